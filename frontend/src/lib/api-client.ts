@@ -1,0 +1,258 @@
+import type { z } from 'zod';
+import { env } from '../config/env';
+import { kvDelete, kvGet, kvSet } from './db';
+
+export interface Tokens {
+  access: string;
+  refresh: string;
+}
+
+/** An HTTP answer that was not 2xx, with the server's error contract. */
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    public detail: string,
+    public fields?: Record<string, unknown>,
+  ) {
+    super(detail || `HTTP ${status}`);
+    this.name = 'ApiError';
+  }
+}
+
+/** No answer at all: offline, DNS, connection reset, CORS... */
+export class NetworkError extends Error {
+  constructor(message = 'No connection to the server') {
+    super(message);
+    this.name = 'NetworkError';
+  }
+}
+
+/** The session is gone (refresh token refused); the driver must sign in again. */
+export class AuthRequiredError extends ApiError {
+  constructor() {
+    super(401, 'not_authenticated', 'Please sign in again.');
+    this.name = 'AuthRequiredError';
+  }
+}
+
+export interface TokenStore {
+  load(): Promise<Tokens | undefined>;
+  save(tokens: Tokens): Promise<void>;
+  clear(): Promise<void>;
+}
+
+const TOKENS_KEY = 'auth.tokens';
+export const dexieTokenStore: TokenStore = {
+  load: () => kvGet<Tokens>(TOKENS_KEY),
+  save: (t) => kvSet(TOKENS_KEY, t),
+  clear: () => kvDelete(TOKENS_KEY),
+};
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  auth?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function errorFromResponse(res: Response): Promise<ApiError> {
+  let body: Record<string, unknown> = {};
+  try {
+    body = (await res.json()) as Record<string, unknown>;
+  } catch {
+    /* not JSON */
+  }
+  const code = typeof body.code === 'string' ? body.code : `http_${res.status}`;
+  const detail =
+    typeof body.detail === 'string'
+      ? body.detail
+      : res.status >= 500
+        ? 'The server had a problem. Try again later.'
+        : `Request failed (HTTP ${res.status})`;
+  const fields = body.fields && typeof body.fields === 'object' ? (body.fields as Record<string, unknown>) : undefined;
+  return new ApiError(res.status, code, detail, fields);
+}
+
+/**
+ * The one API client. It holds the tokens and the refresh logic: a 401 on an
+ * authenticated call refreshes once (single flight, because the server
+ * rotates refresh tokens and a second refresh with the old token would fail)
+ * and retries the call once.
+ */
+export class ApiClient {
+  private tokens: Tokens | undefined;
+  private loaded = false;
+  private refreshing: Promise<Tokens> | null = null;
+  private listeners = new Set<(signedIn: boolean) => void>();
+
+  constructor(
+    private base: string = env.API_BASE,
+    private store: TokenStore = dexieTokenStore,
+    private fetchImpl: typeof fetch = (...args) => fetch(...args),
+  ) {}
+
+  onAuthChange(fn: (signedIn: boolean) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(signedIn: boolean) {
+    for (const fn of this.listeners) fn(signedIn);
+  }
+
+  async isSignedIn(): Promise<boolean> {
+    await this.ensureLoaded();
+    return !!this.tokens;
+  }
+
+  private async ensureLoaded() {
+    if (!this.loaded) {
+      this.tokens = await this.store.load();
+      this.loaded = true;
+    }
+  }
+
+  url(path: string): string {
+    return `${this.base}${path}`;
+  }
+
+  private async rawFetch(path: string, opts: RequestOptions, access?: string): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
+    if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (access) headers.Authorization = `Bearer ${access}`;
+    try {
+      return await this.fetchImpl(this.url(path), {
+        method: opts.method ?? (opts.body !== undefined ? 'POST' : 'GET'),
+        headers,
+        body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+        signal: opts.signal,
+        credentials: 'omit',
+      });
+    } catch (e) {
+      if ((e as Error)?.name === 'AbortError') throw e;
+      throw new NetworkError();
+    }
+  }
+
+  /** Sends a request; returns the Response whatever its status (after at most one refresh). */
+  async request(path: string, opts: RequestOptions = {}): Promise<Response> {
+    const auth = opts.auth ?? true;
+    if (!auth) return this.rawFetch(path, opts);
+    await this.ensureLoaded();
+    if (!this.tokens) throw new AuthRequiredError();
+    const sentWith = this.tokens.access;
+    const res = await this.rawFetch(path, opts, sentWith);
+    if (res.status !== 401) return res;
+    const fresh = await this.refresh(sentWith);
+    return this.rawFetch(path, opts, fresh.access);
+  }
+
+  /** JSON call: throws ApiError for non-2xx, validates with the schema when given. */
+  async json<T>(path: string, opts: RequestOptions = {}, schema?: z.ZodType<T>): Promise<T> {
+    const res = await this.request(path, opts);
+    if (!res.ok) throw await errorFromResponse(res);
+    const data: unknown = res.status === 204 || res.status === 205 ? null : await res.json();
+    return schema ? schema.parse(data) : (data as T);
+  }
+
+  private async refresh(staleAccess: string): Promise<Tokens> {
+    // Another call may already have refreshed while this one was in flight.
+    if (this.tokens && this.tokens.access !== staleAccess && !this.refreshing) return this.tokens;
+    if (!this.refreshing) {
+      this.refreshing = (async () => {
+        const current = this.tokens;
+        if (!current) throw new AuthRequiredError();
+        const res = await this.rawFetch('/api/auth/token/refresh/', { body: { refresh: current.refresh } });
+        if (res.status === 401 || res.status === 400 || res.status === 403) {
+          await this.clearTokens();
+          throw new AuthRequiredError();
+        }
+        if (!res.ok) throw await errorFromResponse(res);
+        const data = (await res.json()) as Partial<Tokens>;
+        if (!data.access) throw new ApiError(res.status, 'bad_refresh_answer', 'The server sent no access token.');
+        // The refresh token rotates; keep the old one only if the server sent none.
+        const next = { access: data.access, refresh: data.refresh ?? current.refresh };
+        await this.setTokens(next);
+        return next;
+      })().finally(() => {
+        this.refreshing = null;
+      });
+    }
+    return this.refreshing;
+  }
+
+  async login(email: string, password: string): Promise<void> {
+    const res = await this.rawFetch('/api/auth/token/', { body: { email, password } });
+    if (res.status === 401 || res.status === 400) {
+      const err = await errorFromResponse(res);
+      throw new ApiError(res.status, err.code, 'Wrong e-mail or password.');
+    }
+    if (res.status === 429) throw new ApiError(429, 'throttled', 'Too many attempts. Wait a minute and try again.');
+    if (!res.ok) throw await errorFromResponse(res);
+    const data = (await res.json()) as Tokens;
+    await this.setTokens({ access: data.access, refresh: data.refresh });
+  }
+
+  /** Ends the session on the server when possible; always forgets the tokens here. */
+  async logout(): Promise<void> {
+    await this.ensureLoaded();
+    const refresh = this.tokens?.refresh;
+    if (refresh && this.tokens) {
+      try {
+        await this.request('/api/auth/logout/', { body: { refresh } });
+      } catch {
+        /* offline or already expired: the local session ends anyway */
+      }
+    }
+    await this.clearTokens();
+  }
+
+  private async setTokens(tokens: Tokens) {
+    this.tokens = tokens;
+    this.loaded = true;
+    await this.store.save(tokens);
+    this.emit(true);
+  }
+
+  private async clearTokens() {
+    this.tokens = undefined;
+    this.loaded = true;
+    await this.store.clear();
+    this.emit(false);
+  }
+}
+
+export const api = new ApiClient();
+
+/** DRF lists come either as plain arrays or as {count,next,previous,results}. */
+export function unwrapList<T>(data: unknown): T[] {
+  if (Array.isArray(data)) return data as T[];
+  if (data && typeof data === 'object' && Array.isArray((data as { results?: unknown }).results)) {
+    return (data as { results: T[] }).results;
+  }
+  return [];
+}
+
+/** Follows `next` links of a paginated list (same origin only), up to a bound. */
+export async function fetchAllPages<T>(client: ApiClient, path: string, maxPages = 20): Promise<T[]> {
+  const out: T[] = [];
+  let next: string | null = path;
+  for (let page = 0; next && page < maxPages; page++) {
+    const data: unknown = await client.json<unknown>(next);
+    out.push(...unwrapList<T>(data));
+    const link = data && typeof data === 'object' && !Array.isArray(data) ? (data as { next?: unknown }).next : null;
+    next = typeof link === 'string' && link ? toApiPath(link) : null;
+  }
+  return out;
+}
+
+function toApiPath(link: string): string {
+  try {
+    const u = new URL(link, 'http://x');
+    return `${u.pathname}${u.search}`;
+  } catch {
+    return link;
+  }
+}

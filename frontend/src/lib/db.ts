@@ -1,0 +1,94 @@
+import Dexie, { type EntityTable } from 'dexie';
+
+// The one IndexedDB database of the app. Bump the version and add a new
+// `.version(n).stores(...)` block (never edit an old one) when the schema changes.
+
+export type EventType = 'distribution.create' | 'delivery.create';
+
+/**
+ * queued   - waiting to be sent (or being sent)
+ * rejected - the server refused it; shown to the driver with the reason
+ * applied / duplicate - the server has it; kept as history with its result
+ */
+export type OutboxStatus = 'queued' | 'rejected' | 'applied' | 'duplicate';
+
+export interface OutboxEvent {
+  seq?: number; // auto-increment: the replay order
+  id: string; // client UUID, also the idempotency key
+  type: EventType;
+  occurred_at: string;
+  payload: Record<string, unknown>;
+  signature: string;
+  status: OutboxStatus;
+  created_at: number; // epoch ms
+  attempts: number;
+  last_attempt_at?: number;
+  last_error?: string; // the last transient failure (network, 5xx...)
+  code?: string; // server's rejection code
+  detail?: string; // server's rejection sentence
+  result?: Record<string, unknown>; // server's result (number, invoice...)
+  synced_at?: number;
+  summary: ReceiptContext; // what the driver confirmed, for display and receipts
+}
+
+/** Display names captured at confirmation time, so receipts print offline. */
+export interface ReceiptContext {
+  driver: string;
+  vehicle: string;
+  customer?: string;
+  customer_address?: string;
+  payment_method?: string;
+  lines: { label: string; detail: string; amount?: string }[];
+  totals: { label: string; value: string }[];
+}
+
+export interface KeyValue {
+  key: string;
+  value: unknown;
+}
+
+export interface CachedResponse {
+  key: string; // request path
+  data: unknown;
+  fetched_at: number;
+}
+
+export interface DeviceRecord {
+  user: string; // email of the user who registered it
+  device_id?: string; // server UUID, once registered
+  name: string;
+  private_key: CryptoKey; // not extractable
+  public_key_jwk: JsonWebKey;
+  created_at: number;
+}
+
+export class AppDatabase extends Dexie {
+  outbox!: EntityTable<OutboxEvent, 'seq'>;
+  kv!: EntityTable<KeyValue, 'key'>;
+  cache!: EntityTable<CachedResponse, 'key'>;
+  devices!: EntityTable<DeviceRecord, 'user'>;
+
+  constructor(name = 'lpg-driver') {
+    super(name);
+    this.version(1).stores({
+      outbox: '++seq, &id, status, type, created_at',
+      kv: 'key',
+      cache: 'key',
+      devices: 'user',
+    });
+  }
+}
+
+export const db = new AppDatabase();
+
+export async function kvGet<T>(key: string): Promise<T | undefined> {
+  return (await db.kv.get(key))?.value as T | undefined;
+}
+
+export async function kvSet(key: string, value: unknown): Promise<void> {
+  await db.kv.put({ key, value });
+}
+
+export async function kvDelete(key: string): Promise<void> {
+  await db.kv.delete(key);
+}

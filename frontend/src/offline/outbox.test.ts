@@ -1,0 +1,225 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { db, kvGet } from '../lib/db';
+import { ApiClient, type TokenStore, type Tokens } from '../lib/api-client';
+import { generateDeviceKey, verifyEvent } from './device-key';
+import { enqueueEvent, LAST_SYNC_KEY, replayOutbox, type SyncTransport, type WireEvent } from './outbox';
+
+const summary = { driver: 'D', vehicle: 'V', lines: [], totals: [] };
+let key: { privateKey: CryptoKey; publicJwk: JsonWebKey };
+
+beforeEach(async () => {
+  await db.outbox.clear();
+  await db.kv.clear();
+  key ??= await generateDeviceKey();
+});
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+function transport(answer: (e: WireEvent, n: number) => Response | Promise<Response>) {
+  const sent: WireEvent[] = [];
+  const t: SyncTransport = {
+    deviceId: async () => 'dev-1',
+    postSync: async (body) => {
+      expect(body.device).toBe('dev-1');
+      expect(body.events).toHaveLength(1);
+      sent.push(body.events[0]);
+      return answer(body.events[0], sent.length);
+    },
+  };
+  return { t, sent };
+}
+
+const applied = (e: WireEvent, number = `DIST-${e.id.slice(0, 4)}`) =>
+  json(200, { results: [{ id: e.id, status: 'applied', result: { id: 1, number } }] });
+
+async function enqueue(n: number) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    out.push(
+      await enqueueEvent({ type: 'distribution.create', payload: { vehicle: 3, items: [{ i }] }, summary, privateKey: key.privateKey }),
+    );
+  }
+  return out;
+}
+
+const statuses = async () => (await db.outbox.orderBy('seq').toArray()).map((e) => e.status);
+
+describe('outbox', () => {
+  it('stores a signed event first, with increasing sequence numbers', async () => {
+    const [a, b] = await enqueue(2);
+    expect(b.seq!).toBeGreaterThan(a.seq!);
+    expect(a.status).toBe('queued');
+    expect(await verifyEvent(key.publicJwk, a, a.signature)).toBe(true);
+    expect(await verifyEvent(key.publicJwk, { ...a, payload: { vehicle: 4 } }, a.signature)).toBe(false);
+  });
+
+  it('replays in the order recorded and keeps applied events as history', async () => {
+    const events = await enqueue(3);
+    const { t, sent } = transport((e) => applied(e));
+    const report = await replayOutbox(t);
+    expect(sent.map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect(report).toMatchObject({ sent: 3, applied: 3, rejected: 0 });
+    const stored = await db.outbox.orderBy('seq').toArray();
+    expect(stored.map((e) => e.status)).toEqual(['applied', 'applied', 'applied']);
+    expect(stored[0].result).toMatchObject({ number: `DIST-${events[0].id.slice(0, 4)}` });
+    expect(await kvGet(LAST_SYNC_KEY)).toBeTypeOf('number');
+  });
+
+  it('sends exactly the signed fields', async () => {
+    const [e] = await enqueue(1);
+    const { t, sent } = transport((w) => applied(w));
+    await replayOutbox(t);
+    expect(Object.keys(sent[0]).sort()).toEqual(['id', 'occurred_at', 'payload', 'signature', 'type']);
+    expect(sent[0].signature).toBe(e.signature);
+  });
+
+  it('a network error keeps the event and stops the replay', async () => {
+    await enqueue(3);
+    const { t, sent } = transport((e, n) => {
+      if (n === 2) throw new TypeError('Failed to fetch');
+      return applied(e);
+    });
+    const report = await replayOutbox(t);
+    expect(report.stopped).toBe('network');
+    expect(sent).toHaveLength(2);
+    expect(await statuses()).toEqual(['applied', 'queued', 'queued']);
+    const second = (await db.outbox.orderBy('seq').toArray())[1];
+    expect(second.attempts).toBe(1);
+    expect(second.last_error).toMatch(/retry/);
+  });
+
+  it('a 5xx keeps the event and stops; the next replay sends it again with the same id', async () => {
+    const [first] = await enqueue(2);
+    let fail = true;
+    const { t, sent } = transport((e) => (fail ? json(503, {}) : applied(e)));
+    expect((await replayOutbox(t)).stopped).toBe('server');
+    expect(await statuses()).toEqual(['queued', 'queued']);
+    fail = false;
+    await replayOutbox(t);
+    expect(sent.map((e) => e.id)).toEqual([first.id, first.id, sent[2].id]);
+    expect(await statuses()).toEqual(['applied', 'applied']);
+  });
+
+  it('a per-event "rejected" result marks it rejected with the reason and goes on', async () => {
+    await enqueue(3);
+    const { t } = transport((e, n) =>
+      n === 2
+        ? json(200, { results: [{ id: e.id, status: 'rejected', code: 'insufficient_stock', detail: 'Van has 2 empties' }] })
+        : applied(e),
+    );
+    const report = await replayOutbox(t);
+    expect(report).toMatchObject({ applied: 2, rejected: 1 });
+    const rejected = (await db.outbox.orderBy('seq').toArray())[1];
+    expect(rejected).toMatchObject({ status: 'rejected', code: 'insufficient_stock', detail: 'Van has 2 empties' });
+    expect(await statuses()).toEqual(['applied', 'rejected', 'applied']);
+  });
+
+  it.each([409, 422, 400])('HTTP %i marks the event rejected with the error body', async (status) => {
+    await enqueue(2);
+    const { t } = transport((e, n) => (n === 1 ? json(status, { code: 'idempotency_conflict', detail: 'Changed payload' }) : applied(e)));
+    await replayOutbox(t);
+    expect(await statuses()).toEqual(['rejected', 'applied']);
+    expect((await db.outbox.orderBy('seq').first())?.code).toBe('idempotency_conflict');
+  });
+
+  it('"duplicate" removes the event from the queue like "applied"', async () => {
+    await enqueue(1);
+    const { t } = transport((e) => json(200, { results: [{ id: e.id, status: 'duplicate', result: { number: 'INV-2026-000001' } }] }));
+    await replayOutbox(t);
+    const [e] = await db.outbox.toArray();
+    expect(e.status).toBe('duplicate');
+    expect(e.result).toEqual({ number: 'INV-2026-000001' });
+  });
+
+  it('an answer without a result for the event keeps it and stops', async () => {
+    await enqueue(2);
+    const { t } = transport(() => json(200, { results: [] }));
+    expect((await replayOutbox(t)).stopped).toBe('no-answer');
+    expect(await statuses()).toEqual(['queued', 'queued']);
+  });
+
+  it('other 4xx (403, 429) keep the event and stop', async () => {
+    await enqueue(1);
+    const { t } = transport(() => json(429, { code: 'throttled', detail: 'Slow down' }));
+    expect((await replayOutbox(t)).stopped).toBe('client');
+    expect(await statuses()).toEqual(['queued']);
+  });
+
+  it('concurrent triggers share one replay: nothing is sent twice', async () => {
+    await enqueue(2);
+    const { t, sent } = transport(async (e) => {
+      await new Promise((r) => setTimeout(r, 5));
+      return applied(e);
+    });
+    await Promise.all([replayOutbox(t), replayOutbox(t), replayOutbox(t)]);
+    expect(sent).toHaveLength(2);
+  });
+});
+
+describe('outbox through the API client (401 handling)', () => {
+  function memoryStore(initial?: Tokens): TokenStore & { tokens?: Tokens } {
+    const s: TokenStore & { tokens?: Tokens } = {
+      tokens: initial,
+      load: async () => s.tokens,
+      save: async (t) => void (s.tokens = t),
+      clear: async () => void (s.tokens = undefined),
+    };
+    return s;
+  }
+
+  it('a 401 refreshes the token (rotating the refresh token) and retries the event', async () => {
+    await enqueue(1);
+    const calls: string[] = [];
+    const store = memoryStore({ access: 'old-access', refresh: 'refresh-1' });
+    const fetchImpl = (async (url: string, init: RequestInit) => {
+      const auth = (init.headers as Record<string, string>).Authorization;
+      calls.push(`${url} ${auth ?? ''}`);
+      if (url.endsWith('/api/auth/token/refresh/')) {
+        expect(JSON.parse(init.body as string)).toEqual({ refresh: 'refresh-1' });
+        return json(200, { access: 'new-access', refresh: 'refresh-2' });
+      }
+      if (auth === 'Bearer old-access') return json(401, { code: 'token_not_valid' });
+      const body = JSON.parse(init.body as string);
+      return json(200, { results: [{ id: body.events[0].id, status: 'applied', result: { number: 'DIST-1' } }] });
+    }) as typeof fetch;
+    const client = new ApiClient('', store, fetchImpl);
+    const t: SyncTransport = {
+      deviceId: async () => 'dev',
+      postSync: (body) => client.request('/api/sync/', { body }),
+    };
+    await replayOutbox(t);
+    expect(calls).toEqual(['/api/sync/ Bearer old-access', '/api/auth/token/refresh/ ', '/api/sync/ Bearer new-access']);
+    expect(store.tokens).toEqual({ access: 'new-access', refresh: 'refresh-2' });
+    expect(await statuses()).toEqual(['applied']);
+  });
+
+  it('a refused refresh keeps the event, stops, and signs the driver out', async () => {
+    await enqueue(1);
+    const store = memoryStore({ access: 'a', refresh: 'r' });
+    const fetchImpl = (async () => json(401, { code: 'token_not_valid' })) as unknown as typeof fetch;
+    const client = new ApiClient('', store, fetchImpl);
+    const t: SyncTransport = { deviceId: async () => 'dev', postSync: (body) => client.request('/api/sync/', { body }) };
+    expect((await replayOutbox(t)).stopped).toBe('auth');
+    expect(await statuses()).toEqual(['queued']);
+    expect(store.tokens).toBeUndefined();
+  });
+
+  it('parallel 401s share a single refresh (the old refresh token would be refused a second time)', async () => {
+    let refreshes = 0;
+    const store = memoryStore({ access: 'old', refresh: 'r1' });
+    const fetchImpl = (async (url: string, init: RequestInit) => {
+      if (url.endsWith('/refresh/')) {
+        refreshes++;
+        await new Promise((r) => setTimeout(r, 5));
+        return json(200, { access: 'new', refresh: 'r2' });
+      }
+      const auth = (init.headers as Record<string, string>).Authorization;
+      return auth === 'Bearer new' ? json(200, { ok: true }) : json(401, {});
+    }) as typeof fetch;
+    const client = new ApiClient('', store, fetchImpl);
+    const results = await Promise.all([client.json('/api/me/'), client.json('/api/depots/'), client.json('/api/stock/')]);
+    expect(results).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+    expect(refreshes).toBe(1);
+  });
+});

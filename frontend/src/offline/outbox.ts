@@ -1,0 +1,190 @@
+import { db, kvSet, type EventType, type OutboxEvent, type ReceiptContext } from '../lib/db';
+import { AuthRequiredError, NetworkError } from '../lib/api-client';
+import { signEvent } from './device-key';
+
+// The outbox: every confirmed action is written here first, signed, and only
+// then sent to POST /api/sync/. Events are sent one at a time in the order
+// they were recorded, so a 409/422 answer belongs to exactly one event.
+//
+// Rules (see outbox.test.ts):
+//  - network error, 5xx, 401 after a refresh, other 4xx: keep the event, stop
+//  - result "rejected", or HTTP 400/409/422: mark the event rejected with the
+//    server's code and reason, go on with the next one
+//  - result "applied" / "duplicate": keep it as history with the result
+// Nothing is ever deleted by the replay.
+
+export const LAST_SYNC_KEY = 'sync.last_success';
+
+export interface SyncTransport {
+  /** POST /api/sync/ (the API client already refreshed the token once on 401). */
+  postSync(body: { device: string; events: WireEvent[] }): Promise<Response>;
+  /** The server's id for this device, registering it first if needed. */
+  deviceId(): Promise<string>;
+}
+
+export interface WireEvent {
+  id: string;
+  type: EventType;
+  occurred_at: string;
+  payload: Record<string, unknown>;
+  signature: string;
+}
+
+export type StopReason = 'network' | 'server' | 'auth' | 'client' | 'no-answer';
+
+export interface ReplayReport {
+  sent: number;
+  applied: number;
+  rejected: number;
+  stopped?: StopReason;
+  message?: string;
+}
+
+export function newEventId(): string {
+  return crypto.randomUUID();
+}
+
+export async function enqueueEvent(args: {
+  type: EventType;
+  payload: Record<string, unknown>;
+  summary: ReceiptContext;
+  privateKey: CryptoKey;
+  id?: string;
+  occurredAt?: Date;
+}): Promise<OutboxEvent> {
+  const id = args.id ?? newEventId();
+  const occurred_at = (args.occurredAt ?? new Date()).toISOString();
+  const signature = await signEvent(args.privateKey, { id, type: args.type, occurred_at, payload: args.payload });
+  const event: OutboxEvent = {
+    id,
+    type: args.type,
+    occurred_at,
+    payload: args.payload,
+    signature,
+    status: 'queued',
+    created_at: Date.now(),
+    attempts: 0,
+    summary: args.summary,
+  };
+  event.seq = await db.outbox.add(event);
+  return event;
+}
+
+export function toWire(e: OutboxEvent): WireEvent {
+  return { id: e.id, type: e.type, occurred_at: e.occurred_at, payload: e.payload, signature: e.signature };
+}
+
+async function nextQueued(): Promise<OutboxEvent | undefined> {
+  const queued = await db.outbox.where('status').equals('queued').sortBy('seq');
+  return queued[0];
+}
+
+async function readJson(res: Response): Promise<Record<string, unknown>> {
+  try {
+    const data: unknown = await res.json();
+    return data && typeof data === 'object' ? (data as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+let running: Promise<ReplayReport> | null = null;
+
+/** Sends every queued event in order; one replay at a time (later callers share it). */
+export function replayOutbox(transport: SyncTransport): Promise<ReplayReport> {
+  if (!running) {
+    running = doReplay(transport).finally(() => {
+      running = null;
+    });
+  }
+  return running;
+}
+
+async function doReplay(transport: SyncTransport): Promise<ReplayReport> {
+  const report: ReplayReport = { sent: 0, applied: 0, rejected: 0 };
+  const stop = async (event: OutboxEvent, reason: StopReason, message: string) => {
+    await db.outbox.update(event.seq!, { last_error: message });
+    report.stopped = reason;
+    report.message = message;
+    return report;
+  };
+
+  for (;;) {
+    const event = await nextQueued();
+    if (!event) break;
+    await db.outbox.update(event.seq!, { attempts: event.attempts + 1, last_attempt_at: Date.now() });
+    report.sent++;
+
+    let res: Response;
+    try {
+      const device = await transport.deviceId();
+      res = await transport.postSync({ device, events: [toWire(event)] });
+    } catch (e) {
+      if (e instanceof AuthRequiredError) return stop(event, 'auth', 'Sign in again to send queued events.');
+      if (e instanceof NetworkError || e instanceof TypeError) return stop(event, 'network', 'No connection; will retry.');
+      return stop(event, 'network', `${(e as Error)?.message || 'Could not reach the server'}; will retry.`);
+    }
+
+    if (res.status >= 500) return stop(event, 'server', `Server error (HTTP ${res.status}); will retry.`);
+    if (res.status === 401) return stop(event, 'auth', 'Sign in again to send queued events.');
+    if (res.status === 400 || res.status === 409 || res.status === 422) {
+      const body = await readJson(res);
+      await db.outbox.update(event.seq!, {
+        status: 'rejected',
+        code: str(body.code) ?? `http_${res.status}`,
+        detail: str(body.detail) ?? `Refused by the server (HTTP ${res.status})`,
+        last_error: undefined,
+        synced_at: Date.now(),
+      });
+      report.rejected++;
+      continue;
+    }
+    if (!res.ok) {
+      const body = await readJson(res);
+      return stop(event, 'client', str(body.detail) ?? `The server refused the request (HTTP ${res.status}); will retry.`);
+    }
+
+    const body = await readJson(res);
+    const results = Array.isArray(body.results) ? (body.results as Record<string, unknown>[]) : [];
+    const mine = results.find((r) => r && r.id === event.id) ?? (results.length === 1 ? results[0] : undefined);
+    const status = str(mine?.status);
+    if (status === 'applied' || status === 'duplicate') {
+      await db.outbox.update(event.seq!, {
+        status,
+        result: (mine?.result as Record<string, unknown> | undefined) ?? event.result,
+        last_error: undefined,
+        synced_at: Date.now(),
+      });
+      report.applied++;
+      await kvSet(LAST_SYNC_KEY, Date.now());
+    } else if (status === 'rejected') {
+      await db.outbox.update(event.seq!, {
+        status: 'rejected',
+        code: str(mine?.code) ?? 'rejected',
+        detail: str(mine?.detail) ?? 'Refused by the server.',
+        last_error: undefined,
+        synced_at: Date.now(),
+      });
+      report.rejected++;
+      await kvSet(LAST_SYNC_KEY, Date.now());
+    } else {
+      return stop(event, 'no-answer', 'The server did not answer for this event; will retry.');
+    }
+  }
+  return report;
+}
+
+/** A rejected event the driver chose to send again (same id, same signature). */
+export async function requeueRejected(seq: number): Promise<void> {
+  await db.outbox.update(seq, { status: 'queued', code: undefined, detail: undefined });
+}
+
+export async function outboxCounts(): Promise<{ queued: number; rejected: number }> {
+  const [queued, rejected] = await Promise.all([
+    db.outbox.where('status').equals('queued').count(),
+    db.outbox.where('status').equals('rejected').count(),
+  ]);
+  return { queued, rejected };
+}

@@ -1,0 +1,55 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+import tailwindcss from '@tailwindcss/vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+// Served by Django (WhiteNoise) under /app/, same origin as /api/.
+export default defineConfig({
+  base: '/app/',
+  plugins: [
+    react(),
+    tailwindcss(),
+    VitePWA({
+      registerType: 'autoUpdate',
+      injectRegister: false,
+      includeAssets: ['favicon.svg', 'icons/apple-touch-icon-180.png'],
+      manifest: {
+        id: '/app/',
+        name: 'LPG Driver',
+        short_name: 'LPG Driver',
+        description: 'Distributions, deliveries and receipts, online or offline',
+        start_url: '/app/',
+        scope: '/app/',
+        display: 'standalone',
+        orientation: 'portrait',
+        background_color: '#f5f5f4',
+        theme_color: '#b45309',
+        icons: [
+          { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'icons/icon-512-maskable.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        // The app shell is precached; API calls are never cached by the
+        // service worker (the app keeps its own copies in IndexedDB).
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        navigateFallback: '/app/index.html',
+        navigateFallbackDenylist: [/^\/api\//, /^\/admin\//],
+        cleanupOutdatedCaches: true,
+        clientsClaim: true,
+        skipWaiting: true,
+      },
+    }),
+  ],
+  server: {
+    proxy: { '/api': process.env.VITE_DEV_API_TARGET ?? 'http://127.0.0.1:8000' },
+  },
+  build: { outDir: 'dist', sourcemap: false, chunkSizeWarningLimit: 800 },
+  test: {
+    environment: 'node',
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+    setupFiles: ['src/test/setup.ts'],
+  },
+});
