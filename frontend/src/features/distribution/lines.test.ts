@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { distributionPayload, linesReducer, totalsByMovement, vehicleDelta, type DistributionLine, type LinesAction } from './lines';
+
+const run = (actions: LinesAction[], start: DistributionLine[] = []) => actions.reduce(linesReducer, start);
+const add = (depot: number, cylinder_type: number, movement_type: DistributionLine['movement_type'], quantity: number): LinesAction => ({
+  type: 'add',
+  line: { depot, cylinder_type, movement_type, quantity },
+});
+
+describe('distribution lines and running totals', () => {
+  it('totals per movement while entering', () => {
+    const lines = run([add(1, 2, 'COLLECTION', 10), add(1, 3, 'COLLECTION', 5), add(1, 2, 'EMPTY_RETURN', 4)]);
+    expect(totalsByMovement(lines)).toEqual({ COLLECTION: 15, EMPTY_RETURN: 4, FULL_RETURN: 0 });
+  });
+
+  it('adding the same depot, type and movement adds to the existing line', () => {
+    const lines = run([add(1, 2, 'COLLECTION', 10), add(1, 2, 'COLLECTION', 3)]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].quantity).toBe(13);
+  });
+
+  it('+1 / +5 / -1 buttons change the quantity, never below 1', () => {
+    let lines = run([add(1, 2, 'COLLECTION', 1)]);
+    const key = lines[0].key;
+    lines = run([{ type: 'bump', key, by: 5 }, { type: 'bump', key, by: 1 }], lines);
+    expect(lines[0].quantity).toBe(7);
+    lines = run(Array.from({ length: 10 }, () => ({ type: 'bump', key, by: -1 }) as LinesAction), lines);
+    expect(lines[0].quantity).toBe(1);
+    expect(totalsByMovement(lines).COLLECTION).toBe(1);
+  });
+
+  it('edit and remove update the totals', () => {
+    let lines = run([add(1, 2, 'COLLECTION', 10), add(1, 2, 'EMPTY_RETURN', 4)]);
+    lines = run([{ type: 'edit', key: lines[1].key, changes: { movement_type: 'FULL_RETURN', quantity: 2 } }], lines);
+    expect(totalsByMovement(lines)).toEqual({ COLLECTION: 10, EMPTY_RETURN: 0, FULL_RETURN: 2 });
+    lines = run([{ type: 'remove', key: lines[0].key }], lines);
+    expect(totalsByMovement(lines)).toEqual({ COLLECTION: 0, EMPTY_RETURN: 0, FULL_RETURN: 2 });
+  });
+
+  it('an edit that makes two lines identical merges them', () => {
+    let lines = run([add(1, 2, 'COLLECTION', 10), add(1, 2, 'FULL_RETURN', 4)]);
+    lines = run([{ type: 'edit', key: lines[1].key, changes: { movement_type: 'COLLECTION' } }], lines);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].quantity).toBe(14);
+  });
+
+  it('typed quantities are whole, positive and bounded', () => {
+    let lines = run([add(1, 2, 'COLLECTION', 2.7)]);
+    expect(lines[0].quantity).toBe(2);
+    lines = run([{ type: 'set', key: lines[0].key, quantity: Number.NaN }], lines);
+    expect(lines[0].quantity).toBe(1);
+    lines = run([{ type: 'set', key: lines[0].key, quantity: 1e9 }], lines);
+    expect(lines[0].quantity).toBe(9999);
+  });
+
+  it('vehicle delta and the API payload', () => {
+    const lines = run([add(1, 2, 'COLLECTION', 10), add(1, 2, 'EMPTY_RETURN', 4), add(1, 2, 'FULL_RETURN', 1)]);
+    expect(vehicleDelta(lines).get(2)).toEqual({ full: 9, empty: -4 });
+    expect(distributionPayload(3, lines)).toEqual({
+      vehicle: 3,
+      items: [
+        { depot: 1, cylinder_type: 2, quantity: 10, movement_type: 'COLLECTION' },
+        { depot: 1, cylinder_type: 2, quantity: 4, movement_type: 'EMPTY_RETURN' },
+        { depot: 1, cylinder_type: 2, quantity: 1, movement_type: 'FULL_RETURN' },
+      ],
+    });
+  });
+});

@@ -1,0 +1,106 @@
+// The distribution being entered: lines of (depot, cylinder type, movement,
+// quantity) with running totals per movement. Pure functions, tested.
+
+export const MOVEMENTS = ['COLLECTION', 'EMPTY_RETURN', 'FULL_RETURN'] as const;
+export type Movement = (typeof MOVEMENTS)[number];
+
+export const MOVEMENT_LABELS: Record<Movement, string> = {
+  COLLECTION: 'Collection (fulls depot → vehicle)',
+  EMPTY_RETURN: 'Empty return (vehicle → depot)',
+  FULL_RETURN: 'Full return (unsold fulls → depot)',
+};
+export const MOVEMENT_SHORT: Record<Movement, string> = {
+  COLLECTION: 'Collected fulls',
+  EMPTY_RETURN: 'Returned empties',
+  FULL_RETURN: 'Returned fulls',
+};
+
+export interface DistributionLine {
+  key: string;
+  depot: number;
+  cylinder_type: number;
+  movement_type: Movement;
+  quantity: number;
+}
+
+export type LinesAction =
+  | { type: 'add'; line: Omit<DistributionLine, 'key'> }
+  | { type: 'bump'; key: string; by: number }
+  | { type: 'set'; key: string; quantity: number }
+  | { type: 'edit'; key: string; changes: Partial<Omit<DistributionLine, 'key'>> }
+  | { type: 'remove'; key: string }
+  | { type: 'clear' };
+
+const MAX_QTY = 9999;
+const clampQty = (n: number) => Math.max(1, Math.min(MAX_QTY, Math.trunc(Number.isFinite(n) ? n : 1)));
+const sameTarget = (a: Omit<DistributionLine, 'key' | 'quantity'>, b: Omit<DistributionLine, 'key' | 'quantity'>) =>
+  a.depot === b.depot && a.cylinder_type === b.cylinder_type && a.movement_type === b.movement_type;
+
+let counter = 0;
+const newKey = () => `l${Date.now().toString(36)}${(counter++).toString(36)}`;
+
+/** Adding a line for the same depot, type and movement adds to that line. */
+export function linesReducer(lines: DistributionLine[], action: LinesAction): DistributionLine[] {
+  switch (action.type) {
+    case 'add': {
+      const quantity = clampQty(action.line.quantity);
+      const existing = lines.find((l) => sameTarget(l, action.line));
+      if (existing) return lines.map((l) => (l === existing ? { ...l, quantity: clampQty(l.quantity + quantity) } : l));
+      return [...lines, { ...action.line, quantity, key: newKey() }];
+    }
+    case 'bump':
+      return lines.map((l) => (l.key === action.key ? { ...l, quantity: clampQty(l.quantity + action.by) } : l));
+    case 'set':
+      return lines.map((l) => (l.key === action.key ? { ...l, quantity: clampQty(action.quantity) } : l));
+    case 'edit': {
+      const edited = lines.map((l) => (l.key === action.key ? { ...l, ...action.changes, quantity: clampQty(action.changes.quantity ?? l.quantity) } : l));
+      // merge if the edit made it identical in target to another line
+      const target = edited.find((l) => l.key === action.key);
+      const twin = target && edited.find((l) => l.key !== target.key && sameTarget(l, target));
+      if (target && twin) {
+        return edited
+          .filter((l) => l.key !== target.key)
+          .map((l) => (l === twin ? { ...l, quantity: clampQty(l.quantity + target.quantity) } : l));
+      }
+      return edited;
+    }
+    case 'remove':
+      return lines.filter((l) => l.key !== action.key);
+    case 'clear':
+      return [];
+  }
+}
+
+export type MovementTotals = Record<Movement, number>;
+
+export function totalsByMovement(lines: Pick<DistributionLine, 'movement_type' | 'quantity'>[]): MovementTotals {
+  const totals: MovementTotals = { COLLECTION: 0, EMPTY_RETURN: 0, FULL_RETURN: 0 };
+  for (const l of lines) totals[l.movement_type] += l.quantity;
+  return totals;
+}
+
+/** Net change of the vehicle's stock per cylinder type, as the driver will see it. */
+export function vehicleDelta(lines: DistributionLine[]): Map<number, { full: number; empty: number }> {
+  const out = new Map<number, { full: number; empty: number }>();
+  for (const l of lines) {
+    const d = out.get(l.cylinder_type) ?? { full: 0, empty: 0 };
+    if (l.movement_type === 'COLLECTION') d.full += l.quantity;
+    if (l.movement_type === 'FULL_RETURN') d.full -= l.quantity;
+    if (l.movement_type === 'EMPTY_RETURN') d.empty -= l.quantity;
+    out.set(l.cylinder_type, d);
+  }
+  return out;
+}
+
+/** The body of POST /api/distributions/ (and the payload of distribution.create). */
+export function distributionPayload(vehicle: number, lines: DistributionLine[]) {
+  return {
+    vehicle,
+    items: lines.map((l) => ({
+      depot: l.depot,
+      cylinder_type: l.cylinder_type,
+      quantity: l.quantity,
+      movement_type: l.movement_type,
+    })),
+  };
+}
