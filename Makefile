@@ -1,0 +1,71 @@
+# The two commands a new user needs: `make run` and `make test`.
+# The Python interpreter is looked up here and only here: the newest 3.12+/3.13
+# under pyenv, else a python3.12/3.13 on PATH.
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
+PYTHON_BASE ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3 $(PYENV_ROOT)/versions/3.13*/bin/python3) $(shell command -v python3.12 python3.13 2>/dev/null))
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+MYSQL_TEST_URL ?= mysql://root@127.0.0.1:3306/lpg
+POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/lpg
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.PHONY: run test install migrate seed static lint test-sqlite test-mysql test-postgres bench clean
+
+-include frontend/frontend.mk
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON_BASE)" || (echo "Python 3.12+ not found (pyenv or PATH)"; exit 1)
+	@test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+static: install
+	$(PY) manage.py collectstatic --noinput -v0
+
+run: install migrate seed static $(if $(wildcard frontend/package.json),frontend-build)
+	@echo "Serving API, admin, docs and the PWA on http://$(HOST):$(PORT)/ (admin: /admin/, API docs: /api/docs/, app: /app/)"
+	$(PY) manage.py runserver --noreload --insecure $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+# Same suite on every backend; MariaDB and PostgreSQL run when reachable, and
+# must be reachable under CI=true.
+test: lint test-sqlite test-mysql test-postgres $(if $(wildcard frontend/package.json),frontend-test e2e)
+	@echo "make test: all suites passed"
+
+test-sqlite: install
+	@echo "=== pytest on SQLite ==="
+	DATABASE_URL=sqlite:///var/db-test-base.sqlite3 $(PY) -m pytest
+
+test-mysql: install
+	@if $(PY) scripts/db_reachable.py "$(MYSQL_TEST_URL)"; then \
+	  echo "=== pytest on MariaDB/MySQL ($(MYSQL_TEST_URL)) ==="; \
+	  DATABASE_URL="$(MYSQL_TEST_URL)" $(PY) -m pytest; \
+	elif [ "$$CI" = "true" ]; then echo "MariaDB unreachable at $(MYSQL_TEST_URL) and CI=true"; exit 1; \
+	else echo "=== MariaDB unreachable: skipped (set CI=true to require it) ==="; fi
+
+test-postgres: install
+	@if $(PY) scripts/db_reachable.py "$(POSTGRES_TEST_URL)"; then \
+	  echo "=== pytest on PostgreSQL ($(POSTGRES_TEST_URL)) ==="; \
+	  DATABASE_URL="$(POSTGRES_TEST_URL)" $(PY) -m pytest; \
+	elif [ "$$CI" = "true" ]; then echo "PostgreSQL unreachable at $(POSTGRES_TEST_URL) and CI=true"; exit 1; \
+	else echo "=== PostgreSQL unreachable: skipped (set CI=true to require it) ==="; fi
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/static var/media var/test-media

@@ -1,0 +1,144 @@
+"""One error contract for the whole API: every 4xx is
+``{"code": "<machine_code>", "detail": "<sentence>", "fields": {...}}``."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler
+
+
+class ApplicationError(Exception):
+    """A refused business action. Subclasses set a stable ``code`` and status."""
+
+    code = "application_error"
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "The request could not be carried out."
+
+    def __init__(self, detail: str | None = None, *, code: str | None = None, extra: dict | None = None):
+        self.detail = detail or self.default_detail
+        if code:
+            self.code = code
+        self.extra = extra or {}
+        super().__init__(self.detail)
+
+
+class ConflictError(ApplicationError):
+    code = "conflict"
+    status_code = status.HTTP_409_CONFLICT
+
+
+class InvalidMovement(ApplicationError):
+    code = "invalid_movement"
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
+class IdempotencyConflict(ConflictError):
+    code = "idempotency_conflict"
+    default_detail = "This Idempotency-Key was already used with a different request."
+
+
+class ValidationFailed(ApplicationError):
+    """Domain-level input validation with per-field messages (400)."""
+
+    code = "invalid"
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, fields: dict, detail: str = "Invalid input."):
+        super().__init__(detail, extra={"fields": fields})
+
+
+class Forbidden(ApplicationError):
+    code = "permission_denied"
+    status_code = status.HTTP_403_FORBIDDEN
+
+
+_DRF_CODES = {
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+    exceptions.ParseError: "parse_error",
+    exceptions.ValidationError: "invalid",
+}
+
+
+def _first_code(exc: exceptions.APIException) -> str:
+    for klass, code in _DRF_CODES.items():
+        if isinstance(exc, klass):
+            return code
+    codes = exc.get_codes()
+    if isinstance(codes, str):
+        return codes
+    return "error"
+
+
+def _flatten_detail(detail: Any) -> str:
+    if isinstance(detail, dict):
+        if "detail" in detail:
+            return _flatten_detail(detail["detail"])
+        return "Invalid input."
+    if isinstance(detail, list):
+        return " ".join(_flatten_detail(d) for d in detail) if detail else "Invalid input."
+    return str(detail)
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        body = {"code": exc.code, "detail": str(exc.detail)}
+        body.update(exc.extra)
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
+        return Response(
+            {"code": "protected", "detail": "This record is referenced by other records and cannot be deleted."},
+            status=status.HTTP_409_CONFLICT,
+        )
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    code = _first_code(exc)
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = {"code": code, "detail": "Invalid input.", "fields": fields}
+    else:
+        data = response.data
+        # simplejwt puts its own code in the body ("token_not_valid", ...): keep it.
+        if isinstance(data, dict) and isinstance(data.get("code"), str):
+            code = data["code"]
+        response.data = {"code": code, "detail": _flatten_detail(data)}
+    return response
+
+
+def json_404(request, exception=None):
+    """Unmatched URLs: JSON under /api/, Django's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": "No such endpoint or object."}, status=404)
+    return page_not_found(request, exception)
+
+
+def json_500(request):
+    from django.http import JsonResponse
+    from django.views.defaults import server_error
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "server_error", "detail": "Unexpected error; it has been logged."}, status=500)
+    return server_error(request)

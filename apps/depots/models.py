@@ -1,0 +1,82 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from apps.depots.enums import EquipmentStatus, Ownership
+
+LATITUDE = [MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))]
+LONGITUDE = [MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))]
+
+
+class Depot(models.Model):
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=120)
+    address = models.CharField(max_length=255)
+    postal_code = models.CharField(max_length=6, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True, validators=LATITUDE)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True, validators=LONGITUDE)
+    is_active = models.BooleanField(default=True)
+    admin = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="administered_depots"
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Vehicle(models.Model):
+    plate_number = models.CharField(max_length=16, unique=True)
+    home_depot = models.ForeignKey(Depot, on_delete=models.PROTECT, related_name="vehicles")
+    description = models.CharField(max_length=120, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["plate_number"]
+
+    def __str__(self) -> str:
+        return self.plate_number
+
+
+class CylinderType(models.Model):
+    sku = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=120)
+    weight_kg = models.DecimalField(max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    list_price = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))], help_text="SGD, before GST."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["weight_kg", "sku"]
+        constraints = [models.CheckConstraint(condition=models.Q(list_price__gte=0), name="cylindertype_price_gte_0")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.weight_kg} kg)"
+
+
+class Equipment(models.Model):
+    """A serialised asset: a cylinder with a serial number, a regulator, a meter."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    serial_number = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=32, default="CYLINDER")
+    cylinder_type = models.ForeignKey(
+        CylinderType, null=True, blank=True, on_delete=models.PROTECT, related_name="equipment"
+    )
+    status = models.CharField(max_length=16, choices=EquipmentStatus.choices, default=EquipmentStatus.ACTIVE)
+    ownership = models.CharField(max_length=16, choices=Ownership.choices, default=Ownership.COMPANY)
+    depot = models.ForeignKey(Depot, on_delete=models.PROTECT, related_name="equipment")
+    next_inspection_due = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["serial_number"]
+        verbose_name_plural = "equipment"
+
+    def __str__(self) -> str:
+        return self.serial_number

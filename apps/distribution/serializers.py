@@ -1,0 +1,59 @@
+from rest_framework import serializers
+
+from apps.accounts.models import User
+from apps.core.api import PKField
+from apps.depots.models import CylinderType, Depot, Vehicle
+from apps.distribution.enums import DistributionMovement
+from apps.distribution.models import DistributionHeader, DistributionItem
+
+
+class DistributionItemInput(serializers.Serializer):
+    depot = PKField(queryset=Depot.objects.filter(is_active=True))
+    cylinder_type = PKField(queryset=CylinderType.objects.filter(is_active=True))
+    quantity = serializers.IntegerField(min_value=1, max_value=10000)
+    movement_type = serializers.ChoiceField(choices=DistributionMovement.choices)
+
+
+class DistributionInput(serializers.Serializer):
+    vehicle = PKField(queryset=Vehicle.objects.filter(is_active=True))
+    driver = PKField(queryset=User.objects.filter(is_active=True, role="driver"), required=False, allow_null=True)
+    items = DistributionItemInput(many=True, allow_empty=False, max_length=100)
+
+    def canonical(self) -> dict:
+        """The request as plain ids, for the idempotency fingerprint."""
+        v = self.validated_data
+        return {
+            "vehicle": v["vehicle"].pk,
+            "driver": v["driver"].pk if v.get("driver") else None,
+            "items": [
+                {
+                    "depot": i["depot"].pk,
+                    "cylinder_type": i["cylinder_type"].pk,
+                    "quantity": i["quantity"],
+                    "movement_type": i["movement_type"],
+                }
+                for i in v["items"]
+            ],
+        }
+
+
+class DistributionItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DistributionItem
+        fields = ["id", "depot", "cylinder_type", "quantity", "movement_type"]
+
+
+class DistributionSerializer(serializers.ModelSerializer):
+    items = DistributionItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DistributionHeader
+        fields = [
+            "id", "number", "status", "driver", "vehicle", "total_collection", "total_return",
+            "items", "occurred_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ReverseInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)

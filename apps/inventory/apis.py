@@ -1,0 +1,79 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.accounts.enums import Role
+from apps.accounts.permissions import roles
+from apps.core.api import SafeLookupMixin
+from apps.core.db import retry_on_conflict
+from apps.inventory import selectors, services
+from apps.inventory.filters import StockBalanceFilter, StockMoveFilter
+from apps.inventory.serializers import (
+    ReverseInput,
+    StockBalanceSerializer,
+    StockDocumentInput,
+    StockDocumentSerializer,
+    StockMoveSerializer,
+)
+
+
+class StockBalanceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Full and empty cylinders per location and type (plain list, no paging)."""
+
+    serializer_class = StockBalanceSerializer
+    filterset_class = StockBalanceFilter
+    pagination_class = None
+    search_fields: list = []
+    ordering_fields: list = []
+
+    def get_queryset(self):
+        return selectors.stock_balance_list(user=self.request.user)
+
+
+class StockMoveViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """The ledger, read-only."""
+
+    serializer_class = StockMoveSerializer
+    filterset_class = StockMoveFilter
+    search_fields: list = []
+    ordering_fields = ["id", "recorded_at", "occurred_at"]
+
+    def get_queryset(self):
+        return selectors.stock_move_list(user=self.request.user)
+
+
+class StockDocumentViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Receipts, dumps, transfers (depot staff at their depot), adjustments and
+    write-offs (supervisor, with a reason), reversals (supervisor)."""
+
+    serializer_class = StockDocumentSerializer
+    permission_classes = [roles(Role.ADMIN, Role.SUPERVISOR, Role.DEPOT_STAFF, Role.FINANCE)]
+    filterset_fields = ["kind"]
+    search_fields = ["number", "reference", "reason"]
+
+    def get_queryset(self):
+        return selectors.stock_document_list(user=self.request.user)
+
+    @extend_schema(request=StockDocumentInput, responses={201: StockDocumentSerializer})
+    def create(self, request, *args, **kwargs):
+        if request.user.role == Role.FINANCE:
+            self.permission_denied(request, "Finance has read-only access to operations.")
+        data = StockDocumentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = retry_on_conflict(services.stock_document_create)(actor=request.user, **data.validated_data)
+        return Response(StockDocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReverseInput, responses={201: StockDocumentSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[roles(Role.ADMIN, Role.SUPERVISOR)])
+    def reverse(self, request, pk=None):
+        document = self.get_object()
+        data = ReverseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        reversal = retry_on_conflict(services.stock_document_reverse)(
+            actor=request.user,
+            document_type="inventory.stockdocument",
+            document_id=document.pk,
+            reason=data.validated_data["reason"],
+        )
+        return Response(StockDocumentSerializer(reversal).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,33 @@
+"""Row locks on stock balances, always taken in one order: ascending
+(location id, cylinder type id). Two documents therefore never wait on each
+other in a cycle. Missing balance rows are created first, then locked."""
+
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
+from apps.inventory.models import Location, StockBalance
+
+BalanceKey = tuple[int, int]  # (location_id, cylinder_type_id)
+
+
+def balances_lock(keys: Iterable[BalanceKey]) -> dict[BalanceKey, StockBalance]:
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    match = reduce(or_, (Q(location_id=loc, cylinder_type_id=ct) for loc, ct in wanted))
+    existing = set(StockBalance.objects.filter(match).values_list("location_id", "cylinder_type_id"))
+    missing = [key for key in wanted if key not in existing]
+    if missing:
+        virtual = dict(Location.objects.filter(id__in={loc for loc, _ in missing}).values_list("id", "is_virtual"))
+        StockBalance.objects.bulk_create(
+            [
+                StockBalance(location_id=loc, cylinder_type_id=ct, location_is_virtual=virtual[loc])
+                for loc, ct in missing
+            ],
+            ignore_conflicts=True,
+        )
+    rows = list(StockBalance.objects.select_for_update().filter(match).order_by("location_id", "cylinder_type_id"))
+    return {(row.location_id, row.cylinder_type_id): row for row in rows}

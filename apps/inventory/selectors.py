@@ -1,0 +1,86 @@
+"""Read-only stock queries, scoped by role."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet, Sum
+
+from apps.accounts.enums import Role
+from apps.accounts.permissions import role_of
+from apps.inventory.enums import CylinderState
+from apps.inventory.models import Location, StockBalance, StockDocument, StockMove
+
+
+def visible_locations_q(user, prefix: str = "") -> Q:
+    """Locations a user may see: a driver their vehicle; depot staff their
+    depot and its vehicles; everyone else all of them."""
+    role = role_of(user)
+    if role in (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE):
+        return Q()
+    if role == Role.DRIVER:
+        return Q(**{f"{prefix}vehicle_id": user.vehicle_id}) if user.vehicle_id else Q(pk__in=[])
+    if role == Role.DEPOT_STAFF and user.depot_id:
+        return Q(**{f"{prefix}depot_id": user.depot_id}) | Q(**{f"{prefix}vehicle__home_depot_id": user.depot_id})
+    return Q(pk__in=[])
+
+
+def stock_balance_list(*, user) -> QuerySet[StockBalance]:
+    visible = Location.objects.filter(visible_locations_q(user))
+    return (
+        StockBalance.objects.filter(location__in=visible)
+        .select_related("location", "cylinder_type")
+        .order_by("location_id", "cylinder_type_id")
+    )
+
+
+def stock_move_list(*, user) -> QuerySet[StockMove]:
+    visible = Location.objects.filter(visible_locations_q(user))
+    return (
+        StockMove.objects.filter(Q(from_location__in=visible) | Q(to_location__in=visible))
+        .select_related("cylinder_type", "from_location", "to_location")
+        .order_by("-id")
+    )
+
+
+def stock_document_list(*, user) -> QuerySet[StockDocument]:
+    role = role_of(user)
+    qs = StockDocument.objects.select_related("created_by").order_by("-id")
+    if role in (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE):
+        return qs
+    if role == Role.DEPOT_STAFF:
+        return qs.filter(created_by=user)
+    return qs.none()
+
+
+@dataclass(frozen=True)
+class Drift:
+    location_id: int
+    location_name: str
+    cylinder_type_id: int
+    state: str
+    ledger: int
+    balance: int
+
+
+def balance_drift() -> list[Drift]:
+    """Recompute every balance from the ledger (two grouped queries: what came
+    in, what went out) and list each (location, type, state) that disagrees."""
+    ledger: dict[tuple[int, int, str], int] = {}
+    for row in StockMove.objects.values("to_location_id", "cylinder_type_id", "state").annotate(q=Sum("quantity")):
+        key = (row["to_location_id"], row["cylinder_type_id"], row["state"])
+        ledger[key] = ledger.get(key, 0) + row["q"]
+    for row in StockMove.objects.values("from_location_id", "cylinder_type_id", "state").annotate(q=Sum("quantity")):
+        key = (row["from_location_id"], row["cylinder_type_id"], row["state"])
+        ledger[key] = ledger.get(key, 0) - row["q"]
+    held: dict[tuple[int, int, str], int] = {}
+    for loc, ct, full, empty in StockBalance.objects.values_list(
+        "location_id", "cylinder_type_id", "full_qty", "empty_qty"
+    ):
+        held[(loc, ct, CylinderState.FULL)] = full
+        held[(loc, ct, CylinderState.EMPTY)] = empty
+    names = dict(Location.objects.values_list("id", "name"))
+    drifts = []
+    for key in sorted(set(ledger) | set(held)):
+        want, have = ledger.get(key, 0), held.get(key, 0)
+        if want != have:
+            drifts.append(Drift(key[0], names.get(key[0], "?"), key[1], str(key[2]), want, have))
+    return drifts

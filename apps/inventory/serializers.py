@@ -1,0 +1,68 @@
+from rest_framework import serializers
+
+from apps.core.api import PKField
+from apps.depots.models import CylinderType, Depot
+from apps.inventory.enums import CylinderState, StockDocumentKind
+from apps.inventory.models import Location, StockBalance, StockDocument, StockMove
+
+
+class StockBalanceSerializer(serializers.ModelSerializer):
+    location_name = serializers.CharField(source="location.name", read_only=True)
+    location_kind = serializers.CharField(source="location.kind", read_only=True)
+    cylinder_type_name = serializers.CharField(source="cylinder_type.name", read_only=True)
+
+    class Meta:
+        model = StockBalance
+        fields = [
+            "location",
+            "location_name",
+            "location_kind",
+            "cylinder_type",
+            "cylinder_type_name",
+            "full_qty",
+            "empty_qty",
+        ]
+
+
+class StockMoveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StockMove
+        fields = [
+            "id", "movement_type", "cylinder_type", "state", "quantity", "from_location", "to_location",
+            "document_type", "document_id", "reverses", "created_by", "occurred_at", "recorded_at",
+        ]  # fmt: skip
+
+
+class StockDocumentLineInput(serializers.Serializer):
+    cylinder_type = PKField(queryset=CylinderType.objects.filter(is_active=True))
+    state = serializers.ChoiceField(choices=CylinderState.choices, required=False)
+    quantity = serializers.IntegerField(min_value=-100000, max_value=100000)
+
+
+class StockDocumentInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[c for c in StockDocumentKind.choices if c[0] != StockDocumentKind.REVERSAL])
+    depot = PKField(queryset=Depot.objects.filter(is_active=True), required=False, allow_null=True)
+    to_depot = PKField(queryset=Depot.objects.filter(is_active=True), required=False, allow_null=True)
+    location = PKField(queryset=Location.objects.all(), required=False, allow_null=True)
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    lines = StockDocumentLineInput(many=True, allow_empty=False, max_length=200)
+
+
+class StockDocumentSerializer(serializers.ModelSerializer):
+    moves = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StockDocument
+        fields = [
+            "id", "kind", "number", "reason", "reference", "reverses_document_type", "reverses_document_id",
+            "created_by", "occurred_at", "created_at", "moves",
+        ]  # fmt: skip
+
+    def get_moves(self, obj) -> list[dict]:
+        moves = StockMove.objects.filter(document_type="inventory.stockdocument", document_id=obj.pk).order_by("id")
+        return StockMoveSerializer(moves, many=True).data
+
+
+class ReverseInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)

@@ -1,0 +1,395 @@
+"""Every change of stock goes through ``stock_post``: one atomic posting of a
+document's moves, with ordered row locks, an all-or-nothing shortage check and
+the audit record. Mistakes are corrected by reversing documents, never edits."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.enums import AuditAction
+from apps.audit.services import audit_record
+from apps.billing.sequences import sequence_next
+from apps.core.exceptions import ApplicationError, Forbidden, InvalidMovement, ValidationFailed
+from apps.depots.models import CylinderType
+from apps.inventory.enums import (
+    REAL_KINDS,
+    CylinderState,
+    LocationKind,
+    MovementType,
+    StockDocumentKind,
+)
+from apps.inventory.exceptions import InsufficientStock
+from apps.inventory.locations import location_for_depot, virtual_location
+from apps.inventory.locks import balances_lock
+from apps.inventory.models import Location, StockDocument, StockMove
+
+ANY_STATE = frozenset({CylinderState.FULL, CylinderState.EMPTY})
+D, V, C = LocationKind.DEPOT, LocationKind.VEHICLE, LocationKind.CUSTOMER
+
+# movement type -> (allowed from kinds, allowed to kinds, allowed states)
+MOVEMENT_RULES: dict[str, tuple[frozenset, frozenset, frozenset]] = {
+    MovementType.COLLECTION: (frozenset({D}), frozenset({V}), frozenset({CylinderState.FULL})),
+    MovementType.EMPTY_RETURN: (frozenset({V}), frozenset({D}), frozenset({CylinderState.EMPTY})),
+    MovementType.FULL_RETURN: (frozenset({V}), frozenset({D}), frozenset({CylinderState.FULL})),
+    MovementType.DELIVERY: (frozenset({V}), frozenset({C}), frozenset({CylinderState.FULL})),
+    MovementType.RETURN: (frozenset({C}), frozenset({V}), ANY_STATE),
+    MovementType.TRANSFER: (frozenset({D}), frozenset({D}), ANY_STATE),
+    MovementType.RECEIPT: (frozenset({LocationKind.PLANT}), frozenset({D}), frozenset({CylinderState.FULL})),
+    MovementType.DUMP: (frozenset({D}), frozenset({LocationKind.PLANT}), frozenset({CylinderState.EMPTY})),
+    MovementType.WRITE_OFF: (REAL_KINDS, frozenset({LocationKind.WRITE_OFF}), ANY_STATE),
+}
+
+STOCK_DOCUMENT_PREFIX = {
+    StockDocumentKind.RECEIPT: "RCV",
+    StockDocumentKind.DUMP: "DMP",
+    StockDocumentKind.TRANSFER: "TRF",
+    StockDocumentKind.ADJUSTMENT: "ADJ",
+    StockDocumentKind.WRITE_OFF: "WOF",
+    StockDocumentKind.REVERSAL: "REV",
+}
+
+
+@dataclass(frozen=True)
+class MoveLine:
+    movement_type: str
+    cylinder_type_id: int
+    state: str
+    quantity: int
+    from_location: Location
+    to_location: Location
+    reverses_id: int | None = None
+
+
+def movement_validate(line: MoveLine) -> None:
+    """Refuse a move whose type does not fit its from/to locations or state."""
+    src, dst = line.from_location.kind, line.to_location.kind
+    if line.quantity <= 0:
+        raise InvalidMovement(f"A {line.movement_type} quantity must be positive.")
+    if line.from_location.pk == line.to_location.pk:
+        raise InvalidMovement("A move needs two different locations.")
+    if line.movement_type == MovementType.ADJUSTMENT:
+        adjust = LocationKind.ADJUSTMENT
+        ok = (src == adjust and dst in REAL_KINDS) or (dst == adjust and src in REAL_KINDS)
+        if ok and line.state in ANY_STATE:
+            return
+    else:
+        rule = MOVEMENT_RULES.get(line.movement_type)
+        if rule and src in rule[0] and dst in rule[1] and line.state in rule[2]:
+            return
+    raise InvalidMovement(
+        f"{line.movement_type} cannot move {line.state.lower()} cylinders from a "
+        f"{src.lower()} location to a {dst.lower()} location."
+    )
+
+
+def _deltas(lines: list[MoveLine]) -> dict[tuple[int, int], list[int]]:
+    deltas: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for line in lines:
+        slot = 0 if line.state == CylinderState.FULL else 1
+        deltas[(line.from_location.pk, line.cylinder_type_id)][slot] -= line.quantity
+        deltas[(line.to_location.pk, line.cylinder_type_id)][slot] += line.quantity
+    return deltas
+
+
+def _balance_view(row) -> dict:
+    return {
+        "location": row.location_id,
+        "cylinder_type": row.cylinder_type_id,
+        "full": row.full_qty,
+        "empty": row.empty_qty,
+    }
+
+
+def stock_post(
+    *,
+    actor,
+    document_type: str,
+    document_id: int,
+    lines: list[MoveLine],
+    occurred_at: datetime | None = None,
+    validate: bool = True,
+) -> list[StockMove]:
+    """Post a document's moves. Invariant kept: every balance equals the sum of
+    its ledger, and no real location is ever below zero. Refuses the whole
+    document (InsufficientStock, listing every short line) or posts all of it."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("stock_post must run inside the document's transaction")
+    if not lines:
+        raise ValidationFailed({"lines": ["A stock document needs at least one line."]})
+    if validate:
+        for line in lines:
+            movement_validate(line)
+    deltas = _deltas(lines)
+    balances = balances_lock(deltas.keys())
+
+    shortages = []
+    for key in sorted(deltas):
+        row, (d_full, d_empty) = balances[key], deltas[key]
+        if row.location_is_virtual:
+            continue
+        for state, have, delta in (
+            (CylinderState.FULL, row.full_qty, d_full),
+            (CylinderState.EMPTY, row.empty_qty, d_empty),
+        ):
+            if have + delta < 0:
+                shortages.append(
+                    {
+                        "location": key[0],
+                        "cylinder_type": key[1],
+                        "state": state,
+                        "available": have,
+                        "requested": -delta,
+                    }
+                )
+    if shortages:
+        names = dict(Location.objects.filter(id__in={s["location"] for s in shortages}).values_list("id", "name"))
+        types = dict(
+            CylinderType.objects.filter(id__in={s["cylinder_type"] for s in shortages}).values_list("id", "name")
+        )
+        for s in shortages:
+            s["location_name"], s["cylinder_type_name"] = names[s["location"]], types[s["cylinder_type"]]
+        raise InsufficientStock(shortages)
+
+    before = [_balance_view(balances[key]) for key in sorted(deltas)]
+    when = occurred_at or timezone.now()
+    moves = StockMove.objects.bulk_create(
+        [
+            StockMove(
+                movement_type=line.movement_type,
+                cylinder_type_id=line.cylinder_type_id,
+                state=line.state,
+                quantity=line.quantity,
+                from_location=line.from_location,
+                to_location=line.to_location,
+                document_type=document_type,
+                document_id=document_id,
+                reverses_id=line.reverses_id,
+                created_by=actor,
+                occurred_at=when,
+            )
+            for line in lines
+        ]
+    )
+    for key, (d_full, d_empty) in deltas.items():
+        row = balances[key]  # locked above: safe to change in place
+        row.full_qty += d_full
+        row.empty_qty += d_empty
+        row.save(update_fields=["full_qty", "empty_qty", "updated_at"])
+    audit_record(
+        action=AuditAction.STOCK_POSTED,
+        user=actor,
+        entity_type=document_type,
+        entity_id=document_id,
+        before={"balances": before},
+        after={
+            "balances": [_balance_view(balances[key]) for key in sorted(deltas)],
+            "moves": [
+                {
+                    "type": m.movement_type,
+                    "cylinder_type": m.cylinder_type_id,
+                    "state": m.state,
+                    "quantity": m.quantity,
+                    "from": m.from_location.pk,
+                    "to": m.to_location.pk,
+                }
+                for m in moves
+            ],
+        },
+    )
+    return moves
+
+
+def stock_reverse(
+    *, actor, document_type: str, document_id: int, reversal_type: str, reversal_id: int
+) -> list[StockMove]:
+    """Post compensating moves for every not-yet-reversed move of a document."""
+    originals = list(
+        StockMove.objects.filter(document_type=document_type, document_id=document_id, reversed_by__isnull=True)
+        .exclude(document_type=reversal_type, document_id=reversal_id)
+        .select_related("from_location", "to_location")
+        .order_by("id")
+    )
+    if not originals:
+        raise ApplicationError("This document has nothing left to reverse.", code="already_reversed")
+    lines = [
+        MoveLine(
+            movement_type=m.movement_type,
+            cylinder_type_id=m.cylinder_type_id,
+            state=m.state,
+            quantity=m.quantity,
+            from_location=m.to_location,
+            to_location=m.from_location,
+            reverses_id=m.pk,
+        )
+        for m in originals
+    ]
+    return stock_post(actor=actor, document_type=reversal_type, document_id=reversal_id, lines=lines, validate=False)
+
+
+# -- depot and supervisor documents ------------------------------------------------
+
+SUPERVISOR_ONLY = {StockDocumentKind.ADJUSTMENT, StockDocumentKind.WRITE_OFF}
+
+
+def _check_may_post(actor, kind: str, depots: list) -> None:
+    from apps.accounts.enums import Role
+    from apps.accounts.permissions import role_of
+
+    role = role_of(actor)
+    if role in (Role.ADMIN, Role.SUPERVISOR):
+        return
+    if role == Role.DEPOT_STAFF and kind not in SUPERVISOR_ONLY:
+        if actor.depot_id and any(d is not None and d.pk == actor.depot_id for d in depots):
+            return
+        raise Forbidden("Depot staff may only record documents at their own depot.")
+    raise Forbidden("Your role may not record this stock document.")
+
+
+def _stock_document_number(kind: str, when: datetime) -> str:
+    year = timezone.localtime(when).year
+    prefix = STOCK_DOCUMENT_PREFIX[kind]
+    return sequence_next(slug=f"stock/{prefix}/{year}", format_string=f"{prefix}-{year}-{{value:06d}}")
+
+
+@transaction.atomic
+def stock_document_create(
+    *,
+    actor,
+    kind: str,
+    lines: list[dict],
+    depot=None,
+    to_depot=None,
+    location: Location | None = None,
+    reason: str = "",
+    reference: str = "",
+    occurred_at: datetime | None = None,
+) -> StockDocument:
+    """Record a receipt, dump, transfer, adjustment or write-off.
+
+    ``lines`` are ``{"cylinder_type": CylinderType, "state": str, "quantity": int}``;
+    for an ADJUSTMENT the quantity is signed (+ found, - missing)."""
+    reason = (reason or "").strip()
+    if kind in SUPERVISOR_ONLY and not reason:
+        raise ValidationFailed({"reason": ["A reason is required for adjustments and write-offs."]})
+    when = occurred_at or timezone.now()
+
+    if kind == StockDocumentKind.RECEIPT:
+        src, dst, states, mt = (
+            virtual_location(LocationKind.PLANT),
+            _need_depot(depot),
+            {CylinderState.FULL},
+            MovementType.RECEIPT,
+        )
+    elif kind == StockDocumentKind.DUMP:
+        src, dst, states, mt = (
+            _need_depot(depot),
+            virtual_location(LocationKind.PLANT),
+            {CylinderState.EMPTY},
+            MovementType.DUMP,
+        )
+    elif kind == StockDocumentKind.TRANSFER:
+        src, dst, states, mt = _need_depot(depot), _need_depot(to_depot, "to_depot"), ANY_STATE, MovementType.TRANSFER
+    elif kind == StockDocumentKind.WRITE_OFF:
+        src, dst, states, mt = (
+            _need_location(location),
+            virtual_location(LocationKind.WRITE_OFF),
+            ANY_STATE,
+            MovementType.WRITE_OFF,
+        )
+    elif kind == StockDocumentKind.ADJUSTMENT:
+        src, dst, states, mt = (
+            _need_location(location),
+            virtual_location(LocationKind.ADJUSTMENT),
+            ANY_STATE,
+            MovementType.ADJUSTMENT,
+        )
+    else:
+        raise ValidationFailed({"kind": [f"{kind} is not a stock document kind that can be created here."]})
+
+    involved_depots = [depot, to_depot]
+    if location is not None and location.depot_id:
+        involved_depots.append(location.depot)
+    _check_may_post(actor, kind, involved_depots)
+
+    document = StockDocument.objects.create(
+        kind=kind, reason=reason, reference=(reference or "")[:64], created_by=actor, occurred_at=when
+    )
+    move_lines = []
+    for i, line in enumerate(lines):
+        state = line.get("state") or (next(iter(states)) if len(states) == 1 else None)
+        if state not in states:
+            raise ValidationFailed(
+                {"lines": {i: {"state": [f"{kind} takes {' or '.join(sorted(states))} cylinders."]}}}
+            )
+        qty = int(line["quantity"])
+        if qty == 0 or (qty < 0 and kind != StockDocumentKind.ADJUSTMENT):
+            raise ValidationFailed({"lines": {i: {"quantity": ["Must be a positive number."]}}})
+        a, b = (dst, src) if (kind == StockDocumentKind.ADJUSTMENT and qty > 0) else (src, dst)
+        move_lines.append(MoveLine(mt, line["cylinder_type"].pk, state, abs(qty), a, b))
+    stock_post(
+        actor=actor,
+        document_type="inventory.stockdocument",
+        document_id=document.pk,
+        lines=move_lines,
+        occurred_at=when,
+    )
+    document.number = _stock_document_number(kind, when)
+    document.save(update_fields=["number"])
+    return document
+
+
+def _need_depot(depot, field: str = "depot") -> Location:
+    if depot is None:
+        raise ValidationFailed({field: ["This field is required for this kind of document."]})
+    return location_for_depot(depot)
+
+
+def _need_location(location: Location | None) -> Location:
+    if location is None:
+        raise ValidationFailed({"location": ["This field is required for this kind of document."]})
+    if location.is_virtual:
+        raise InvalidMovement("Adjustments and write-offs apply to a real location (depot, vehicle or customer).")
+    return location
+
+
+@transaction.atomic
+def stock_document_reverse(*, actor, document_type: str, document_id: int, reason: str) -> StockDocument:
+    """Correct a posted document by a REVERSAL document whose moves point at the
+    moves they compensate. The original rows stay untouched."""
+    from apps.accounts.enums import Role
+    from apps.accounts.permissions import role_of
+
+    if role_of(actor) not in (Role.ADMIN, Role.SUPERVISOR):
+        raise Forbidden("Only a supervisor may reverse a document.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": ["A reason is required for a reversal."]})
+    when = timezone.now()
+    reversal = StockDocument.objects.create(
+        kind=StockDocumentKind.REVERSAL,
+        reason=reason,
+        reverses_document_type=document_type,
+        reverses_document_id=document_id,
+        created_by=actor,
+        occurred_at=when,
+    )
+    stock_reverse(
+        actor=actor,
+        document_type=document_type,
+        document_id=document_id,
+        reversal_type="inventory.stockdocument",
+        reversal_id=reversal.pk,
+    )
+    reversal.number = _stock_document_number(StockDocumentKind.REVERSAL, when)
+    reversal.save(update_fields=["number"])
+    audit_record(
+        action=AuditAction.STOCK_REVERSED,
+        user=actor,
+        entity_type=document_type,
+        entity_id=document_id,
+        after={"reversal": reversal.number, "reason": reason},
+    )
+    return reversal

@@ -1,0 +1,20 @@
+"""Test settings: same database choice (DATABASE_URL), fast hashing, eager tasks."""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR, env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+MEDIA_ROOT = VAR_DIR / "test-media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+_db = DATABASES["default"]
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so threads in the concurrency tests share one database
+    # and exercise the same WAL + IMMEDIATE locking as the embedded default.
+    _db.setdefault("TEST", {})["NAME"] = env("TEST_SQLITE_NAME", default=str(VAR_DIR / "test.sqlite3"))

@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from apps.accounts.apis import LoginApi, LogoutApi, MeApi, RefreshApi
+from apps.core.pwa import pwa_index
+from apps.customers.apis import CustomerViewSet
+from apps.depots.apis import CylinderTypeViewSet, DepotViewSet, EquipmentViewSet, VehicleViewSet
+from apps.distribution.apis import DistributionViewSet
+from apps.inventory.apis import StockBalanceViewSet, StockDocumentViewSet, StockMoveViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("depots", DepotViewSet, basename="depot")
+router.register("vehicles", VehicleViewSet, basename="vehicle")
+router.register("cylinder-types", CylinderTypeViewSet, basename="cylinder-type")
+router.register("equipment", EquipmentViewSet, basename="equipment")
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("stock/moves", StockMoveViewSet, basename="stock-move")
+router.register("stock/documents", StockDocumentViewSet, basename="stock-document")
+router.register("stock", StockBalanceViewSet, basename="stock")
+router.register("distributions", DistributionViewSet, basename="distribution")
+
+api = [
+    path("auth/token/", LoginApi.as_view(), name="token"),
+    path("auth/token/refresh/", RefreshApi.as_view(), name="token-refresh"),
+    path("auth/logout/", LogoutApi.as_view(), name="logout"),
+    path("me/", MeApi.as_view(), name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("api/", include(api)),
+    path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(url="/app/", permanent=False)),
+    re_path(r"^app/(?P<path>.*)$", pwa_index, name="pwa"),
+]
+
+handler404 = "apps.core.exceptions.json_404"
+handler500 = "apps.core.exceptions.json_500"

@@ -1,0 +1,84 @@
+import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
+import { api } from '../lib/api-client';
+import { cachedFetch } from '../lib/cached-query';
+import { db, kvSet } from '../lib/db';
+import { getMe, type Me } from '../features/session/api/get-me';
+import { CURRENT_USER_KEY, registerDevice } from '../features/sync/api/sync-transport';
+import { startAutoSync } from '../offline/sync-service';
+
+type Status = 'loading' | 'signed-out' | 'signed-in';
+
+interface Session {
+  status: Status;
+  me?: Me;
+  deviceWarning?: string;
+  login(email: string, password: string): Promise<void>;
+  logout(): Promise<void>;
+}
+
+const SessionContext = createContext<Session | null>(null);
+
+export function useSession(): Session {
+  const s = useContext(SessionContext);
+  if (!s) throw new Error('useSession outside SessionProvider');
+  return s;
+}
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [status, setStatus] = useState<Status>('loading');
+  const [me, setMe] = useState<Me>();
+  const [deviceWarning, setDeviceWarning] = useState<string>();
+
+  const loadMe = useCallback(async () => {
+    const { data } = await cachedFetch('me', getMe);
+    setMe(data);
+    await kvSet(CURRENT_USER_KEY, data.email);
+    return data;
+  }, []);
+
+  useEffect(() => {
+    void (async () => {
+      if (!(await api.isSignedIn())) return setStatus('signed-out');
+      try {
+        await loadMe();
+        setStatus('signed-in');
+      } catch {
+        // offline with no cached profile, or the session is gone
+        setStatus((await api.isSignedIn()) ? 'signed-in' : 'signed-out');
+      }
+    })();
+    return api.onAuthChange((signedIn) => {
+      if (!signedIn) setStatus('signed-out');
+    });
+  }, [loadMe]);
+
+  useEffect(() => {
+    if (status !== 'signed-in') return;
+    return startAutoSync();
+  }, [status]);
+
+  const login = useCallback(
+    async (email: string, password: string) => {
+      await api.login(email, password);
+      const who = await loadMe();
+      // First login on this phone: register the device's signing key.
+      try {
+        await registerDevice(who.email);
+        setDeviceWarning(undefined);
+      } catch (e) {
+        setDeviceWarning(`This phone is not registered yet (${(e as Error).message}). It will retry before sending.`);
+      }
+      setStatus('signed-in');
+    },
+    [loadMe],
+  );
+
+  const logout = useCallback(async () => {
+    await api.logout();
+    await db.cache.delete('me');
+    setMe(undefined);
+    setStatus('signed-out');
+  }, []);
+
+  return <SessionContext.Provider value={{ status, me, deviceWarning, login, logout }}>{children}</SessionContext.Provider>;
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+// Lenient: the API may embed a related object or give its id.
+export const IdOrObject = z.union([z.number(), z.looseObject({ id: z.number() })]).nullish();
+export const idOf = (v: z.infer<typeof IdOrObject>): number | null => (v == null ? null : typeof v === 'number' ? v : v.id);
+
+export const DepotSchema = z.looseObject({ id: z.number(), name: z.string(), code: z.string().nullish() });
+export type Depot = z.infer<typeof DepotSchema>;
+
+export const CylinderTypeSchema = z.looseObject({
+  id: z.number(),
+  name: z.string(),
+  code: z.string().nullish(),
+  list_price: z.union([z.string(), z.number()]).nullish(),
+});
+export type CylinderType = z.infer<typeof CylinderTypeSchema>;
+
+export const CustomerSchema = z.looseObject({
+  id: z.number(),
+  name: z.string(),
+  code: z.string().nullish(),
+  address: z.string().nullish(),
+});
+export type Customer = z.infer<typeof CustomerSchema>;
+
+export const cylinderLabel = (t?: CylinderType) => (t ? (t.code && t.code !== t.name ? `${t.name} (${t.code})` : t.name) : '?');
