@@ -1,0 +1,63 @@
+import type { ReactNode } from 'react';
+import { useOnline } from './use-online';
+import { useOutboxCounts } from '../features/sync/hooks';
+import type { Route } from './router';
+
+const NAV: { to: string; label: string; icon: string; names: Route['name'][] }[] = [
+  { to: '#/', label: 'My day', icon: '🏠', names: ['home'] },
+  { to: '#/distribution', label: 'Depot', icon: '🏭', names: ['distribution'] },
+  { to: '#/delivery', label: 'Deliver', icon: '🚚', names: ['delivery'] },
+  { to: '#/sync', label: 'Sync', icon: '🔄', names: ['sync', 'event'] },
+  { to: '#/printer', label: 'Printer', icon: '🖨️', names: ['printer'] },
+];
+
+export function OnlineBadge() {
+  const online = useOnline();
+  return (
+    <span
+      data-testid="online-badge"
+      className={`rounded-full px-3 py-1 text-sm font-bold ${online ? 'bg-emerald-100 text-emerald-900' : 'bg-stone-800 text-white'}`}
+    >
+      {online ? 'Online' : 'Offline'}
+    </span>
+  );
+}
+
+export function Shell({ title, route, children }: { title: string; route: Route; children: ReactNode }) {
+  const { queued, rejected } = useOutboxCounts();
+  return (
+    <div className="mx-auto flex min-h-screen max-w-md flex-col">
+      <header className="sticky top-0 z-40 flex items-center gap-2 bg-amber-700 px-4 py-3 text-white shadow">
+        <h1 className="flex-1 truncate text-lg font-bold">{title}</h1>
+        <a href="#/sync" className="flex gap-1 text-sm font-bold" aria-label="Outbox">
+          <span data-testid="queued-count" className="rounded-full bg-white/20 px-2 py-1" title="Queued">
+            ⏳ {queued}
+          </span>
+          <span data-testid="rejected-count" className={`rounded-full px-2 py-1 ${rejected ? 'bg-red-600' : 'bg-white/20'}`} title="Rejected">
+            ⚠ {rejected}
+          </span>
+        </a>
+        <OnlineBadge />
+      </header>
+      <main className="flex-1 space-y-4 p-4 pb-28">{children}</main>
+      <nav className="fixed inset-x-0 bottom-0 z-40 mx-auto grid max-w-md grid-cols-5 border-t border-stone-200 bg-white pb-[env(safe-area-inset-bottom)]">
+        {NAV.map((n) => {
+          const active = n.names.includes(route.name);
+          return (
+            <a
+              key={n.to}
+              href={n.to}
+              aria-current={active ? 'page' : undefined}
+              className={`flex min-h-16 flex-col items-center justify-center text-xs font-semibold ${active ? 'text-amber-800' : 'text-stone-600'}`}
+            >
+              <span className="text-2xl" aria-hidden>
+                {n.icon}
+              </span>
+              {n.label}
+            </a>
+          );
+        })}
+      </nav>
+    </div>
+  );
+}

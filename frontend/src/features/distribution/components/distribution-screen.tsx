@@ -1,0 +1,186 @@
+import { useEffect, useMemo, useReducer, useState } from 'react';
+import { useSession } from '../../../app/session';
+import { navigate } from '../../../app/router';
+import { Button } from '../../../components/ui/button';
+import { Card, Notice } from '../../../components/ui/card';
+import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
+import { QuantityStepper } from '../../../components/ui/quantity-stepper';
+import { recordEvent } from '../../../offline/sync-service';
+import { useCylinderTypes } from '../../master-data/api/get-cylinder-types';
+import { useDepots } from '../../master-data/api/get-depots';
+import { cylinderLabel } from '../../master-data/api/schemas';
+import { distributionPayload, linesReducer, MOVEMENT_LABELS, MOVEMENT_SHORT, MOVEMENTS, totalsByMovement, type Movement } from '../lines';
+
+const selectClass = 'h-14 w-full rounded-xl border border-stone-300 bg-white px-3 text-lg';
+
+export function DistributionScreen() {
+  const { me } = useSession();
+  const depots = useDepots();
+  const types = useCylinderTypes();
+  const [lines, dispatch] = useReducer(linesReducer, []);
+  const [depot, setDepot] = useState<number>();
+  const [cylinderType, setCylinderType] = useState<number>();
+  const [movement, setMovement] = useState<Movement>('COLLECTION');
+  const [quantity, setQuantity] = useState(1);
+  const [editing, setEditing] = useState<string>();
+  const [confirming, setConfirming] = useState(false);
+
+  useEffect(() => {
+    if (depot === undefined && depots.data?.length) setDepot(depots.data.find((d) => d.id === me?.depotId)?.id ?? depots.data[0].id);
+  }, [depots.data, depot, me?.depotId]);
+  useEffect(() => {
+    if (cylinderType === undefined && types.data?.length) setCylinderType(types.data[0].id);
+  }, [types.data, cylinderType]);
+
+  const depotName = useMemo(() => new Map((depots.data ?? []).map((d) => [d.id, d.name])), [depots.data]);
+  const typeName = useMemo(() => new Map((types.data ?? []).map((t) => [t.id, cylinderLabel(t)])), [types.data]);
+  const totals = totalsByMovement(lines);
+  const totalRows = MOVEMENTS.map((m) => ({ label: MOVEMENT_SHORT[m], value: totals[m] }));
+
+  function submitLine() {
+    if (depot === undefined || cylinderType === undefined || quantity < 1) return;
+    if (editing) dispatch({ type: 'edit', key: editing, changes: { depot, cylinder_type: cylinderType, movement_type: movement, quantity } });
+    else dispatch({ type: 'add', line: { depot, cylinder_type: cylinderType, movement_type: movement, quantity } });
+    setEditing(undefined);
+    setQuantity(1);
+  }
+
+  async function confirm() {
+    if (!me?.vehicleId) throw new Error('No vehicle is assigned to you.');
+    const event = await recordEvent('distribution.create', distributionPayload(me.vehicleId, lines), {
+      driver: me.name,
+      vehicle: me.vehicleLabel,
+      lines: lines.map((l) => ({ label: `${depotName.get(l.depot) ?? `Depot #${l.depot}`}: ${typeName.get(l.cylinder_type) ?? `#${l.cylinder_type}`}`, detail: `${MOVEMENT_SHORT[l.movement_type]} ${l.quantity}` })),
+      totals: totalRows.filter((t) => t.value > 0).map((t) => ({ label: t.label, value: String(t.value) })),
+    });
+    dispatch({ type: 'clear' });
+    navigate(`#/event/${event.id}`);
+  }
+
+  if (me && !me.vehicleId) return <Notice tone="error">No vehicle is assigned to you. Ask the dispatcher.</Notice>;
+  const masterMissing = (!depots.data && depots.error) || (!types.data && types.error);
+
+  return (
+    <>
+      {masterMissing && <Notice tone="error">Depots and cylinder types could not be loaded: {(depots.error ?? types.error)?.message}. Connect once to download them.</Notice>}
+      <Card className="space-y-3">
+        <h2 className="text-lg font-bold">{editing ? 'Change line' : 'Add a line'}</h2>
+        <label className="block">
+          <span className="mb-1 block text-sm font-semibold">Depot</span>
+          <select id="depot" className={selectClass} value={depot ?? ''} onChange={(e) => setDepot(Number(e.target.value))}>
+            {(depots.data ?? []).map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="block">
+          <span className="mb-1 block text-sm font-semibold">Cylinder type</span>
+          <select id="cylinder-type" className={selectClass} value={cylinderType ?? ''} onChange={(e) => setCylinderType(Number(e.target.value))}>
+            {(types.data ?? []).map((t) => (
+              <option key={t.id} value={t.id}>
+                {cylinderLabel(t)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <fieldset>
+          <legend className="mb-1 text-sm font-semibold">Movement</legend>
+          <div className="grid gap-2">
+            {MOVEMENTS.map((m) => (
+              <button
+                type="button"
+                key={m}
+                data-movement={m}
+                aria-pressed={movement === m}
+                onClick={() => setMovement(m)}
+                className={`min-h-12 rounded-xl border px-3 text-left font-semibold ${movement === m ? 'border-amber-700 bg-amber-100 text-amber-900' : 'border-stone-300 bg-white'}`}
+              >
+                {MOVEMENT_LABELS[m]}
+              </button>
+            ))}
+          </div>
+        </fieldset>
+        <div>
+          <span className="mb-1 block text-sm font-semibold">Quantity</span>
+          <QuantityStepper id="quantity" label="Quantity" value={quantity} min={1} onChange={setQuantity} />
+        </div>
+        <div className="flex gap-2">
+          {editing && (
+            <Button variant="secondary" className="flex-1" onClick={() => { setEditing(undefined); setQuantity(1); }}>
+              Cancel
+            </Button>
+          )}
+          <Button className="flex-1" onClick={submitLine} disabled={depot === undefined || cylinderType === undefined}>
+            {editing ? 'Save line' : 'Add line'}
+          </Button>
+        </div>
+      </Card>
+
+      <Card>
+        <h2 className="mb-2 text-lg font-bold">Lines</h2>
+        {lines.length === 0 && <p className="text-stone-600">No lines yet.</p>}
+        <ul className="space-y-3">
+          {lines.map((l) => (
+            <li key={l.key} data-testid="line" className={`rounded-xl border p-3 ${editing === l.key ? 'border-amber-600 bg-amber-50' : 'border-stone-200'}`}>
+              <p className="font-semibold">{typeName.get(l.cylinder_type) ?? `#${l.cylinder_type}`}</p>
+              <p className="text-sm text-stone-600">
+                {MOVEMENT_SHORT[l.movement_type]} · {depotName.get(l.depot) ?? `Depot #${l.depot}`}
+              </p>
+              <div className="mt-2">
+                <QuantityStepper label={`Quantity of line ${typeName.get(l.cylinder_type) ?? ''} ${MOVEMENT_SHORT[l.movement_type]}`} value={l.quantity} min={1} onChange={(n) => dispatch({ type: 'set', key: l.key, quantity: n })} />
+              </div>
+              <div className="mt-2 flex gap-2">
+                <Button variant="secondary" className="flex-1" onClick={() => { setEditing(l.key); setDepot(l.depot); setCylinderType(l.cylinder_type); setMovement(l.movement_type); setQuantity(l.quantity); window.scrollTo(0, 0); }}>
+                  Edit
+                </Button>
+                <Button variant="secondary" className="flex-1 text-red-700" onClick={() => dispatch({ type: 'remove', key: l.key })}>
+                  Remove
+                </Button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      </Card>
+
+      <div className="sticky bottom-20 z-30 rounded-2xl border border-amber-300 bg-amber-50 p-3 shadow-lg" data-testid="running-totals">
+        <dl className="mb-2 grid grid-cols-3 gap-2 text-center">
+          {MOVEMENTS.map((m) => (
+            <div key={m}>
+              <dt className="text-xs text-stone-600">{MOVEMENT_SHORT[m]}</dt>
+              <dd className="text-2xl font-bold tabular-nums" data-testid={`total-${m}`}>
+                {totals[m]}
+              </dd>
+            </div>
+          ))}
+        </dl>
+        <Button className="min-h-14 w-full text-lg" disabled={lines.length === 0 || !!editing} onClick={() => setConfirming(true)}>
+          Review and confirm
+        </Button>
+      </div>
+
+      {confirming && (
+        <ConfirmDialog title="Confirm distribution" totals={totalRows} onBack={() => setConfirming(false)} onConfirm={confirm}>
+          <p className="mb-2 text-sm text-stone-600">
+            Driver <strong>{me?.name}</strong> · Vehicle <strong>{me?.vehicleLabel}</strong>
+          </p>
+          <ul className="divide-y divide-stone-100" data-testid="confirm-lines">
+            {lines.map((l) => (
+              <li key={l.key} className="flex justify-between gap-2 py-2">
+                <span>
+                  <span className="block font-semibold">{typeName.get(l.cylinder_type)}</span>
+                  <span className="block text-sm text-stone-600">
+                    {MOVEMENT_LABELS[l.movement_type]} · {depotName.get(l.depot)}
+                  </span>
+                </span>
+                <span className="text-xl font-bold tabular-nums">{l.quantity}</span>
+              </li>
+            ))}
+          </ul>
+          <p className="mt-2 text-sm text-stone-600">Check the cylinders physically. Confirm records this for good; a mistake needs a reversing document.</p>
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}

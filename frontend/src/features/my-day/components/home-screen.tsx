@@ -1,0 +1,164 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useSession } from '../../../app/session';
+import { Button } from '../../../components/ui/button';
+import { Card, Notice } from '../../../components/ui/card';
+import { useCylinderTypes } from '../../master-data/api/get-cylinder-types';
+import { cylinderLabel } from '../../master-data/api/schemas';
+import { ago, useOutboxCounts, useSyncStatus } from '../../sync/hooks';
+import { syncEvents } from '../../../offline/sync-service';
+import { useInstallPrompt, requestPersistentStorage } from '../../install/use-install-prompt';
+import { useMyDay } from '../api/get-my-day';
+
+const TOTAL_LABELS: Record<string, string> = {
+  delivered_full: 'Fulls delivered',
+  returned_empty: 'Empties picked up',
+  collections: 'Fulls collected',
+  collected_full: 'Fulls collected',
+  empty_returns: 'Empties returned',
+  stops_done: 'Stops done',
+  stops_total: 'Stops',
+  invoices_total: 'Invoiced (SGD)',
+  deliveries: 'Deliveries',
+  queued: 'Queued on server',
+};
+
+export function HomeScreen() {
+  const { me, deviceWarning, logout } = useSession();
+  const day = useMyDay(me);
+  const types = useCylinderTypes();
+  const counts = useOutboxCounts();
+  const sync = useSyncStatus();
+  const { canInstall, install } = useInstallPrompt();
+  const [persisted, setPersisted] = useState<boolean>();
+  const typeName = useMemo(() => new Map((types.data ?? []).map((t) => [t.id, cylinderLabel(t)])), [types.data]);
+
+  useEffect(() => {
+    void requestPersistentStorage().then(setPersisted);
+    const reload = () => void day.reload();
+    syncEvents.addEventListener('synced', reload);
+    window.addEventListener('online', reload);
+    return () => {
+      syncEvents.removeEventListener('synced', reload);
+      window.removeEventListener('online', reload);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [day.reload]);
+
+  const d = day.data;
+  return (
+    <>
+      <Card>
+        <div className="flex items-start justify-between gap-2">
+          <div>
+            <p className="text-sm text-stone-500">Driver</p>
+            <p className="text-lg font-bold" data-testid="driver-name">{me?.name ?? '…'}</p>
+            <p className="text-sm text-stone-500">Vehicle</p>
+            <p className="text-lg font-bold" data-testid="vehicle-label">{d?.vehicle?.label ?? me?.vehicleLabel ?? '…'}</p>
+          </div>
+          <Button variant="ghost" onClick={() => void logout()}>
+            Sign out
+          </Button>
+        </div>
+        {deviceWarning && <Notice tone="warn" className="mt-2">{deviceWarning}</Notice>}
+      </Card>
+
+      {(counts.queued > 0 || counts.rejected > 0) && (
+        <a href="#/sync" className="block">
+          <Notice tone={counts.rejected ? 'error' : 'warn'}>
+            {counts.queued > 0 && <span className="block font-semibold">{counts.queued} waiting to be sent</span>}
+            {counts.rejected > 0 && <span className="block font-semibold">{counts.rejected} rejected by the server: tap to see why</span>}
+          </Notice>
+        </a>
+      )}
+
+      <Card>
+        <div className="mb-2 flex items-center justify-between">
+          <h2 className="text-lg font-bold">Stock on the vehicle</h2>
+          <Button variant="ghost" onClick={() => void day.reload()} aria-label="Refresh stock">
+            ↻
+          </Button>
+        </div>
+        {day.stale && day.fetchedAt && <p className="mb-2 text-sm text-amber-800">Offline copy from {ago(day.fetchedAt)}; changes queued on this phone are not included.</p>}
+        {day.error && !d && <Notice tone="error">{day.error.message}</Notice>}
+        {!d && day.loading && <p>Loading…</p>}
+        {d && d.stock.length === 0 && <p className="text-stone-600">No cylinders on the vehicle.</p>}
+        {d && d.stock.length > 0 && (
+          <table className="w-full text-left" data-testid="stock-table">
+            <thead>
+              <tr className="text-sm text-stone-500">
+                <th className="py-1">Type</th>
+                <th className="py-1 text-right">Full</th>
+                <th className="py-1 text-right">Empty</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.stock.map((s) => (
+                <tr key={s.cylinder_type} className="border-t border-stone-100 text-lg" data-testid={`stock-row-${s.cylinder_type}`} data-full={s.full_qty} data-empty={s.empty_qty}>
+                  <td className="py-2">{s.cylinder_type_name ?? typeName.get(s.cylinder_type) ?? `Type #${s.cylinder_type}`}</td>
+                  <td className="py-2 text-right font-bold tabular-nums">{s.full_qty}</td>
+                  <td className="py-2 text-right font-bold tabular-nums">{s.empty_qty}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+
+      <Card>
+        <h2 className="mb-2 text-lg font-bold">Stops today</h2>
+        {d?.source === 'fallback' && <p className="text-sm text-stone-500">The day plan is not available; search the customer when delivering.</p>}
+        {d && d.stops.length === 0 && d.source !== 'fallback' && <p className="text-stone-600">No planned stops.</p>}
+        <ol className="space-y-2">
+          {d?.stops.map((s) => (
+            <li key={s.id}>
+              <a href={`#/delivery?stop=${s.id}`} className="flex min-h-14 items-center gap-3 rounded-xl border border-stone-200 p-3 active:bg-stone-50" data-testid="stop">
+                <span className="flex h-9 w-9 shrink-0 items-center justify-center rounded-full bg-amber-100 font-bold">{s.sequence}</span>
+                <span className="flex-1">
+                  <span className="block font-semibold">{s.customer.name}</span>
+                  {s.customer.address && <span className="block text-sm text-stone-500">{s.customer.address}</span>}
+                  {s.lines.length > 0 && (
+                    <span className="block text-sm text-stone-600">{s.lines.map((l) => `${l.quantity} × ${typeName.get(l.cylinder_type) ?? `#${l.cylinder_type}`}`).join(', ')}</span>
+                  )}
+                </span>
+                {s.status && <span className="text-xs uppercase text-stone-500">{s.status}</span>}
+              </a>
+            </li>
+          ))}
+        </ol>
+      </Card>
+
+      {d && Object.keys(d.totals).length > 0 && (
+        <Card>
+          <h2 className="mb-2 text-lg font-bold">Day totals</h2>
+          <dl className="grid grid-cols-[1fr_auto] gap-y-1" data-testid="day-totals">
+            {Object.entries(d.totals).map(([k, v]) => (
+              <div key={k} className="contents">
+                <dt>{TOTAL_LABELS[k] ?? k.replace(/_/g, ' ')}</dt>
+                <dd className="text-right font-bold tabular-nums">{typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        </Card>
+      )}
+
+      <div className="grid grid-cols-2 gap-3">
+        <a href="#/distribution" className="flex min-h-20 items-center justify-center rounded-2xl bg-amber-700 p-3 text-center text-lg font-bold text-white">
+          Depot load / return
+        </a>
+        <a href="#/delivery" className="flex min-h-20 items-center justify-center rounded-2xl bg-amber-700 p-3 text-center text-lg font-bold text-white">
+          Customer delivery
+        </a>
+      </div>
+
+      <Card className="space-y-2 text-sm text-stone-600">
+        <p>Last successful sync: <strong data-testid="last-sync">{sync?.lastSuccess ? ago(sync.lastSuccess) : 'never'}</strong></p>
+        {persisted === false && <p>The browser may clear offline data under storage pressure; install the app to keep it safe.</p>}
+        {canInstall && (
+          <Button variant="secondary" className="w-full" onClick={() => void install()}>
+            Install on home screen
+          </Button>
+        )}
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,44 @@
+import { env } from '../../config/env';
+import { api, errorFromResponse } from '../../lib/api-client';
+import type { OutboxEvent } from '../../lib/db';
+import { getPairedPrinter, printBytes } from './bluetooth-printer';
+import { encodeReceipt, receiptFromEvent, testPageDoc, type Company } from './receipt';
+
+export const company = (): Company => ({ name: env.COMPANY_NAME });
+
+export async function printEventReceipt(event: OutboxEvent): Promise<void> {
+  const printer = await getPairedPrinter();
+  await printBytes(encodeReceipt(receiptFromEvent(event, company()), printer?.columns ?? 32));
+}
+
+export async function printTestPage(): Promise<void> {
+  const printer = await getPairedPrinter();
+  await printBytes(encodeReceipt(testPageDoc(company(), printer?.name ?? 'printer'), printer?.columns ?? 32));
+}
+
+/** Server-side documents for phones without Web Bluetooth (needs the event applied). */
+export function serverDocument(event: OutboxEvent): { path: string; filename: string; label: string } | undefined {
+  const r = event.result as Record<string, unknown> | undefined;
+  if (!r || (event.status !== 'applied' && event.status !== 'duplicate')) return undefined;
+  if (event.type === 'distribution.create' && r.id != null) {
+    return { path: `/api/distributions/${r.id}/receipt/`, filename: `${r.number ?? `distribution-${r.id}`}.bin`, label: 'Download receipt (ESC/POS, for a printer app)' };
+  }
+  const inv = r.invoice as Record<string, unknown> | undefined;
+  if (event.type === 'delivery.create' && inv?.id != null) {
+    return { path: `/api/invoices/${inv.id}/pdf/`, filename: `${inv.number ?? `invoice-${inv.id}`}.pdf`, label: 'Open the tax invoice (PDF)' };
+  }
+  return undefined;
+}
+
+/** Fetches with the driver's token and hands the file to the browser. */
+export async function downloadServerDocument(doc: { path: string; filename: string }): Promise<void> {
+  const res = await api.request(doc.path);
+  if (!res.ok) throw await errorFromResponse(res);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = doc.filename;
+  a.target = '_blank';
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

@@ -1,0 +1,123 @@
+import { useState } from 'react';
+import { useOnline } from '../../../app/use-online';
+import { Button } from '../../../components/ui/button';
+import { Card, Notice } from '../../../components/ui/card';
+import { requeueRejected } from '../../../offline/outbox';
+import { syncNow } from '../../../offline/sync-service';
+import { PrintActions } from '../../printer/components/print-actions';
+import { ago, rejectionAdvice, useOutbox, useSyncStatus } from '../hooks';
+import { DocNumber, EventBadge, eventTitle } from './event-status';
+
+export function SyncScreen() {
+  const events = useOutbox();
+  const status = useSyncStatus();
+  const online = useOnline();
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string>();
+  const queued = events.filter((e) => e.status === 'queued').sort((a, b) => a.seq! - b.seq!);
+  const rejected = events.filter((e) => e.status === 'rejected');
+  const history = events.filter((e) => e.status === 'applied' || e.status === 'duplicate').slice(0, 50);
+
+  return (
+    <>
+      <Card className="space-y-3">
+        <p>
+          Last successful sync: <strong data-testid="last-sync">{status?.lastSuccess ? ago(status.lastSuccess) : 'never'}</strong>
+        </p>
+        {status?.lastReport?.stopped && <p className="text-sm text-amber-800">Last attempt {ago(status.lastReport.at)}: {status.lastReport.message}</p>}
+        <Button
+          className="min-h-14 w-full text-lg"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            setMessage(undefined);
+            try {
+              const r = await syncNow();
+              setMessage(r.stopped ? r.message : r.sent === 0 ? 'Nothing to send.' : `Sent ${r.sent}: ${r.applied} recorded, ${r.rejected} rejected.`);
+            } catch (e) {
+              setMessage((e as Error).message);
+            } finally {
+              setBusy(false);
+            }
+          }}
+        >
+          {busy ? 'Sending…' : 'Sync now'}
+        </Button>
+        {!online && <p className="text-sm text-stone-600">You are offline; events are sent when the network is back.</p>}
+        {message && <Notice tone="info">{message}</Notice>}
+      </Card>
+
+      <Card>
+        <h2 className="mb-2 text-lg font-bold">Rejected ({rejected.length})</h2>
+        {rejected.length === 0 && <p className="text-stone-600">None.</p>}
+        <ul className="space-y-3" data-testid="rejected-list">
+          {rejected.map((e) => (
+            <li key={e.id} className="rounded-xl border border-red-300 bg-red-50 p-3" data-testid="rejected-event">
+              <div className="flex justify-between gap-2">
+                <a href={`#/event/${e.id}`} className="font-semibold underline">
+                  {eventTitle(e)}
+                </a>
+                <EventBadge e={e} />
+              </div>
+              <p className="text-sm text-stone-600">Recorded {ago(e.created_at)} · ref {e.id.slice(0, 8)}</p>
+              <p className="mt-1 font-semibold text-red-900" data-testid="reject-reason">
+                {e.detail} <span className="font-mono text-xs">({e.code})</span>
+              </p>
+              <p className="mt-1 text-sm">{rejectionAdvice(e.code)}</p>
+              <Button variant="secondary" className="mt-2 w-full" onClick={() => void requeueRejected(e.seq!).then(() => (online ? syncNow() : undefined))}>
+                Send again unchanged
+              </Button>
+            </li>
+          ))}
+        </ul>
+      </Card>
+
+      <Card>
+        <h2 className="mb-2 text-lg font-bold">Queued ({queued.length})</h2>
+        {queued.length === 0 && <p className="text-stone-600">Nothing waiting.</p>}
+        <ol className="space-y-2" data-testid="queued-list">
+          {queued.map((e) => (
+            <li key={e.id} className="rounded-xl border border-amber-300 bg-amber-50 p-3" data-testid="queued-event">
+              <div className="flex justify-between gap-2">
+                <a href={`#/event/${e.id}`} className="font-semibold underline">
+                  {eventTitle(e)}
+                </a>
+                <EventBadge e={e} />
+              </div>
+              <p className="text-sm">
+                Waiting {ago(e.created_at)} · {e.attempts} {e.attempts === 1 ? 'try' : 'tries'}
+              </p>
+              <p className="text-sm">
+                <DocNumber e={e} />
+              </p>
+              {e.last_error && <p className="text-sm text-amber-900">{e.last_error}</p>}
+            </li>
+          ))}
+        </ol>
+      </Card>
+
+      <Card>
+        <h2 className="mb-2 text-lg font-bold">History</h2>
+        {history.length === 0 && <p className="text-stone-600">Nothing sent yet.</p>}
+        <ul className="space-y-3" data-testid="history-list">
+          {history.map((e) => (
+            <li key={e.id} className="rounded-xl border border-stone-200 p-3" data-testid="history-event">
+              <div className="flex justify-between gap-2">
+                <a href={`#/event/${e.id}`} className="font-semibold underline">
+                  {eventTitle(e)}
+                </a>
+                <EventBadge e={e} />
+              </div>
+              <p className="text-sm">
+                <DocNumber e={e} /> · {ago(e.synced_at ?? e.created_at)}
+              </p>
+              <div className="mt-2">
+                <PrintActions event={e} compact />
+              </div>
+            </li>
+          ))}
+        </ul>
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,59 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { db, kvGet } from '../../lib/db';
+import { LAST_SYNC_KEY, type ReplayReport } from '../../offline/outbox';
+import { LAST_REPORT_KEY } from '../../offline/sync-service';
+
+export function useOutboxCounts() {
+  return (
+    useLiveQuery(async () => ({
+      queued: await db.outbox.where('status').equals('queued').count(),
+      rejected: await db.outbox.where('status').equals('rejected').count(),
+    })) ?? { queued: 0, rejected: 0 }
+  );
+}
+
+export function useOutbox() {
+  return useLiveQuery(() => db.outbox.orderBy('seq').reverse().toArray()) ?? [];
+}
+
+export function useOutboxEvent(id: string) {
+  return useLiveQuery(() => db.outbox.where('id').equals(id).first(), [id]);
+}
+
+export function useSyncStatus() {
+  return useLiveQuery(async () => ({
+    lastSuccess: await kvGet<number>(LAST_SYNC_KEY),
+    lastReport: await kvGet<ReplayReport & { at: number }>(LAST_REPORT_KEY),
+  }));
+}
+
+export function ago(ms: number, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 60) return `${s}s ago`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min ago`;
+  return `${Math.floor(h / 24)} days ago`;
+}
+
+/** What the driver should do about a rejection, by the server's code. */
+export function rejectionAdvice(code?: string): string {
+  switch (code) {
+    case 'insufficient_stock':
+      return 'The stock on record does not allow this. Count the cylinders, then record the real quantities again, or call the depot supervisor.';
+    case 'idempotency_conflict':
+      return 'This reference was already used for different data. Record the action again as a new entry.';
+    case 'invalid_movement':
+      return 'This movement is not allowed here. Check the depot, customer and movement type, then record it again.';
+    case 'invalid_signature':
+    case 'unknown_device':
+    case 'device_revoked':
+      return 'This phone is not trusted by the server. Sign out, sign in again, and call the supervisor.';
+    case 'stale_event':
+    case 'clock_skew':
+      return "The phone's clock looks wrong. Fix the date and time, then call the supervisor.";
+    default:
+      return 'Nothing was recorded on the server. The supervisor sees this too; correct it and record it again if needed.';
+  }
+}
