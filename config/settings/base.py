@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "apps.inventory",
     "apps.billing",
     "apps.distribution",
+    "apps.sync",
+    "apps.orders",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +159,12 @@ COMPANY = {
     "email": env("COMPANY_EMAIL", default="accounts@lioncitygas.example"),
 }
 DEFAULT_GST_RATE = Decimal("0.09")
+
+# Offline sync: events older than this, or ahead of the server clock by more
+# than the skew, are refused; a request carries at most this many events.
+SYNC_MAX_EVENT_AGE_DAYS = env.int("SYNC_MAX_EVENT_AGE_DAYS", default=7)
+SYNC_MAX_CLOCK_SKEW_SECONDS = env.int("SYNC_MAX_CLOCK_SKEW_SECONDS", default=300)
+SYNC_MAX_BATCH_EVENTS = env.int("SYNC_MAX_BATCH_EVENTS", default=500)
 
 # Bounded retries of a whole business transaction on deadlock / lock timeout.
 LEDGER_MAX_RETRIES = env.int("LEDGER_MAX_RETRIES", default=8)

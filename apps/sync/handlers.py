@@ -1,0 +1,43 @@
+"""The event types the sync endpoint accepts: type -> handler. A handler
+validates the payload exactly as the online endpoint does, then runs the same
+service under ``run_idempotent`` with the same scope and canonical payload, so
+the event id and the online Idempotency-Key are one and the same key.
+
+Adding a type is one entry in ``EVENT_HANDLERS``."""
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from apps.core.idempotency import IdempotentResult, run_idempotent
+
+
+class EventHandler(Protocol):
+    def __call__(
+        self, *, actor, payload: dict, occurred_at: datetime, key: uuid.UUID
+    ) -> IdempotentResult: ...  # pragma: no cover
+
+
+def distribution_create_event(*, actor, payload: dict, occurred_at: datetime, key: uuid.UUID) -> IdempotentResult:
+    from apps.distribution.serializers import DistributionInput, DistributionSerializer
+    from apps.distribution.services import distribution_create
+
+    data = DistributionInput(data=payload)
+    data.is_valid(raise_exception=True)
+    return run_idempotent(
+        key=key,
+        scope="distribution.create",
+        payload=data.canonical(),
+        user=actor,
+        action=lambda: (
+            DistributionSerializer(
+                distribution_create(actor=actor, occurred_at=occurred_at, **data.validated_data)
+            ).data
+        ),
+    )
+
+
+EVENT_HANDLERS: dict[str, Callable[..., IdempotentResult]] = {
+    "distribution.create": distribution_create_event,
+}
