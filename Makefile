@@ -66,6 +66,8 @@ test-postgres: install
 
 bench: install
 	$(PY) bench/run.py
+	DATABASE_URL="$(MYSQL_TEST_URL)" $(PY) bench/run.py
+	DATABASE_URL="$(POSTGRES_TEST_URL)" $(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static var/media var/test-media
