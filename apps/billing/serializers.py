@@ -1,0 +1,137 @@
+from decimal import Decimal
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.billing.enums import PaymentMethod
+from apps.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+from apps.core.api import PKField
+
+
+def gst_percent(rate: Decimal) -> str:
+    """0.0900 -> "9" (what the receipt and the PDF print as "GST 9%")."""
+    return format((rate * 100).normalize(), "f")
+
+
+class GstPercentField(serializers.Field):
+    def to_representation(self, value):
+        return gst_percent(value)
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "id",
+            "position",
+            "kind",
+            "description",
+            "cylinder_type",
+            "service_item",
+            "quantity",
+            "unit_price",
+            "amount",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceSummarySerializer(serializers.ModelSerializer):
+    gst_rate = GstPercentField(read_only=True, help_text='Percent, e.g. "9".')
+    pdf_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "issue_date",
+            "due_date",
+            "subtotal",
+            "gst_rate",
+            "gst_amount",
+            "total",
+            "status",
+            "pdf_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_pdf_url(self, obj) -> str:
+        return reverse("invoice-pdf", kwargs={"pk": obj.pk})
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["id", "invoice", "amount", "method", "reference", "received_at", "recorded_by", "created_at"]
+        read_only_fields = fields
+
+
+class CreditNoteLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CreditNoteLine
+        fields = ["id", "invoice_line", "description", "quantity", "unit_price", "amount"]
+        read_only_fields = fields
+
+
+class CreditNoteSerializer(serializers.ModelSerializer):
+    gst_rate = GstPercentField(read_only=True)
+    lines = CreditNoteLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CreditNote
+        fields = [
+            "id",
+            "number",
+            "invoice",
+            "reason",
+            "issue_date",
+            "subtotal",
+            "gst_rate",
+            "gst_amount",
+            "total",
+            "lines",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(InvoiceSummarySerializer):
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+    payments = PaymentSerializer(many=True, read_only=True)
+    credit_notes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="number")
+    amount_due = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    delivery = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta(InvoiceSummarySerializer.Meta):
+        fields = [
+            "id", "number", "customer", "customer_name", "customer_address", "customer_postal_code", "customer_uen",
+            "issue_date", "due_date", "payment_terms", "payment_method", "currency", "subtotal", "gst_rate",
+            "gst_amount", "total", "amount_paid", "amount_credited", "amount_due", "status", "delivery",
+            "lines", "payments", "credit_notes", "pdf_url", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class PaymentInput(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    received_at = serializers.DateTimeField(required=False)
+
+
+class CreditNoteLineInput(serializers.Serializer):
+    invoice_line = PKField(queryset=InvoiceLine.objects.all())
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
+
+
+class CreditNoteInput(serializers.Serializer):
+    invoice = PKField(queryset=Invoice.objects.all())
+    reason = serializers.CharField(max_length=1000)
+    lines = CreditNoteLineInput(many=True, required=False, allow_empty=False, max_length=100)
+
+    def __init__(self, *args, invoices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if invoices is not None:  # only invoices the caller may see
+            self.fields["invoice"].queryset = invoices

@@ -1,0 +1,378 @@
+"""Billing writes: invoices (issued inside the delivery's transaction), meter
+readings, payments and credit notes. Each function keeps one invariant, stated
+in its docstring. Numbers are taken last with ``sequence_next``, so a document
+that rolls back gives its number back and the series stay gapless."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from apps.accounts.enums import Role
+from apps.accounts.permissions import role_of
+from apps.audit.enums import AuditAction
+from apps.audit.services import audit_record
+from apps.billing.enums import DeliveryPaymentMethod, InvoiceLineKind, InvoiceStatus
+from apps.billing.models import (
+    CreditNote,
+    CreditNoteLine,
+    CustomerMeter,
+    Invoice,
+    InvoiceLine,
+    MeterReading,
+    Payment,
+)
+from apps.billing.pricing import gst_rate_on, line_amount, split_gross, totals
+from apps.billing.sequences import sequence_next
+from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed
+from apps.customers.enums import PaymentTerms
+
+INVOICE_DOCUMENT = "billing.invoice"
+CREDIT_NOTE_DOCUMENT = "billing.creditnote"
+
+
+class MeterReadingDecreased(ApplicationError):
+    code = "meter_reading_decreased"
+    status_code = 422
+
+
+class Overpayment(ApplicationError):
+    code = "overpayment"
+    status_code = 422
+
+
+class CreditExceedsRemaining(ApplicationError):
+    code = "credit_exceeds_remaining"
+    status_code = 422
+
+
+def invoice_number(day: date) -> str:
+    return sequence_next(slug=f"invoice/{day.year}", format_string=f"INV-{day.year}-{{value:06d}}")
+
+
+def credit_note_number(day: date) -> str:
+    return sequence_next(slug=f"credit_note/{day.year}", format_string=f"CN-{day.year}-{{value:06d}}")
+
+
+def invoice_status_for(*, total: Decimal, paid: Decimal, credited: Decimal) -> str:
+    if total - paid - credited <= 0:
+        return InvoiceStatus.PAID if paid > 0 or credited == 0 else InvoiceStatus.CREDITED
+    if paid > 0:
+        return InvoiceStatus.PARTLY_PAID
+    if credited > 0:
+        return InvoiceStatus.PARTLY_CREDITED
+    return InvoiceStatus.ISSUED
+
+
+@dataclass
+class LineDraft:
+    kind: str
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    cylinder_type: object = None
+    service_item: object = None
+    amount: Decimal = field(init=False)
+
+    def __post_init__(self):
+        self.quantity = Decimal(self.quantity)
+        self.amount = line_amount(self.quantity, self.unit_price)
+
+
+def payment_terms_text(customer) -> tuple[str, int]:
+    if customer.payment_terms == PaymentTerms.CREDIT and customer.credit_term_days:
+        return f"Net {customer.credit_term_days} days", customer.credit_term_days
+    if customer.payment_terms == PaymentTerms.CREDIT:
+        return "Due on receipt (credit account)", 0
+    return "Cash on delivery", 0
+
+
+def payment_method_check(*, customer, payment_method: str) -> None:
+    if payment_method == DeliveryPaymentMethod.CREDIT and customer.payment_terms != PaymentTerms.CREDIT:
+        raise ApplicationError(
+            "This customer pays at the site; only credit customers may be invoiced on account.",
+            code="credit_not_allowed",
+        )
+
+
+def invoice_issue(*, actor, customer, issue_date: date, payment_method: str, lines: list[LineDraft]) -> Invoice:
+    """Issue a tax invoice inside the caller's transaction. Invariant: the
+    number is taken last (after every other lock of the document), the
+    customer is snapshotted, and subtotal + GST = total to the cent."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("invoice_issue must run inside the document's transaction")
+    if not lines:
+        raise ValidationFailed({"lines": ["An invoice needs at least one chargeable line."]})
+    rate = gst_rate_on(issue_date)
+    subtotal, gst, total = totals((d.amount for d in lines), rate)
+    terms, days = payment_terms_text(customer)
+    number = invoice_number(issue_date)  # the last lock of the document
+    invoice = Invoice.objects.create(
+        number=number,
+        customer=customer,
+        customer_name=customer.name,
+        customer_address=customer.site_address,
+        customer_postal_code=customer.postal_code,
+        customer_uen=customer.uen,
+        issue_date=issue_date,
+        due_date=issue_date + timedelta(days=days),
+        payment_terms=terms,
+        payment_method=payment_method,
+        subtotal=subtotal,
+        gst_rate=rate,
+        gst_amount=gst,
+        total=total,
+        status=InvoiceStatus.ISSUED if total > 0 else InvoiceStatus.PAID,
+        created_by=actor,
+    )
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=invoice,
+                position=i,
+                kind=d.kind,
+                description=d.description[:255],
+                cylinder_type=d.cylinder_type,
+                service_item=d.service_item,
+                quantity=d.quantity,
+                unit_price=d.unit_price,
+                amount=d.amount,
+            )
+            for i, d in enumerate(lines, start=1)
+        ]
+    )
+    audit_record(
+        action=AuditAction.INVOICE_ISSUED,
+        user=actor,
+        entity_type=INVOICE_DOCUMENT,
+        entity_id=invoice.pk,
+        after={
+            "number": number,
+            "customer": customer.pk,
+            "subtotal": subtotal,
+            "gst_rate": rate,
+            "gst_amount": gst,
+            "total": total,
+        },
+    )
+    return invoice
+
+
+def meter_reading_take(
+    *, actor, customer, reading: Decimal, replacement: bool, read_at: datetime, delivery_id: int | None
+) -> tuple[MeterReading, CustomerMeter]:
+    """Record a reading on the customer's meter (row locked, so two readings
+    never both count the same consumption). A reading below the last one is
+    refused unless a supervisor records a meter replacement (new baseline)."""
+    meter = CustomerMeter.objects.select_for_update().filter(customer=customer, is_active=True).first()
+    if meter is None:
+        raise ValidationFailed({"meter_reading": ["This customer has no active meter."]})
+    if replacement and role_of(actor) not in (Role.ADMIN, Role.SUPERVISOR):
+        raise Forbidden("Only a supervisor may record a meter replacement.")
+    last = meter.readings.order_by("-id").first()
+    previous = last.reading if last is not None else None
+    if replacement or previous is None:
+        consumption = Decimal("0")
+    elif reading < previous:
+        raise MeterReadingDecreased(
+            f"The reading {reading} is below the last reading {previous} of meter {meter.serial_number}.",
+            extra={"last_reading": str(previous)},
+        )
+    else:
+        consumption = reading - previous
+    row = MeterReading.objects.create(
+        meter=meter,
+        reading=reading,
+        previous_reading=previous,
+        consumption=consumption,
+        is_replacement=replacement,
+        delivery_id=delivery_id,
+        read_at=read_at,
+        recorded_by=actor,
+    )
+    return row, meter
+
+
+def meter_line(meter: CustomerMeter, row: MeterReading) -> LineDraft | None:
+    if row.consumption <= 0:
+        return None
+    return LineDraft(
+        kind=InvoiceLineKind.METER,
+        description=(
+            f"LPG by meter {meter.serial_number}: {row.previous_reading} to {row.reading} {meter.get_unit_display()}"
+        ),
+        quantity=row.consumption,
+        unit_price=meter.unit_rate,
+    )
+
+
+def _invoice_lock(invoice_id: int) -> Invoice:
+    return Invoice.objects.select_for_update().get(pk=invoice_id)
+
+
+def _settlement_update(invoice: Invoice, *, paid: Decimal, credited: Decimal) -> None:
+    status = invoice_status_for(total=invoice.total, paid=paid, credited=credited)
+    Invoice.objects.filter(pk=invoice.pk).update(amount_paid=paid, amount_credited=credited, status=status)
+    invoice.amount_paid, invoice.amount_credited, invoice.status = paid, credited, status
+
+
+@transaction.atomic
+def payment_record(
+    *, actor, invoice: Invoice, amount: Decimal, method: str, reference: str = "", received_at=None
+) -> Payment:
+    """Record money received. Invariant: paid + credited never exceeds the total."""
+    if amount <= 0:
+        raise ValidationFailed({"amount": ["Must be greater than zero."]})
+    locked = _invoice_lock(invoice.pk)
+    due = locked.amount_due
+    if amount > due:
+        raise Overpayment(
+            f"{amount} is more than the {due} still due on {locked.number}.", extra={"amount_due": str(due)}
+        )
+    before = {"status": locked.status, "amount_paid": locked.amount_paid}
+    payment = Payment.objects.create(
+        invoice=locked,
+        amount=amount,
+        method=method,
+        reference=(reference or "")[:64],
+        received_at=received_at or timezone.now(),
+        recorded_by=actor,
+    )
+    _settlement_update(locked, paid=locked.amount_paid + amount, credited=locked.amount_credited)
+    audit_record(
+        action=AuditAction.PAYMENT_RECORDED,
+        user=actor,
+        entity_type=INVOICE_DOCUMENT,
+        entity_id=locked.pk,
+        before=before,
+        after={
+            "payment": payment.pk,
+            "amount": amount,
+            "method": method,
+            "status": locked.status,
+            "amount_paid": locked.amount_paid,
+        },
+    )
+    invoice.amount_paid, invoice.status = locked.amount_paid, locked.status
+    return payment
+
+
+@transaction.atomic
+def credit_note_create(*, actor, invoice: Invoice, reason: str, lines: list[dict] | None = None) -> CreditNote:
+    """Credit all (no ``lines``) or part of an invoice. Invariant: the credit
+    never exceeds what is still due on the invoice, nor a line's uncredited
+    quantity; numbered CN-YYYY-NNNNNN, taken last."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": ["A reason is required."]})
+    locked = _invoice_lock(invoice.pk)
+    due = locked.amount_due
+    rate = locked.gst_rate
+    drafts: list[CreditNoteLine] = []
+    if lines:
+        credited = dict(
+            CreditNoteLine.objects.filter(credit_note__invoice=locked, invoice_line__isnull=False)
+            .values("invoice_line")
+            .annotate(q=Sum("quantity"))
+            .values_list("invoice_line", "q")
+        )
+        for i, line in enumerate(lines):
+            inv_line, qty = line["invoice_line"], Decimal(line["quantity"])
+            if inv_line.invoice_id != locked.pk:
+                raise ValidationFailed({"lines": {i: {"invoice_line": ["Not a line of this invoice."]}}})
+            left = inv_line.quantity - credited.get(inv_line.pk, Decimal("0"))
+            if qty <= 0 or qty > left:
+                raise ValidationFailed({"lines": {i: {"quantity": [f"Between 0 and {left} may still be credited."]}}})
+            credited[inv_line.pk] = credited.get(inv_line.pk, Decimal("0")) + qty
+            drafts.append(
+                CreditNoteLine(
+                    invoice_line=inv_line,
+                    description=inv_line.description,
+                    quantity=qty,
+                    unit_price=inv_line.unit_price,
+                    amount=line_amount(qty, inv_line.unit_price),
+                )
+            )
+        subtotal, gst, total = totals((d.amount for d in drafts), rate)
+    else:
+        if due <= 0:
+            raise CreditExceedsRemaining(f"Nothing is left to credit on {locked.number}.")
+        subtotal, gst = split_gross(due, rate)
+        total = due
+        drafts.append(
+            CreditNoteLine(
+                description=f"Credit of invoice {locked.number}", quantity=1, unit_price=subtotal, amount=subtotal
+            )
+        )
+    if total <= 0:
+        raise ValidationFailed({"lines": ["The credit must be greater than zero."]})
+    if total > due:
+        raise CreditExceedsRemaining(
+            f"A credit of {total} is more than the {due} remaining on {locked.number}.",
+            extra={"amount_due": str(due)},
+        )
+    today = timezone.localdate()
+    number = credit_note_number(today)  # last lock
+    note = CreditNote.objects.create(
+        number=number,
+        invoice=locked,
+        reason=reason,
+        issue_date=today,
+        subtotal=subtotal,
+        gst_rate=rate,
+        gst_amount=gst,
+        total=total,
+        created_by=actor,
+    )
+    for d in drafts:
+        d.credit_note = note
+    CreditNoteLine.objects.bulk_create(drafts)
+    before = {"status": locked.status, "amount_credited": locked.amount_credited}
+    _settlement_update(locked, paid=locked.amount_paid, credited=locked.amount_credited + total)
+    audit_record(
+        action=AuditAction.CREDIT_NOTE_ISSUED,
+        user=actor,
+        entity_type=INVOICE_DOCUMENT,
+        entity_id=locked.pk,
+        before=before,
+        after={"credit_note": number, "total": total, "reason": reason, "status": locked.status},
+    )
+    return note
+
+
+def invoice_pdf_render(*, invoice_id: int) -> Invoice:
+    """Render and store the tax invoice PDF. Runs after commit (Celery task
+    queued with on_commit) or on first download; never inside a transaction,
+    so the invoice number is never held hostage to rendering."""
+    from django.core.files.base import ContentFile
+
+    from apps.billing.pdf import invoice_pdf_bytes
+
+    invoice = Invoice.objects.get(pk=invoice_id)
+    data = invoice_pdf_bytes(invoice)
+    name = invoice.pdf.field.generate_filename(invoice, f"{invoice.number}.pdf")
+    stored = invoice.pdf.storage.save(name, ContentFile(data))
+    now = timezone.now()
+    Invoice.objects.filter(pk=invoice.pk).update(pdf=stored, pdf_rendered_at=now)
+    invoice.pdf.name, invoice.pdf_rendered_at = stored, now
+    return invoice
+
+
+def invoice_pdf_download(*, actor, invoice: Invoice, request=None) -> bytes:
+    """The stored PDF (rendered now if missing); every download is audited."""
+    if not invoice.pdf or not invoice.pdf.storage.exists(invoice.pdf.name):
+        invoice = invoice_pdf_render(invoice_id=invoice.pk)
+    with invoice.pdf.open("rb") as fh:
+        data = fh.read()
+    audit_record(
+        action=AuditAction.INVOICE_PDF_DOWNLOADED,
+        user=actor,
+        entity_type=INVOICE_DOCUMENT,
+        entity_id=invoice.pk,
+        after={"number": invoice.number, "file": invoice.pdf.name},
+        request=request,
+    )
+    return data

@@ -1,0 +1,240 @@
+"""Vehicle <-> customer deliveries: one document that posts the ledger moves,
+records services and the meter reading, and issues the tax invoice."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.enums import Role
+from apps.accounts.permissions import role_of
+from apps.audit.enums import AuditAction
+from apps.audit.services import audit_record
+from apps.billing import services as billing
+from apps.billing.enums import InvoiceLineKind
+from apps.billing.pricing import cylinder_price, service_price
+from apps.core.exceptions import Forbidden, ValidationFailed
+from apps.distribution.models import Delivery, DeliveryLine
+from apps.inventory.enums import CylinderState, LocationKind, MovementType
+from apps.inventory.locations import location_for_customer, location_for_vehicle, virtual_location
+from apps.inventory.services import MoveLine, stock_post
+
+DOCUMENT_TYPE = "distribution.delivery"
+
+
+def _check_may_deliver(actor, vehicle) -> None:
+    role = role_of(actor)
+    if role in (Role.ADMIN, Role.SUPERVISOR):
+        return
+    if role == Role.DRIVER:
+        if actor.vehicle_id != vehicle.pk:
+            raise Forbidden("A driver may only record deliveries from their own vehicle.")
+        return
+    raise Forbidden("Your role may not record deliveries.")
+
+
+def _validate_lines(lines: list[dict], service_lines: list[dict]) -> None:
+    if not lines:
+        raise ValidationFailed({"lines": ["A delivery needs at least one line."]})
+    seen = set()
+    for i, line in enumerate(lines):
+        full, empty = line.get("delivered_full", 0), line.get("returned_empty", 0)
+        if full < 0 or empty < 0:
+            raise ValidationFailed({"lines": {i: {"delivered_full": ["Quantities cannot be negative."]}}})
+        if full == 0 and empty == 0:
+            raise ValidationFailed({"lines": {i: {"delivered_full": ["Deliver or pick up at least one cylinder."]}}})
+        if line["cylinder_type"].pk in seen:
+            raise ValidationFailed({"lines": {i: {"cylinder_type": ["Each cylinder type may appear once."]}}})
+        seen.add(line["cylinder_type"].pk)
+    for i, line in enumerate(service_lines):
+        if Decimal(line.get("quantity", 1)) <= 0:
+            raise ValidationFailed({"service_lines": {i: {"quantity": ["Must be greater than zero."]}}})
+
+
+def _pdf_after_commit(invoice_id: int) -> None:
+    """Render the PDF once the transaction has committed, never inside it."""
+    if not getattr(settings, "BILLING_RENDER_PDF_ON_ISSUE", True):
+        return
+    from apps.billing.tasks import invoice_render_pdf
+
+    transaction.on_commit(lambda: invoice_render_pdf.delay(invoice_id))
+
+
+@transaction.atomic
+def delivery_create(
+    *,
+    actor,
+    customer,
+    vehicle,
+    lines: list[dict],
+    payment_method: str,
+    order=None,
+    service_lines: list[dict] | tuple = (),
+    meter_reading: Decimal | None = None,
+    meter_replacement: bool = False,
+    driver=None,
+    occurred_at: datetime | None = None,
+) -> Delivery:
+    """Record a delivery as one atomic document: DELIVERY moves (vehicle ->
+    customer, full) and RETURN moves (customer -> vehicle, empty) through
+    ``stock_post``, the meter reading, the Delivery, its tax invoice with an
+    INV-YYYY-NNNNNN number taken last, and the audit record; or nothing.
+
+    ``lines``: ``{"cylinder_type": CylinderType, "delivered_full": int, "returned_empty": int}``;
+    ``service_lines``: ``{"service_item": ServiceItem, "quantity": Decimal}``;
+    ``order``: an Order instance or its id (kept as ``order_id``)."""
+    service_lines = list(service_lines or ())
+    _validate_lines(lines, service_lines)
+    _check_may_deliver(actor, vehicle)
+    if not customer.is_active:
+        raise ValidationFailed({"customer": ["This customer is inactive."]})
+    billing.payment_method_check(customer=customer, payment_method=payment_method)
+    if driver is None and role_of(actor) == Role.DRIVER:
+        driver = actor
+    when = occurred_at or timezone.now()
+    day = timezone.localdate(when)
+
+    delivery = Delivery.objects.create(
+        customer=customer,
+        vehicle=vehicle,
+        driver=driver,
+        order_id=getattr(order, "pk", order),
+        payment_method=payment_method,
+        total_delivered=sum(line.get("delivered_full", 0) for line in lines),
+        total_returned=sum(line.get("returned_empty", 0) for line in lines),
+        created_by=actor,
+        occurred_at=when,
+    )
+    DeliveryLine.objects.bulk_create(
+        [
+            DeliveryLine(
+                delivery=delivery,
+                cylinder_type=line["cylinder_type"],
+                delivered_full=line.get("delivered_full", 0),
+                returned_empty=line.get("returned_empty", 0),
+            )
+            for line in lines
+        ]
+    )
+    truck, site = location_for_vehicle(vehicle), location_for_customer(customer)
+    consumed = virtual_location(LocationKind.ADJUSTMENT)
+    moves = []
+    for line in lines:
+        ct = line["cylinder_type"].pk
+        if line.get("delivered_full", 0):
+            moves.append(MoveLine(MovementType.DELIVERY, ct, CylinderState.FULL, line["delivered_full"], truck, site))
+        if empty := line.get("returned_empty", 0):
+            # Gas used at the site turns fulls into empties without a physical move;
+            # the ledger records that consumption as a full -> empty conversion at the
+            # customer (through the virtual adjustment location, net zero there),
+            # then the RETURN of the empties. Checked together with the fulls just
+            # delivered: a customer never gives back more cylinders than it holds.
+            moves.append(MoveLine(MovementType.ADJUSTMENT, ct, CylinderState.FULL, empty, site, consumed))
+            moves.append(MoveLine(MovementType.ADJUSTMENT, ct, CylinderState.EMPTY, empty, consumed, site))
+            moves.append(MoveLine(MovementType.RETURN, ct, CylinderState.EMPTY, empty, site, truck))
+    stock_post(actor=actor, document_type=DOCUMENT_TYPE, document_id=delivery.pk, lines=moves, occurred_at=when)
+
+    drafts = [
+        billing.LineDraft(
+            kind=InvoiceLineKind.CYLINDER,
+            description=f"LPG refill {line['cylinder_type'].name}",
+            quantity=line["delivered_full"],
+            unit_price=cylinder_price(customer=customer, cylinder_type=line["cylinder_type"], day=day),
+            cylinder_type=line["cylinder_type"],
+        )
+        for line in lines
+        if line.get("delivered_full", 0)
+    ]
+    for line in service_lines:
+        item = line["service_item"]
+        drafts.append(
+            billing.LineDraft(
+                kind=InvoiceLineKind.SERVICE,
+                description=item.name,
+                quantity=line.get("quantity", 1),
+                unit_price=service_price(service_item=item, day=day),
+                service_item=item,
+            )
+        )
+    reading = None
+    if meter_reading is not None:
+        reading, meter = billing.meter_reading_take(
+            actor=actor,
+            customer=customer,
+            reading=Decimal(meter_reading),
+            replacement=meter_replacement,
+            read_at=when,
+            delivery_id=delivery.pk,
+        )
+        if (line := billing.meter_line(meter, reading)) is not None:
+            drafts.append(line)
+    # Empties picked up and nothing billable: no tax invoice, no number used.
+    invoice = None
+    if drafts:
+        invoice = billing.invoice_issue(
+            actor=actor, customer=customer, issue_date=day, payment_method=payment_method, lines=drafts
+        )
+        delivery.invoice = invoice
+        delivery.save(update_fields=["invoice"])
+    audit_record(
+        action=AuditAction.DELIVERY_CREATED,
+        user=actor,
+        entity_type=DOCUMENT_TYPE,
+        entity_id=delivery.pk,
+        after={
+            "customer": customer.pk,
+            "vehicle": vehicle.pk,
+            "driver": driver.pk if driver else None,
+            "order": delivery.order_id,
+            "invoice": invoice.number if invoice else None,
+            "total": invoice.total if invoice else None,
+            "lines": [
+                {
+                    "cylinder_type": line["cylinder_type"].pk,
+                    "delivered_full": line.get("delivered_full", 0),
+                    "returned_empty": line.get("returned_empty", 0),
+                }
+                for line in lines
+            ],
+            "service_lines": [
+                {"service_item": s["service_item"].pk, "quantity": s.get("quantity", 1)} for s in service_lines
+            ],
+            "meter_reading": reading.reading if reading is not None else None,
+        },
+    )
+    if invoice is not None:
+        _pdf_after_commit(invoice.pk)
+    return delivery
+
+
+def delivery_body(delivery: Delivery) -> dict:
+    """The 201 answer of POST /api/deliveries/ (also stored for idempotent replays)."""
+    from apps.distribution.deliveries_serializers import DeliverySerializer
+
+    return DeliverySerializer(delivery).data
+
+
+def delivery_payload_validate(payload: dict):
+    """Validate a POST /api/deliveries/ body (or a sync event's payload) with
+    the API's input serializer; a bad payload raises ValidationFailed (400)."""
+    from apps.distribution.deliveries_serializers import DeliveryInput
+
+    data = DeliveryInput(data=payload)
+    if not data.is_valid():
+        raise ValidationFailed(dict(data.errors))
+    return data
+
+
+def delivery_payload_canonical(payload: dict) -> dict:
+    """The canonical form of a delivery payload, as fingerprinted by
+    ``run_idempotent(scope="delivery.create", payload=...)`` online."""
+    return delivery_payload_validate(payload).canonical()
+
+
+def delivery_create_from_payload(*, actor, payload: dict, occurred_at: datetime | None) -> dict:
+    """For the offline sync ("delivery.create" events): validate ``payload``
+    exactly like the online call, create the delivery, return the same 201 body."""
+    data = delivery_payload_validate(payload)
+    return delivery_body(delivery_create(actor=actor, occurred_at=occurred_at, **data.service_kwargs()))
