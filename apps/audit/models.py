@@ -18,7 +18,12 @@ class AuditLogQuerySet(models.QuerySet):
 
 class AuditLog(models.Model):
     """One recorded action. Rows are only ever inserted (the model refuses
-    update and delete; database triggers refuse them too)."""
+    update and delete; database triggers refuse them too).
+
+    Tamper evidence: ``row_hash`` is SHA-256 over the canonical JSON (RFC 8785)
+    of the row's content and ``prev_hash``, the ``row_hash`` of the row before it
+    in the chain (``chain_index`` - 1). Changing, removing or slipping in a row
+    breaks the chain; ``manage.py verify_audit_chain`` names the first break."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -32,6 +37,9 @@ class AuditLog(models.Model):
     request_meta = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
+    chain_index = models.PositiveBigIntegerField(unique=True, null=True, blank=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditLogQuerySet.as_manager()
 
@@ -49,3 +57,20 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only.")
+
+
+class AuditChainHead(models.Model):
+    """The single row (pk=1) holding the end of the hash chain. Appending locks
+    it (select_for_update), so concurrent writers queue and never fork the
+    chain. In the code base's lock order it comes last."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_index = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "audit chain head"
+
+    def __str__(self) -> str:
+        return f"audit chain at #{self.last_index}"

@@ -1,29 +1,52 @@
 """The one way to write the audit log. Business services call ``audit_record``
 inside their own transaction, so the record commits or rolls back with the
-change it describes."""
+change it describes; outside a transaction (login failures, the middleware)
+it opens its own.
 
+Each record is appended to a hash chain (see ``apps.audit.chain``): the chain
+head row is locked with select_for_update at the moment of the append, so
+concurrent writers queue instead of forking the chain. The head is the last
+lock in the code base's lock order (stock balances -> sequence -> audit head)
+in every service that audits once, at its end; a service that audits earlier
+holds the head from then on, which only serialises the rest of its work."""
+
+import ipaddress
+import json
+import math
 from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.audit.models import AuditLog
+from apps.audit.chain import GENESIS, row_hash
+from apps.audit.models import AuditChainHead, AuditLog
 
-SECRET_KEYS = {"password", "old_password", "new_password", "token", "access", "refresh", "signature", "secret"}
+SECRET_KEYS = {
+    "password", "old_password", "new_password", "new_password1", "new_password2", "password1", "password2",
+    "token", "access", "refresh", "signature", "secret", "authorization", "cookie", "private_key",
+}  # fmt: skip
+_SAFE_INT = 2**53 - 1  # RFC 8785 (I-JSON) numbers: larger ones are kept as strings
 
 
 def client_ip(request) -> str | None:
+    """The client address: REMOTE_ADDR, or with NUM_PROXIES trusted proxies the
+    hop they appended to X-Forwarded-For. Anything that is not an IP is None."""
     if request is None:
         return None
     meta = getattr(request, "META", {})
     proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
     forwarded = meta.get("HTTP_X_FORWARDED_FOR")
+    candidate = meta.get("REMOTE_ADDR")
     if proxies and forwarded:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if hops:
-            return hops[-min(proxies, len(hops))]
-    return meta.get("REMOTE_ADDR") or None
+            candidate = hops[-min(proxies, len(hops))]
+    try:
+        return str(ipaddress.ip_address(str(candidate or "").strip()))
+    except ValueError:
+        return None
 
 
 def request_meta(request) -> dict:
@@ -32,20 +55,69 @@ def request_meta(request) -> dict:
     meta = getattr(request, "META", {})
     return {
         "method": getattr(request, "method", ""),
-        "path": getattr(request, "path", ""),
-        "user_agent": meta.get("HTTP_USER_AGENT", "")[:300],
+        "path": getattr(request, "path", "")[:500],
+        "user_agent": str(meta.get("HTTP_USER_AGENT", ""))[:300],
     }
+
+
+def _clean_str(value: str) -> str:
+    # No NUL (PostgreSQL refuses it) and no lone surrogates (not UTF-8).
+    return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def _canonical(value: Any) -> Any:
+    """JSON-native values that survive every database's JSON column unchanged
+    and that RFC 8785 accepts: big integers and non-finite floats as strings,
+    integral floats as integers."""
+    if isinstance(value, dict):
+        return {_clean_str(str(k)): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    if isinstance(value, str):
+        return _clean_str(value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return value if abs(value) <= _SAFE_INT else str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value.is_integer():
+            return int(value) if abs(value) <= _SAFE_INT else str(value)
+        return value
+    return _clean_str(str(value))
 
 
 def scrub(value: Any) -> Any:
     """Drop secrets and make the value JSON-safe (Decimals, dates as strings)."""
-    import json
-
     if isinstance(value, dict):
         value = {k: ("***" if str(k).lower() in SECRET_KEYS else scrub(v)) for k, v in value.items()}
     elif isinstance(value, (list, tuple)):
         value = [scrub(v) for v in value]
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return _canonical(json.loads(json.dumps(value, cls=DjangoJSONEncoder)))
+
+
+def audit_chain_head_ensure(*, using: str = "default") -> None:
+    """Create the chain head if it is missing, continuing from the last row."""
+    if AuditChainHead.objects.using(using).filter(pk=1).exists():
+        return
+    last = AuditLog.objects.using(using).filter(chain_index__isnull=False).order_by("-chain_index").first()
+    try:
+        with transaction.atomic(using=using):
+            AuditChainHead.objects.using(using).create(
+                pk=1, last_index=last.chain_index if last else 0, last_hash=last.row_hash if last else ""
+            )
+    except IntegrityError:
+        pass  # made concurrently
+
+
+def _lock_chain_head() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    # Normally made by migrate; if someone removed it, start where the log ends.
+    audit_chain_head_ensure()
+    return AuditChainHead.objects.select_for_update().get(pk=1)
 
 
 def audit_record(
@@ -64,15 +136,25 @@ def audit_record(
     merged = request_meta(request)
     if meta:
         merged.update(meta)
-    return AuditLog.objects.create(
+    row = AuditLog(
         user=actor,
-        user_email=(actor.email if actor else email)[:254],
+        user_email=_clean_str(actor.email if actor else str(email or ""))[:254],
         action=action,
-        entity_type=entity_type,
-        entity_id=str(entity_id or "")[:64],
+        entity_type=_clean_str(str(entity_type or ""))[:64],
+        entity_id=_clean_str(str(entity_id or ""))[:64],
         before=scrub(before) if before is not None else None,
         after=scrub(after) if after is not None else None,
         request_meta=scrub(merged),
         ip_address=client_ip(request),
-        created_at=timezone.now(),
     )
+    with transaction.atomic():
+        head = _lock_chain_head()
+        row.created_at = timezone.now()
+        row.chain_index = head.last_index + 1
+        row.prev_hash = head.last_hash or GENESIS
+        row.row_hash = row_hash(row)
+        row.save(force_insert=True)
+        AuditChainHead.objects.filter(pk=1).update(
+            last_index=row.chain_index, last_hash=row.row_hash, updated_at=row.created_at
+        )
+    return row
