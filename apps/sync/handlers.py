@@ -38,6 +38,20 @@ def distribution_create_event(*, actor, payload: dict, occurred_at: datetime, ke
     )
 
 
+def delivery_create_event(*, actor, payload: dict, occurred_at: datetime, key: uuid.UUID) -> IdempotentResult:
+    from apps.distribution.deliveries_services import delivery_body, delivery_create, delivery_payload_validate
+
+    data = delivery_payload_validate(payload)
+    return run_idempotent(
+        key=key,
+        scope="delivery.create",
+        payload=data.canonical(),
+        user=actor,
+        action=lambda: delivery_body(delivery_create(actor=actor, occurred_at=occurred_at, **data.service_kwargs())),
+    )
+
+
 EVENT_HANDLERS: dict[str, Callable[..., IdempotentResult]] = {
     "distribution.create": distribution_create_event,
+    "delivery.create": delivery_create_event,
 }
