@@ -33,6 +33,7 @@ api = [
     path("", include(router.urls)),
     path("", include("apps.billing.urls")),
     path("", include("apps.sync.urls")),
+    path("", include("apps.orders.urls")),
 ]
 
 urlpatterns = [

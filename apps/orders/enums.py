@@ -1,0 +1,29 @@
+from django.db import models
+
+
+class OrderStatus(models.TextChoices):
+    PLANNED = "PLANNED", "Planned (no driver yet)"
+    ASSIGNED = "ASSIGNED", "Assigned to a driver"
+    DELIVERED = "DELIVERED", "Delivered"
+    CANCELLED = "CANCELLED", "Cancelled"
+
+
+OPEN_STATUSES = (OrderStatus.PLANNED, OrderStatus.ASSIGNED)
+
+
+class CountStatus(models.TextChoices):
+    MATCHED = "MATCHED", "Matches the ledger"
+    PENDING = "PENDING", "Variance awaiting a supervisor"
+    APPROVED = "APPROVED", "Variance approved (adjustment posted)"
+    RETURNED = "RETURNED", "Sent back for a recount"
+
+
+class OrdersAuditAction(models.TextChoices):
+    ORDER_CREATED = "order.created"
+    ORDER_CHANGED = "order.changed"
+    ORDER_CANCELLED = "order.cancelled"
+    ORDER_DELIVERED = "order.delivered"
+    ROUTE_PLANNED = "route.planned"
+    DAY_END_COUNTED = "day_end.counted"
+    DAY_END_APPROVED = "day_end.approved"
+    DAY_END_RETURNED = "day_end.returned"

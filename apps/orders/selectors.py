@@ -1,0 +1,231 @@
+"""Reading orders, routes and the driver's day, scoped by role."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from apps.accounts.enums import Role
+from apps.accounts.permissions import role_of
+from apps.inventory.enums import MovementType
+from apps.inventory.models import Location, StockBalance, StockMove
+from apps.orders.enums import CountStatus, OrderStatus
+from apps.orders.models import DayEndCount, Order, RoutePlan
+
+OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE)
+
+
+def order_list(*, user) -> QuerySet[Order]:
+    """The office sees every order; a driver only their own orders for today."""
+    qs = Order.objects.select_related("customer", "driver").prefetch_related("lines").order_by("scheduled_for", "id")
+    role = role_of(user)
+    if role in OFFICE:
+        return qs
+    if role == Role.DRIVER:
+        return qs.filter(driver=user, scheduled_for=timezone.localdate())
+    return qs.none()
+
+
+def route_plan_list(*, user) -> QuerySet[RoutePlan]:
+    qs = RoutePlan.objects.select_related("driver", "start_depot").prefetch_related("stops__order__customer")
+    role = role_of(user)
+    if role in OFFICE:
+        return qs
+    if role == Role.DRIVER:
+        return qs.filter(driver=user)
+    return qs.none()
+
+
+def day_end_count_list(*, user) -> QuerySet[DayEndCount]:
+    qs = DayEndCount.objects.select_related("driver", "vehicle", "counted_by", "adjustment").prefetch_related("lines")
+    role = role_of(user)
+    if role in OFFICE:
+        return qs
+    if role == Role.DRIVER:
+        return qs.filter(driver=user)
+    if role == Role.DEPOT_STAFF and user.depot_id:
+        return qs.filter(vehicle__home_depot_id=user.depot_id)
+    return qs.none()
+
+
+def day_orders(*, driver, day: date) -> list[Order]:
+    """The driver's orders for the day in route order: planned stops first (in
+    sequence), then any order not on the plan, by id."""
+    orders = list(
+        Order.objects.filter(driver=driver, scheduled_for=day)
+        .exclude(status=OrderStatus.CANCELLED)
+        .select_related("customer")
+        .prefetch_related("lines__cylinder_type")
+        .order_by("id")
+    )
+    plan = RoutePlan.objects.filter(driver=driver, date=day).first()
+    position = {}
+    if plan is not None:
+        position = dict(plan.stops.values_list("order_id", "sequence"))
+    return sorted(orders, key=lambda o: (o.pk not in position, position.get(o.pk, 0), o.pk))
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    loaded: int  # fulls from the depot onto the truck (COLLECTION)
+    delivered: int  # fulls to customers (DELIVERY)
+    collected: int  # cylinders picked up from customers (RETURN)
+    returned: int  # cylinders back to the depot (EMPTY_RETURN, FULL_RETURN)
+
+    def as_dict(self) -> dict:
+        return {
+            "loaded": self.loaded,
+            "delivered": self.delivered,
+            "collected": self.collected,
+            "returned": self.returned,
+        }
+
+
+def vehicle_day_totals(*, vehicle, day: date) -> DayTotals:
+    """What moved on and off the truck that day (Singapore date of the device time)."""
+    start, end = _day_bounds(day)
+    truck = Location.objects.filter(vehicle=vehicle).first()
+    if truck is None:
+        return DayTotals(0, 0, 0, 0)
+    moves = StockMove.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+    out = dict(
+        moves.filter(from_location=truck)
+        .values("movement_type")
+        .annotate(q=Sum("quantity"))
+        .values_list("movement_type", "q")
+    )
+    inbound = dict(
+        moves.filter(to_location=truck)
+        .values("movement_type")
+        .annotate(q=Sum("quantity"))
+        .values_list("movement_type", "q")
+    )
+    return DayTotals(
+        loaded=inbound.get(MovementType.COLLECTION, 0),
+        delivered=out.get(MovementType.DELIVERY, 0),
+        collected=inbound.get(MovementType.RETURN, 0),
+        returned=out.get(MovementType.EMPTY_RETURN, 0) + out.get(MovementType.FULL_RETURN, 0),
+    )
+
+
+def vehicle_stock(*, vehicle) -> list[dict]:
+    rows = (
+        StockBalance.objects.filter(location__vehicle=vehicle)
+        .select_related("cylinder_type")
+        .order_by("cylinder_type_id")
+    )
+    return [
+        {
+            "cylinder_type": r.cylinder_type_id,
+            "cylinder_type_name": r.cylinder_type.name,
+            "full_qty": r.full_qty,
+            "empty_qty": r.empty_qty,
+        }
+        for r in rows
+    ]
+
+
+def my_day(*, driver, day: date) -> dict:
+    """The driver's screen: truck stock, stops in route order with what each
+    customer ordered and holds, and the day's totals so far."""
+    vehicle = driver.vehicle
+    orders = day_orders(driver=driver, day=day)
+    customer_ids = {o.customer_id for o in orders}
+    balances: dict[int, list[dict]] = {}
+    for row in (
+        StockBalance.objects.filter(location__customer_id__in=customer_ids)
+        .select_related("location")
+        .order_by("cylinder_type_id")
+    ):
+        balances.setdefault(row.location.customer_id, []).append(
+            {"cylinder_type": row.cylinder_type_id, "full_qty": row.full_qty, "empty_qty": row.empty_qty}
+        )
+    stops = [
+        {
+            "id": o.pk,
+            "sequence": n,
+            "order": o.pk,
+            "status": o.status,
+            "customer": {
+                "id": o.customer_id,
+                "name": o.customer.name,
+                "address": o.customer.site_address,
+                "postal_code": o.customer.postal_code,
+                "phone": o.customer.phone,
+                "kind": o.customer.kind,
+            },
+            "lines": [
+                {"cylinder_type": line.cylinder_type_id, "name": line.cylinder_type.name, "quantity": line.quantity}
+                for line in o.lines.all()
+            ],
+            "customer_balance": balances.get(o.customer_id, []),
+        }
+        for n, o in enumerate(orders, start=1)
+    ]
+    return {
+        "date": day,
+        "driver": {"id": driver.pk, "name": driver.name},
+        "vehicle": {"id": vehicle.pk, "plate_number": vehicle.plate_number} if vehicle else None,
+        "stock": vehicle_stock(vehicle=vehicle) if vehicle else [],
+        "stops": stops,
+        "totals": vehicle_day_totals(vehicle=vehicle, day=day).as_dict()
+        if vehicle
+        else DayTotals(0, 0, 0, 0).as_dict(),
+    }
+
+
+def cash_collected(*, driver, day: date) -> Decimal:
+    """Cash payments the driver recorded that day (billing's Payment rows)."""
+    from django.apps import apps
+
+    try:
+        payment = apps.get_model("billing", "Payment")
+    except LookupError:  # billing payments not installed
+        return Decimal("0.00")
+    start, end = _day_bounds(day)
+    total = payment.objects.filter(
+        recorded_by=driver, method="CASH", received_at__gte=start, received_at__lt=end
+    ).aggregate(s=Sum("amount"))["s"]
+    return (total or Decimal("0")).quantize(Decimal("0.01"))
+
+
+def day_summary(*, driver, day: date) -> dict:
+    vehicle = driver.vehicle
+    totals = vehicle_day_totals(vehicle=vehicle, day=day) if vehicle else DayTotals(0, 0, 0, 0)
+    count = (
+        DayEndCount.objects.filter(driver=driver, date=day)
+        .exclude(status=CountStatus.RETURNED)
+        .prefetch_related("lines__cylinder_type")
+        .order_by("-id")
+        .first()
+    )
+    variance = []
+    if count is not None:
+        variance = [
+            {
+                "cylinder_type": line.cylinder_type_id,
+                "cylinder_type_name": line.cylinder_type.name,
+                "state": line.state,
+                "counted": line.counted_qty,
+                "ledger": line.ledger_qty,
+                "variance": line.variance,
+            }
+            for line in count.lines.all()
+            if line.variance
+        ]
+    return {
+        "date": day,
+        "driver": {"id": driver.pk, "name": driver.name},
+        "vehicle": {"id": vehicle.pk, "plate_number": vehicle.plate_number} if vehicle else None,
+        **totals.as_dict(),
+        "count": None if count is None else {"id": count.pk, "status": count.status},
+        "variance": variance,
+        "cash_collected": str(cash_collected(driver=driver, day=day)),
+    }

@@ -1,0 +1,114 @@
+from rest_framework import serializers
+
+from apps.accounts.enums import Role
+from apps.accounts.models import User
+from apps.core.api import PKField
+from apps.customers.models import Customer
+from apps.depots.models import CylinderType
+from apps.orders.models import DayEndCount, DayEndCountLine, Order, OrderLine, RoutePlan, RouteStop
+
+DRIVERS = User.objects.filter(role=Role.DRIVER, is_active=True)
+
+
+class OrderLineInput(serializers.Serializer):
+    cylinder_type = PKField(queryset=CylinderType.objects.filter(is_active=True))
+    quantity = serializers.IntegerField(min_value=1, max_value=10000)
+
+
+class OrderInput(serializers.Serializer):
+    customer = PKField(queryset=Customer.objects.filter(is_active=True))
+    scheduled_for = serializers.DateField()
+    lines = OrderLineInput(many=True, allow_empty=False, max_length=50)
+    driver = PKField(queryset=DRIVERS, required=False, allow_null=True)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class OrderUpdateInput(serializers.Serializer):
+    scheduled_for = serializers.DateField(required=False)
+    lines = OrderLineInput(many=True, allow_empty=False, max_length=50, required=False)
+    driver = PKField(queryset=DRIVERS, required=False, allow_null=True)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderLine
+        fields = ["cylinder_type", "quantity"]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id", "customer", "scheduled_for", "driver", "status", "notes", "lines",
+            "delivery_id", "delivered_at", "cancel_reason", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class RoutePlanInput(serializers.Serializer):
+    driver = PKField(queryset=DRIVERS)
+    date = serializers.DateField()
+
+
+class RouteStopSerializer(serializers.ModelSerializer):
+    customer = serializers.IntegerField(source="order.customer_id", read_only=True)
+    customer_name = serializers.CharField(source="order.customer.name", read_only=True)
+
+    class Meta:
+        model = RouteStop
+        fields = ["sequence", "order", "customer", "customer_name", "leg_km"]
+        read_only_fields = fields
+
+
+class RoutePlanSerializer(serializers.ModelSerializer):
+    stops = RouteStopSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RoutePlan
+        fields = ["id", "driver", "date", "start_depot", "total_km", "planned_at", "stops"]
+        read_only_fields = fields
+
+
+class CountLineInput(serializers.Serializer):
+    cylinder_type = PKField(queryset=CylinderType.objects.all())
+    full_qty = serializers.IntegerField(min_value=0, max_value=100000)
+    empty_qty = serializers.IntegerField(min_value=0, max_value=100000)
+
+
+class DayEndCountInput(serializers.Serializer):
+    driver = PKField(queryset=DRIVERS, required=False)
+    date = serializers.DateField(required=False)
+    lines = CountLineInput(many=True, allow_empty=True, max_length=100)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class DayEndCountLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DayEndCountLine
+        fields = ["cylinder_type", "state", "counted_qty", "ledger_qty", "variance"]
+        read_only_fields = fields
+
+
+class DayEndCountSerializer(serializers.ModelSerializer):
+    lines = DayEndCountLineSerializer(many=True, read_only=True)
+    adjustment_number = serializers.CharField(source="adjustment.number", read_only=True, default=None)
+
+    class Meta:
+        model = DayEndCount
+        fields = [
+            "id", "driver", "vehicle", "date", "status", "counted_by", "counted_at", "note", "lines",
+            "reviewed_by", "reviewed_at", "review_reason", "adjustment", "adjustment_number",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class DaySelectionInput(serializers.Serializer):
+    driver = PKField(queryset=DRIVERS, required=False)
+    date = serializers.DateField(required=False)

@@ -1,0 +1,383 @@
+"""Orders, route plans and the end of the driver's day."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.enums import Role
+from apps.accounts.permissions import role_of
+from apps.audit.services import audit_record
+from apps.core.exceptions import ConflictError, Forbidden, ValidationFailed
+from apps.inventory.enums import CylinderState, StockDocumentKind
+from apps.inventory.locations import location_for_vehicle
+from apps.inventory.models import StockBalance
+from apps.inventory.services import stock_document_create
+from apps.orders.enums import OPEN_STATUSES, CountStatus, OrdersAuditAction, OrderStatus
+from apps.orders.models import DayEndCount, DayEndCountLine, Order, OrderLine, RoutePlan, RouteStop
+from apps.orders.routing import plan_route
+
+DISPATCHERS = (Role.ADMIN, Role.SUPERVISOR)
+
+
+def _check_dispatcher(actor) -> None:
+    if role_of(actor) not in DISPATCHERS:
+        raise Forbidden("Only a dispatcher (supervisor or admin) may do this.")
+
+
+def _check_driver(driver) -> None:
+    if driver is not None and (driver.role != Role.DRIVER or not driver.is_active):
+        raise ValidationFailed({"driver": ["Orders are assigned to an active driver."]})
+
+
+def _check_lines(lines: list[dict]) -> None:
+    if not lines:
+        raise ValidationFailed({"lines": ["An order needs at least one line."]})
+    seen = set()
+    for i, line in enumerate(lines):
+        if line["quantity"] <= 0:
+            raise ValidationFailed({"lines": {i: {"quantity": ["Must be a positive number."]}}})
+        if line["cylinder_type"].pk in seen:
+            raise ValidationFailed({"lines": {i: {"cylinder_type": ["Each cylinder type may appear once."]}}})
+        seen.add(line["cylinder_type"].pk)
+
+
+def _order_view(order: Order) -> dict:
+    return {
+        "customer": order.customer_id,
+        "scheduled_for": order.scheduled_for,
+        "driver": order.driver_id,
+        "status": order.status,
+        "lines": [{"cylinder_type": line.cylinder_type_id, "quantity": line.quantity} for line in order.lines.all()],
+    }
+
+
+def _lock_order(order: Order | int) -> Order:
+    return Order.objects.select_for_update().get(pk=getattr(order, "pk", order))
+
+
+@transaction.atomic
+def order_create(*, actor, customer, scheduled_for: date, lines: list[dict], driver=None, notes: str = "") -> Order:
+    """A customer's order for a day: PLANNED, or ASSIGNED when a driver is given."""
+    _check_dispatcher(actor)
+    _check_driver(driver)
+    _check_lines(lines)
+    if not customer.is_active:
+        raise ValidationFailed({"customer": ["This customer is inactive."]})
+    order = Order.objects.create(
+        customer=customer,
+        scheduled_for=scheduled_for,
+        driver=driver,
+        status=OrderStatus.ASSIGNED if driver else OrderStatus.PLANNED,
+        notes=notes,
+        created_by=actor,
+    )
+    OrderLine.objects.bulk_create(
+        [OrderLine(order=order, cylinder_type=line["cylinder_type"], quantity=line["quantity"]) for line in lines]
+    )
+    audit_record(
+        action=OrdersAuditAction.ORDER_CREATED,
+        user=actor,
+        entity_type="orders.order",
+        entity_id=order.pk,
+        after=_order_view(order),
+    )
+    return order
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def order_update(*, actor, order: Order, scheduled_for=_UNSET, driver=_UNSET, lines=_UNSET, notes=_UNSET) -> Order:
+    """Reschedule, (re)assign, change lines or notes of an open order."""
+    _check_dispatcher(actor)
+    locked = _lock_order(order)
+    if locked.status not in OPEN_STATUSES:
+        raise ConflictError(f"A {locked.get_status_display().lower()} order cannot be changed.", code="order_closed")
+    before = _order_view(locked)
+    if scheduled_for is not _UNSET:
+        locked.scheduled_for = scheduled_for
+    if driver is not _UNSET:
+        _check_driver(driver)
+        locked.driver = driver
+    if notes is not _UNSET:
+        locked.notes = notes
+    locked.status = OrderStatus.ASSIGNED if locked.driver_id else OrderStatus.PLANNED
+    locked.save()
+    if lines is not _UNSET:
+        _check_lines(lines)
+        locked.lines.all().delete()
+        OrderLine.objects.bulk_create(
+            [OrderLine(order=locked, cylinder_type=line["cylinder_type"], quantity=line["quantity"]) for line in lines]
+        )
+    if scheduled_for is not _UNSET or driver is not _UNSET:
+        # a stop planned for another day or driver no longer belongs there
+        RouteStop.objects.filter(order=locked).exclude(
+            plan__driver_id=locked.driver_id, plan__date=locked.scheduled_for
+        ).delete()
+    audit_record(
+        action=OrdersAuditAction.ORDER_CHANGED,
+        user=actor,
+        entity_type="orders.order",
+        entity_id=locked.pk,
+        before=before,
+        after=_order_view(locked),
+    )
+    return locked
+
+
+@transaction.atomic
+def order_cancel(*, actor, order: Order, reason: str) -> Order:
+    _check_dispatcher(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": ["Say why the order is cancelled."]})
+    locked = _lock_order(order)
+    if locked.status not in OPEN_STATUSES:
+        raise ConflictError(f"A {locked.get_status_display().lower()} order cannot be cancelled.", code="order_closed")
+    locked.status, locked.cancel_reason = OrderStatus.CANCELLED, reason
+    locked.save(update_fields=["status", "cancel_reason", "updated_at"])
+    RouteStop.objects.filter(order=locked).delete()
+    audit_record(
+        action=OrdersAuditAction.ORDER_CANCELLED,
+        user=actor,
+        entity_type="orders.order",
+        entity_id=locked.pk,
+        after={"reason": reason},
+    )
+    return locked
+
+
+@transaction.atomic
+def order_mark_delivered(*, order: Order | int, delivery_id: int, actor=None) -> Order:
+    """Called by the delivery flow inside its own transaction: the order is
+    fulfilled by exactly one delivery. The same delivery again is a no-op (a
+    replayed event); another delivery or a cancelled order is refused (409)."""
+    try:
+        locked = _lock_order(order)
+    except Order.DoesNotExist:
+        raise ValidationFailed({"order": ["No such order."]}) from None
+    if locked.status == OrderStatus.DELIVERED:
+        if locked.delivery_id == delivery_id:
+            return locked
+        raise ConflictError(f"Order #{locked.pk} was already delivered.", code="order_already_delivered")
+    if locked.status == OrderStatus.CANCELLED:
+        raise ConflictError(f"Order #{locked.pk} was cancelled.", code="order_cancelled")
+    locked.status, locked.delivery_id, locked.delivered_at = OrderStatus.DELIVERED, delivery_id, timezone.now()
+    locked.save(update_fields=["status", "delivery_id", "delivered_at", "updated_at"])
+    audit_record(
+        action=OrdersAuditAction.ORDER_DELIVERED,
+        user=actor,
+        entity_type="orders.order",
+        entity_id=locked.pk,
+        after={"delivery": delivery_id},
+    )
+    return locked
+
+
+def _point(obj) -> tuple[float, float] | None:
+    if obj is None or obj.latitude is None or obj.longitude is None:
+        return None
+    return float(obj.latitude), float(obj.longitude)
+
+
+@transaction.atomic
+def route_plan(*, actor, driver, day: date) -> RoutePlan:
+    """Order the driver's assigned stops for ``day`` from the vehicle's home
+    depot (nearest neighbour, then 2-opt). Every open assigned order of that
+    day appears exactly once; planning again replaces the stops."""
+    _check_dispatcher(actor)
+    _check_driver(driver)
+    if driver.vehicle_id is None:
+        raise ValidationFailed({"driver": ["This driver has no vehicle, so there is no depot to start from."]})
+    depot = driver.vehicle.home_depot
+    orders = list(
+        Order.objects.filter(driver=driver, scheduled_for=day, status=OrderStatus.ASSIGNED)
+        .select_related("customer")
+        .order_by("id")
+    )
+    legs = plan_route(_point(depot), [(o.pk, _point(o.customer)) for o in orders])
+    plan, _ = RoutePlan.objects.select_for_update().get_or_create(
+        driver=driver,
+        date=day,
+        defaults={"start_depot": depot, "created_by": actor, "planned_at": timezone.now()},
+    )
+    plan.start_depot, plan.created_by, plan.planned_at = depot, actor, timezone.now()
+    plan.total_km = Decimal(str(round(sum(km for _, km in legs if km is not None), 3)))
+    plan.save()
+    plan.stops.all().delete()
+    RouteStop.objects.bulk_create(
+        [
+            RouteStop(
+                plan=plan,
+                sequence=n,
+                order_id=order_id,
+                leg_km=None if km is None else Decimal(str(round(km, 3))),
+            )
+            for n, (order_id, km) in enumerate(legs, start=1)
+        ]
+    )
+    audit_record(
+        action=OrdersAuditAction.ROUTE_PLANNED,
+        user=actor,
+        entity_type="orders.routeplan",
+        entity_id=plan.pk,
+        after={"driver": driver.pk, "date": day, "stops": [order_id for order_id, _ in legs], "km": plan.total_km},
+    )
+    return plan
+
+
+# -- end of day ------------------------------------------------------------------------
+
+
+def _check_may_count(actor, driver) -> None:
+    role = role_of(actor)
+    if role in DISPATCHERS:
+        return
+    if role == Role.DRIVER and actor.pk == driver.pk:
+        return
+    if role == Role.DEPOT_STAFF and actor.depot_id and driver.vehicle.home_depot_id == actor.depot_id:
+        return
+    raise Forbidden("Only the driver, their depot's staff or a supervisor may record this count.")
+
+
+@transaction.atomic
+def day_end_count_record(*, actor, driver, day: date, lines: list[dict], note: str = "") -> DayEndCount:
+    """Record the physical count of the driver's truck. Each type and state
+    not counted is taken as zero. The ledger balance is read under lock, so the
+    variance is exact at this moment; any variance waits for a supervisor.
+
+    ``lines``: ``{"cylinder_type": CylinderType, "full_qty": int, "empty_qty": int}``"""
+    _check_driver(driver)
+    if driver.vehicle_id is None:
+        raise ValidationFailed({"driver": ["This driver has no vehicle to count."]})
+    _check_may_count(actor, driver)
+    seen = set()
+    for i, line in enumerate(lines):
+        if line["cylinder_type"].pk in seen:
+            raise ValidationFailed({"lines": {i: {"cylinder_type": ["Each cylinder type may appear once."]}}})
+        seen.add(line["cylinder_type"].pk)
+    vehicle = driver.vehicle
+    if DayEndCount.objects.filter(vehicle=vehicle, date=day, status=CountStatus.PENDING).exists():
+        raise ConflictError("A count for this vehicle and day is waiting for a supervisor.", code="count_pending")
+    truck = location_for_vehicle(vehicle)
+    ledger = {
+        row.cylinder_type_id: row
+        for row in StockBalance.objects.select_for_update().filter(location=truck).order_by("cylinder_type_id")
+    }
+    counted = {line["cylinder_type"].pk: line for line in lines}
+    count = DayEndCount.objects.create(
+        driver=driver,
+        vehicle=vehicle,
+        date=day,
+        status=CountStatus.MATCHED,
+        counted_by=actor,
+        counted_at=timezone.now(),
+        note=note,
+    )
+    rows = []
+    for type_id in sorted(set(ledger) | set(counted)):
+        row, line = ledger.get(type_id), counted.get(type_id, {})
+        for state, have, field in (
+            (CylinderState.FULL, row.full_qty if row else 0, "full_qty"),
+            (CylinderState.EMPTY, row.empty_qty if row else 0, "empty_qty"),
+        ):
+            rows.append(
+                DayEndCountLine(
+                    count=count,
+                    cylinder_type_id=type_id,
+                    state=state,
+                    counted_qty=int(line.get(field, 0)),
+                    ledger_qty=have,
+                )
+            )
+    DayEndCountLine.objects.bulk_create(rows)
+    if any(r.variance for r in rows):
+        count.status = CountStatus.PENDING
+        count.save(update_fields=["status"])
+    audit_record(
+        action=OrdersAuditAction.DAY_END_COUNTED,
+        user=actor,
+        entity_type="orders.dayendcount",
+        entity_id=count.pk,
+        after={
+            "vehicle": vehicle.pk,
+            "date": day,
+            "status": count.status,
+            "lines": [
+                {
+                    "cylinder_type": r.cylinder_type_id,
+                    "state": r.state,
+                    "counted": r.counted_qty,
+                    "ledger": r.ledger_qty,
+                }
+                for r in rows
+            ],
+        },
+    )
+    return count
+
+
+def _lock_pending_count(count: DayEndCount) -> DayEndCount:
+    locked = DayEndCount.objects.select_for_update().get(pk=count.pk)
+    if locked.status != CountStatus.PENDING:
+        raise ConflictError("This count is not waiting for review.", code="count_not_pending")
+    return locked
+
+
+@transaction.atomic
+def day_end_variance_approve(*, actor, count: DayEndCount, reason: str) -> DayEndCount:
+    """Accept the count: post the variance as one ADJUSTMENT on the vehicle
+    (found cylinders in, missing ones out), so the ledger matches the truck."""
+    _check_dispatcher(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": ["A reason is required to approve a variance."]})
+    locked = _lock_pending_count(count)
+    lines = [
+        {"cylinder_type": line.cylinder_type, "state": line.state, "quantity": line.variance}
+        for line in locked.lines.select_related("cylinder_type").order_by("cylinder_type_id", "state")
+        if line.variance
+    ]
+    document = stock_document_create(
+        actor=actor,
+        kind=StockDocumentKind.ADJUSTMENT,
+        location=location_for_vehicle(locked.vehicle),
+        lines=lines,
+        reason=f"Day-end count {locked.date} ({locked.vehicle}): {reason}",
+        reference=f"DAYEND-{locked.pk}",
+    )
+    locked.status, locked.adjustment = CountStatus.APPROVED, document
+    locked.reviewed_by, locked.reviewed_at, locked.review_reason = actor, timezone.now(), reason
+    locked.save(update_fields=["status", "adjustment", "reviewed_by", "reviewed_at", "review_reason"])
+    audit_record(
+        action=OrdersAuditAction.DAY_END_APPROVED,
+        user=actor,
+        entity_type="orders.dayendcount",
+        entity_id=locked.pk,
+        after={"adjustment": document.number, "reason": reason},
+    )
+    return locked
+
+
+@transaction.atomic
+def day_end_count_return(*, actor, count: DayEndCount, reason: str) -> DayEndCount:
+    """Send the count back: the driver counts again (a new count)."""
+    _check_dispatcher(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": ["Say why the count is sent back."]})
+    locked = _lock_pending_count(count)
+    locked.status = CountStatus.RETURNED
+    locked.reviewed_by, locked.reviewed_at, locked.review_reason = actor, timezone.now(), reason
+    locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_reason"])
+    audit_record(
+        action=OrdersAuditAction.DAY_END_RETURNED,
+        user=actor,
+        entity_type="orders.dayendcount",
+        entity_id=locked.pk,
+        after={"reason": reason},
+    )
+    return locked

@@ -1,0 +1,26 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from apps.orders.apis import (
+    DayEndCountViewSet,
+    DayEndReceiptApi,
+    DayEndSummaryApi,
+    MyDayApi,
+    OrderViewSet,
+    RoutePlanApi,
+    RoutePlanViewSet,
+)
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("orders", OrderViewSet, basename="order")
+router.register("routes", RoutePlanViewSet, basename="route")
+router.register("day-end/counts", DayEndCountViewSet, basename="day-end-count")
+
+urlpatterns = [
+    path("routes/plan/", RoutePlanApi.as_view(), name="route-plan"),
+    path("my-day/", MyDayApi.as_view(), name="my-day"),
+    path("day-end/summary/", DayEndSummaryApi.as_view(), name="day-end-summary"),
+    path("day-end/summary/receipt/", DayEndReceiptApi.as_view(), name="day-end-receipt"),
+    path("", include(router.urls)),
+]
