@@ -60,7 +60,7 @@ describe('driver journey', () => {
     await shot(page, '03-distribution');
 
     // Back leaves nothing recorded
-    await page.click('text=Review and confirm');
+    await page.click('button:text-is("Review")');
     await page.waitForSelector('[data-testid=confirm-dialog]');
     await shot(page, '04-confirm-distribution');
     await page.click('[data-testid=confirm-dialog] button:text-is("Back")');
@@ -68,7 +68,7 @@ describe('driver journey', () => {
     assert.deepEqual((await server.vehicleStock())[typeId] ?? { full: 0, empty: 0 }, before);
     assert.equal(await count(page, 'queued-count'), 0);
 
-    await page.click('text=Review and confirm');
+    await page.click('button:text-is("Review")');
     await page.click('[data-testid=confirm-dialog] button:text-is("Confirm")');
     await page.waitForSelector('[data-testid=event-status]:has-text("applied")');
     const number = await page.textContent('[data-testid=doc-number]');
@@ -107,7 +107,7 @@ describe('driver journey', () => {
     await page.locator(`[data-testid=delivery-type-${typeId}] input[aria-label^="Empties returned"]`).fill('0');
     await page.click('[data-payment=CASH]');
     await shot(page, '05-delivery');
-    await page.click('text=Review and confirm');
+    await page.click('button:text-is("Review")');
     await page.waitForSelector('[data-testid=confirm-dialog]');
     await shot(page, '05b-confirm-delivery');
     await page.click('[data-testid=confirm-dialog] button:text-is("Confirm")');
@@ -175,7 +175,7 @@ describe('driver journey', () => {
     await page.click('[data-movement=EMPTY_RETURN]');
     await page.fill('#quantity', '999'); // far more empties than the vehicle has
     await page.click('text=Add line');
-    await page.click('text=Review and confirm');
+    await page.click('button:text-is("Review")');
     await page.click('[data-testid=confirm-dialog] button:text-is("Confirm")');
     await page.waitForSelector('[data-testid=event-status]:has-text("queued")');
     await context.setOffline(false);

@@ -41,7 +41,7 @@ describe('edge cases', () => {
     await page.waitForSelector('#cylinder-type option', { state: 'attached' });
     await page.click('[data-movement=COLLECTION]');
     await page.click('text=Add line');
-    await page.click('text=Review and confirm');
+    await page.click('button:text-is("Review")');
     await page.click('[data-testid=confirm-dialog] button:text-is("Confirm")');
     await page.waitForSelector('[data-testid=event-card]');
     await page.click('text=/Print (provisional )?receipt/');

@@ -11,8 +11,8 @@ import { PrinterScreen } from '../features/printer/components/printer-screen';
 
 const TITLES: Record<Route['name'], string> = {
   home: 'My day',
-  distribution: 'Depot load / return',
-  delivery: 'Customer delivery',
+  distribution: 'At the depot',
+  delivery: 'Delivery',
   sync: 'Sync',
   printer: 'Printer',
   event: 'Recorded',

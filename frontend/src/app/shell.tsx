@@ -2,13 +2,14 @@ import type { ReactNode } from 'react';
 import { useOnline } from './use-online';
 import { useOutboxCounts } from '../features/sync/hooks';
 import type { Route } from './router';
+import { Icon, type IconName } from '../components/ui/icon';
 
-const NAV: { to: string; label: string; icon: string; names: Route['name'][] }[] = [
-  { to: '#/', label: 'My day', icon: '🏠', names: ['home'] },
-  { to: '#/distribution', label: 'Depot', icon: '🏭', names: ['distribution'] },
-  { to: '#/delivery', label: 'Deliver', icon: '🚚', names: ['delivery'] },
-  { to: '#/sync', label: 'Sync', icon: '🔄', names: ['sync', 'event'] },
-  { to: '#/printer', label: 'Printer', icon: '🖨️', names: ['printer'] },
+const NAV: { to: string; label: string; icon: IconName; names: Route['name'][] }[] = [
+  { to: '#/', label: 'My day', icon: 'home', names: ['home'] },
+  { to: '#/distribution', label: 'Depot', icon: 'depot', names: ['distribution'] },
+  { to: '#/delivery', label: 'Deliver', icon: 'truck', names: ['delivery'] },
+  { to: '#/sync', label: 'Sync', icon: 'sync', names: ['sync', 'event'] },
+  { to: '#/printer', label: 'Printer', icon: 'printer', names: ['printer'] },
 ];
 
 export function OnlineBadge() {
@@ -30,11 +31,13 @@ export function Shell({ title, route, children }: { title: string; route: Route;
       <header className="sticky top-0 z-40 flex items-center gap-2 bg-amber-700 px-4 py-3 text-white shadow">
         <h1 className="flex-1 truncate text-lg font-bold">{title}</h1>
         <a href="#/sync" className="flex gap-1 text-sm font-bold" aria-label="Outbox">
-          <span data-testid="queued-count" className="rounded-full bg-white/20 px-2 py-1" title="Queued">
-            ⏳ {queued}
+          <span data-testid="queued-count" className="flex items-center gap-1 rounded-full bg-white/20 px-2 py-1" title="Queued">
+            <Icon name="clock" className="h-4 w-4" />
+            {queued}
           </span>
-          <span data-testid="rejected-count" className={`rounded-full px-2 py-1 ${rejected ? 'bg-red-600' : 'bg-white/20'}`} title="Rejected">
-            ⚠ {rejected}
+          <span data-testid="rejected-count" className={`flex items-center gap-1 rounded-full px-2 py-1 ${rejected ? 'bg-red-600' : 'bg-white/20'}`} title="Rejected">
+            <Icon name="alert" className="h-4 w-4" />
+            {rejected}
           </span>
         </a>
         <OnlineBadge />
@@ -50,9 +53,7 @@ export function Shell({ title, route, children }: { title: string; route: Route;
               aria-current={active ? 'page' : undefined}
               className={`flex min-h-16 flex-col items-center justify-center text-xs font-semibold ${active ? 'text-amber-800' : 'text-stone-600'}`}
             >
-              <span className="text-2xl" aria-hidden>
-                {n.icon}
-              </span>
+              <Icon name={n.icon} className="h-7 w-7" />
               {n.label}
             </a>
           );

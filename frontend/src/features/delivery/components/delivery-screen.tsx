@@ -196,23 +196,22 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
         </div>
       </Card>
 
-      <div className="sticky bottom-20 z-30 rounded-2xl border border-amber-300 bg-amber-50 p-3 shadow-lg" data-testid="delivery-preview">
-        <dl className="grid grid-cols-[1fr_auto] text-sm">
-          <dt>Fulls / empties</dt>
-          <dd className="text-right font-semibold tabular-nums">
-            {preview.delivered_full} / {preview.returned_empty}
+      <div className="sticky bottom-20 z-30 flex items-center gap-3 rounded-2xl border border-amber-300 bg-amber-50 p-3 shadow-lg" data-testid="delivery-preview">
+        <dl className="min-w-0 flex-1 text-sm leading-tight">
+          <dt className="sr-only">Fulls and empties</dt>
+          <dd className="tabular-nums">
+            {preview.delivered_full} full · {preview.returned_empty} empty
           </dd>
-          <dt>Subtotal</dt>
-          <dd className="text-right tabular-nums">{preview.subtotal}</dd>
-          <dt>GST {preview.gst_rate}%</dt>
-          <dd className="text-right tabular-nums">{preview.gst}</dd>
-          <dt className="text-lg font-bold">Total SGD (estimate)</dt>
-          <dd className="text-right text-lg font-bold tabular-nums" data-testid="preview-total">
-            {preview.total}
+          <dt className="sr-only">Total SGD with GST {preview.gst_rate}% (estimate)</dt>
+          <dd className="text-xl font-bold tabular-nums" data-testid="preview-total">
+            SGD {preview.total}
+          </dd>
+          <dd className="text-xs text-stone-600 tabular-nums">
+            incl. GST {preview.gst} (est.)
           </dd>
         </dl>
-        <Button className="mt-2 min-h-14 w-full text-lg" disabled={active.length === 0} onClick={() => setConfirming(true)}>
-          Review and confirm
+        <Button className="min-h-14 px-5 text-lg" disabled={active.length === 0} onClick={() => setConfirming(true)}>
+          Review
         </Button>
       </div>
 

@@ -144,19 +144,19 @@ export function DistributionScreen() {
         </ul>
       </Card>
 
-      <div className="sticky bottom-20 z-30 rounded-2xl border border-amber-300 bg-amber-50 p-3 shadow-lg" data-testid="running-totals">
-        <dl className="mb-2 grid grid-cols-3 gap-2 text-center">
+      <div className="sticky bottom-20 z-30 flex items-center gap-2 rounded-2xl border border-amber-300 bg-amber-50 p-2 shadow-lg" data-testid="running-totals">
+        <dl className="grid flex-1 grid-cols-3 gap-1 text-center">
           {MOVEMENTS.map((m) => (
             <div key={m}>
-              <dt className="text-xs text-stone-600">{MOVEMENT_SHORT[m]}</dt>
-              <dd className="text-2xl font-bold tabular-nums" data-testid={`total-${m}`}>
+              <dt className="text-[11px] leading-tight text-stone-600">{MOVEMENT_SHORT[m]}</dt>
+              <dd className="text-xl font-bold tabular-nums" data-testid={`total-${m}`}>
                 {totals[m]}
               </dd>
             </div>
           ))}
         </dl>
-        <Button className="min-h-14 w-full text-lg" disabled={lines.length === 0 || !!editing} onClick={() => setConfirming(true)}>
-          Review and confirm
+        <Button className="min-h-14 px-4 text-lg" disabled={lines.length === 0 || !!editing} onClick={() => setConfirming(true)}>
+          Review
         </Button>
       </div>
 

@@ -8,6 +8,7 @@ import { ago, useOutboxCounts, useSyncStatus } from '../../sync/hooks';
 import { syncEvents } from '../../../offline/sync-service';
 import { useInstallPrompt, requestPersistentStorage } from '../../install/use-install-prompt';
 import { useMyDay } from '../api/get-my-day';
+import { Icon } from '../../../components/ui/icon';
 
 const TOTAL_LABELS: Record<string, string> = {
   delivered_full: 'Fulls delivered',
@@ -75,7 +76,7 @@ export function HomeScreen() {
         <div className="mb-2 flex items-center justify-between">
           <h2 className="text-lg font-bold">Stock on the vehicle</h2>
           <Button variant="ghost" onClick={() => void day.reload()} aria-label="Refresh stock">
-            ↻
+            <Icon name="refresh" />
           </Button>
         </div>
         {day.stale && day.fetchedAt && <p className="mb-2 text-sm text-amber-800">Offline copy from {ago(day.fetchedAt)}; changes queued on this phone are not included.</p>}
