@@ -77,3 +77,12 @@ describe('event signature', () => {
     expect(await verifyEvent(publicJwk, { ...event, occurred_at: '2026-01-19T08:15:31.123Z' }, sig)).toBe(false);
   });
 });
+
+describe('signature vectors shared with the backend', async () => {
+  const sig = (await import('./__fixtures__/signature-vectors.json')).default;
+  it.each(sig.vectors.map((v) => [v.name, v] as const))('%s', async (_name, v) => {
+    expect(canonicalize(v.event)).toBe(v.canonical);
+    expect(base64ToBytes(v.signature)).toHaveLength(64);
+    expect(await verifyEvent(sig.public_key_jwk, v.event, v.signature)).toBe(v.valid);
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { ApiClient, ApiError, AuthRequiredError, NetworkError, fetchAllPages, unwrapList, type TokenStore, type Tokens } from './api-client';
+
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+function memoryStore(initial?: Tokens): TokenStore & { tokens?: Tokens } {
+  const s: TokenStore & { tokens?: Tokens } = {
+    tokens: initial,
+    load: async () => s.tokens,
+    save: async (t) => void (s.tokens = t),
+    clear: async () => void (s.tokens = undefined),
+  };
+  return s;
+}
+
+describe('api client', () => {
+  it('unwraps plain arrays and DRF pages', () => {
+    expect(unwrapList([1, 2])).toEqual([1, 2]);
+    expect(unwrapList({ count: 2, next: null, previous: null, results: [3, 4] })).toEqual([3, 4]);
+    expect(unwrapList(null)).toEqual([]);
+  });
+
+  it('follows next links of paginated lists', async () => {
+    const seen: string[] = [];
+    const fetchImpl = (async (url: string) => {
+      seen.push(url);
+      return url.includes('page=2') ? json(200, { count: 3, next: null, results: [{ id: 3 }] }) : json(200, { count: 3, next: 'http://testserver/api/depots/?page=2', results: [{ id: 1 }, { id: 2 }] });
+    }) as typeof fetch;
+    const client = new ApiClient('', memoryStore({ access: 'a', refresh: 'r' }), fetchImpl);
+    expect(await fetchAllPages(client, '/api/depots/')).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+    expect(seen).toEqual(['/api/depots/', '/api/depots/?page=2']);
+  });
+
+  it('login stores both tokens; bad credentials give a clear error', async () => {
+    const store = memoryStore();
+    const fetchImpl = (async (_url: string, init: RequestInit) => {
+      const body = JSON.parse(init.body as string);
+      return body.password === 'demo1234' ? json(200, { access: 'A', refresh: 'R' }) : json(401, { code: 'authentication_failed', detail: 'No active account' });
+    }) as typeof fetch;
+    const client = new ApiClient('', store, fetchImpl);
+    await expect(client.login('d@example.com', 'nope')).rejects.toMatchObject({ status: 401, message: 'Wrong e-mail or password.' });
+    await client.login('d@example.com', 'demo1234');
+    expect(store.tokens).toEqual({ access: 'A', refresh: 'R' });
+  });
+
+  it('turns the error contract into ApiError and network failures into NetworkError', async () => {
+    let mode = 'error';
+    const fetchImpl = (async () => {
+      if (mode === 'offline') throw new TypeError('Failed to fetch');
+      return json(409, { code: 'insufficient_stock', detail: 'Not enough fulls', fields: { items: ['x'] } });
+    }) as unknown as typeof fetch;
+    const client = new ApiClient('', memoryStore({ access: 'a', refresh: 'r' }), fetchImpl);
+    const e = await client.json('/api/distributions/', { body: {} }).catch((x) => x);
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e).toMatchObject({ status: 409, code: 'insufficient_stock', detail: 'Not enough fulls', fields: { items: ['x'] } });
+    mode = 'offline';
+    await expect(client.json('/api/me/')).rejects.toBeInstanceOf(NetworkError);
+  });
+
+  it('calls without a session ask for sign-in', async () => {
+    const client = new ApiClient('', memoryStore(), (async () => json(200, {})) as unknown as typeof fetch);
+    await expect(client.json('/api/me/')).rejects.toBeInstanceOf(AuthRequiredError);
+  });
+
+  it('logout sends the refresh token and forgets the session even offline', async () => {
+    const store = memoryStore({ access: 'a', refresh: 'r' });
+    const sent: unknown[] = [];
+    const client = new ApiClient('', store, (async (url: string, init: RequestInit) => {
+      sent.push([url, JSON.parse(init.body as string)]);
+      throw new TypeError('offline');
+    }) as typeof fetch);
+    await client.logout();
+    expect(sent).toEqual([['/api/auth/logout/', { refresh: 'r' }]]);
+    expect(store.tokens).toBeUndefined();
+  });
+
+  it('uses the configured API base', async () => {
+    const urls: string[] = [];
+    const client = new ApiClient('https://api.example.com', memoryStore({ access: 'a', refresh: 'r' }), (async (u: string) => {
+      urls.push(u);
+      return json(200, {});
+    }) as typeof fetch);
+    await client.json('/api/me/');
+    expect(urls).toEqual(['https://api.example.com/api/me/']);
+  });
+});
