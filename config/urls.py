@@ -31,6 +31,8 @@ api = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include(router.urls)),
+    path("", include("apps.accounts.urls")),
+    path("", include("apps.audit.urls")),
     path("", include("apps.billing.urls")),
     path("", include("apps.sync.urls")),
     path("", include("apps.orders.urls")),

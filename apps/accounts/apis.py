@@ -3,10 +3,15 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenRefreshView
 
-from apps.accounts.serializers import LoginSerializer, MeSerializer, RefreshSerializer, TokenPairSerializer
-from apps.accounts.services import InvalidCredentials, user_login, user_logout
+from apps.accounts.serializers import (
+    LoginSerializer,
+    MeSerializer,
+    PasswordChangeSerializer,
+    RefreshSerializer,
+    TokenPairSerializer,
+)
+from apps.accounts.services import InvalidCredentials, token_refresh, user_login, user_logout, user_password_change
 from apps.accounts.throttles import LoginEmailThrottle, LoginIPThrottle
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
@@ -34,10 +39,19 @@ class LoginApi(APIView):
         return Response(tokens)
 
 
-class RefreshApi(TokenRefreshView):
-    """Rotates: answers a new pair; the refresh token sent is blacklisted."""
+class RefreshApi(APIView):
+    """Rotates: answers a new pair; the refresh token sent is blacklisted
+    (atomically: one refresh token yields at most one new pair)."""
 
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
     throttle_classes = [LoginIPThrottle]
+
+    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer}, auth=[])
+    def post(self, request):
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(token_refresh(refresh=serializer.validated_data["refresh"]))
 
 
 class LogoutApi(APIView):
@@ -57,3 +71,17 @@ class MeApi(APIView):
     @extend_schema(responses={200: MeSerializer})
     def get(self, request):
         return Response(MeSerializer(request.user).data)
+
+
+class PasswordChangeApi(APIView):
+    """Change one's own password; every refresh token of the user is revoked."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [LoginIPThrottle]
+
+    @extend_schema(request=PasswordChangeSerializer, responses={204: None})
+    def post(self, request):
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user_password_change(actor=request.user, user=request.user, request=request, **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -17,6 +17,11 @@ class RefreshSerializer(serializers.Serializer):
     refresh = serializers.CharField(max_length=4096)
 
 
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(max_length=256, trim_whitespace=False, write_only=True)
+    new_password = serializers.CharField(max_length=256, trim_whitespace=False, write_only=True)
+
+
 class MeSerializer(serializers.ModelSerializer):
     class Meta:
         model = User

@@ -1,14 +1,20 @@
-"""Sign-in, token rotation and sign-out. Tokens are never stored in clear:
-refresh tokens live in simplejwt's outstanding/blacklist tables."""
+"""Sign-in, token rotation, sign-out, password changes and deactivation.
+Tokens are never stored in clear: refresh tokens live in simplejwt's
+outstanding/blacklist tables; access tokens are short-lived (15 minutes)."""
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.models import update_last_login
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from apps.accounts.models import User
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
-from apps.core.exceptions import ApplicationError
+from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed
 
 
 class InvalidCredentials(ApplicationError):
@@ -34,19 +40,102 @@ def user_login(*, email: str, password: str, request=None) -> dict:
     audit_record(
         action=AuditAction.LOGIN_SUCCEEDED, user=user, request=request, entity_type="accounts.user", entity_id=user.pk
     )
-    from django.contrib.auth.models import update_last_login
-
     update_last_login(None, user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
-@transaction.atomic
-def user_logout(*, user, refresh: str, request=None) -> None:
+def _parse_refresh(raw: str) -> RefreshToken:
     try:
-        token = RefreshToken(refresh)
+        return RefreshToken(raw)
     except TokenError as exc:
         raise InvalidToken(str(exc)) from None
+
+
+@transaction.atomic
+def token_refresh(*, refresh: str) -> dict:
+    """Rotate a refresh token: answer a new pair and blacklist the one sent.
+    simplejwt checks the blacklist and then blacklists without a lock, so two
+    concurrent refreshes with one token could both succeed; here the token's
+    OutstandingToken row is locked first, so the second waits, then finds the
+    token blacklisted and is refused: one token, at most one new pair."""
+    token = _parse_refresh(refresh)
+    jti = token.get("jti")
+    list(OutstandingToken.objects.select_for_update().filter(jti=jti))
+    if BlacklistedToken.objects.filter(token__jti=jti).exists():
+        raise InvalidToken("Token is blacklisted")
+    serializer = TokenRefreshSerializer(data={"refresh": refresh})
+    try:
+        serializer.is_valid(raise_exception=True)
+    except TokenError as exc:
+        raise InvalidToken(str(exc)) from None
+    except User.DoesNotExist:
+        raise InvalidToken("The token's user does not exist.") from None
+    return serializer.validated_data
+
+
+@transaction.atomic
+def user_logout(*, user, refresh: str, request=None) -> None:
+    token = _parse_refresh(refresh)
     if str(token.get("user_id")) != str(user.pk):
         raise InvalidToken("This refresh token belongs to another user.")
     token.blacklist()
     audit_record(action=AuditAction.LOGOUT, user=user, request=request, entity_type="accounts.user", entity_id=user.pk)
+
+
+def user_tokens_revoke(*, user) -> int:
+    """Blacklist every outstanding refresh token of ``user``; returns how many
+    were newly blacklisted. Access tokens expire on their own (15 minutes) and
+    stop at once for an inactive user (JWTAuthentication checks is_active)."""
+    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    ids = list(outstanding.values_list("id", flat=True))
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=i) for i in ids], ignore_conflicts=True)
+    return len(ids)
+
+
+@transaction.atomic
+def user_password_change(*, actor, user, new_password: str, old_password: str | None = None, request=None) -> User:
+    """Set a new password (validated by AUTH_PASSWORD_VALIDATORS); every
+    outstanding refresh token of the user stops working. A user changing
+    their own password must give the old one; an admin may reset anyone's."""
+    is_self = actor.pk == user.pk
+    if not is_self and not getattr(actor, "is_admin", False):
+        raise Forbidden("Only an admin may set another user's password.")
+    if is_self and (old_password is None or not user.check_password(old_password)):
+        raise ValidationFailed({"old_password": ["The current password is not correct."]})
+    try:
+        password_validation.validate_password(new_password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed({"new_password": list(exc.messages)}) from None
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    revoked = user_tokens_revoke(user=user)
+    audit_record(
+        action=AuditAction.PASSWORD_CHANGED,
+        user=actor,
+        entity_type="accounts.user",
+        entity_id=user.pk,
+        after={"refresh_tokens_revoked": revoked, "by_admin": not is_self},
+        request=request,
+    )
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, actor, user, request=None) -> User:
+    """People leave: the account stays (history points at it) but can no
+    longer sign in, and every token it holds stops working."""
+    if not getattr(actor, "is_admin", False):
+        raise Forbidden("Only an admin may deactivate users.")
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    revoked = user_tokens_revoke(user=user)
+    audit_record(
+        action=AuditAction.USER_DEACTIVATED,
+        user=actor,
+        entity_type="accounts.user",
+        entity_id=user.pk,
+        before={"is_active": True},
+        after={"is_active": False, "refresh_tokens_revoked": revoked},
+        request=request,
+    )
+    return user

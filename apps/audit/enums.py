@@ -6,6 +6,8 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "auth.login_failed"
     LOGIN_THROTTLED = "auth.login_throttled"
     LOGOUT = "auth.logout"
+    PASSWORD_CHANGED = "auth.password_changed"
+    USER_DEACTIVATED = "auth.user_deactivated"
     API_REQUEST = "api.request"
     STOCK_POSTED = "stock.posted"
     STOCK_REVERSED = "stock.reversed"

@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.db import models
 
-from apps.audit.enums import AuditAction
-
 
 class AppendOnlyError(Exception):
     pass
@@ -29,7 +27,9 @@ class AuditLog(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     user_email = models.CharField(max_length=254, blank=True)
-    action = models.CharField(max_length=64, choices=AuditAction.choices, db_index=True)
+    # No ``choices``: apps add their own event enums (AuditAction here, orders,
+    # sync, ...); the admin filter lists every value present.
+    action = models.CharField(max_length=64, db_index=True)
     entity_type = models.CharField(max_length=64, blank=True, db_index=True)
     entity_id = models.CharField(max_length=64, blank=True, db_index=True)
     before = models.JSONField(null=True, blank=True)

@@ -1,0 +1,12 @@
+from django.db.models import QuerySet
+
+from apps.accounts.enums import Role
+from apps.accounts.permissions import role_of
+from apps.audit.models import AuditLog
+
+
+def audit_log_list(*, user) -> QuerySet[AuditLog]:
+    """Admins and supervisors read the whole log; nobody else any of it."""
+    if role_of(user) in (Role.ADMIN, Role.SUPERVISOR):
+        return AuditLog.objects.select_related("user").order_by("-id")
+    return AuditLog.objects.none()
