@@ -60,7 +60,7 @@ def token_refresh(*, refresh: str) -> dict:
     token blacklisted and is refused: one token, at most one new pair."""
     token = _parse_refresh(refresh)
     jti = token.get("jti")
-    list(OutstandingToken.objects.select_for_update().filter(jti=jti))
+    list(OutstandingToken.objects.select_for_update().filter(jti=jti).order_by().values_list("id", flat=True))
     if BlacklistedToken.objects.filter(token__jti=jti).exists():
         raise InvalidToken("Token is blacklisted")
     serializer = TokenRefreshSerializer(data={"refresh": refresh})

@@ -14,6 +14,7 @@ def gst_percent(rate: Decimal) -> str:
     return format((rate * 100).normalize(), "f")
 
 
+@extend_schema_field({"type": "string", "example": "9"})
 class GstPercentField(serializers.Field):
     def to_representation(self, value):
         return gst_percent(value)

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from apps.core.api import PKField
@@ -64,5 +65,6 @@ class StockDocumentSerializer(serializers.ModelSerializer):
         return StockMoveSerializer(moves, many=True).data
 
 
+@extend_schema_serializer(component_name="StockDocumentReverseInput")  # distribution has a ReverseInput too
 class ReverseInput(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)

@@ -138,6 +138,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
+    # Several models have a "status" / "movement_type" with their own choices.
+    "ENUM_NAME_OVERRIDES": {
+        "DistributionStatusEnum": "apps.distribution.enums.DistributionStatus",
+        "InvoiceStatusEnum": "apps.billing.enums.InvoiceStatus",
+        "EquipmentStatusEnum": "apps.depots.enums.EquipmentStatus",
+        "OrderStatusEnum": "apps.orders.enums.OrderStatus",
+        "CountStatusEnum": "apps.orders.enums.CountStatus",
+        "SyncStatusEnum": "apps.sync.enums.SyncStatus",
+        "MovementTypeEnum": "apps.inventory.enums.MovementType",
+        "DistributionMovementEnum": "apps.distribution.enums.DistributionMovement",
+    },
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
