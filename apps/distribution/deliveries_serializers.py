@@ -40,6 +40,9 @@ class DeliveryInput(serializers.Serializer):
         max_digits=14, decimal_places=3, min_value=Decimal("0"), required=False, allow_null=True, default=None
     )
     meter_replacement = serializers.BooleanField(required=False, default=False)
+    acknowledged_warnings = serializers.ListField(
+        child=serializers.ChoiceField(choices=["household_hours"]), required=False, default=list, max_length=5
+    )
 
     def validate_lines(self, lines):
         types = [line["cylinder_type"].pk for line in lines]
@@ -78,6 +81,8 @@ class DeliveryInput(serializers.Serializer):
             ],
             "meter_reading": None if v.get("meter_reading") is None else str(v["meter_reading"]),
             "meter_replacement": bool(v.get("meter_replacement")),
+            # only when sent, so the fingerprints of earlier keys stay the same
+            **({"acknowledged_warnings": sorted(set(w))} if (w := v.get("acknowledged_warnings")) else {}),
         }
 
 

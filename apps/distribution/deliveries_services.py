@@ -20,6 +20,8 @@ from apps.distribution.models import Delivery, DeliveryLine
 from apps.inventory.enums import CylinderState, LocationKind, MovementType
 from apps.inventory.locations import location_for_customer, location_for_vehicle, virtual_location
 from apps.inventory.services import MoveLine, stock_post
+from apps.orders.rules import household_hours_check
+from apps.orders.services import order_mark_delivered
 
 DOCUMENT_TYPE = "distribution.delivery"
 
@@ -74,6 +76,7 @@ def delivery_create(
     service_lines: list[dict] | tuple = (),
     meter_reading: Decimal | None = None,
     meter_replacement: bool = False,
+    acknowledged_warnings: list[str] | tuple = (),
     driver=None,
     occurred_at: datetime | None = None,
 ) -> Delivery:
@@ -94,6 +97,8 @@ def delivery_create(
     if driver is None and role_of(actor) == Role.DRIVER:
         driver = actor
     when = occurred_at or timezone.now()
+    # fire safety: an out-of-hours household delivery needs the driver's acknowledgement (422 without)
+    warning = household_hours_check(customer, when, acknowledged_warnings)
     day = timezone.localdate(when)
 
     delivery = Delivery.objects.create(
@@ -135,6 +140,8 @@ def delivery_create(
             moves.append(MoveLine(MovementType.ADJUSTMENT, ct, CylinderState.EMPTY, empty, consumed, site))
             moves.append(MoveLine(MovementType.RETURN, ct, CylinderState.EMPTY, empty, site, truck))
     stock_post(actor=actor, document_type=DOCUMENT_TYPE, document_id=delivery.pk, lines=moves, occurred_at=when)
+    if delivery.order_id is not None:
+        order_mark_delivered(order=delivery.order_id, delivery_id=delivery.pk, customer=customer, actor=actor)
 
     drafts = [
         billing.LineDraft(
@@ -202,6 +209,7 @@ def delivery_create(
                 {"service_item": s["service_item"].pk, "quantity": s.get("quantity", 1)} for s in service_lines
             ],
             "meter_reading": reading.reading if reading is not None else None,
+            "warnings_acknowledged": [warning] if warning else [],
         },
     )
     if invoice is not None:

@@ -151,14 +151,17 @@ def order_cancel(*, actor, order: Order, reason: str) -> Order:
 
 
 @transaction.atomic
-def order_mark_delivered(*, order: Order | int, delivery_id: int, actor=None) -> Order:
+def order_mark_delivered(*, order: Order | int, delivery_id: int, customer=None, actor=None) -> Order:
     """Called by the delivery flow inside its own transaction: the order is
     fulfilled by exactly one delivery. The same delivery again is a no-op (a
-    replayed event); another delivery or a cancelled order is refused (409)."""
+    replayed event); another delivery or a cancelled order is refused (409),
+    and so is an order of another customer (400)."""
     try:
         locked = _lock_order(order)
     except Order.DoesNotExist:
         raise ValidationFailed({"order": ["No such order."]}) from None
+    if customer is not None and locked.customer_id != customer.pk:
+        raise ValidationFailed({"order": ["This order is for another customer."]})
     if locked.status == OrderStatus.DELIVERED:
         if locked.delivery_id == delivery_id:
             return locked

@@ -48,9 +48,9 @@ class DeviceAdmin(SupervisorReadOnlyAdmin):
 @admin.register(RejectedEvent)
 class RejectedEventAdmin(SupervisorReadOnlyAdmin):
     list_display = ["created_at", "user", "event_type", "code", "what_to_do", "occurred_at", "resolved_at"]
-    list_filter = ["code", "event_type", ("resolved_at", admin.EmptyFieldListFilter)]
+    # no date_hierarchy: on MySQL without time-zone tables it cannot truncate datetimes
+    list_filter = ["code", "event_type", ("resolved_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["event_id", "user__email", "user__name", "detail"]
-    date_hierarchy = "created_at"
     readonly_fields = [
         "event_id", "event_type", "occurred_at", "user", "device", "code", "detail", "what_to_do",
         "payload", "extra", "created_at", "resolved_at",
