@@ -11,9 +11,9 @@ MYSQL_TEST_URL ?= mysql://root@127.0.0.1:3306/lpg
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/lpg
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test install migrate seed static lint test-sqlite test-mysql test-postgres bench clean
+.PHONY: run test install migrate seed static lint test-sqlite test-mysql test-postgres test-e2e bench clean
 
--include frontend/frontend.mk
+include frontend/frontend.mk
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON_BASE)" || (echo "Python 3.12+ not found (pyenv or PATH)"; exit 1)
@@ -32,7 +32,7 @@ seed: migrate
 static: install
 	$(PY) manage.py collectstatic --noinput -v0
 
-run: install migrate seed static $(if $(wildcard frontend/package.json),frontend-build)
+run: install migrate seed static frontend-build
 	@echo "Serving API, admin, docs and the PWA on http://$(HOST):$(PORT)/ (admin: /admin/, API docs: /api/docs/, app: /app/)"
 	$(PY) manage.py runserver --noreload --insecure $(HOST):$(PORT)
 
@@ -43,7 +43,7 @@ lint: install
 
 # Same suite on every backend; MariaDB and PostgreSQL run when reachable, and
 # must be reachable under CI=true.
-test: lint test-sqlite test-mysql test-postgres $(if $(wildcard frontend/package.json),frontend-test e2e)
+test: lint test-sqlite test-mysql test-postgres frontend-test
 	@echo "make test: all suites passed"
 
 test-sqlite: install
@@ -63,6 +63,10 @@ test-postgres: install
 	  DATABASE_URL="$(POSTGRES_TEST_URL)" $(PY) -m pytest; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL unreachable at $(POSTGRES_TEST_URL) and CI=true"; exit 1; \
 	else echo "=== PostgreSQL unreachable: skipped (set CI=true to require it) ==="; fi
+
+# The PWA journeys in Chromium against a real server on a fresh SQLite database.
+test-e2e: install frontend-build
+	scripts/e2e.sh
 
 bench: install
 	$(PY) bench/run.py

@@ -16,7 +16,7 @@ from apps.distribution.enums import DistributionStatus
 from apps.distribution.models import DistributionHeader, DistributionItem
 from apps.inventory.enums import CylinderState, MovementType
 from apps.inventory.locations import location_for_depot, location_for_vehicle
-from apps.inventory.services import MoveLine, stock_post, stock_reverse
+from apps.inventory.services import MoveLine, stock_document_reverse, stock_post
 
 DOCUMENT_TYPE = "distribution.distributionheader"
 
@@ -122,8 +122,6 @@ def distribution_create(
 @transaction.atomic
 def distribution_reverse(*, actor, header: DistributionHeader, reason: str) -> DistributionHeader:
     """Undo a distribution with a reversal document; the header is marked reversed."""
-    from apps.inventory.services import stock_document_reverse
-
     locked = DistributionHeader.objects.select_for_update().get(pk=header.pk)
     if locked.status == DistributionStatus.REVERSED:
         raise ValidationFailed({"status": ["This distribution is already reversed."]})
@@ -131,6 +129,3 @@ def distribution_reverse(*, actor, header: DistributionHeader, reason: str) -> D
     DistributionHeader.objects.filter(pk=locked.pk).update(status=DistributionStatus.REVERSED)
     locked.refresh_from_db()
     return locked
-
-
-__all__ = ["distribution_create", "distribution_reverse", "stock_reverse"]
