@@ -11,6 +11,7 @@ from apps.accounts.enums import Role
 from apps.accounts.permissions import role_of
 from apps.inventory.enums import MovementType
 from apps.inventory.models import Location, StockBalance, StockMove
+from apps.inventory.selectors import stock_balance_list
 from apps.orders.enums import CountStatus, OrderStatus
 from apps.orders.models import DayEndCount, Order, RoutePlan
 
@@ -115,12 +116,9 @@ def vehicle_day_totals(*, vehicle, day: date) -> DayTotals:
     )
 
 
-def vehicle_stock(*, vehicle) -> list[dict]:
-    rows = (
-        StockBalance.objects.filter(location__vehicle=vehicle)
-        .select_related("cylinder_type")
-        .order_by("cylinder_type_id")
-    )
+def vehicle_stock(*, driver) -> list[dict]:
+    """The driver's truck, through the inventory selector's role scoping."""
+    rows = stock_balance_list(user=driver).filter(location__vehicle_id=driver.vehicle_id)
     return [
         {
             "cylinder_type": r.cylinder_type_id,
@@ -173,7 +171,7 @@ def my_day(*, driver, day: date) -> dict:
         "date": day,
         "driver": {"id": driver.pk, "name": driver.name},
         "vehicle": {"id": vehicle.pk, "plate_number": vehicle.plate_number} if vehicle else None,
-        "stock": vehicle_stock(vehicle=vehicle) if vehicle else [],
+        "stock": vehicle_stock(driver=driver) if vehicle else [],
         "stops": stops,
         "totals": vehicle_day_totals(vehicle=vehicle, day=day).as_dict()
         if vehicle
