@@ -34,9 +34,9 @@ describe('driver journey', () => {
 
   it('pairs the (fake) Bluetooth printer and prints a test page', async () => {
     await page.goto(`${APP_URL}#/printer`);
-    await page.click('text=Pair printer');
+    await page.click('button:text-is("Pair printer")');
     await page.waitForSelector('text=Paired: FakePrinter 58mm');
-    await page.click('text=Print test page');
+    await page.click('button:text-is("Print test page")');
     await page.waitForSelector('text=Test page sent.');
     await shot(page, '08-printer');
     const { bytes, chunks } = await printedBytes(page);
@@ -54,7 +54,7 @@ describe('driver journey', () => {
 
     await page.click('[data-movement=COLLECTION]');
     await page.click('[aria-label="Quantity plus 5"]'); // 1 -> 6
-    await page.click('text=Add line');
+    await page.click('button:text-is("Add line")');
     await page.locator('[data-testid=line] [aria-label$="plus 1"]').first().click(); // 6 -> 7
     assert.equal(await page.textContent('[data-testid=total-COLLECTION]'), String(collected));
     await shot(page, '03-distribution');
@@ -83,7 +83,7 @@ describe('driver journey', () => {
   it('records a delivery offline, queued with a PROVISIONAL receipt', async () => {
     // Online once: remember customers for offline search; the shell must be cached.
     await page.goto(`${APP_URL}#/delivery`);
-    await page.click('text=Search');
+    await page.click('button:text-is("Search")');
     await page.waitForSelector('[data-testid=customer-result]');
     await waitForServiceWorker(page);
 
@@ -91,7 +91,7 @@ describe('driver journey', () => {
     await page.waitForSelector('[data-testid=online-badge]:has-text("Offline")');
     await page.goto(`${APP_URL}#/`).catch(() => undefined); // same document: hash change only
     await page.goto(`${APP_URL}#/delivery`).catch(() => undefined);
-    await page.click('text=Search');
+    await page.click('button:text-is("Search")');
     await page.waitForSelector('text=Offline: showing customers this phone has seen before.');
     await page.locator('[data-testid=customer-result]').first().click();
     await page.waitForSelector(`[data-testid=delivery-type-${typeId}]`);
@@ -116,7 +116,7 @@ describe('driver journey', () => {
     offlineEventId = (await page.textContent('text=/Reference [0-9a-f-]{36}/')).replace('Reference ', '').trim();
     assert.equal(await count(page, 'queued-count'), 1);
 
-    await page.click('text=Print provisional receipt');
+    await page.click('button:text-is("Print provisional receipt")');
     await page.waitForSelector('text=Printed a PROVISIONAL receipt.');
     await shot(page, '06-event-queued');
     const out = decodeEscPos((await printedBytes(page)).bytes);
@@ -154,12 +154,12 @@ describe('driver journey', () => {
 
     // Sync again: nothing moves twice
     await page.goto(`${APP_URL}#/sync`);
-    await page.click('text=Sync now');
+    await page.click('button:text-is("Sync now")');
     await page.waitForSelector('text=Nothing to send.');
     assert.deepEqual((await server.vehicleStock())[typeId], afterSync);
 
     // Reprint from history carries the real number
-    await page.locator('[data-testid=history-event]', { hasText: number }).locator('text=Reprint').click();
+    await page.locator('[data-testid=history-event]', { hasText: number }).locator('button:text-is("Reprint")').click();
     await page.waitForSelector('text=Receipt printed.');
     const out = decodeEscPos((await printedBytes(page)).bytes);
     assert.match(out.text, /TAX INVOICE/);
@@ -174,7 +174,7 @@ describe('driver journey', () => {
     await page.selectOption('#cylinder-type', String(typeId));
     await page.click('[data-movement=EMPTY_RETURN]');
     await page.fill('#quantity', '999'); // far more empties than the vehicle has
-    await page.click('text=Add line');
+    await page.click('button:text-is("Add line")');
     await page.click('button:text-is("Review")');
     await page.click('[data-testid=confirm-dialog] button:text-is("Confirm")');
     await page.waitForSelector('[data-testid=event-status]:has-text("queued")');

@@ -40,11 +40,11 @@ describe('edge cases', () => {
     await page.goto(`${APP_URL}#/distribution`);
     await page.waitForSelector('#cylinder-type option', { state: 'attached' });
     await page.click('[data-movement=COLLECTION]');
-    await page.click('text=Add line');
+    await page.click('button:text-is("Add line")');
     await page.click('button:text-is("Review")');
     await page.click('[data-testid=confirm-dialog] button:text-is("Confirm")');
     await page.waitForSelector('[data-testid=event-card]');
-    await page.click('text=/Print (provisional )?receipt/');
+    await page.click('button:text-matches("^Print (provisional )?receipt$")');
     await page.waitForSelector('text=/No printer paired/');
     assert.match(await page.textContent('[data-testid=event-card]'), /queued|applied/i);
     await shot(page, '12-no-printer-paired');
@@ -54,7 +54,7 @@ describe('edge cases', () => {
   it('signing out and in again keeps the phone registered', async () => {
     const { context, page } = await newPhone(browser);
     await login(page);
-    await page.click('text=Sign out');
+    await page.click('button:text-is("Sign out")');
     await page.waitForSelector('#email');
     await login(page);
     assert.equal(await page.locator('text=/not registered yet/').count(), 0);

@@ -11,16 +11,30 @@ export const CylinderTypeSchema = z.looseObject({
   id: z.number(),
   name: z.string(),
   code: z.string().nullish(),
+  sku: z.string().nullish(),
   list_price: z.union([z.string(), z.number()]).nullish(),
 });
 export type CylinderType = z.infer<typeof CylinderTypeSchema>;
 
-export const CustomerSchema = z.looseObject({
-  id: z.number(),
-  name: z.string(),
-  code: z.string().nullish(),
-  address: z.string().nullish(),
-});
-export type Customer = z.infer<typeof CustomerSchema>;
+export const CustomerSchema = z
+  .looseObject({
+    id: z.number(),
+    name: z.string(),
+    code: z.string().nullish(),
+    address: z.string().nullish(),
+    site_address: z.string().nullish(),
+    postal_code: z.string().nullish(),
+  })
+  .transform((c) => ({ ...c, address: c.address ?? ([c.site_address, c.postal_code && `S(${c.postal_code})`].filter(Boolean).join(' ') || null) }));
+export interface Customer {
+  id: number;
+  name: string;
+  code?: string | null;
+  address?: string | null;
+}
 
-export const cylinderLabel = (t?: CylinderType) => (t ? (t.code && t.code !== t.name ? `${t.name} (${t.code})` : t.name) : '?');
+export const cylinderLabel = (t?: CylinderType) => {
+  if (!t) return '?';
+  const code = t.code ?? t.sku;
+  return code && code !== t.name ? `${t.name} (${code})` : t.name;
+};

@@ -11,6 +11,10 @@ import { useMyDay } from '../api/get-my-day';
 import { Icon } from '../../../components/ui/icon';
 
 const TOTAL_LABELS: Record<string, string> = {
+  loaded: 'Fulls loaded at depot',
+  delivered: 'Fulls delivered',
+  collected: 'Empties collected',
+  returned: 'Returned to depot',
   delivered_full: 'Fulls delivered',
   returned_empty: 'Empties picked up',
   collections: 'Fulls collected',
