@@ -29,6 +29,7 @@ export interface OutboxEvent {
   result?: Record<string, unknown>; // server's result (number, invoice...)
   synced_at?: number;
   summary: ReceiptContext; // what the driver confirmed, for display and receipts
+  user?: string; // e-mail of the driver who recorded it (events are signed with that driver's device key)
 }
 
 /** Display names captured at confirmation time, so receipts print offline. */

@@ -223,3 +223,17 @@ describe('outbox through the API client (401 handling)', () => {
     expect(refreshes).toBe(1);
   });
 });
+
+describe('outbox and several drivers on one phone', () => {
+  it("sends only the signed-in driver's events; the others wait in order", async () => {
+    const a1 = await enqueueEvent({ type: 'distribution.create', payload: { n: 1 }, summary, privateKey: key.privateKey, user: 'a@x' });
+    const b1 = await enqueueEvent({ type: 'distribution.create', payload: { n: 2 }, summary, privateKey: key.privateKey, user: 'b@x' });
+    const a2 = await enqueueEvent({ type: 'distribution.create', payload: { n: 3 }, summary, privateKey: key.privateKey, user: 'a@x' });
+    const { t, sent } = transport((e) => applied(e));
+    await replayOutbox({ ...t, currentUser: async () => 'a@x' });
+    expect(sent.map((e) => e.id)).toEqual([a1.id, a2.id]);
+    expect((await db.outbox.get(b1.seq!))?.status).toBe('queued');
+    await replayOutbox({ ...t, currentUser: async () => 'b@x' });
+    expect(sent.map((e) => e.id)).toEqual([a1.id, a2.id, b1.id]);
+  });
+});

@@ -20,6 +20,8 @@ export interface SyncTransport {
   postSync(body: { device: string; events: WireEvent[] }): Promise<Response>;
   /** The server's id for this device, registering it first if needed. */
   deviceId(): Promise<string>;
+  /** The signed-in driver: only their events are sent (they carry their device's signature). */
+  currentUser?(): Promise<string | undefined>;
 }
 
 export interface WireEvent {
@@ -51,6 +53,7 @@ export async function enqueueEvent(args: {
   privateKey: CryptoKey;
   id?: string;
   occurredAt?: Date;
+  user?: string;
 }): Promise<OutboxEvent> {
   const id = args.id ?? newEventId();
   const occurred_at = (args.occurredAt ?? new Date()).toISOString();
@@ -65,6 +68,7 @@ export async function enqueueEvent(args: {
     created_at: Date.now(),
     attempts: 0,
     summary: args.summary,
+    user: args.user,
   };
   event.seq = await db.outbox.add(event);
   return event;
@@ -74,9 +78,10 @@ export function toWire(e: OutboxEvent): WireEvent {
   return { id: e.id, type: e.type, occurred_at: e.occurred_at, payload: e.payload, signature: e.signature };
 }
 
-async function nextQueued(): Promise<OutboxEvent | undefined> {
+async function nextQueued(user: string | undefined): Promise<OutboxEvent | undefined> {
   const queued = await db.outbox.where('status').equals('queued').sortBy('seq');
-  return queued[0];
+  // Another driver's events wait for that driver to sign in on this phone.
+  return queued.find((e) => !e.user || !user || e.user === user);
 }
 
 async function readJson(res: Response): Promise<Record<string, unknown>> {
@@ -111,8 +116,9 @@ async function doReplay(transport: SyncTransport): Promise<ReplayReport> {
     return report;
   };
 
+  const user = await transport.currentUser?.();
   for (;;) {
-    const event = await nextQueued();
+    const event = await nextQueued(user);
     if (!event) break;
     await db.outbox.update(event.seq!, { attempts: event.attempts + 1, last_attempt_at: Date.now() });
     report.sent++;

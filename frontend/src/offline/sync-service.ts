@@ -11,10 +11,26 @@ export const LAST_REPORT_KEY = 'sync.last_report';
 export const syncEvents = new EventTarget();
 
 export async function syncNow(): Promise<ReplayReport> {
-  const report = await replayOutbox(syncTransport);
+  let report = await replayOutbox(syncTransport);
+  if (await recoverUnknownDevice()) report = await replayOutbox(syncTransport);
   await kvSet(LAST_REPORT_KEY, { ...report, at: Date.now() });
   syncEvents.dispatchEvent(new CustomEvent('synced', { detail: report }));
   return report;
+}
+
+/**
+ * The server no longer knows this phone's key (database restored, device
+ * record removed): register the same key again and send those events once
+ * more, unchanged. Done at most once per sync.
+ */
+async function recoverUnknownDevice(): Promise<boolean> {
+  const user = await kvGet<string>(CURRENT_USER_KEY);
+  if (!user) return false;
+  const stuck = await db.outbox.where('status').equals('rejected').filter((e) => e.code === 'unknown_device' && (!e.user || e.user === user)).toArray();
+  if (!stuck.length) return false;
+  await db.devices.update(user, { device_id: undefined });
+  await db.outbox.bulkUpdate(stuck.map((e) => ({ key: e.seq!, changes: { status: 'queued' as const, code: undefined, detail: undefined } })));
+  return true;
 }
 
 /** Records a confirmed action: signed into the outbox first, then sent if online. */
@@ -22,7 +38,7 @@ export async function recordEvent(type: EventType, payload: Record<string, unkno
   const user = await kvGet<string>(CURRENT_USER_KEY);
   if (!user) throw new Error('Sign in first.');
   const device = await getOrCreateDevice(user);
-  const event = await enqueueEvent({ type, payload, summary, privateKey: device.private_key });
+  const event = await enqueueEvent({ type, payload, summary, privateKey: device.private_key, user });
   if (navigator.onLine) void syncNow().catch(() => undefined);
   return event;
 }

@@ -1,5 +1,5 @@
 import { kvGet, kvSet } from '../../lib/db';
-import { chunkBytes } from './receipt';
+import { chunkBytes } from './receipt-doc';
 
 // Web Bluetooth thermal printer. Only Chromium has Web Bluetooth; elsewhere
 // the app says so and offers the server-rendered receipt instead.

@@ -2,17 +2,22 @@ import { env } from '../../config/env';
 import { api, errorFromResponse } from '../../lib/api-client';
 import type { OutboxEvent } from '../../lib/db';
 import { getPairedPrinter, printBytes } from './bluetooth-printer';
-import { encodeReceipt, receiptFromEvent, testPageDoc, type Company } from './receipt';
+import { receiptFromEvent, testPageDoc, type Company } from './receipt-doc';
+
+// The encoder library is large: load it on the first print only.
+const encoder = () => import('./receipt').then((m) => m.encodeReceipt);
 
 export const company = (): Company => ({ name: env.COMPANY_NAME });
 
 export async function printEventReceipt(event: OutboxEvent): Promise<void> {
   const printer = await getPairedPrinter();
+  const encodeReceipt = await encoder();
   await printBytes(encodeReceipt(receiptFromEvent(event, company()), printer?.columns ?? 32));
 }
 
 export async function printTestPage(): Promise<void> {
   const printer = await getPairedPrinter();
+  const encodeReceipt = await encoder();
   await printBytes(encodeReceipt(testPageDoc(company(), printer?.name ?? 'printer'), printer?.columns ?? 32));
 }
 

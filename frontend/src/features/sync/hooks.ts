@@ -50,6 +50,10 @@ export function rejectionAdvice(code?: string): string {
     case 'unknown_device':
     case 'device_revoked':
       return 'This phone is not trusted by the server. Sign out, sign in again, and call the supervisor.';
+    case 'invalid':
+      return 'The server found a problem in the data (see the reason). Record the action again with the right details.';
+    case 'event_in_future':
+    case 'event_too_old':
     case 'stale_event':
     case 'clock_skew':
       return "The phone's clock looks wrong. Fix the date and time, then call the supervisor.";

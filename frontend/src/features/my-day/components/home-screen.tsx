@@ -60,7 +60,14 @@ export function HomeScreen() {
             <p className="text-sm text-stone-500">Vehicle</p>
             <p className="text-lg font-bold" data-testid="vehicle-label">{d?.vehicle?.label ?? me?.vehicleLabel ?? '…'}</p>
           </div>
-          <Button variant="ghost" onClick={() => void logout()}>
+          <Button
+            variant="ghost"
+            onClick={() => {
+              // Queued events stay on the phone and are sent when this driver signs in again.
+              if (counts.queued > 0 && !window.confirm(`${counts.queued} recorded action(s) are not sent yet. They stay on this phone and are sent when you sign in again. Sign out?`)) return;
+              void logout();
+            }}
+          >
             Sign out
           </Button>
         </div>

@@ -20,6 +20,7 @@ export async function registerDevice(user: string): Promise<string> {
 export const CURRENT_USER_KEY = 'session.user';
 
 export const syncTransport: SyncTransport = {
+  currentUser: () => kvGet<string>(CURRENT_USER_KEY),
   postSync: (body) => api.request('/api/sync/', { body }),
   deviceId: async () => {
     const user = await kvGet<string>(CURRENT_USER_KEY);

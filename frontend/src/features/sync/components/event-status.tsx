@@ -1,5 +1,5 @@
 import type { OutboxEvent } from '../../../lib/db';
-import { documentNumber } from '../../printer/receipt';
+import { documentNumber } from '../../printer/receipt-doc';
 
 export function statusText(e: OutboxEvent): string {
   switch (e.status) {
