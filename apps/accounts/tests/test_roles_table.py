@@ -1,0 +1,278 @@
+"""The role x endpoint table (docs/roles.md) walked as a test. One line per
+endpoint and method; five marks, one per role, in the order
+admin, supervisor, depot_staff, driver, finance:
+
+    y  allowed (any answer but 401/403/404/5xx; a 400 on the sample body
+       still proves the role got past the permission checks)
+    -  refused: 403
+    h  hidden: 404 (object-level scoping, the object is not the role's)
+
+Adding an endpoint = adding a line here and in docs/roles.md (a test checks
+both agree, another that every path in /api/schema/ is in the table)."""
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from conftest import api_client_for
+
+ROLES = ("admin", "supervisor", "depot_staff", "driver", "finance")
+DOC = Path(__file__).resolve().parents[3] / "docs" / "roles.md"
+
+
+@dataclass(frozen=True)
+class E:
+    method: str
+    path: str
+    marks: str
+    body: dict | None = field(default=None, hash=False, compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+TODAY = "{today}"
+
+# fmt: off
+TABLE = [
+    E("GET", "/api/me/", "yyyyy"),
+    E("POST", "/api/me/password/", "yyyyy", {"old_password": "wrong", "new_password": "x"}),
+    E("POST", "/api/auth/logout/", "yyyyy", {"refresh": "not-a-token"}),
+    # master data: everyone reads (scoped), admins write
+    E("GET", "/api/depots/", "yyyyy"),
+    E("POST", "/api/depots/", "y----", {"code": "NEW", "name": "New", "address": "1 Road"}),
+    E("GET", "/api/depots/{depot}/", "yyyyy"),
+    E("PUT", "/api/depots/{depot}/", "y----", {"code": "D1", "name": "Depot", "address": "1 Road"}),
+    E("PATCH", "/api/depots/{depot}/", "y----", {"name": "Renamed"}),
+    E("GET", "/api/vehicles/", "yyyyy"),
+    E("POST", "/api/vehicles/", "y----", {"plate_number": "SNEW1Z", "home_depot": "{depot}"}),
+    E("GET", "/api/vehicles/{vehicle_other}/", "yyyhy"),
+    E("PUT", "/api/vehicles/{vehicle}/", "y----", {"plate_number": "SX1Z", "home_depot": "{depot}"}),
+    E("PATCH", "/api/vehicles/{vehicle}/", "y----", {"description": "x"}),
+    E("GET", "/api/cylinder-types/", "yyyyy"),
+    E("POST", "/api/cylinder-types/", "y----", {"sku": "N", "name": "N", "weight_kg": "5", "list_price": "9"}),
+    E("GET", "/api/cylinder-types/{type}/", "yyyyy"),
+    E("PUT", "/api/cylinder-types/{type}/", "y----", {"sku": "S", "name": "S", "weight_kg": "5", "list_price": "9"}),
+    E("PATCH", "/api/cylinder-types/{type}/", "y----", {"name": "x"}),
+    E("GET", "/api/customers/", "yyyyy"),
+    E("POST", "/api/customers/", "y----", {"code": "CN", "name": "N", "site_address": "x"}),
+    E("GET", "/api/customers/{customer}/", "yyyyy"),
+    E("PUT", "/api/customers/{customer}/", "y----", {"code": "CX", "name": "N", "site_address": "x"}),
+    E("PATCH", "/api/customers/{customer}/", "y----", {"phone": "1"}),
+    E("GET", "/api/equipment/", "yyyyy"),
+    E("POST", "/api/equipment/", "y----", {"serial_number": "SN1", "depot": "{depot}"}),
+    E("GET", "/api/equipment/{equipment}/", "yyyyy"),
+    E("PUT", "/api/equipment/{equipment}/", "y----", {"serial_number": "SN2", "depot": "{depot}"}),
+    E("PATCH", "/api/equipment/{equipment}/", "y----", {"status": "ACTIVE"}),
+    # stock and ledger: drivers see their vehicle, depot staff their depot
+    E("GET", "/api/stock/", "yyyyy"),
+    E("GET", "/api/stock/moves/", "yyyyy"),
+    E("GET", "/api/stock/moves/{move_depot2}/", "yyhhy"),
+    E("GET", "/api/stock/documents/", "yyy-y"),
+    E("POST", "/api/stock/documents/", "yyy--", {"kind": "RECEIPT", "depot": "{depot}",
+                                                 "lines": [{"cylinder_type": "{type}", "quantity": 1}]}),
+    E("GET", "/api/stock/documents/{document}/", "yyh-y"),
+    E("POST", "/api/stock/documents/{document}/reverse/", "yy---", {"reason": "wrong count"}),
+    # distributions: a driver their own, depot staff at their depot
+    E("GET", "/api/distributions/", "yyyyy"),
+    E("POST", "/api/distributions/", "yyyy-", {"vehicle": "{vehicle}", "items": [
+        {"depot": "{depot}", "cylinder_type": "{type}", "quantity": 1, "movement_type": "COLLECTION"}]}),
+    E("GET", "/api/distributions/{distribution}/", "yyyyy"),
+    E("GET", "/api/distributions/{distribution_other}/", "yyyhy"),
+    E("GET", "/api/distributions/{distribution_other}/receipt/", "yyyhy"),
+    E("POST", "/api/distributions/{distribution_other}/reverse/", "yy---", {"reason": "mistake"}),
+    # deliveries and invoices: a driver their own; finance all
+    E("GET", "/api/deliveries/", "yyyyy"),
+    E("POST", "/api/deliveries/", "yy-y-", {"customer": "{customer}", "vehicle": "{vehicle}",
+                                            "payment_method": "CASH", "lines": [
+        {"cylinder_type": "{type}", "delivered_full": 1, "returned_empty": 0}]}),
+    E("GET", "/api/deliveries/{delivery_other}/", "yyyhy"),
+    E("GET", "/api/invoices/", "yyyyy"),
+    E("GET", "/api/invoices/{invoice}/", "yyhyy"),
+    E("GET", "/api/invoices/{invoice_other}/", "yyhhy"),
+    E("GET", "/api/invoices/{invoice_other}/pdf/", "yyhhy"),
+    E("POST", "/api/invoices/{invoice_other}/payments/", "yy-hy", {"amount": "1.00", "method": "CASH"}),
+    E("GET", "/api/credit-notes/", "yy--y"),
+    E("POST", "/api/credit-notes/", "yy--y", {"invoice": "{invoice_other}", "reason": "price"}),
+    E("GET", "/api/credit-notes/{credit_note}/", "yy--y"),
+    # orders, routes, the driver's day
+    E("GET", "/api/orders/", "yyyyy"),
+    E("POST", "/api/orders/", "yy---", {"customer": "{customer}", "scheduled_for": TODAY,
+                                        "lines": [{"cylinder_type": "{type}", "quantity": 1}]}),
+    E("GET", "/api/orders/{order_other}/", "yyhhy"),
+    E("PATCH", "/api/orders/{order_other}/", "yy---", {"notes": "ring twice"}),
+    E("POST", "/api/orders/{order_other}/cancel/", "yy---", {"reason": "customer away"}),
+    E("GET", "/api/routes/", "yyyyy"),
+    E("GET", "/api/routes/{route}/", "yyhhy"),
+    E("POST", "/api/routes/plan/", "yy---", {"driver": "{driver2}", "date": TODAY}),
+    E("GET", "/api/my-day/", "yyyyy"),
+    E("GET", "/api/day-end/counts/", "yyyyy"),
+    E("POST", "/api/day-end/counts/", "yyyy-", {"driver": "{driver}", "lines": []}),
+    E("GET", "/api/day-end/counts/{count}/", "yyyhy"),
+    E("POST", "/api/day-end/counts/{count}/approve/", "yy---", {}),
+    E("POST", "/api/day-end/counts/{count}/send-back/", "yy---", {"reason": "recount"}),
+    E("GET", "/api/day-end/summary/", "yyyyy"),
+    E("GET", "/api/day-end/summary/receipt/", "yyyyy"),
+    # offline sync
+    E("GET", "/api/devices/", "yyyyy"),
+    E("POST", "/api/devices/", "yyyyy", {"name": "phone", "public_key_jwk": {"kty": "EC"}}),
+    E("GET", "/api/devices/{device_other}/", "yyhhh"),
+    E("POST", "/api/devices/{device_other}/revoke/", "yy---", {}),
+    E("POST", "/api/sync/", "yyyyy", {"device": "{device_other}", "events": []}),
+    E("GET", "/api/sync/rejected/", "yyyyy"),
+    E("GET", "/api/sync/rejected/{rejected}/", "yyhhh"),
+    # audit
+    E("GET", "/api/audit/", "yy---"),
+    E("GET", "/api/audit/{audit}/", "yy---"),
+]
+# fmt: on
+
+PUBLIC = [("POST", "/api/auth/token/"), ("POST", "/api/auth/token/refresh/"), ("GET", "/api/schema/"),
+          ("GET", "/api/docs/")]  # fmt: skip
+
+
+def build_objects(world) -> dict:
+    """One object of each kind that belongs to driver (vehicle) / driver2
+    (vehicle2), built through the services."""
+    from apps.audit.models import AuditLog
+    from apps.billing.services import credit_note_create
+    from apps.billing.tests.helpers import deliver, load_vehicle
+    from apps.distribution.services import distribution_create
+    from apps.inventory.enums import MovementType, StockDocumentKind
+    from apps.inventory.models import StockMove
+    from apps.inventory.services import stock_document_create
+    from apps.orders.services import day_end_count_record, order_create, route_plan
+    from apps.sync.models import RejectedEvent
+    from apps.sync.services import device_register
+    from apps.sync.tests.signing import PhoneKey
+
+    u = world.users
+    load_vehicle(world, quantity=20)
+    load_vehicle(world, vehicle=world.vehicle2, quantity=20)
+    item = {"depot": world.depot, "cylinder_type": world.gas, "quantity": 1, "movement_type": MovementType.COLLECTION}
+    own = distribution_create(actor=u["driver"], vehicle=world.vehicle, items=[item])
+    other = distribution_create(actor=u["driver2"], vehicle=world.vehicle2, items=[item])
+    delivery = deliver(world, actor=u["driver"])
+    delivery_other = deliver(world, actor=u["driver2"], vehicle=world.vehicle2, customer=world.customers[1])
+    document = stock_document_create(
+        actor=u["supervisor"], kind=StockDocumentKind.RECEIPT, depot=world.depot2, reason="plant",
+        lines=[{"cylinder_type": world.gas, "quantity": 2}],
+    )  # fmt: skip
+    move_depot2 = StockMove.objects.filter(to_location__depot=world.depot2).order_by("id").first()
+    today = timezone.localdate()
+    order_other = order_create(actor=u["supervisor"], customer=world.customers[1], scheduled_for=today,
+                               driver=u["driver2"], lines=[{"cylinder_type": world.gas, "quantity": 1}])  # fmt: skip
+    route = route_plan(actor=u["supervisor"], driver=u["driver2"], day=today)
+    count = day_end_count_record(actor=u["driver2"], driver=u["driver2"], day=today - timedelta(days=1),
+                                 lines=[{"cylinder_type": world.gas, "full_qty": 0, "empty_qty": 0}])  # fmt: skip
+    credit_note = credit_note_create(actor=u["finance"], invoice=delivery_other.invoice, reason="test", lines=None)
+    device_other = device_register(actor=u["driver2"], name="phone 2", public_key_jwk=PhoneKey().jwk)
+    from apps.sync.services import sync_events_apply
+
+    forged = PhoneKey().event("distribution.create", {"vehicle": world.vehicle2.pk, "items": []})
+    sync_events_apply(actor=u["driver2"], device_id=device_other.pk, events=[forged])  # bad signature
+    rejected = RejectedEvent.objects.order_by("id").first()
+    return {
+        "depot": world.depot.pk, "vehicle": world.vehicle.pk, "vehicle_other": world.vehicle2.pk,
+        "type": world.gas.pk, "customer": world.customers[0].pk, "equipment": None,
+        "distribution": own.pk, "distribution_other": other.pk,
+        "delivery": delivery.pk, "delivery_other": delivery_other.pk,
+        "invoice": delivery.invoice.pk, "invoice_other": delivery_other.invoice.pk,
+        "document": document.pk, "move_depot2": move_depot2.pk, "order_other": order_other.pk,
+        "route": route.pk, "count": count.pk, "credit_note": credit_note.pk, "device_other": str(device_other.pk),
+        "rejected": rejected.pk, "audit": AuditLog.objects.order_by("-id").first().pk,
+        "driver": u["driver"].pk, "driver2": u["driver2"].pk,
+        "today": today.isoformat(),
+    }  # fmt: skip
+
+
+def _fill(value, objects: dict):
+    if isinstance(value, str):
+        match = re.fullmatch(r"\{(\w+)\}", value)
+        if match:
+            return objects[match.group(1)]
+        return re.sub(r"\{(\w+)\}", lambda m: str(objects[m.group(1)]), value)
+    if isinstance(value, dict):
+        return {k: _fill(v, objects) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, objects) for v in value]
+    return value
+
+
+def call(client: APIClient, row: E, objects: dict):
+    path = _fill(row.path, objects)
+    body = _fill(row.body, objects) if row.body is not None else None
+    method = getattr(client, row.method.lower())
+    if row.method == "GET":
+        return method(path)
+    return method(path, body or {}, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+
+
+def outcome(response) -> str:
+    status = response.status_code
+    if status == 401 and response.json().get("code") == "token_not_valid":
+        return "y"  # signed in; the refresh token in the body was refused
+    if status == 403:
+        return "-"
+    if status == 404:
+        return "h"
+    if status in (401,) or status >= 500:
+        return f"!{status}"
+    return "y"
+
+
+@pytest.fixture
+def objects(world):
+    from apps.depots.models import Equipment
+
+    found = build_objects(world)
+    found["equipment"] = str(Equipment.objects.create(serial_number="EQ-1", depot=world.depot).pk)
+    return found
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", TABLE, ids=str)
+def test_role_table(row, world, objects):
+    got = ""
+    for role in ROLES:
+        response = call(api_client_for(world.users[role]), row, objects)
+        got += outcome(response)[0]
+        assert response.status_code < 500, (role, response.status_code, response.content[:300])
+    assert got == row.marks, f"{row}: expected {row.marks}, got {got} (admin supervisor depot_staff driver finance)"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", TABLE, ids=str)
+def test_anonymous_is_refused_everywhere(row, world, objects):
+    response = call(APIClient(), row, objects)
+    assert response.status_code == 401, response.content[:200]
+
+
+@pytest.mark.django_db
+def test_table_covers_every_endpoint_in_the_schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    in_schema = {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+    in_table = {(row.method, re.sub(r"\{\w+\}", "{id}", row.path)) for row in TABLE} | set(PUBLIC)
+    missing = {(m, p) for m, p in in_schema if (m, p) not in in_table}
+    assert not missing, f"endpoints without a line in the roles table: {sorted(missing)}"
+
+
+def test_docs_roles_md_matches_the_table():
+    lines = DOC.read_text().splitlines()
+    for row in TABLE:
+        cells = " | ".join(row.marks)
+        wanted = f"| `{row.method}` | `{row.path}` | {cells} |"
+        assert wanted in lines, f"docs/roles.md lacks or disagrees on: {wanted}"
