@@ -1,35 +1,42 @@
-# Makefile fragment for the driver PWA. The root Makefile includes it:
+# Makefile fragment for the driver PWA (frontend/). The root Makefile has:
 #   include frontend/frontend.mk
-# Paths are relative to the repository root (where make runs).
+# Paths are relative to the repository root, where make runs.
 
 FRONTEND_DIR ?= frontend
 E2E_BASE_URL ?= http://127.0.0.1:8765
 CHROMIUM ?= /usr/bin/chromium
+FRONTEND_STAMP := $(FRONTEND_DIR)/node_modules/.installed
 
-.PHONY: frontend-install frontend-build frontend-test frontend-typecheck e2e e2e-chromium
+.PHONY: frontend-install frontend-build frontend-test frontend-typecheck e2e e2e-mock e2e-chromium
 
-# npm ci from the committed package-lock.json; no browser download ever.
+# npm ci from the committed package-lock.json; never downloads a browser.
+$(FRONTEND_STAMP): $(FRONTEND_DIR)/package.json $(FRONTEND_DIR)/package-lock.json
+	cd $(FRONTEND_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	@touch $@
+
 frontend-install:
 	cd $(FRONTEND_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	@touch $(FRONTEND_STAMP)
 
-# Builds the PWA into frontend/dist/ (served by Django under /app/).
-frontend-build:
-	@test -d $(FRONTEND_DIR)/node_modules || $(MAKE) frontend-install
+# Type-checks and builds the PWA into frontend/dist/ (Django serves it under /app/).
+frontend-build: $(FRONTEND_STAMP)
 	cd $(FRONTEND_DIR) && npm run build
 
-frontend-typecheck:
+frontend-typecheck: $(FRONTEND_STAMP)
 	cd $(FRONTEND_DIR) && npx tsc -b
 
-frontend-test:
-	@test -d $(FRONTEND_DIR)/node_modules || $(MAKE) frontend-install
+frontend-test: $(FRONTEND_STAMP)
 	cd $(FRONTEND_DIR) && npx vitest run
 
-# Debian's Chromium; playwright-core drives it (installs nothing else).
+# Debian's Chromium, driven by playwright-core.
 e2e-chromium:
-	@test -x $(CHROMIUM) || (apt-get update && apt-get install -y chromium)
+	@test -x $(CHROMIUM) || (apt-get update -qq && apt-get install -y -qq chromium)
 
-# Runs the Playwright specs against a server already running at $(E2E_BASE_URL)
-# (started by the backend side, with the demo data loaded and frontend/dist built).
-e2e: e2e-chromium
-	@test -d $(FRONTEND_DIR)/node_modules || $(MAKE) frontend-install
+# The Playwright specs against a server already running at $(E2E_BASE_URL),
+# with the demo data loaded and frontend/dist built (scripts/e2e.sh starts it).
+e2e: e2e-chromium $(FRONTEND_STAMP)
 	cd $(FRONTEND_DIR) && E2E_BASE_URL=$(E2E_BASE_URL) CHROMIUM_PATH=$(CHROMIUM) node e2e/run.mjs
+
+# The same specs against the bundled mock API (frontend work without Django).
+e2e-mock: e2e-chromium frontend-build
+	cd $(FRONTEND_DIR) && E2E_MOCK=1 E2E_BASE_URL=http://127.0.0.1:8766 CHROMIUM_PATH=$(CHROMIUM) node e2e/run.mjs
