@@ -196,13 +196,18 @@ def meter_reading_take(
     return row, meter
 
 
+def _reading_text(value: Decimal) -> str:
+    return f"{Decimal(value):.3f}"
+
+
 def meter_line(meter: CustomerMeter, row: MeterReading) -> LineDraft | None:
     if row.consumption <= 0:
         return None
     return LineDraft(
         kind=InvoiceLineKind.METER,
         description=(
-            f"LPG by meter {meter.serial_number}: {row.previous_reading} to {row.reading} {meter.get_unit_display()}"
+            f"LPG by meter {meter.serial_number}: {_reading_text(row.previous_reading)} to "
+            f"{_reading_text(row.reading)} {meter.get_unit_display()}"
         ),
         quantity=row.consumption,
         unit_price=meter.unit_rate,
