@@ -8,6 +8,9 @@ import { ago, useOutboxCounts, useSyncStatus } from '../../sync/hooks';
 import { syncEvents } from '../../../offline/sync-service';
 import { useInstallPrompt, requestPersistentStorage } from '../../install/use-install-prompt';
 import { useMyDay } from '../api/get-my-day';
+import { pendingVehicleDelta } from '../pending';
+import { useLiveQuery } from 'dexie-react-hooks';
+import { db } from '../../../lib/db';
 import { Icon } from '../../../components/ui/icon';
 
 const TOTAL_LABELS: Record<string, string> = {
@@ -35,6 +38,8 @@ export function HomeScreen() {
   const sync = useSyncStatus();
   const { canInstall, install } = useInstallPrompt();
   const [persisted, setPersisted] = useState<boolean>();
+  const queuedEvents = useLiveQuery(() => db.outbox.where('status').equals('queued').toArray()) ?? [];
+  const pending = pendingVehicleDelta(queuedEvents);
   const typeName = useMemo(() => new Map((types.data ?? []).map((t) => [t.id, cylinderLabel(t)])), [types.data]);
 
   useEffect(() => {
@@ -50,6 +55,10 @@ export function HomeScreen() {
   }, [day.reload]);
 
   const d = day.data;
+  // types with queued changes show even when the server has no row for them yet
+  const stockRows = d
+    ? [...d.stock, ...[...pending.keys()].filter((t) => !d.stock.some((s) => s.cylinder_type === t)).map((t) => ({ cylinder_type: t, cylinder_type_name: undefined, full_qty: 0, empty_qty: 0 }))]
+    : [];
   return (
     <>
       <Card>
@@ -93,8 +102,9 @@ export function HomeScreen() {
         {day.stale && day.fetchedAt && <p className="mb-2 text-sm text-amber-800">Offline copy from {ago(day.fetchedAt)}; changes queued on this phone are not included.</p>}
         {day.error && !d && <Notice tone="error">{day.error.message}</Notice>}
         {!d && day.loading && <p>Loading…</p>}
-        {d && d.stock.length === 0 && <p className="text-stone-600">No cylinders on the vehicle.</p>}
-        {d && d.stock.length > 0 && (
+        {d && stockRows.length === 0 && <p className="text-stone-600">No cylinders on the vehicle.</p>}
+        {pending.size > 0 && <p className="mb-1 text-sm text-amber-800">Figures in brackets are queued on this phone, not yet on the server.</p>}
+        {d && stockRows.length > 0 && (
           <table className="w-full text-left" data-testid="stock-table">
             <thead>
               <tr className="text-sm text-stone-500">
@@ -104,11 +114,17 @@ export function HomeScreen() {
               </tr>
             </thead>
             <tbody>
-              {d.stock.map((s) => (
+              {stockRows.map((s) => (
                 <tr key={s.cylinder_type} className="border-t border-stone-100 text-lg" data-testid={`stock-row-${s.cylinder_type}`} data-full={s.full_qty} data-empty={s.empty_qty}>
                   <td className="py-2">{s.cylinder_type_name ?? typeName.get(s.cylinder_type) ?? `Type #${s.cylinder_type}`}</td>
-                  <td className="py-2 text-right font-bold tabular-nums">{s.full_qty}</td>
-                  <td className="py-2 text-right font-bold tabular-nums">{s.empty_qty}</td>
+                  <td className="py-2 text-right font-bold tabular-nums">
+                    {s.full_qty}
+                    <Pending n={pending.get(s.cylinder_type)?.full} />
+                  </td>
+                  <td className="py-2 text-right font-bold tabular-nums">
+                    {s.empty_qty}
+                    <Pending n={pending.get(s.cylinder_type)?.empty} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -173,4 +189,9 @@ export function HomeScreen() {
       </Card>
     </>
   );
+}
+
+function Pending({ n }: { n?: number }) {
+  if (!n) return null;
+  return <span className="block text-xs font-semibold text-amber-800">({n > 0 ? `+${n}` : n} queued)</span>;
 }

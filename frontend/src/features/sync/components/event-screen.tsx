@@ -2,10 +2,14 @@ import { Card, Notice } from '../../../components/ui/card';
 import { ago, rejectionAdvice, useOutboxEvent } from '../hooks';
 import { PrintActions } from '../../printer/components/print-actions';
 import { DocNumber, EventBadge, eventTitle, statusText } from './event-status';
+import { receiptFromEvent } from '../../printer/receipt-doc';
+import { company } from '../../printer/print-event';
 
 export function EventScreen({ id }: { id: string }) {
   const e = useOutboxEvent(id);
   if (e === undefined) return <p>Loading…</p>;
+  // once applied, the server's invoice figures replace the estimate
+  const summary = receiptFromEvent(e, company()).context;
   return (
     <>
       <Card className="space-y-2" data-testid="event-card">
@@ -34,7 +38,7 @@ export function EventScreen({ id }: { id: string }) {
       <Card>
         <h3 className="mb-2 font-bold">Summary</h3>
         <ul className="divide-y divide-stone-100 text-sm">
-          {e.summary.lines.map((l, i) => (
+          {summary.lines.map((l, i) => (
             <li key={i} className="flex justify-between gap-2 py-1">
               <span>
                 <span className="block font-semibold">{l.label}</span>
@@ -45,7 +49,7 @@ export function EventScreen({ id }: { id: string }) {
           ))}
         </ul>
         <dl className="mt-2 grid grid-cols-[1fr_auto] border-t border-stone-200 pt-2 text-sm">
-          {e.summary.totals.map((t) => (
+          {summary.totals.map((t) => (
             <div key={t.label} className="contents">
               <dt>{t.label}</dt>
               <dd className="text-right font-bold tabular-nums">{t.value}</dd>
