@@ -19,7 +19,6 @@ class DistributionHeaderAdmin(ReadOnlyAdmin):
     list_display = ["number", "occurred_at", "driver", "vehicle", "total_collection", "total_return", "status"]
     list_filter = ["status", "vehicle"]
     search_fields = ["number", "driver__name", "vehicle__plate_number"]
-    date_hierarchy = "occurred_at"
     inlines = [DistributionItemInline]
     readonly_fields = [f.name for f in DistributionHeader._meta.fields]
 

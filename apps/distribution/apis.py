@@ -9,10 +9,11 @@ from apps.accounts.enums import Role
 from apps.accounts.permissions import roles
 from apps.core.api import SafeLookupMixin, idempotency_key_header
 from apps.core.db import retry_on_conflict
-from apps.core.idempotency import parse_key, run_idempotent
+from apps.core.idempotency import parse_key
 from apps.distribution import selectors, services
 from apps.distribution.receipts import distribution_receipt_bytes
 from apps.distribution.serializers import DistributionInput, DistributionSerializer, ReverseInput
+from apps.distribution.submit import distribution_submit
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", OpenApiTypes.UUID, OpenApiParameter.HEADER, required=False,
@@ -36,17 +37,8 @@ class DistributionViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Rea
     def create(self, request, *args, **kwargs):
         if request.user.role == Role.FINANCE:
             self.permission_denied(request, "Finance has read-only access to operations.")
-        key = parse_key(idempotency_key_header(request))
-        data = DistributionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = run_idempotent(
-            key=key,
-            scope="distribution.create",
-            payload=data.canonical(),
-            user=request.user,
-            action=lambda: (
-                DistributionSerializer(services.distribution_create(actor=request.user, **data.validated_data)).data
-            ),
+        result = distribution_submit(
+            actor=request.user, payload=request.data, key=parse_key(idempotency_key_header(request))
         )
         return Response(
             result.body, status=result.status_code, headers={"Idempotent-Replayed": str(result.replayed).lower()}

@@ -68,7 +68,6 @@ class StockMoveAdmin(ReadOnlyAdmin):
     ]  # fmt: skip
     list_filter = ["movement_type", "state", "cylinder_type", "document_type"]
     search_fields = ["from_location__name", "to_location__name", "document_id"]
-    date_hierarchy = "recorded_at"
     list_select_related = ["cylinder_type", "from_location", "to_location", "created_by"]
 
 

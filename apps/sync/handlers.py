@@ -20,22 +20,9 @@ class EventHandler(Protocol):
 
 
 def distribution_create_event(*, actor, payload: dict, occurred_at: datetime, key: uuid.UUID) -> IdempotentResult:
-    from apps.distribution.serializers import DistributionInput, DistributionSerializer
-    from apps.distribution.services import distribution_create
+    from apps.distribution.submit import distribution_submit
 
-    data = DistributionInput(data=payload)
-    data.is_valid(raise_exception=True)
-    return run_idempotent(
-        key=key,
-        scope="distribution.create",
-        payload=data.canonical(),
-        user=actor,
-        action=lambda: (
-            DistributionSerializer(
-                distribution_create(actor=actor, occurred_at=occurred_at, **data.validated_data)
-            ).data
-        ),
-    )
+    return distribution_submit(actor=actor, payload=payload, key=key, occurred_at=occurred_at)
 
 
 def delivery_create_event(*, actor, payload: dict, occurred_at: datetime, key: uuid.UUID) -> IdempotentResult:
