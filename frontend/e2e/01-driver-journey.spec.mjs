@@ -133,6 +133,10 @@ describe('driver journey', () => {
     await page.reload();
     await page.waitForSelector('[data-testid=online-badge]:has-text("Offline")');
     assert.equal(await count(page, 'queued-count'), 1);
+    // my day shows the queued delivery beside the last known stock
+    await page.goto(`${APP_URL}#/`).catch(() => undefined);
+    await page.waitForSelector(`[data-testid=stock-row-${typeId}] >> text=(-${delivered} queued)`);
+    await shot(page, '07a-home-offline');
     await page.goto(`${APP_URL}#/sync`).catch(() => undefined);
     await page.waitForSelector('[data-testid=queued-event]');
     await shot(page, '07-sync-queued');

@@ -3,6 +3,7 @@ import { useOnline } from './use-online';
 import { useOutboxCounts } from '../features/sync/hooks';
 import type { Route } from './router';
 import { Icon, type IconName } from '../components/ui/icon';
+import { UpdateBanner } from './update-banner';
 
 const NAV: { to: string; label: string; icon: IconName; names: Route['name'][] }[] = [
   { to: '#/', label: 'My day', icon: 'home', names: ['home'] },
@@ -42,7 +43,10 @@ export function Shell({ title, route, children }: { title: string; route: Route;
         </a>
         <OnlineBadge />
       </header>
-      <main className="flex-1 space-y-4 p-4 pb-28">{children}</main>
+      <main className="flex-1 space-y-4 p-4 pb-28">
+        <UpdateBanner />
+        {children}
+      </main>
       <nav className="fixed inset-x-0 bottom-0 z-40 mx-auto grid max-w-md grid-cols-5 border-t border-stone-200 bg-white pb-[env(safe-area-inset-bottom)]">
         {NAV.map((n) => {
           const active = n.names.includes(route.name);

@@ -99,7 +99,7 @@ export function HomeScreen() {
             <Icon name="refresh" />
           </Button>
         </div>
-        {day.stale && day.fetchedAt && <p className="mb-2 text-sm text-amber-800">Offline copy from {ago(day.fetchedAt)}; changes queued on this phone are not included.</p>}
+        {day.stale && day.fetchedAt && <p className="mb-2 text-sm text-amber-800">Last known figures, from {ago(day.fetchedAt)}.</p>}
         {day.error && !d && <Notice tone="error">{day.error.message}</Notice>}
         {!d && day.loading && <p>Loading…</p>}
         {d && stockRows.length === 0 && <p className="text-stone-600">No cylinders on the vehicle.</p>}
