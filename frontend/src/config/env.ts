@@ -12,6 +12,9 @@ const EnvSchema = z.object({
     })
     .transform((v) => v.replace(/\/+$/, '')),
   COMPANY_NAME: z.string().default('LPG Field Operations'),
+  COMPANY_ADDRESS: z.string().optional(),
+  COMPANY_GST_REG: z.string().optional(),
+  COMPANY_PHONE: z.string().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -20,6 +23,9 @@ export function parseEnv(raw: Record<string, unknown>): Env {
   const parsed = EnvSchema.safeParse({
     API_BASE: raw.VITE_API_BASE || undefined,
     COMPANY_NAME: raw.VITE_COMPANY_NAME || undefined,
+    COMPANY_ADDRESS: raw.VITE_COMPANY_ADDRESS || undefined,
+    COMPANY_GST_REG: raw.VITE_COMPANY_GST_REG || undefined,
+    COMPANY_PHONE: raw.VITE_COMPANY_PHONE || undefined,
   });
   if (!parsed.success) {
     throw new Error(`Invalid environment: ${parsed.error.issues.map((i) => i.message).join('; ')}`);

@@ -65,4 +65,9 @@ describe('distribution lines and running totals', () => {
       ],
     });
   });
+
+  it('a saved draft comes back as it was', () => {
+    const lines = run([add(1, 2, 'COLLECTION', 10), add(2, 3, 'EMPTY_RETURN', 4)]);
+    expect(run([{ type: 'replace', lines }], [])).toEqual(lines);
+  });
 });

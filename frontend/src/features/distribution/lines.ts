@@ -29,7 +29,8 @@ export type LinesAction =
   | { type: 'set'; key: string; quantity: number }
   | { type: 'edit'; key: string; changes: Partial<Omit<DistributionLine, 'key'>> }
   | { type: 'remove'; key: string }
-  | { type: 'clear' };
+  | { type: 'clear' }
+  | { type: 'replace'; lines: DistributionLine[] };
 
 const MAX_QTY = 9999;
 const clampQty = (n: number) => Math.max(1, Math.min(MAX_QTY, Math.trunc(Number.isFinite(n) ? n : 1)));
@@ -68,6 +69,8 @@ export function linesReducer(lines: DistributionLine[], action: LinesAction): Di
       return lines.filter((l) => l.key !== action.key);
     case 'clear':
       return [];
+    case 'replace':
+      return action.lines.map((l) => ({ ...l, quantity: clampQty(l.quantity) }));
   }
 }
 

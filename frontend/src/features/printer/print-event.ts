@@ -7,7 +7,7 @@ import { receiptFromEvent, testPageDoc, type Company } from './receipt-doc';
 // The encoder library is large: load it on the first print only.
 const encoder = () => import('./receipt').then((m) => m.encodeReceipt);
 
-export const company = (): Company => ({ name: env.COMPANY_NAME });
+export const company = (): Company => ({ name: env.COMPANY_NAME, address: env.COMPANY_ADDRESS, gst_reg: env.COMPANY_GST_REG, phone: env.COMPANY_PHONE });
 
 export async function printEventReceipt(event: OutboxEvent): Promise<void> {
   const printer = await getPairedPrinter();

@@ -7,23 +7,39 @@ import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { QuantityStepper } from '../../../components/ui/quantity-stepper';
 import { recordEvent } from '../../../offline/sync-service';
 import { useCylinderTypes } from '../../master-data/api/get-cylinder-types';
+import { useMyDay } from '../../my-day/api/get-my-day';
+import { kvDelete, kvGet, kvSet } from '../../../lib/db';
 import { useDepots } from '../../master-data/api/get-depots';
 import { cylinderLabel } from '../../master-data/api/schemas';
-import { distributionPayload, linesReducer, MOVEMENT_LABELS, MOVEMENT_SHORT, MOVEMENTS, totalsByMovement, type Movement } from '../lines';
+import { distributionPayload, linesReducer, type DistributionLine, MOVEMENT_LABELS, MOVEMENT_SHORT, MOVEMENTS, totalsByMovement, type Movement } from '../lines';
 
+const DRAFT_KEY = 'draft.distribution';
 const selectClass = 'h-14 w-full rounded-xl border border-stone-300 bg-white px-3 text-lg';
 
 export function DistributionScreen() {
   const { me } = useSession();
   const depots = useDepots();
   const types = useCylinderTypes();
+  const day = useMyDay(me);
   const [lines, dispatch] = useReducer(linesReducer, []);
+  const [draftLoaded, setDraftLoaded] = useState(false);
   const [depot, setDepot] = useState<number>();
   const [cylinderType, setCylinderType] = useState<number>();
   const [movement, setMovement] = useState<Movement>('COLLECTION');
   const [quantity, setQuantity] = useState(1);
   const [editing, setEditing] = useState<string>();
   const [confirming, setConfirming] = useState(false);
+
+  // The lines being entered survive closing the app (a draft, never sent).
+  useEffect(() => {
+    void kvGet<DistributionLine[]>(DRAFT_KEY).then((draft) => {
+      if (draft?.length) dispatch({ type: 'replace', lines: draft });
+      setDraftLoaded(true);
+    });
+  }, []);
+  useEffect(() => {
+    if (draftLoaded) void (lines.length ? kvSet(DRAFT_KEY, lines) : kvDelete(DRAFT_KEY));
+  }, [lines, draftLoaded]);
 
   useEffect(() => {
     if (depot === undefined && depots.data?.length) setDepot(depots.data.find((d) => d.id === me?.depotId)?.id ?? depots.data[0].id);
@@ -35,6 +51,7 @@ export function DistributionScreen() {
   const depotName = useMemo(() => new Map((depots.data ?? []).map((d) => [d.id, d.name])), [depots.data]);
   const typeName = useMemo(() => new Map((types.data ?? []).map((t) => [t.id, cylinderLabel(t)])), [types.data]);
   const totals = totalsByMovement(lines);
+  const onVehicle = day.data?.stock.find((x) => x.cylinder_type === cylinderType);
   const totalRows = MOVEMENTS.map((m) => ({ label: MOVEMENT_SHORT[m], value: totals[m] }));
 
   function submitLine() {
@@ -54,6 +71,7 @@ export function DistributionScreen() {
       totals: totalRows.filter((t) => t.value > 0).map((t) => ({ label: t.label, value: String(t.value) })),
     });
     dispatch({ type: 'clear' });
+    await kvDelete(DRAFT_KEY);
     navigate(`#/event/${event.id}`);
   }
 
@@ -85,6 +103,11 @@ export function DistributionScreen() {
             ))}
           </select>
         </label>
+        {onVehicle && (
+          <p className="text-sm text-stone-600" data-testid="on-vehicle">
+            On the vehicle: <strong>{onVehicle.full_qty}</strong> full, <strong>{onVehicle.empty_qty}</strong> empty
+          </p>
+        )}
         <fieldset>
           <legend className="mb-1 text-sm font-semibold">Movement</legend>
           <div className="grid gap-2">
