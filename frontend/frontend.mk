@@ -7,7 +7,7 @@ E2E_BASE_URL ?= http://127.0.0.1:8765
 CHROMIUM ?= /usr/bin/chromium
 FRONTEND_STAMP := $(FRONTEND_DIR)/node_modules/.installed
 
-.PHONY: frontend-install frontend-build frontend-test frontend-typecheck e2e e2e-mock e2e-chromium
+.PHONY: frontend-install frontend-build frontend-test frontend-typecheck frontend-lint e2e e2e-mock e2e-chromium
 
 # npm ci from the committed package-lock.json; never downloads a browser.
 $(FRONTEND_STAMP): $(FRONTEND_DIR)/package.json $(FRONTEND_DIR)/package-lock.json
@@ -25,8 +25,12 @@ frontend-build: $(FRONTEND_STAMP)
 frontend-typecheck: $(FRONTEND_STAMP)
 	cd $(FRONTEND_DIR) && npx tsc -b
 
+frontend-lint: $(FRONTEND_STAMP)
+	cd $(FRONTEND_DIR) && npx eslint .
+
+# Lint (with the import boundaries), then the unit tests.
 frontend-test: $(FRONTEND_STAMP)
-	cd $(FRONTEND_DIR) && npx vitest run
+	cd $(FRONTEND_DIR) && npx eslint . && npx vitest run
 
 # Debian's Chromium, driven by playwright-core.
 e2e-chromium:

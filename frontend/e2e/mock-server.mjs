@@ -176,7 +176,8 @@ async function route(req, url, body) {
   const user = S.users[email];
   if (m === 'POST' && p === '/api/auth/logout/') return S.refresh.delete(body?.refresh), { status: 205 };
   if (m === 'GET' && p === '/api/me/') {
-    const { password: _pw, ...me } = user;
+    const me = { ...user };
+    delete me.password;
     return { status: 200, body: me };
   }
   if (m === 'GET' && p === '/api/my-day/') return { status: 200, body: myDay(user) };

@@ -3,7 +3,7 @@ import { api } from '../lib/api-client';
 import { cachedFetch } from '../lib/cached-query';
 import { db, kvSet } from '../lib/db';
 import { getMe, type Me } from '../features/session/api/get-me';
-import { CURRENT_USER_KEY, registerDevice } from '../features/sync/api/sync-transport';
+import { CURRENT_USER_KEY, registerDevice } from '../offline/sync-transport';
 import { startAutoSync } from '../offline/sync-service';
 
 type Status = 'loading' | 'signed-out' | 'signed-in';

@@ -4,7 +4,7 @@ import type { WireEvent } from './outbox';
 
 // The transport is replaced: a server that does not know the first device id.
 const server = vi.hoisted(() => ({ known: new Set<string>(), registrations: 0, sent: [] as { device: string; id: string }[] }));
-vi.mock('../features/sync/api/sync-transport', async () => {
+vi.mock('./sync-transport', async () => {
   const { db: database, kvGet } = await import('../lib/db');
   const register = async (user: string) => {
     server.registrations++;

@@ -1,5 +1,5 @@
 import { db, kvGet, kvSet, type EventType, type OutboxEvent, type ReceiptContext } from '../lib/db';
-import { syncTransport, CURRENT_USER_KEY } from '../features/sync/api/sync-transport';
+import { syncTransport, CURRENT_USER_KEY } from './sync-transport';
 import { getOrCreateDevice } from './device-key';
 import { enqueueEvent, replayOutbox, type ReplayReport } from './outbox';
 

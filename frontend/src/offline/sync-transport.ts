@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { api, errorFromResponse } from '../../../lib/api-client';
-import { db, kvGet } from '../../../lib/db';
-import { getOrCreateDevice, setDeviceId } from '../../../offline/device-key';
-import type { SyncTransport } from '../../../offline/outbox';
+import { api, errorFromResponse } from '../lib/api-client';
+import { db, kvGet } from '../lib/db';
+import { getOrCreateDevice, setDeviceId } from './device-key';
+import type { SyncTransport } from './outbox';
 
 const DeviceAnswer = z.looseObject({ id: z.string() });
 
