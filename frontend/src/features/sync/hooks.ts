@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { db, kvGet } from '../../lib/db';
 import { LAST_SYNC_KEY, type ReplayReport } from '../../offline/outbox';
@@ -60,4 +61,14 @@ export function rejectionAdvice(code?: string): string {
     default:
       return 'Nothing was recorded on the server. The supervisor sees this too; correct it and record it again if needed.';
   }
+}
+
+/** Re-renders every `ms` so "5 min ago" stays true on a screen left open. */
+export function useTick(ms = 15_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = window.setInterval(() => setNow(Date.now()), ms);
+    return () => window.clearInterval(t);
+  }, [ms]);
+  return now;
 }

@@ -4,7 +4,7 @@ import { Button } from '../../../components/ui/button';
 import { Card, Notice } from '../../../components/ui/card';
 import { useCylinderTypes } from '../../master-data/api/get-cylinder-types';
 import { cylinderLabel } from '../../master-data/api/schemas';
-import { ago, useOutboxCounts, useSyncStatus } from '../../sync/hooks';
+import { ago, useOutboxCounts, useSyncStatus, useTick } from '../../sync/hooks';
 import { syncEvents } from '../../../offline/sync-service';
 import { useInstallPrompt, requestPersistentStorage } from '../../install/use-install-prompt';
 import { useMyDay } from '../api/get-my-day';
@@ -36,6 +36,7 @@ export function HomeScreen() {
   const types = useCylinderTypes();
   const counts = useOutboxCounts();
   const sync = useSyncStatus();
+  useTick(30_000);
   const { canInstall, install } = useInstallPrompt();
   const [persisted, setPersisted] = useState<boolean>();
   const queuedEvents = useLiveQuery(() => db.outbox.where('status').equals('queued').toArray()) ?? [];

@@ -5,13 +5,14 @@ import { Card, Notice } from '../../../components/ui/card';
 import { requeueRejected } from '../../../offline/outbox';
 import { syncNow } from '../../../offline/sync-service';
 import { PrintActions } from '../../printer/components/print-actions';
-import { ago, rejectionAdvice, useOutbox, useSyncStatus } from '../hooks';
+import { ago, rejectionAdvice, useOutbox, useSyncStatus, useTick } from '../hooks';
 import { DocNumber, EventBadge, eventTitle } from './event-status';
 
 export function SyncScreen() {
   const events = useOutbox();
   const status = useSyncStatus();
   const online = useOnline();
+  useTick();
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string>();
   const queued = events.filter((e) => e.status === 'queued').sort((a, b) => a.seq! - b.seq!);
