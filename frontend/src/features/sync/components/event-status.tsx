@@ -22,7 +22,7 @@ export function EventBadge({ e }: { e: OutboxEvent }) {
     rejected: 'bg-red-100 text-red-900',
   }[e.status];
   return (
-    <span className={`rounded-full px-2 py-0.5 text-xs font-bold uppercase ${cls}`} data-testid="event-status">
+    <span className={`shrink-0 self-start rounded-full px-2 py-0.5 text-xs font-bold uppercase ${cls}`} data-testid="event-status">
       {e.status}
     </span>
   );
