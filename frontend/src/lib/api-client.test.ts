@@ -73,6 +73,14 @@ describe('api client', () => {
     expect(store.tokens).toBeUndefined();
   });
 
+  it('turns server links into request paths under the API base', () => {
+    const store = memoryStore();
+    const noFetch = (async () => json(200, {})) as unknown as typeof fetch;
+    expect(new ApiClient('', store, noFetch).pathOf('http://h/api/depots/?page=2')).toBe('/api/depots/?page=2');
+    expect(new ApiClient('/backend', store, noFetch).pathOf('http://h/backend/api/depots/?page=2')).toBe('/api/depots/?page=2');
+    expect(new ApiClient('https://ops.example.com/x', store, noFetch).pathOf('https://ops.example.com/x/api/customers/?page=3&search=a')).toBe('/api/customers/?page=3&search=a');
+  });
+
   it('uses the configured API base', async () => {
     const urls: string[] = [];
     const client = new ApiClient('https://api.example.com', memoryStore({ access: 'a', refresh: 'r' }), (async (u: string) => {

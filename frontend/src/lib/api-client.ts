@@ -118,6 +118,19 @@ export class ApiClient {
     return `${this.base}${path}`;
   }
 
+  /** A link the server gave (e.g. DRF's `next`) as a path this client can request. */
+  pathOf(link: string): string {
+    let u: URL;
+    try {
+      u = new URL(link, 'http://placeholder');
+    } catch {
+      return link;
+    }
+    const basePath = this.base ? new URL(this.base, 'http://placeholder').pathname.replace(/\/+$/, '') : '';
+    const path = basePath && u.pathname.startsWith(`${basePath}/`) ? u.pathname.slice(basePath.length) : u.pathname;
+    return `${path}${u.search}`;
+  }
+
   private async rawFetch(path: string, opts: RequestOptions, access?: string): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -243,16 +256,7 @@ export async function fetchAllPages<T>(client: ApiClient, path: string, maxPages
     const data: unknown = await client.json<unknown>(next);
     out.push(...unwrapList<T>(data));
     const link = data && typeof data === 'object' && !Array.isArray(data) ? (data as { next?: unknown }).next : null;
-    next = typeof link === 'string' && link ? toApiPath(link) : null;
+    next = typeof link === 'string' && link ? client.pathOf(link) : null;
   }
   return out;
-}
-
-function toApiPath(link: string): string {
-  try {
-    const u = new URL(link, 'http://x');
-    return `${u.pathname}${u.search}`;
-  } catch {
-    return link;
-  }
 }
