@@ -30,6 +30,12 @@ describe('driver journey', () => {
     await page.locator('[data-testid=stock-table]').or(page.getByText('No cylinders on the vehicle')).first().waitFor();
     await shot(page, '02-home');
     assert.equal(await count(page, 'queued-count'), 0);
+    // installable: manifest under /app/ and a service worker in control
+    const manifest = await (await fetch(`${APP_URL}manifest.webmanifest`)).json();
+    assert.equal(manifest.start_url, '/app/');
+    assert.equal(manifest.scope, '/app/');
+    assert.ok(manifest.icons.some((i) => i.sizes === '512x512'));
+    await waitForServiceWorker(page);
   });
 
   it('pairs the (fake) Bluetooth printer and prints a test page', async () => {
