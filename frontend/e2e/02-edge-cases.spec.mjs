@@ -31,6 +31,23 @@ describe('edge cases', () => {
     await page.goto(`${APP_URL}#/printer`);
     await page.waitForSelector('[data-testid=no-bluetooth]');
     await shot(page, '11-printer-unsupported');
+
+    // ...and offers the server-rendered receipt once the distribution is applied
+    await page.goto(`${APP_URL}#/distribution`);
+    await page.waitForSelector('#cylinder-type option', { state: 'attached' });
+    await page.click('[data-movement=COLLECTION]');
+    await page.click('button:text-is("Add line")');
+    await page.click('button:text-is("Review")');
+    await page.click('[data-testid=confirm-dialog] button:text-is("Confirm")');
+    await page.waitForSelector('[data-testid=event-status]:has-text("applied")');
+    await page.waitForSelector('text=/cannot print directly/');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:text-matches("^Download receipt")')]);
+    const file = await download.path();
+    const { readFile } = await import('node:fs/promises');
+    const bytes = await readFile(file);
+    assert.ok(bytes.length > 0, 'the server receipt has bytes');
+    assert.match(download.suggestedFilename(), /^DIST-.*\.bin$/);
+    await shot(page, '11b-server-receipt');
     await context.close();
   });
 
