@@ -26,7 +26,7 @@ export function serverDocument(event: OutboxEvent): { path: string; filename: st
   const r = event.result as Record<string, unknown> | undefined;
   if (!r || (event.status !== 'applied' && event.status !== 'duplicate')) return undefined;
   if (event.type === 'distribution.create' && r.id != null) {
-    return { path: `/api/distributions/${r.id}/receipt/`, filename: `${r.number ?? `distribution-${r.id}`}.bin`, label: 'Download receipt (ESC/POS, for a printer app)' };
+    return { path: `/api/distributions/${r.id}/receipt/`, filename: `${r.number ?? `distribution-${r.id}`}.bin`, label: 'Download receipt (ESC/POS)' };
   }
   const inv = r.invoice as Record<string, unknown> | undefined;
   if (event.type === 'delivery.create' && inv?.id != null) {
