@@ -43,7 +43,7 @@ lint: install
 
 # Same suite on every backend; MariaDB and PostgreSQL run when reachable, and
 # must be reachable under CI=true.
-test: lint test-sqlite test-mysql test-postgres frontend-test
+test: lint test-sqlite test-mysql test-postgres frontend-test test-e2e
 	@echo "make test: all suites passed"
 
 test-sqlite: install
