@@ -51,6 +51,14 @@ class InvoiceViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.invoice_detail_list(user=self.request.user)
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Errors are JSON even when the client asked for application/pdf."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 and isinstance(getattr(response, "accepted_renderer", None), PdfRenderer):
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = "application/json"
+        return response
+
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
     def pdf(self, request, pk=None):

@@ -57,7 +57,9 @@ def distribution_create(
     for i, item in enumerate(items):
         if item["movement_type"] not in _DIRECTION:
             raise ValidationFailed({"items": {i: {"movement_type": ["Not a distribution movement."]}}})
-    if driver is None and role_of(actor) == Role.DRIVER:
+    if role_of(actor) == Role.DRIVER:  # a driver records only as themselves
+        if driver is not None and driver.pk != actor.pk:
+            raise Forbidden("A driver may only record distributions as themselves.")
         driver = actor
     when = occurred_at or timezone.now()
     totals = Counter()

@@ -98,7 +98,7 @@ class DayEndCountLineSerializer(serializers.ModelSerializer):
 
 class DayEndCountSerializer(serializers.ModelSerializer):
     lines = DayEndCountLineSerializer(many=True, read_only=True)
-    adjustment_number = serializers.CharField(source="adjustment.number", read_only=True, default=None)
+    adjustment_number = serializers.CharField(source="adjustment.number", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = DayEndCount

@@ -138,6 +138,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.openapi.add_error_responses",
+    ],
     # Several models have a "status" / "movement_type" with their own choices.
     "ENUM_NAME_OVERRIDES": {
         "DistributionStatusEnum": "apps.distribution.enums.DistributionStatus",
