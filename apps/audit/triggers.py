@@ -32,6 +32,17 @@ class Guard:
 
 AUDIT_LOG = Guard("audit_auditlog")
 STOCK_MOVE = Guard("inventory_stockmove")
+# Issued invoices: the number, the customer and every amount never change and
+# rows are never deleted; status, payments, credits and the PDF may change
+# (apps.billing.models.INVOICE_MUTABLE_FIELDS).
+INVOICE = Guard(
+    "billing_invoice",
+    frozen_columns=(
+        "number", "customer_id", "customer_name", "customer_address", "customer_postal_code", "customer_uen",
+        "issue_date", "due_date", "payment_terms", "payment_method", "currency", "subtotal", "gst_rate",
+        "gst_amount", "total", "created_by_id", "created_at",
+    ),
+)  # fmt: skip
 
 
 def _msg(guard: Guard, op: str) -> str:
@@ -143,15 +154,7 @@ def drop(schema_editor_or_connection, guard: Guard) -> None:
 
 def registered_guards() -> list[Guard]:
     """Every guarded table that exists in this code base's models."""
-    guards = [AUDIT_LOG, STOCK_MOVE]
-    return guards
-
-
-# Issued invoices: the amounts and the number never change, rows are never
-# deleted; status, payments, credits and the rendered PDF may change.
-INVOICE = Guard(
-    "billing_invoice", frozen_columns=("number", "subtotal", "gst_rate", "gst_amount", "total", "customer_id")
-)
+    return [AUDIT_LOG, STOCK_MOVE, INVOICE]
 
 
 def ensure_installed(connection, guards: list[Guard] | None = None) -> list[str]:

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 
+from apps.core.filters import UTCIsoDateTimeFilter
 from apps.inventory.enums import CylinderState, MovementType
 from apps.inventory.models import StockBalance, StockMove
 
@@ -24,8 +25,8 @@ class StockMoveFilter(django_filters.FilterSet):
     cylinder_type = django_filters.NumberFilter(field_name="cylinder_type_id", min_value=1, max_value=2**63 - 1)
     document_type = django_filters.CharFilter()
     document_id = django_filters.NumberFilter(min_value=1, max_value=2**63 - 1)
-    recorded_from = django_filters.IsoDateTimeFilter(field_name="recorded_at", lookup_expr="gte")
-    recorded_to = django_filters.IsoDateTimeFilter(field_name="recorded_at", lookup_expr="lt")
+    recorded_from = UTCIsoDateTimeFilter(field_name="recorded_at", lookup_expr="gte")
+    recorded_to = UTCIsoDateTimeFilter(field_name="recorded_at", lookup_expr="lt")
 
     class Meta:
         model = StockMove

@@ -90,3 +90,18 @@ def test_a_dropped_trigger_is_put_back_after_migrate():
         assert triggers.expected_names(connection.vendor, guard) <= triggers.trigger_names(connection, guard.table)
     finally:
         triggers.ensure_installed(connection)
+
+
+@pytest.mark.django_db
+def test_an_issued_invoice_keeps_its_amounts_and_number_below_the_orm(world):
+    from apps.billing.tests.helpers import deliver, load_vehicle
+
+    load_vehicle(world)
+    invoice = deliver(world).invoice
+    refused("UPDATE billing_invoice SET total = total + 1, subtotal = subtotal + 1 WHERE id = %s", [invoice.pk])
+    refused("UPDATE billing_invoice SET number = %s WHERE id = %s", ["INV-FORGED", invoice.pk])
+    refused("DELETE FROM billing_invoice WHERE id = %s", [invoice.pk])
+    with transaction.atomic():  # settlement fields stay writable
+        raw("UPDATE billing_invoice SET status = status, pdf_rendered_at = NULL WHERE id = %s", [invoice.pk])
+    invoice.refresh_from_db()
+    assert invoice.number.startswith("INV-")

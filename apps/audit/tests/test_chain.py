@@ -175,3 +175,24 @@ def test_concurrent_writers_do_not_fork_the_chain():
     assert AuditLog.objects.values("prev_hash").distinct().count() == expected  # no two rows share a parent
     report = verify_chain()
     assert report.ok, report.problems[:3]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created_from=8483-08-08T13:58:07-22:52",  # found by the fuzzer: a 500 on PostgreSQL
+        "created_to=9999-12-31T23:59:59-23:00",  # leaves the datetime range in UTC
+        "user=99999999999999999999",
+        "entity_id=%00",
+    ],
+)
+def test_audit_api_filters_never_fail(world, api, query):
+    response = api(world.users["supervisor"]).get(f"/api/audit/?{query}")
+    assert response.status_code in (200, 400), response.content
+
+
+@pytest.mark.django_db
+def test_stock_move_filter_with_a_far_offset(world, api):
+    response = api(world.users["admin"]).get("/api/stock/moves/?recorded_from=2026-01-01T00:00:00-22:52")
+    assert response.status_code == 200
