@@ -11,9 +11,10 @@ class AuditLogAdmin(ReadOnlyAdmin):
     the hash chain is intact (the same check as ``verify_audit_chain``)."""
 
     list_display = ["id", "created_at", "action", "user_email", "entity_type", "entity_id", "ip_address"]
-    list_filter = ["action", "entity_type"]
+    # A date filter by ranges, not date_hierarchy: the latter needs the time
+    # zone tables on MySQL/MariaDB (CONVERT_TZ), and fails without them.
+    list_filter = [("created_at", admin.DateFieldListFilter), "action", "entity_type"]
     search_fields = ["user_email", "entity_id", "entity_type"]
-    date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditLog._meta.fields]
     list_select_related = ["user"]
     show_full_result_count = False
