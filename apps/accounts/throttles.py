@@ -2,6 +2,8 @@
 (failed attempts count). The e-mail key ignores X-Forwarded-For, so rotating
 forged client addresses does not reset a lock-out."""
 
+import hashlib
+
 from rest_framework.throttling import SimpleRateThrottle
 
 
@@ -22,7 +24,9 @@ class LoginEmailThrottle(SimpleRateThrottle):
         email = request.data.get("email") if hasattr(request, "data") and isinstance(request.data, dict) else None
         if not isinstance(email, str) or not email:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()[:254]}
+        # Hashed: any cache backend accepts the key, whatever the client sent.
+        ident = hashlib.sha256(email.strip().lower()[:254].encode("utf-8", "replace")).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request, view) -> bool:
         if self.rate is None:
