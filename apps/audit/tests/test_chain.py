@@ -196,3 +196,16 @@ def test_audit_api_filters_never_fail(world, api, query):
 def test_stock_move_filter_with_a_far_offset(world, api):
     response = api(world.users["admin"]).get("/api/stock/moves/?recorded_from=2026-01-01T00:00:00-22:52")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_refused_business_attempt_is_recorded_with_its_code(world, api):
+    item = {"depot": world.depot.pk, "cylinder_type": world.gas.pk, "quantity": 9999, "movement_type": "COLLECTION"}
+    body = {"vehicle": world.vehicle.pk, "items": [item]}
+    response = api(world.users["driver"]).post("/api/distributions/", body, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "insufficient_stock"
+    row = AuditLog.objects.filter(action=AuditAction.API_REQUEST, request_meta__path="/api/distributions/").get()
+    assert row.user_id == world.users["driver"].pk
+    assert (row.request_meta["status"], row.request_meta["code"], row.request_meta["method"]) == (
+        409, "insufficient_stock", "POST")  # fmt: skip
+    assert verify_chain().ok
