@@ -124,20 +124,19 @@ def delivery_create(
         ]
     )
     truck, site = location_for_vehicle(vehicle), location_for_customer(customer)
-    consumed = virtual_location(LocationKind.ADJUSTMENT)
+    consumed = virtual_location(LocationKind.CONSUMPTION)
     moves = []
     for line in lines:
         ct = line["cylinder_type"].pk
         if line.get("delivered_full", 0):
             moves.append(MoveLine(MovementType.DELIVERY, ct, CylinderState.FULL, line["delivered_full"], truck, site))
         if empty := line.get("returned_empty", 0):
-            # Gas used at the site turns fulls into empties without a physical move;
-            # the ledger records that consumption as a full -> empty conversion at the
-            # customer (through the virtual adjustment location, net zero there),
-            # then the RETURN of the empties. Checked together with the fulls just
-            # delivered: a customer never gives back more cylinders than it holds.
-            moves.append(MoveLine(MovementType.ADJUSTMENT, ct, CylinderState.FULL, empty, site, consumed))
-            moves.append(MoveLine(MovementType.ADJUSTMENT, ct, CylinderState.EMPTY, empty, consumed, site))
+            # Gas used at the site turns fulls into empties without a physical move:
+            # a CONSUMPTION pair (full out to the virtual "consumed" location, empty
+            # back), then the RETURN of the empties. Checked together with the fulls
+            # just delivered: a customer never gives back more cylinders than it holds.
+            moves.append(MoveLine(MovementType.CONSUMPTION, ct, CylinderState.FULL, empty, site, consumed))
+            moves.append(MoveLine(MovementType.CONSUMPTION, ct, CylinderState.EMPTY, empty, consumed, site))
             moves.append(MoveLine(MovementType.RETURN, ct, CylinderState.EMPTY, empty, site, truck))
     stock_post(actor=actor, document_type=DOCUMENT_TYPE, document_id=delivery.pk, lines=moves, occurred_at=when)
     if delivery.order_id is not None:

@@ -8,9 +8,12 @@ class LocationKind(models.TextChoices):
     PLANT = "PLANT", "Filling plant (virtual)"
     ADJUSTMENT = "ADJUSTMENT", "Adjustments (virtual)"
     WRITE_OFF = "WRITE_OFF", "Write-offs (virtual)"
+    CONSUMPTION = "CONSUMPTION", "Gas consumed at customer sites (virtual)"
 
 
-VIRTUAL_KINDS = frozenset({LocationKind.PLANT, LocationKind.ADJUSTMENT, LocationKind.WRITE_OFF})
+VIRTUAL_KINDS = frozenset(
+    {LocationKind.PLANT, LocationKind.ADJUSTMENT, LocationKind.WRITE_OFF, LocationKind.CONSUMPTION}
+)
 REAL_KINDS = frozenset({LocationKind.DEPOT, LocationKind.VEHICLE, LocationKind.CUSTOMER})
 
 
@@ -30,6 +33,7 @@ class MovementType(models.TextChoices):
     DUMP = "DUMP", "Dump (depot to filling plant, empty)"
     ADJUSTMENT = "ADJUSTMENT", "Adjustment"
     WRITE_OFF = "WRITE_OFF", "Write-off"
+    CONSUMPTION = "CONSUMPTION", "Consumption (full to empty by use at a customer site)"
 
 
 class StockDocumentKind(models.TextChoices):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.inventory.enums import CylinderState, LocationKind, MovementType, StockDocumentKind
+from apps.inventory.enums import VIRTUAL_KINDS, CylinderState, LocationKind, MovementType, StockDocumentKind
 
 
 class ImmutableError(Exception):
@@ -36,7 +36,7 @@ class Location(models.Model):
                     | Q(kind=LocationKind.VEHICLE, vehicle__isnull=False, depot__isnull=True, customer__isnull=True)
                     | Q(kind=LocationKind.CUSTOMER, customer__isnull=False, depot__isnull=True, vehicle__isnull=True)
                     | Q(
-                        kind__in=[LocationKind.PLANT, LocationKind.ADJUSTMENT, LocationKind.WRITE_OFF],
+                        kind__in=sorted(VIRTUAL_KINDS),
                         depot__isnull=True,
                         vehicle__isnull=True,
                         customer__isnull=True,

@@ -70,7 +70,15 @@ def movement_validate(line: MoveLine) -> None:
         raise InvalidMovement(f"A {line.movement_type} quantity must be positive.")
     if line.from_location.pk == line.to_location.pk:
         raise InvalidMovement("A move needs two different locations.")
-    if line.movement_type == MovementType.ADJUSTMENT:
+    if line.movement_type == MovementType.CONSUMPTION:
+        # Gas used at a site: the fulls leave for the virtual "consumed" location
+        # and come back as empties; the customer never holds more than it was given.
+        used = LocationKind.CONSUMPTION
+        if (src == C and dst == used and line.state == CylinderState.FULL) or (
+            src == used and dst == C and line.state == CylinderState.EMPTY
+        ):
+            return
+    elif line.movement_type == MovementType.ADJUSTMENT:
         adjust = LocationKind.ADJUSTMENT
         ok = (src == adjust and dst in REAL_KINDS) or (dst == adjust and src in REAL_KINDS)
         if ok and line.state in ANY_STATE:

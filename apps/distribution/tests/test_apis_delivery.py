@@ -57,7 +57,16 @@ def test_delivery_posts_moves_issues_invoice_and_audits(loaded, api, django_capt
     assert delivery.driver == w.users["driver"] and delivery.invoice_id == inv["id"]
     moves = StockMove.objects.filter(document_type="distribution.delivery", document_id=delivery.pk)
     kinds = sorted((m.movement_type, m.state, m.quantity) for m in moves)
-    assert (MovementType.DELIVERY, "FULL", 3) in kinds and (MovementType.RETURN, "EMPTY", 3) in kinds
+    assert kinds == sorted(
+        [
+            (MovementType.DELIVERY, "FULL", 3),
+            (MovementType.CONSUMPTION, "FULL", 3),
+            (MovementType.CONSUMPTION, "EMPTY", 3),
+            (MovementType.RETURN, "EMPTY", 3),
+        ]
+    )
+    # consumption is its own movement: the supervisors' adjustment location stays untouched
+    assert not moves.filter(movement_type=MovementType.ADJUSTMENT).exists()
     assert _balance(vehicle=w.vehicle, ct=w.gas) == (17, 3)
     # 3 fulls delivered, 3 consumed and given back empty: the site holds what it held before.
     assert _balance(customer=w.customers[0], ct=w.gas) == (0, 0)

@@ -76,6 +76,8 @@ CASES = [
     (MovementType.ADJUSTMENT, EMPTY, "site", "adjust"),
     (MovementType.WRITE_OFF, FULL, "depot", "writeoff"),
     (MovementType.WRITE_OFF, EMPTY, "truck", "writeoff"),
+    (MovementType.CONSUMPTION, FULL, "site", "consumed"),
+    (MovementType.CONSUMPTION, EMPTY, "consumed", "site"),
 ]
 
 
@@ -88,6 +90,7 @@ def test_each_movement_changes_exactly_its_two_balances(world, movement, state, 
         "depot": depot, "depot2": location_for_depot(world.depot2), "truck": truck, "site": site,
         "plant": virtual_location(LocationKind.PLANT), "adjust": virtual_location(LocationKind.ADJUSTMENT),
         "writeoff": virtual_location(LocationKind.WRITE_OFF),
+        "consumed": virtual_location(LocationKind.CONSUMPTION),
     }  # fmt: skip
     before = snapshot()
     post(world, movement, state, 2, places[src], places[dst])
@@ -114,6 +117,8 @@ def test_each_movement_changes_exactly_its_two_balances(world, movement, state, 
         (MovementType.TRANSFER, FULL, "depot", "truck"),
         (MovementType.ADJUSTMENT, FULL, "depot", "truck"),  # adjustment needs the virtual side
         (MovementType.WRITE_OFF, FULL, "writeoff", "depot"),
+        (MovementType.CONSUMPTION, FULL, "truck", "consumed"),  # gas is used at customer sites only
+        (MovementType.CONSUMPTION, EMPTY, "site", "consumed"),  # fulls are consumed, empties come back
     ],
 )
 def test_movement_rules_refuse_wrong_locations(world, movement, state, src, dst):
@@ -124,6 +129,7 @@ def test_movement_rules_refuse_wrong_locations(world, movement, state, src, dst)
         "site": site,
         "plant": virtual_location(LocationKind.PLANT),
         "writeoff": virtual_location(LocationKind.WRITE_OFF),
+        "consumed": virtual_location(LocationKind.CONSUMPTION),
     }
     before, moves = snapshot(), StockMove.objects.count()
     with pytest.raises(InvalidMovement):
