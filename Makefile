@@ -9,7 +9,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 MYSQL_TEST_URL ?= mysql://root@127.0.0.1:3306/lpg
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/lpg
-export DJANGO_SETTINGS_MODULE ?= config.settings.local
+# Run modes: manage.py defaults to config.settings.local; tests always use
+# config.settings.test (fast hasher, file SQLite for the concurrency tests).
+TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.settings.test
 
 .PHONY: run test install migrate seed static lint test-sqlite test-mysql test-postgres test-e2e bench clean
 
@@ -39,7 +41,7 @@ run: install migrate seed static frontend-build
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_SETTINGS) $(PY) manage.py makemigrations --check --dry-run
 
 # Same suite on every backend; MariaDB and PostgreSQL run when reachable, and
 # must be reachable under CI=true.
@@ -48,19 +50,19 @@ test: lint test-sqlite test-mysql test-postgres frontend-test test-e2e
 
 test-sqlite: install
 	@echo "=== pytest on SQLite ==="
-	DATABASE_URL=sqlite:///var/db-test-base.sqlite3 $(PY) -m pytest
+	$(TEST_SETTINGS) DATABASE_URL=sqlite:///var/db-test-base.sqlite3 $(PY) -m pytest
 
 test-mysql: install
 	@if $(PY) scripts/db_reachable.py "$(MYSQL_TEST_URL)"; then \
 	  echo "=== pytest on MariaDB/MySQL ($(MYSQL_TEST_URL)) ==="; \
-	  DATABASE_URL="$(MYSQL_TEST_URL)" $(PY) -m pytest; \
+	  $(TEST_SETTINGS) DATABASE_URL="$(MYSQL_TEST_URL)" $(PY) -m pytest; \
 	elif [ "$$CI" = "true" ]; then echo "MariaDB unreachable at $(MYSQL_TEST_URL) and CI=true"; exit 1; \
 	else echo "=== MariaDB unreachable: skipped (set CI=true to require it) ==="; fi
 
 test-postgres: install
 	@if $(PY) scripts/db_reachable.py "$(POSTGRES_TEST_URL)"; then \
 	  echo "=== pytest on PostgreSQL ($(POSTGRES_TEST_URL)) ==="; \
-	  DATABASE_URL="$(POSTGRES_TEST_URL)" $(PY) -m pytest; \
+	  $(TEST_SETTINGS) DATABASE_URL="$(POSTGRES_TEST_URL)" $(PY) -m pytest; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL unreachable at $(POSTGRES_TEST_URL) and CI=true"; exit 1; \
 	else echo "=== PostgreSQL unreachable: skipped (set CI=true to require it) ==="; fi
 

@@ -95,3 +95,11 @@ def api_client_for(user) -> APIClient:
 @pytest.fixture
 def api():
     return api_client_for
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # `make test` and CI must run the suite with the test settings (fast hasher,
+    # file SQLite for the thread tests), never a run mode leaking in from the shell.
+    assert settings.SETTINGS_MODULE == "config.settings.test", settings.SETTINGS_MODULE
