@@ -12,6 +12,7 @@ export function ConfirmDialog({
   onBack,
   onConfirm,
   confirmLabel = 'Confirm',
+  confirmDisabled = false,
 }: {
   title: string;
   children: ReactNode;
@@ -19,6 +20,8 @@ export function ConfirmDialog({
   onBack: () => void;
   onConfirm: () => Promise<void> | void;
   confirmLabel?: string;
+  /** e.g. a mandatory acknowledgement in the summary is not ticked yet */
+  confirmDisabled?: boolean;
 }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -54,7 +57,7 @@ export function ConfirmDialog({
           </Button>
           <Button
             className="min-h-14"
-            disabled={busy}
+            disabled={busy || confirmDisabled}
             onClick={async () => {
               setBusy(true);
               setError(undefined);

@@ -35,4 +35,11 @@ describe('delivery price preview', () => {
       }),
     ).toEqual({ customer: 7, vehicle: 3, order: null, payment_method: 'CASH', lines: [{ cylinder_type: 2, delivered_full: 3, returned_empty: 3 }] });
   });
+
+  it('carries acknowledged_warnings only when there is one', () => {
+    const base = { customer: 7, vehicle: 3, order: null, payment_method: 'CASH' as const, lines: [{ cylinder_type: 2, delivered_full: 1, returned_empty: 0 }] };
+    expect(deliveryPayload({ ...base, acknowledged_warnings: ['household_hours'] })).toMatchObject({ acknowledged_warnings: ['household_hours'] });
+    expect(deliveryPayload(base)).not.toHaveProperty('acknowledged_warnings');
+    expect(deliveryPayload({ ...base, acknowledged_warnings: [] })).not.toHaveProperty('acknowledged_warnings');
+  });
 });

@@ -53,8 +53,19 @@ export function pricePreview(lines: DeliveryLine[], listPrice: (cylinderType: nu
   };
 }
 
-/** The body of POST /api/deliveries/ (and the payload of delivery.create). */
-export function deliveryPayload(args: { customer: number; vehicle: number; order: number | null; payment_method: PaymentMethod; lines: DeliveryLine[] }) {
+/**
+ * The body of POST /api/deliveries/ (and the payload of delivery.create).
+ * `acknowledged_warnings` is present only when non-empty: the server's
+ * idempotency fingerprint includes the field only when it is sent.
+ */
+export function deliveryPayload(args: {
+  customer: number;
+  vehicle: number;
+  order: number | null;
+  payment_method: PaymentMethod;
+  lines: DeliveryLine[];
+  acknowledged_warnings?: readonly string[];
+}) {
   return {
     customer: args.customer,
     vehicle: args.vehicle,
@@ -63,5 +74,6 @@ export function deliveryPayload(args: { customer: number; vehicle: number; order
     lines: args.lines
       .filter((l) => l.delivered_full > 0 || l.returned_empty > 0)
       .map((l) => ({ cylinder_type: l.cylinder_type, delivered_full: l.delivered_full, returned_empty: l.returned_empty })),
+    ...(args.acknowledged_warnings?.length ? { acknowledged_warnings: [...args.acknowledged_warnings] } : {}),
   };
 }

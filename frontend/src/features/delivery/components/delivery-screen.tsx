@@ -10,12 +10,38 @@ import { useCylinderTypes } from '../../master-data/api/get-cylinder-types';
 import { cylinderLabel, type Customer } from '../../master-data/api/schemas';
 import { searchCustomers } from '../../master-data/api/search-customers';
 import { useMyDay } from '../../my-day/api/get-my-day';
+import { HOUSEHOLD_HOURS_TEXT, HOUSEHOLD_HOURS_WARNING, householdHoursWarning } from '../household-hours';
 import { deliveryPayload, PAYMENT_LABELS, PAYMENT_METHODS, pricePreview, type DeliveryLine, type PaymentMethod } from '../pricing';
 
 interface Target {
-  customer: Pick<Customer, 'id' | 'name' | 'address'>;
+  customer: Pick<Customer, 'id' | 'name' | 'address' | 'kind'>;
   order: number | null;
   stopLabel?: string;
+}
+
+/** The current time, re-read every 15 s so the household-hours warning appears/clears at 07:00 and 21:00. */
+function useNow(enabled: boolean): [Date, (d: Date) => void] {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    if (!enabled) return;
+    setNow(new Date());
+    const timer = window.setInterval(() => setNow(new Date()), 15_000);
+    return () => window.clearInterval(timer);
+  }, [enabled]);
+  return [now, setNow];
+}
+
+function HouseholdHoursWarning({ acknowledged, onAcknowledge, testId }: { acknowledged: boolean; onAcknowledge: (v: boolean) => void; testId: string }) {
+  return (
+    <Notice tone="error" className="space-y-2 text-base" data-testid={testId}>
+      <p className="font-bold">{HOUSEHOLD_HOURS_TEXT}</p>
+      <p className="text-sm">LPG may only be delivered to homes between 07:00 and 21:00 Singapore time, unless the customer asked for it and it is safe.</p>
+      <label className="flex min-h-12 cursor-pointer items-center gap-3 rounded-xl border border-red-300 bg-white p-3 font-semibold">
+        <input type="checkbox" className="h-6 w-6 shrink-0 accent-red-700" checked={acknowledged} onChange={(e) => onAcknowledge(e.target.checked)} data-testid={`${testId}-ack`} />
+        I acknowledge: the customer asked for delivery now and it is safe.
+      </label>
+    </Notice>
+  );
 }
 
 export function DeliveryScreen({ stopId }: { stopId?: number }) {
@@ -29,6 +55,12 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
   const [term, setTerm] = useState('');
   const [found, setFound] = useState<{ customers: Customer[]; offline: boolean }>();
   const [searchError, setSearchError] = useState<string>();
+  // the acknowledgement belongs to one customer: changing customer clears it
+  const [ackHoursFor, setAckHoursFor] = useState<number>();
+  const [now, setNow] = useNow(target !== undefined);
+  const afterHours = householdHoursWarning(target?.customer.kind, now);
+  const ackHours = target !== undefined && ackHoursFor === target.customer.id;
+  const setAckHours = (v: boolean) => setAckHoursFor(v ? target?.customer.id : undefined);
 
   // Opening a stop from My day preselects the customer and the ordered quantities.
   useEffect(() => {
@@ -59,7 +91,21 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
 
   async function confirm() {
     if (!me?.vehicleId || !target) throw new Error('No vehicle or customer.');
-    const payload = deliveryPayload({ customer: target.customer.id, vehicle: me.vehicleId, order: target.order, payment_method: payment, lines: active });
+    // checked at the moment that becomes the event's occurred_at, which is what the server judges
+    const occurredAt = new Date();
+    const outOfHours = householdHoursWarning(target.customer.kind, occurredAt);
+    if (outOfHours && !ackHours) {
+      setNow(occurredAt); // the clock passed 21:00 since the last tick: show the acknowledgement now
+      throw new Error(`${HOUSEHOLD_HOURS_TEXT}: tick the acknowledgement first.`);
+    }
+    const payload = deliveryPayload({
+      customer: target.customer.id,
+      vehicle: me.vehicleId,
+      order: target.order,
+      payment_method: payment,
+      lines: active,
+      acknowledged_warnings: outOfHours ? [HOUSEHOLD_HOURS_WARNING] : undefined,
+    });
     const event = await recordEvent('delivery.create', payload, {
       driver: me.name,
       vehicle: me.vehicleLabel,
@@ -81,7 +127,7 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
         { label: `GST ${preview.gst_rate}% (est.)`, value: preview.gst },
         { label: 'TOTAL SGD (est.)', value: preview.total },
       ],
-    });
+    }, occurredAt);
     navigate(`#/event/${event.id}`);
   }
 
@@ -196,6 +242,8 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
         </div>
       </Card>
 
+      {afterHours && <HouseholdHoursWarning acknowledged={ackHours} onAcknowledge={setAckHours} testId="household-hours-warning" />}
+
       <div className="sticky bottom-20 z-30 flex items-center gap-3 rounded-2xl border border-amber-300 bg-amber-50 p-3 shadow-lg" data-testid="delivery-preview">
         <dl className="min-w-0 flex-1 text-sm leading-tight">
           <dt className="sr-only">Fulls and empties</dt>
@@ -210,7 +258,7 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
             incl. GST {preview.gst} (est.)
           </dd>
         </dl>
-        <Button className="min-h-14 px-5 text-lg" disabled={active.length === 0} onClick={() => setConfirming(true)}>
+        <Button className="min-h-14 px-5 text-lg" disabled={active.length === 0 || (afterHours && !ackHours)} onClick={() => setConfirming(true)}>
           Review
         </Button>
       </div>
@@ -220,6 +268,7 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
           title="Confirm delivery"
           onBack={() => setConfirming(false)}
           onConfirm={confirm}
+          confirmDisabled={afterHours && !ackHours}
           totals={[
             { label: 'Fulls delivered (DELIVERY)', value: preview.delivered_full },
             { label: 'Empties picked up (RETURN)', value: preview.returned_empty },
@@ -230,6 +279,15 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
         >
           <p className="font-semibold">{target.customer.name}</p>
           {target.customer.address && <p className="text-sm text-stone-600">{target.customer.address}</p>}
+          {afterHours &&
+            (ackHours ? (
+              <Notice tone="warn" className="my-2" data-testid="confirm-household-hours">
+                <strong>{HOUSEHOLD_HOURS_TEXT}</strong> — acknowledged by the driver; recorded with the delivery.
+              </Notice>
+            ) : (
+              // the clock crossed 21:00 (or the acknowledgement was cleared) while the dialog was open
+              <HouseholdHoursWarning acknowledged={ackHours} onAcknowledge={setAckHours} testId="confirm-household-hours" />
+            ))}
           <p className="mb-2 text-sm text-stone-600">
             Vehicle {me?.vehicleLabel} · Payment <strong>{PAYMENT_LABELS[payment]}</strong>
           </p>

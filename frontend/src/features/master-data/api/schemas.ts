@@ -24,6 +24,7 @@ export const CustomerSchema = z
     address: z.string().nullish(),
     site_address: z.string().nullish(),
     postal_code: z.string().nullish(),
+    kind: z.string().nullish(), // HOUSEHOLD | COMMERCIAL
   })
   .transform((c) => ({ ...c, address: c.address ?? ([c.site_address, c.postal_code && `S(${c.postal_code})`].filter(Boolean).join(' ') || null) }));
 export interface Customer {
@@ -31,6 +32,8 @@ export interface Customer {
   name: string;
   code?: string | null;
   address?: string | null;
+  /** HOUSEHOLD | COMMERCIAL; absent for customers cached before the field existed. */
+  kind?: string | null;
 }
 
 export const cylinderLabel = (t?: CylinderType) => {

@@ -10,7 +10,7 @@ describe('my day', () => {
       vehicle: { id: 3, registration: 'GBA1234X' },
       stock: [{ cylinder_type: { id: 2, name: '14kg' }, full_qty: 5, empty_qty: '1' }],
       stops: [
-        { id: 9, sequence: 2, customer: { id: 8, name: 'B' }, order: { id: 77 } },
+        { id: 9, sequence: 2, customer: { id: 8, name: 'B', kind: 'HOUSEHOLD' }, order: { id: 77 } },
         { id: 8, sequence: 1, customer: 7, customer_name: 'A', order: 76, lines: [{ cylinder_type: 2, quantity: 3 }] },
       ],
       totals: { delivered_full: 4 },
@@ -22,6 +22,7 @@ describe('my day', () => {
       [9, 'B', 77],
     ]);
     expect(day.stops[0].lines).toEqual([{ cylinder_type: 2, quantity: 3 }]);
+    expect(day.stops.map((s) => s.customer.kind)).toEqual([null, 'HOUSEHOLD']);
     expect(day.totals).toEqual({ delivered_full: 4 });
   });
 

@@ -16,7 +16,7 @@ export interface Stop {
   id: number;
   sequence: number;
   order: number | null;
-  customer: { id: number; name: string; address?: string | null };
+  customer: { id: number; name: string; address?: string | null; kind?: string | null };
   status?: string;
   lines: { cylinder_type: number; quantity: number }[];
 }
@@ -59,8 +59,8 @@ export function normalizeStops(rows: unknown[]): Stop[] {
       const c = s.customer as Record<string, unknown> | number | undefined;
       const customer =
         typeof c === 'object' && c
-          ? { id: num(c.id), name: String(c.name ?? `Customer #${c.id}`), address: (c.address as string | undefined) ?? null }
-          : { id: num(c ?? s.customer_id), name: String(s.customer_name ?? `Customer #${c}`), address: (s.customer_address as string | undefined) ?? null };
+          ? { id: num(c.id), name: String(c.name ?? `Customer #${c.id}`), address: (c.address as string | undefined) ?? null, kind: (c.kind as string | undefined) ?? null }
+          : { id: num(c ?? s.customer_id), name: String(s.customer_name ?? `Customer #${c}`), address: (s.customer_address as string | undefined) ?? null, kind: (s.customer_kind as string | undefined) ?? null };
       const lines = (Array.isArray(s.lines) ? s.lines : []).map((l) => {
         const line = l as Record<string, unknown>;
         return { cylinder_type: idOf(line.cylinder_type as never) ?? 0, quantity: num(line.quantity) };
@@ -93,7 +93,7 @@ export async function getMyDay(me?: Me): Promise<MyDay> {
   try {
     const raw = await api.json<Record<string, unknown>>('/api/my-day/');
     const day = normalizeMyDay(raw, me);
-    await rememberCustomers(day.stops.map((s) => ({ id: s.customer.id, name: s.customer.name, address: s.customer.address })));
+    await rememberCustomers(day.stops.map((s) => ({ id: s.customer.id, name: s.customer.name, address: s.customer.address, kind: s.customer.kind })));
     return day;
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 404) throw e;
