@@ -27,7 +27,7 @@ from apps.billing.models import (
 )
 from apps.billing.pricing import gst_rate_on, line_amount, split_gross, totals
 from apps.billing.sequences import sequence_next
-from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed
+from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed, require_reason
 from apps.customers.enums import PaymentTerms
 
 INVOICE_DOCUMENT = "billing.invoice"
@@ -270,9 +270,7 @@ def credit_note_create(*, actor, invoice: Invoice, reason: str, lines: list[dict
     """Credit all (no ``lines``) or part of an invoice. Invariant: the credit
     never exceeds what is still due on the invoice, nor a line's uncredited
     quantity; numbered CN-YYYY-NNNNNN, taken last."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed({"reason": ["A reason is required."]})
+    reason = require_reason(reason, "A reason is required.")
     locked = _invoice_lock(invoice.pk)
     due = locked.amount_due
     rate = locked.gst_rate

@@ -142,3 +142,11 @@ def json_500(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "server_error", "detail": "Unexpected error; it has been logged."}, status=500)
     return server_error(request)
+
+
+def require_reason(reason: str | None, message: str) -> str:
+    """The stripped reason, or a 400 on ``reason`` with ``message`` when blank."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": [message]})
+    return reason

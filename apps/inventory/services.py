@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.billing.sequences import sequence_next
-from apps.core.exceptions import ApplicationError, Forbidden, InvalidMovement, ValidationFailed
+from apps.core.exceptions import ApplicationError, Forbidden, InvalidMovement, ValidationFailed, require_reason
 from apps.depots.models import CylinderType
 from apps.inventory.enums import (
     REAL_KINDS,
@@ -372,9 +372,7 @@ def stock_document_reverse(*, actor, document_type: str, document_id: int, reaso
 
     if role_of(actor) not in (Role.ADMIN, Role.SUPERVISOR):
         raise Forbidden("Only a supervisor may reverse a document.")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed({"reason": ["A reason is required for a reversal."]})
+    reason = require_reason(reason, "A reason is required for a reversal.")
     when = timezone.now()
     reversal = StockDocument.objects.create(
         kind=StockDocumentKind.REVERSAL,

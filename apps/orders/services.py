@@ -9,7 +9,7 @@ from django.utils import timezone
 from apps.accounts.enums import Role
 from apps.accounts.permissions import role_of
 from apps.audit.services import audit_record
-from apps.core.exceptions import ConflictError, Forbidden, ValidationFailed
+from apps.core.exceptions import ConflictError, Forbidden, ValidationFailed, require_reason
 from apps.inventory.enums import CylinderState, StockDocumentKind
 from apps.inventory.locations import location_for_vehicle
 from apps.inventory.models import StockBalance
@@ -131,9 +131,7 @@ def order_update(*, actor, order: Order, scheduled_for=_UNSET, driver=_UNSET, li
 @transaction.atomic
 def order_cancel(*, actor, order: Order, reason: str) -> Order:
     _check_dispatcher(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed({"reason": ["Say why the order is cancelled."]})
+    reason = require_reason(reason, "Say why the order is cancelled.")
     locked = _lock_order(order)
     if locked.status not in OPEN_STATUSES:
         raise ConflictError(f"A {locked.get_status_display().lower()} order cannot be cancelled.", code="order_closed")
@@ -335,9 +333,7 @@ def day_end_variance_approve(*, actor, count: DayEndCount, reason: str) -> DayEn
     """Accept the count: post the variance as one ADJUSTMENT on the vehicle
     (found cylinders in, missing ones out), so the ledger matches the truck."""
     _check_dispatcher(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed({"reason": ["A reason is required to approve a variance."]})
+    reason = require_reason(reason, "A reason is required to approve a variance.")
     locked = _lock_pending_count(count)
     lines = [
         {"cylinder_type": line.cylinder_type, "state": line.state, "quantity": line.variance}
@@ -369,9 +365,7 @@ def day_end_variance_approve(*, actor, count: DayEndCount, reason: str) -> DayEn
 def day_end_count_return(*, actor, count: DayEndCount, reason: str) -> DayEndCount:
     """Send the count back: the driver counts again (a new count)."""
     _check_dispatcher(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed({"reason": ["Say why the count is sent back."]})
+    reason = require_reason(reason, "Say why the count is sent back.")
     locked = _lock_pending_count(count)
     locked.status = CountStatus.RETURNED
     locked.reviewed_by, locked.reviewed_at, locked.review_reason = actor, timezone.now(), reason
