@@ -5,8 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.apis import LoginApi, LogoutApi, MeApi, RefreshApi
+from apps.core.company_apis import CompanyApi
 from apps.core.pwa import pwa_index
 from apps.customers.apis import CustomerViewSet
+from apps.customers.price_apis import CustomerPricesApi, PayNowPayloadApi
 from apps.depots.apis import CylinderTypeViewSet, DepotViewSet, EquipmentViewSet, VehicleViewSet
 from apps.distribution.apis import DistributionViewSet
 from apps.inventory.apis import StockBalanceViewSet, StockDocumentViewSet, StockMoveViewSet
@@ -28,6 +30,11 @@ api = [
     path("auth/token/refresh/", RefreshApi.as_view(), name="token-refresh"),
     path("auth/logout/", LogoutApi.as_view(), name="logout"),
     path("me/", MeApi.as_view(), name="me"),
+    path("company/", CompanyApi.as_view(), name="company"),
+    path(
+        "customers/prices/", CustomerPricesApi.as_view(), name="customer-prices"
+    ),  # before the router's customers/<pk>/
+    path("paynow/payload/", PayNowPayloadApi.as_view(), name="paynow-payload"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include(router.urls)),
