@@ -1,5 +1,15 @@
 """Serve the built PWA (frontend/dist) under /app/ from the same process and
-origin as the API, through WhiteNoise."""
+origin as the API, through WhiteNoise.
+
+Compression: `npm run build` writes a gzip (`.gz`) and a brotli (`.br`) copy
+next to every text file (frontend/scripts/precompress.mjs); WhiteNoise picks
+the copy the browser accepts (`Accept-Encoding`), answers with
+`Content-Encoding` and `Vary: Accept-Encoding`, and never compresses at
+request time. Caching: files whose name carries Vite's content hash are
+cached for a year and marked immutable; the app shell (index.html, sw.js,
+the manifest) is `no-cache`, so a new build reaches phones at once."""
+
+import re
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -8,6 +18,9 @@ from whitenoise.middleware import WhiteNoiseMiddleware
 
 # The app shell must be revalidated, or phones keep an old service worker.
 NO_CACHE = ("/app/", "/app/index.html", "/app/sw.js", "/app/manifest.webmanifest", "/app/registerSW.js")
+
+# Vite's output names: assets/index-B9cD3f_x.js; workbox-5f4e3d2c.js
+HASHED = re.compile(r"^/app/(assets/.+-[A-Za-z0-9_-]{8,}|workbox-[0-9a-f]{8,})\.[a-z0-9]+$")
 
 
 def _pwa_headers(headers, path: str, url: str) -> None:
@@ -23,6 +36,12 @@ class PWAWhiteNoiseMiddleware(WhiteNoiseMiddleware):
         dist = settings.FRONTEND_DIST
         if dist.is_dir():
             self.add_files(str(dist), prefix="app/")
+
+    def immutable_file_test(self, path: str, url: str) -> bool:
+        # A year, immutable ("max-age=315360000, public, immutable" from WhiteNoise).
+        if HASHED.match(url):
+            return True
+        return super().immutable_file_test(path, url)
 
 
 def pwa_index(request: HttpRequest, path: str = "") -> HttpResponse:

@@ -36,3 +36,25 @@ def test_client_routes_get_the_shell(dist):
 def test_unbuilt_app_is_a_clear_404(tmp_path, settings):
     settings.FRONTEND_DIST = tmp_path / "missing"
     assert Client().get("/app/").status_code == 404
+
+
+def test_precompressed_assets_by_accept_encoding_and_cached_for_a_year(dist):
+    import gzip
+
+    body = b"console.log('lpg');" * 200
+    js = dist / "assets" / "index-B9cD3f_x.js"
+    js.write_bytes(body)
+    (dist / "assets" / "index-B9cD3f_x.js.gz").write_bytes(gzip.compress(body))
+    brotli_bytes = b"\x1b\x97\x0e\x00 made by the build, served as is"
+    (dist / "assets" / "index-B9cD3f_x.js.br").write_bytes(brotli_bytes)
+    client = Client()
+    br = client.get("/app/assets/index-B9cD3f_x.js", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert br["Content-Encoding"] == "br" and "Accept-Encoding" in br["Vary"]
+    assert b"".join(br.streaming_content) == brotli_bytes  # never compressed at request time
+    gz = client.get("/app/assets/index-B9cD3f_x.js", HTTP_ACCEPT_ENCODING="gzip")
+    assert gz["Content-Encoding"] == "gzip" and gzip.decompress(b"".join(gz.streaming_content)) == body
+    plain = client.get("/app/assets/index-B9cD3f_x.js")
+    assert "Content-Encoding" not in plain and b"".join(plain.streaming_content) == body
+    for answer in (br, gz, plain):
+        assert "immutable" in answer["Cache-Control"] and "max-age=315360000" in answer["Cache-Control"]
+    assert client.get("/app/sw.js", HTTP_ACCEPT_ENCODING="br")["Cache-Control"] == "no-cache"
