@@ -29,4 +29,26 @@ export function percentOf(cents: number, percent: string | number): number {
   return sign * Math.floor((Math.abs(raw) + 5000) / 10000);
 }
 
-export const GST_RATE_PERCENT = '9';
+
+
+/** A rate as a decimal fraction string ("0.0900") in parts per million (90000). */
+export function rateToPpm(rate: string): number {
+  const m = /^(\d*)(?:\.(\d{0,6}))?$/.exec(rate.trim());
+  if (!m) throw new Error(`not a rate: ${rate}`);
+  return Number(m[1] || '0') * 1_000_000 + Number((m[2] ?? '').padEnd(6, '0'));
+}
+
+/** cents x rate (a fraction, "0.0900"), rounded half-up to the cent like billing/pricing.py money(). */
+export function applyRate(cents: number, rate: string): number {
+  const raw = cents * rateToPpm(rate); // in 1/1,000,000 of a cent; exact below 2^53
+  const sign = raw < 0 ? -1 : 1;
+  return sign * Math.floor((Math.abs(raw) + 500_000) / 1_000_000);
+}
+
+/** "0.0900" -> "9", "0.0750" -> "7.5" (what the invoice prints as "GST 9%"). */
+export function ratePercentLabel(rate: string): string {
+  const ppm = rateToPpm(rate);
+  const whole = Math.floor(ppm / 10_000);
+  const frac = String(ppm % 10_000).padStart(4, '0').replace(/0+$/, '');
+  return frac ? `${whole}.${frac}` : String(whole);
+}

@@ -1,45 +1,108 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryPayload, pricePreview } from './pricing';
+import { changeDue, deliveryPayload, paymentChoices, pricePreview } from './pricing';
+import { effectivePrice, sgDay, type PriceBook } from '../master-data/api/get-customer-prices';
+import { applyRate, ratePercentLabel } from '../../lib/money';
 
-const prices: Record<number, string> = { 1: '27.50', 2: '85.00', 3: '0.05' };
+// The shape GET /api/customers/prices/ answers (apps/customers/price_apis.py).
+const book: PriceBook = {
+  date: '2026-01-19',
+  gst_rates: [
+    { valid_from: '2024-01-01', rate: '0.0900' },
+    { valid_from: '2027-01-01', rate: '0.1000' },
+  ],
+  cylinder_types: [
+    { id: 1, name: '12.7 kg', prices: [{ valid_from: null, price: '24.99' }] },
+    { id: 2, name: '14 kg', prices: [{ valid_from: '2025-07-01', price: '27.85' }] },
+    { id: 3, name: '50 kg', prices: [{ valid_from: null, price: '92.00' }, { valid_from: '2026-03-01', price: '95.10' }] },
+  ],
+  service_items: [],
+  customers: [
+    { id: 7, name: 'Ah Hock Zi Char', payment_terms: 'CREDIT', prices: { '1': [{ valid_from: '2025-03-01', price: '21.50' }, { valid_from: '2026-02-01', price: '21.37' }] } },
+    { id: 8, name: 'Mdm Lim Household', payment_terms: 'CASH', prices: {} },
+  ],
+};
 
-describe('delivery price preview', () => {
-  it('prices fulls at list price and adds 9% GST half-up', () => {
+describe('delivery price preview (the server invoice, computed on the phone)', () => {
+  it('quotes the contract price: 5 x 12.7 kg at 21.50 is 117.18, not the list-price 136.20', () => {
+    const lines = [{ cylinder_type: 1, delivered_full: 5, returned_empty: 5 }];
+    const contract = pricePreview(lines, book, 7, '2026-01-19');
+    expect(contract).toMatchObject({ subtotal: '107.50', gst_rate: '9', gst: '9.68', total: '117.18', missing: [] });
+    expect(contract.lines).toEqual([{ cylinder_type: 1, quantity: 5, unit: '21.50', amount: '107.50', contract: true }]);
+    expect(pricePreview(lines, book, 8, '2026-01-19').total).toBe('136.20');
+  });
+
+  it('rounds GST once on the subtotal, half-up (7 x 14 kg + 3 x 12.7 kg contract)', () => {
     const p = pricePreview(
       [
-        { cylinder_type: 1, delivered_full: 1, returned_empty: 1 },
-        { cylinder_type: 2, delivered_full: 0, returned_empty: 2 },
+        { cylinder_type: 1, delivered_full: 3, returned_empty: 0 },
+        { cylinder_type: 2, delivered_full: 7, returned_empty: 2 },
       ],
-      (t) => prices[t],
+      book,
+      7,
+      '2026-01-19',
     );
-    expect(p).toMatchObject({ subtotal: '27.50', gst: '2.48', total: '29.98', delivered_full: 1, returned_empty: 3 });
-    expect(p.lines).toEqual([{ cylinder_type: 1, quantity: 1, unit: '27.50', amount: '27.50' }]);
+    // 64.50 + 194.95 = 259.45; GST 23.3505 -> 23.35
+    expect(p).toMatchObject({ subtotal: '259.45', gst: '23.35', total: '282.80', delivered_full: 10, returned_empty: 2 });
+    expect(applyRate(43583, '0.09')).toBe(3922); // 39.2247 -> 39.22
+    expect(applyRate(2750, '0.0900')).toBe(248); // 2.475 -> 2.48, half-up not banker's
   });
 
-  it('rounds on the subtotal, not per line', () => {
-    const p = pricePreview([{ cylinder_type: 3, delivered_full: 3, returned_empty: 0 }], (t) => prices[t]);
-    expect(p).toMatchObject({ subtotal: '0.15', gst: '0.01', total: '0.16' }); // 0.0135 -> 0.01
+  it('uses the price and GST rate in force on the delivery date', () => {
+    expect(effectivePrice(book, 7, 1, '2026-02-01')).toEqual({ price: '21.37', contract: true });
+    expect(effectivePrice(book, 7, 1, '2025-02-28')).toEqual({ price: '24.99', contract: false }); // before the contract
+    expect(effectivePrice(book, 8, 3, '2026-03-01')?.price).toBe('95.10');
+    expect(effectivePrice(book, 8, 2, '2025-06-30')).toBeUndefined(); // no price yet
+    const p = pricePreview([{ cylinder_type: 3, delivered_full: 1, returned_empty: 0 }], book, 8, '2027-01-01');
+    expect(p).toMatchObject({ gst_rate: '10', subtotal: '95.10', gst: '9.51', total: '104.61' });
+    expect(ratePercentLabel('0.0750')).toBe('7.5');
   });
 
+  it('says which types have no price instead of quoting 0', () => {
+    const p = pricePreview([{ cylinder_type: 2, delivered_full: 2, returned_empty: 0 }], book, 8, '2025-01-01');
+    expect(p.missing).toEqual([2]);
+    expect(pricePreview([{ cylinder_type: 1, delivered_full: 1, returned_empty: 0 }], undefined, 7, '2026-01-19').missing).toEqual([1]);
+  });
+
+  it('takes the Singapore date of the delivery instant', () => {
+    expect(sgDay(new Date('2026-01-18T16:30:00Z'))).toBe('2026-01-19'); // 00:30 SGT
+    expect(sgDay(new Date('2026-01-18T15:59:00Z'))).toBe('2026-01-18');
+  });
+});
+
+describe('payment at the door', () => {
+  it('offers CREDIT only to credit-terms customers', () => {
+    expect(paymentChoices('CREDIT')).toContain('CREDIT');
+    expect(paymentChoices('CASH')).not.toContain('CREDIT');
+    expect(paymentChoices(undefined)).toEqual(['CASH', 'PAYNOW', 'CHEQUE', 'BANK_TRANSFER']);
+  });
+
+  it('computes the change from the cash tendered', () => {
+    expect(changeDue(11718, '150')).toBe(3282);
+    expect(changeDue(11718, '117.18')).toBe(0);
+    expect(changeDue(11718, '100')).toBeUndefined();
+    expect(changeDue(11718, '12.345')).toBeUndefined();
+  });
+});
+
+describe('delivery body', () => {
+  const base = { customer: 7, vehicle: 3, order: null, payment_method: 'CASH' as const, lines: [{ cylinder_type: 2, delivered_full: 1, returned_empty: 0 }] };
   it('builds the API body without empty lines', () => {
-    expect(
-      deliveryPayload({
-        customer: 7,
-        vehicle: 3,
-        order: null,
-        payment_method: 'CASH',
-        lines: [
-          { cylinder_type: 2, delivered_full: 3, returned_empty: 3 },
-          { cylinder_type: 1, delivered_full: 0, returned_empty: 0 },
-        ],
-      }),
-    ).toEqual({ customer: 7, vehicle: 3, order: null, payment_method: 'CASH', lines: [{ cylinder_type: 2, delivered_full: 3, returned_empty: 3 }] });
+    expect(deliveryPayload({ ...base, lines: [...base.lines, { cylinder_type: 1, delivered_full: 0, returned_empty: 0 }] })).toEqual({
+      customer: 7,
+      vehicle: 3,
+      order: null,
+      payment_method: 'CASH',
+      lines: [{ cylinder_type: 2, delivered_full: 1, returned_empty: 0 }],
+    });
   });
 
-  it('carries acknowledged_warnings only when there is one', () => {
-    const base = { customer: 7, vehicle: 3, order: null, payment_method: 'CASH' as const, lines: [{ cylinder_type: 2, delivered_full: 1, returned_empty: 0 }] };
+  it('carries acknowledged_warnings, amount_tendered and payment_reference only when set', () => {
     expect(deliveryPayload({ ...base, acknowledged_warnings: ['household_hours'] })).toMatchObject({ acknowledged_warnings: ['household_hours'] });
     expect(deliveryPayload(base)).not.toHaveProperty('acknowledged_warnings');
     expect(deliveryPayload({ ...base, acknowledged_warnings: [] })).not.toHaveProperty('acknowledged_warnings');
+    expect(deliveryPayload({ ...base, amount_tendered: '150' })).toMatchObject({ amount_tendered: '150.00' });
+    expect(deliveryPayload({ ...base, payment_method: 'PAYNOW', amount_tendered: '150' })).not.toHaveProperty('amount_tendered');
+    expect(deliveryPayload({ ...base, payment_method: 'PAYNOW', payment_reference: ' PN123 ' })).toMatchObject({ payment_reference: 'PN123' });
+    expect(deliveryPayload({ ...base, payment_reference: 'PN123' })).not.toHaveProperty('payment_reference');
   });
 });

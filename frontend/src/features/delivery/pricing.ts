@@ -1,4 +1,5 @@
-import { formatCents, GST_RATE_PERCENT, percentOf, toCents } from '../../lib/money';
+import { applyRate, formatCents, ratePercentLabel, toCents } from '../../lib/money';
+import { effectivePrice, gstRateOn, type PriceBook } from '../master-data/api/get-customer-prices';
 
 export const PAYMENT_METHODS = ['CASH', 'PAYNOW', 'CHEQUE', 'BANK_TRANSFER', 'CREDIT'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
@@ -10,6 +11,11 @@ export const PAYMENT_LABELS: Record<PaymentMethod, string> = {
   CREDIT: 'Credit (invoice)',
 };
 
+/** What the customer may use at the door: CREDIT only with credit terms (the server answers 422 credit_not_allowed otherwise). */
+export function paymentChoices(paymentTerms: string | null | undefined): PaymentMethod[] {
+  return PAYMENT_METHODS.filter((m) => m !== 'CREDIT' || paymentTerms === 'CREDIT');
+}
+
 export interface DeliveryLine {
   cylinder_type: number;
   delivered_full: number;
@@ -17,46 +23,68 @@ export interface DeliveryLine {
 }
 
 export interface PricePreview {
-  lines: { cylinder_type: number; quantity: number; unit: string; amount: string }[];
+  lines: { cylinder_type: number; quantity: number; unit: string; amount: string; contract: boolean }[];
   subtotal: string;
-  gst_rate: string;
+  gst_rate: string; // percent, as the invoice prints it ("9")
   gst: string;
   total: string;
   delivered_full: number;
   returned_empty: number;
+  /** cylinder types delivered with no price on the phone: the quote is incomplete */
+  missing: number[];
+  day: string;
 }
 
 /**
- * Preview only: fulls delivered at the cylinder type's list price, GST 9%
- * on the subtotal, half-up to cents. The server's invoice is authoritative
- * (customer prices, the GST rate in force).
+ * The invoice the server will issue, computed the server's way
+ * (apps/billing/pricing.py): each line = quantity x the customer's price in
+ * force on the delivery's Singapore date (else the list price), half-up to
+ * the cent; GST once on the subtotal at that date's rate, half-up.
  */
-export function pricePreview(lines: DeliveryLine[], listPrice: (cylinderType: number) => string | undefined, gstRate = GST_RATE_PERCENT): PricePreview {
+export function pricePreview(lines: DeliveryLine[], book: PriceBook | undefined, customerId: number | undefined, day: string): PricePreview {
   let subtotal = 0;
   const out: PricePreview['lines'] = [];
+  const missing: number[] = [];
   for (const l of lines) {
     if (l.delivered_full <= 0) continue;
-    const unit = toCents(listPrice(l.cylinder_type) ?? '0');
+    const p = book && customerId !== undefined ? effectivePrice(book, customerId, l.cylinder_type, day) : undefined;
+    if (!p) {
+      missing.push(l.cylinder_type);
+      continue;
+    }
+    const unit = toCents(p.price);
     const amount = unit * l.delivered_full;
     subtotal += amount;
-    out.push({ cylinder_type: l.cylinder_type, quantity: l.delivered_full, unit: formatCents(unit), amount: formatCents(amount) });
+    out.push({ cylinder_type: l.cylinder_type, quantity: l.delivered_full, unit: formatCents(unit), amount: formatCents(amount), contract: p.contract });
   }
-  const gst = percentOf(subtotal, gstRate);
+  const rate = (book && gstRateOn(book, day)) ?? '0.09';
+  const gst = applyRate(subtotal, rate);
   return {
     lines: out,
     subtotal: formatCents(subtotal),
-    gst_rate: gstRate,
+    gst_rate: ratePercentLabel(rate),
     gst: formatCents(gst),
     total: formatCents(subtotal + gst),
     delivered_full: lines.reduce((s, l) => s + l.delivered_full, 0),
     returned_empty: lines.reduce((s, l) => s + l.returned_empty, 0),
+    missing,
+    day,
   };
+}
+
+/** Change for cash tendered (cents), or undefined when short / not given. */
+export function changeDue(totalCents: number, tendered: string): number | undefined {
+  if (!/^\d+(\.\d{1,2})?$/.test(tendered.trim())) return undefined;
+  const t = toCents(tendered);
+  return t >= totalCents ? t - totalCents : undefined;
 }
 
 /**
  * The body of POST /api/deliveries/ (and the payload of delivery.create).
- * `acknowledged_warnings` is present only when non-empty: the server's
- * idempotency fingerprint includes the field only when it is sent.
+ * Optional fields are present only when set: the server's idempotency
+ * fingerprint includes a field only when it is sent.
+ * `amount_tendered` (CASH) and `payment_reference` (PAYNOW) follow the
+ * door-payment contract agreed with billing.
  */
 export function deliveryPayload(args: {
   customer: number;
@@ -65,6 +93,8 @@ export function deliveryPayload(args: {
   payment_method: PaymentMethod;
   lines: DeliveryLine[];
   acknowledged_warnings?: readonly string[];
+  amount_tendered?: string;
+  payment_reference?: string;
 }) {
   return {
     customer: args.customer,
@@ -75,5 +105,7 @@ export function deliveryPayload(args: {
       .filter((l) => l.delivered_full > 0 || l.returned_empty > 0)
       .map((l) => ({ cylinder_type: l.cylinder_type, delivered_full: l.delivered_full, returned_empty: l.returned_empty })),
     ...(args.acknowledged_warnings?.length ? { acknowledged_warnings: [...args.acknowledged_warnings] } : {}),
+    ...(args.payment_method === 'CASH' && args.amount_tendered ? { amount_tendered: formatCents(toCents(args.amount_tendered)) } : {}),
+    ...(args.payment_method === 'PAYNOW' && args.payment_reference?.trim() ? { payment_reference: args.payment_reference.trim() } : {}),
   };
 }
