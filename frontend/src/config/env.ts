@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 // Read and validated once at start-up. The API is same-origin by default
-// (Django serves the PWA under /app/ and the API under /api/).
+// (Django serves the PWA under /app/ and the API under /api/). The company
+// printed on receipts is the server's (GET /api/company/), never built in.
 const EnvSchema = z.object({
   API_BASE: z
     .string()
@@ -11,10 +12,6 @@ const EnvSchema = z.object({
       message: 'VITE_API_BASE must be empty (same origin), a path like /backend, or an http(s) URL',
     })
     .transform((v) => v.replace(/\/+$/, '')),
-  COMPANY_NAME: z.string().default('LPG Field Operations'),
-  COMPANY_ADDRESS: z.string().optional(),
-  COMPANY_GST_REG: z.string().optional(),
-  COMPANY_PHONE: z.string().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -22,10 +19,6 @@ export type Env = z.infer<typeof EnvSchema>;
 export function parseEnv(raw: Record<string, unknown>): Env {
   const parsed = EnvSchema.safeParse({
     API_BASE: raw.VITE_API_BASE || undefined,
-    COMPANY_NAME: raw.VITE_COMPANY_NAME || undefined,
-    COMPANY_ADDRESS: raw.VITE_COMPANY_ADDRESS || undefined,
-    COMPANY_GST_REG: raw.VITE_COMPANY_GST_REG || undefined,
-    COMPANY_PHONE: raw.VITE_COMPANY_PHONE || undefined,
   });
   if (!parsed.success) {
     throw new Error(`Invalid environment: ${parsed.error.issues.map((i) => i.message).join('; ')}`);

@@ -13,6 +13,30 @@ function memoryStore(initial?: Tokens): TokenStore & { tokens?: Tokens } {
 }
 
 describe('api client', () => {
+  it('sends an Idempotency-Key on every POST outside /api/auth/, the same one on the retry after a refresh', async () => {
+    const seen: { url: string; key?: string; auth?: string }[] = [];
+    const fetchImpl = (async (url: string, init: RequestInit) => {
+      const h = init.headers as Record<string, string>;
+      seen.push({ url, key: h['Idempotency-Key'], auth: h.Authorization });
+      if (url.endsWith('/refresh/')) return json(200, { access: 'new', refresh: 'r2' });
+      if (h.Authorization === 'Bearer old') return json(401, {});
+      return json(201, { id: 1 });
+    }) as typeof fetch;
+    const client = new ApiClient('', memoryStore({ access: 'old', refresh: 'r1' }), fetchImpl);
+    await client.request('/api/sync/', { body: { device: 'd', events: [] } });
+    await client.request('/api/devices/', { body: { name: 'n' } });
+    await client.request('/api/deliveries/', { body: {}, headers: { 'Idempotency-Key': 'kept-as-given' } });
+    await client.request('/api/me/');
+    const [sync1, refresh, sync2, devices, deliveries, me] = seen;
+    expect(sync1.key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sync2).toMatchObject({ key: sync1.key, auth: 'Bearer new' }); // one logical request, one key
+    expect(refresh.key).toBeUndefined();
+    expect(devices.key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(devices.key).not.toBe(sync1.key);
+    expect(deliveries.key).toBe('kept-as-given');
+    expect(me.key).toBeUndefined();
+  });
+
   it('unwraps plain arrays and DRF pages', () => {
     expect(unwrapList([1, 2])).toEqual([1, 2]);
     expect(unwrapList({ count: 2, next: null, previous: null, results: [3, 4] })).toEqual([3, 4]);

@@ -149,8 +149,16 @@ export class ApiClient {
     }
   }
 
-  /** Sends a request; returns the Response whatever its status (after at most one refresh). */
+  /**
+   * Sends a request; returns the Response whatever its status (after at most one refresh).
+   * Every POST outside /api/auth/ carries an `Idempotency-Key` (the server answers 428
+   * without one); the retry after a token refresh reuses it, so it counts once.
+   */
   async request(path: string, opts: RequestOptions = {}): Promise<Response> {
+    const method = opts.method ?? (opts.body !== undefined ? 'POST' : 'GET');
+    if (method === 'POST' && !path.startsWith('/api/auth/') && !Object.keys(opts.headers ?? {}).some((h) => h.toLowerCase() === 'idempotency-key')) {
+      opts = { ...opts, headers: { ...opts.headers, 'Idempotency-Key': newIdempotencyKey() } };
+    }
     const auth = opts.auth ?? true;
     if (!auth) return this.rawFetch(path, opts);
     await this.ensureLoaded();
@@ -236,6 +244,8 @@ export class ApiClient {
     this.emit(false);
   }
 }
+
+export const newIdempotencyKey = (): string => crypto.randomUUID();
 
 export const api = new ApiClient();
 

@@ -9,8 +9,10 @@ export type EventType = 'distribution.create' | 'delivery.create';
  * queued   - waiting to be sent (or being sent)
  * rejected - the server refused it; shown to the driver with the reason
  * applied / duplicate - the server has it; kept as history with its result
+ * dismissed - a rejected event the driver set aside (reopened as a draft or
+ *             let go); never sent again, kept in history with its reason
  */
-export type OutboxStatus = 'queued' | 'rejected' | 'applied' | 'duplicate';
+export type OutboxStatus = 'queued' | 'rejected' | 'applied' | 'duplicate' | 'dismissed';
 
 export interface OutboxEvent {
   seq?: number; // auto-increment: the replay order
@@ -27,6 +29,11 @@ export interface OutboxEvent {
   code?: string; // server's rejection code
   detail?: string; // server's rejection sentence
   result?: Record<string, unknown>; // server's result (number, invoice...)
+  invoice?: Record<string, unknown>; // GET /api/invoices/{id}/ of an applied delivery: the lines the receipt prints
+  rejection?: Record<string, unknown>; // the server's details of a rejection: shortages, fields
+  server_errors?: number; // HTTP 500 answers in a row for this event
+  dismissed_at?: number;
+  reopened_at?: number; // when the driver reopened it as a draft
   synced_at?: number;
   summary: ReceiptContext; // what the driver confirmed, for display and receipts
   user?: string; // e-mail of the driver who recorded it (events are signed with that driver's device key)

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { db, kvGet } from '../lib/db';
 import { ApiClient, type TokenStore, type Tokens } from '../lib/api-client';
 import { generateDeviceKey, verifyEvent } from './device-key';
-import { enqueueEvent, LAST_SYNC_KEY, replayOutbox, type SyncTransport, type WireEvent } from './outbox';
+import { dismissRejected, enqueueEvent, LAST_SYNC_KEY, replayOutbox, requeueRejected, type SyncTransport, type WireEvent } from './outbox';
 
 const summary = { driver: 'D', vehicle: 'V', lines: [], totals: [] };
 let key: { privateKey: CryptoKey; publicJwk: JsonWebKey };
@@ -99,6 +99,51 @@ describe('outbox', () => {
     await replayOutbox(t);
     expect(sent.map((e) => e.id)).toEqual([first.id, first.id, sent[2].id]);
     expect(await statuses()).toEqual(['applied', 'applied']);
+  });
+
+  it('moves past an event the server fails on (HTTP 500 twice) and keeps sending the rest in order', async () => {
+    const events = await enqueue(4);
+    const poisoned = events[1].id;
+    const { t, sent } = transport((e) => (e.id === poisoned ? json(500, { code: 'server_error', detail: 'boom', request_id: 'req-7f3a' }) : applied(e)));
+    const report = await replayOutbox(t);
+    expect(sent.map((e) => e.id)).toEqual([events[0].id, poisoned, poisoned, events[2].id, events[3].id]);
+    expect(report).toMatchObject({ applied: 3, rejected: 1 });
+    expect(report.stopped).toBeUndefined();
+    expect(await statuses()).toEqual(['applied', 'rejected', 'applied', 'applied']);
+    const bad = (await db.outbox.orderBy('seq').toArray())[1];
+    expect(bad.code).toBe('server_error');
+    expect(bad.detail).toMatch(/req-7f3a/);
+    // sent again on the driver's request, and accepted once the server is fixed
+    await requeueRejected(bad.seq!);
+    const again = transport((e) => applied(e));
+    await replayOutbox(again.t);
+    expect(again.sent.map((e) => e.id)).toEqual([poisoned]);
+    expect(await statuses()).toEqual(['applied', 'applied', 'applied', 'applied']);
+  });
+
+  it('a single HTTP 500 is retried at once and then applied', async () => {
+    await enqueue(2);
+    const { t, sent } = transport((e, n) => (n === 1 ? json(500, {}) : applied(e)));
+    await replayOutbox(t);
+    expect(sent).toHaveLength(3);
+    expect(await statuses()).toEqual(['applied', 'applied']);
+  });
+
+  it('a rejection keeps the server details (shortages per line); a dismissed event is never sent again', async () => {
+    await enqueue(2);
+    const shortages = [{ location: 4, cylinder_type: 2, state: 'EMPTY', available: 4, requested: 999, location_name: 'XD1234A', cylinder_type_name: '12.7 kg' }];
+    const { t, sent } = transport((e, n) =>
+      n === 1 ? json(200, { results: [{ id: e.id, status: 'rejected', code: 'insufficient_stock', detail: 'Not enough stock.', shortages }] }) : applied(e),
+    );
+    await replayOutbox(t);
+    const [first] = await db.outbox.orderBy('seq').toArray();
+    expect(first).toMatchObject({ status: 'rejected', rejection: { shortages } });
+    await dismissRejected(first.seq!, true);
+    await replayOutbox(t);
+    expect(sent).toHaveLength(2);
+    const kept = await db.outbox.get(first.seq!);
+    expect(kept).toMatchObject({ status: 'dismissed', code: 'insufficient_stock', detail: 'Not enough stock.' });
+    expect(kept?.reopened_at).toBeTypeOf('number');
   });
 
   it('a per-event "rejected" result marks it rejected with the reason and goes on', async () => {

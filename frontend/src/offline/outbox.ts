@@ -7,9 +7,14 @@ import { signEvent } from './device-key';
 // they were recorded, so a 409/422 answer belongs to exactly one event.
 //
 // Rules (see outbox.test.ts):
-//  - network error, 5xx, 401 after a refresh, other 4xx: keep the event, stop
+//  - network error, 502/503/504, 401 after a refresh, other 4xx: keep the
+//    event, stop (the server is unreachable: the next events would fail too)
 //  - result "rejected", or HTTP 400/409/422: mark the event rejected with the
-//    server's code and reason, go on with the next one
+//    server's code, reason and details (shortages, fields), go on with the next
+//  - HTTP 500 (this event breaks the server): tried once more at once; a
+//    second 500 marks it rejected (code server_error, can be sent again) and
+//    the replay goes on with the next event, so one bad event never stalls the
+//    phone
 //  - result "applied" / "duplicate": keep it as history with the result
 // Nothing is ever deleted by the replay.
 
@@ -33,6 +38,16 @@ export interface WireEvent {
 }
 
 export type StopReason = 'network' | 'server' | 'auth' | 'client' | 'no-answer';
+
+/** HTTP 500 answers in a row for one event before it is set aside as rejected. */
+export const SERVER_ERROR_LIMIT = 2;
+
+/** What the server said about a rejected event beyond code and detail (e.g. shortages, fields). */
+function rejectionDetails(body: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!body) return undefined;
+  const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !['id', 'status', 'code', 'detail', 'result'].includes(k)));
+  return Object.keys(rest).length ? rest : undefined;
+}
 
 export interface ReplayReport {
   sent: number;
@@ -133,7 +148,26 @@ async function doReplay(transport: SyncTransport): Promise<ReplayReport> {
       return stop(event, 'network', `${(e as Error)?.message || 'Could not reach the server'}; will retry.`);
     }
 
-    if (res.status >= 500) return stop(event, 'server', `Server error (HTTP ${res.status}); will retry.`);
+    if (res.status === 500) {
+      const errors = (event.server_errors ?? 0) + 1;
+      if (errors < SERVER_ERROR_LIMIT) {
+        await db.outbox.update(event.seq!, { server_errors: errors, last_error: 'Server error (HTTP 500); trying again.' });
+        report.sent--;
+        continue; // the same event again, at once
+      }
+      const body = await readJson(res);
+      await db.outbox.update(event.seq!, {
+        status: 'rejected',
+        code: 'server_error',
+        detail: `The server failed on this event (HTTP 500${typeof body.request_id === 'string' ? `, request ${body.request_id}` : ''}). Nothing was recorded; the events after it were sent.`,
+        server_errors: 0,
+        last_error: undefined,
+        synced_at: Date.now(),
+      });
+      report.rejected++;
+      continue;
+    }
+    if (res.status >= 500) return stop(event, 'server', `Server unavailable (HTTP ${res.status}); will retry.`);
     if (res.status === 401) return stop(event, 'auth', 'Sign in again to send queued events.');
     if (res.status === 400 || res.status === 409 || res.status === 422) {
       const body = await readJson(res);
@@ -141,6 +175,8 @@ async function doReplay(transport: SyncTransport): Promise<ReplayReport> {
         status: 'rejected',
         code: str(body.code) ?? `http_${res.status}`,
         detail: str(body.detail) ?? `Refused by the server (HTTP ${res.status})`,
+        rejection: rejectionDetails(body),
+        server_errors: 0,
         last_error: undefined,
         synced_at: Date.now(),
       });
@@ -160,6 +196,7 @@ async function doReplay(transport: SyncTransport): Promise<ReplayReport> {
       await db.outbox.update(event.seq!, {
         status,
         result: (mine?.result as Record<string, unknown> | undefined) ?? event.result,
+        server_errors: 0,
         last_error: undefined,
         synced_at: Date.now(),
       });
@@ -170,6 +207,8 @@ async function doReplay(transport: SyncTransport): Promise<ReplayReport> {
         status: 'rejected',
         code: str(mine?.code) ?? 'rejected',
         detail: str(mine?.detail) ?? 'Refused by the server.',
+        rejection: rejectionDetails(mine),
+        server_errors: 0,
         last_error: undefined,
         synced_at: Date.now(),
       });
@@ -184,7 +223,13 @@ async function doReplay(transport: SyncTransport): Promise<ReplayReport> {
 
 /** A rejected event the driver chose to send again (same id, same signature). */
 export async function requeueRejected(seq: number): Promise<void> {
-  await db.outbox.update(seq, { status: 'queued', code: undefined, detail: undefined });
+  await db.outbox.update(seq, { status: 'queued', code: undefined, detail: undefined, rejection: undefined, server_errors: 0 });
+}
+
+/** A rejected event the driver sets aside: never sent again, kept in history with its reason. */
+export async function dismissRejected(seq: number, reopened = false): Promise<void> {
+  const now = Date.now();
+  await db.outbox.update(seq, { status: 'dismissed', dismissed_at: now, ...(reopened ? { reopened_at: now } : {}) });
 }
 
 export async function outboxCounts(): Promise<{ queued: number; rejected: number }> {

@@ -1,24 +1,25 @@
-import { env } from '../../config/env';
 import { api, errorFromResponse } from '../../lib/api-client';
 import type { OutboxEvent } from '../../lib/db';
 import { getPairedPrinter, printBytes } from './bluetooth-printer';
-import { receiptFromEvent, testPageDoc, type Company } from './receipt-doc';
+import { receiptFromEvent, testPageDoc } from './receipt-doc';
+import { loadCompany } from '../company/api/get-company';
+import { loadInvoiceDetail } from './invoice-detail';
 
 // The encoder library is large: load it on the first print only.
 const encoder = () => import('./receipt').then((m) => m.encodeReceipt);
 
-export const company = (): Company => ({ name: env.COMPANY_NAME, address: env.COMPANY_ADDRESS, gst_reg: env.COMPANY_GST_REG, phone: env.COMPANY_PHONE });
 
 export async function printEventReceipt(event: OutboxEvent): Promise<void> {
   const printer = await getPairedPrinter();
   const encodeReceipt = await encoder();
-  await printBytes(encodeReceipt(receiptFromEvent(event, company()), printer?.columns ?? 32));
+  const [company, withInvoice] = await Promise.all([loadCompany(), loadInvoiceDetail(event)]);
+  await printBytes(encodeReceipt(receiptFromEvent(withInvoice, company), printer?.columns ?? 32));
 }
 
 export async function printTestPage(): Promise<void> {
   const printer = await getPairedPrinter();
   const encodeReceipt = await encoder();
-  await printBytes(encodeReceipt(testPageDoc(company(), printer?.name ?? 'printer'), printer?.columns ?? 32));
+  await printBytes(encodeReceipt(testPageDoc(await loadCompany(), printer?.name ?? 'printer'), printer?.columns ?? 32));
 }
 
 /** Server-side documents for phones without Web Bluetooth (needs the event applied). */

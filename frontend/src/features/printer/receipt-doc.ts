@@ -1,26 +1,29 @@
 import type { OutboxEvent, ReceiptContext } from '../../lib/db';
+import type { Company } from '../company/api/get-company';
 
-// What a receipt says, independent of the printer language. Until the server
-// has applied the event there is no document number: the receipt says
-// PROVISIONAL and carries the event reference instead.
+// What a receipt says, independent of the printer language.
+// - Until the server has applied the event there is no document number: the
+//   receipt says "PROVISIONAL - NOT A TAX INVOICE" and carries the event
+//   reference; its figures are the phone's quote (the server's pricing rule).
+// - Once applied, a delivery's receipt is the tax invoice: the supplier's name,
+//   address and GST reg. no. (GET /api/company/), the invoice number and date,
+//   the customer, and the server's own lines, GST and total.
 
-export interface Company {
-  name: string;
-  address?: string;
-  gst_reg?: string;
-  phone?: string;
-}
+export type { Company };
 
 export interface ReceiptDoc {
   kind: 'distribution' | 'delivery' | 'test';
-  company: Company;
+  company?: Company;
   number?: string; // DIST-... / INV-... once applied
   reference: string; // event id
   provisional: boolean;
   occurred_at: string; // ISO
+  invoice_date?: string; // YYYY-MM-DD, the tax invoice's issue date
   context: ReceiptContext;
   status_note?: string;
 }
+
+export const PROVISIONAL_TITLE = 'PROVISIONAL - NOT A TAX INVOICE';
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
@@ -40,24 +43,57 @@ export function documentNumber(event: Pick<OutboxEvent, 'type' | 'result'>): str
   return typeof r.number === 'string' ? r.number : undefined;
 }
 
-export function receiptFromEvent(event: OutboxEvent, company: Company): ReceiptDoc {
+/** "21.5000" -> "21.50", "7.000" -> "7", "0.125" stays. */
+export function trimDecimal(v: unknown, minDecimals = 0): string {
+  const s = String(v ?? '');
+  const m = /^(-?\d+)(?:\.(\d*?))0*$/.exec(s);
+  if (!m) return s;
+  const frac = (m[2] ?? '').padEnd(minDecimals, '0');
+  return frac ? `${m[1]}.${frac}` : m[1];
+}
+
+type Inv = Record<string, unknown>;
+const s = (v: unknown) => (v == null ? undefined : String(v));
+
+/** The server's invoice for an applied delivery: the detail when fetched, else the summary in the sync result. */
+export function serverInvoice(event: Pick<OutboxEvent, 'result' | 'invoice'>): Inv | undefined {
+  const summary = (event.result as Inv | undefined)?.invoice as Inv | undefined;
+  return event.invoice ? { ...summary, ...event.invoice } : summary;
+}
+
+/** The receipt context of an applied delivery: the server's lines and totals replace the quote. */
+export function appliedDeliveryContext(event: OutboxEvent): ReceiptContext {
+  const inv = serverInvoice(event);
+  const ctx = event.summary;
+  if (!inv) return ctx;
+  const result = event.result as Inv | undefined;
+  const serverLines = Array.isArray(inv.lines) ? (inv.lines as Inv[]) : undefined;
+  const lines = serverLines
+    ? serverLines.map((l) => ({ label: String(l.description ?? ''), detail: `${trimDecimal(l.quantity)} x ${trimDecimal(l.unit_price, 2)}`, amount: s(l.amount) }))
+    : ctx.lines;
+  const counts = ctx.totals.filter((t) => !/subtotal|gst|total|tendered|change|paid/i.test(t.label));
+  const totals = [
+    ...counts,
+    { label: 'Subtotal', value: s(inv.subtotal) },
+    { label: `GST ${trimDecimal(inv.gst_rate)}%`, value: s(inv.gst_amount) },
+    { label: 'TOTAL SGD', value: s(inv.total) },
+    ...(inv.status === 'PAID' && inv.amount_paid != null ? [{ label: 'Paid', value: s(inv.amount_paid) }] : []),
+    ...(result?.change_due != null && result.change_due !== '0.00' ? [{ label: 'Change', value: s(result.change_due) }] : []),
+  ].filter((t): t is { label: string; value: string } => t.value !== undefined);
+  return {
+    ...ctx,
+    customer: s(inv.customer_name) ?? ctx.customer,
+    customer_address: inv.customer_address ? [inv.customer_address, inv.customer_postal_code && `S(${inv.customer_postal_code})`].filter(Boolean).join(' ') : ctx.customer_address,
+    lines,
+    totals,
+  };
+}
+
+export function receiptFromEvent(event: OutboxEvent, company: Company | undefined): ReceiptDoc {
   const applied = event.status === 'applied' || event.status === 'duplicate';
   const number = applied ? documentNumber(event) : undefined;
-  let context = event.summary;
-  if (event.type === 'delivery.create' && applied) {
-    const inv = (event.result as Record<string, unknown> | undefined)?.invoice as Record<string, string> | undefined;
-    if (inv) {
-      context = {
-        ...context,
-        totals: [
-          ...context.totals.filter((t) => !/subtotal|gst|total/i.test(t.label)),
-          { label: 'Subtotal', value: inv.subtotal },
-          { label: `GST ${inv.gst_rate ?? ''}%`.replace(' %', ''), value: inv.gst_amount },
-          { label: 'TOTAL SGD', value: inv.total },
-        ].filter((t) => t.value !== undefined),
-      };
-    }
-  }
+  const context = event.type === 'delivery.create' && applied ? appliedDeliveryContext(event) : event.summary;
+  const inv = applied ? serverInvoice(event) : undefined;
   return {
     kind: event.type === 'delivery.create' ? 'delivery' : 'distribution',
     company,
@@ -65,12 +101,13 @@ export function receiptFromEvent(event: OutboxEvent, company: Company): ReceiptD
     reference: event.id,
     provisional: !number,
     occurred_at: event.occurred_at,
+    invoice_date: s(inv?.issue_date),
     context,
-    status_note: event.status === 'rejected' ? `REJECTED: ${event.detail ?? event.code ?? ''}` : undefined,
+    status_note: event.status === 'rejected' ? `REJECTED: ${event.detail ?? event.code ?? ''}` : event.status === 'dismissed' ? 'DISMISSED (not recorded)' : undefined,
   };
 }
 
-export function testPageDoc(company: Company, printerName: string): ReceiptDoc {
+export function testPageDoc(company: Company | undefined, printerName: string): ReceiptDoc {
   return {
     kind: 'test',
     company,

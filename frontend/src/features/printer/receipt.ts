@@ -1,5 +1,5 @@
 import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
-import { formatSgTime, type ReceiptDoc } from './receipt-doc';
+import { formatSgTime, PROVISIONAL_TITLE, type ReceiptDoc } from './receipt-doc';
 
 // ESC/POS bytes built on the phone, so receipts print with no network. This
 // module (and the encoder library) is loaded only when something is printed.
@@ -19,20 +19,30 @@ export function encodeReceipt(doc: ReceiptDoc, columns = 32): Uint8Array {
       [[left, right]],
     );
 
-  e.initialize().codepage('auto').align('center').bold(true).line(doc.company.name).bold(false);
-  if (doc.company.address) e.line(doc.company.address);
-  if (doc.company.gst_reg) e.line(`GST Reg No: ${doc.company.gst_reg}`);
-  if (doc.company.phone) e.line(`Tel: ${doc.company.phone}`);
+  e.initialize().codepage('auto').align('center');
+  const c = doc.company;
+  if (c) {
+    e.bold(true).line(c.name).bold(false);
+    if (c.address) e.line(c.address);
+    if (c.gst_reg_no) e.line(`GST Reg No: ${c.gst_reg_no}`);
+    if (c.uen && c.uen !== c.gst_reg_no) e.line(`UEN: ${c.uen}`);
+    if (c.phone) e.line(`Tel: ${c.phone}`);
+  } else {
+    e.bold(true).line('(company details not loaded)').bold(false);
+  }
   e.newline();
 
-  const title = doc.kind === 'distribution' ? 'DISTRIBUTION' : doc.kind === 'delivery' ? (doc.provisional ? 'DELIVERY' : 'TAX INVOICE') : 'PRINTER TEST';
+  // A tax invoice needs the supplier's GST details: without them it is only a receipt.
+  const taxInvoice = doc.kind === 'delivery' && !doc.provisional && !!c?.gst_reg_no;
+  const title = doc.kind === 'distribution' ? 'DISTRIBUTION' : doc.kind === 'delivery' ? (doc.provisional ? 'DELIVERY' : taxInvoice ? 'TAX INVOICE' : 'DELIVERY RECEIPT') : 'PRINTER TEST';
   e.bold(true).line(title).bold(false);
   if (doc.kind !== 'test') {
     if (doc.provisional) {
       e.invert(true).line(' PROVISIONAL ').invert(false);
-      e.line(doc.kind === 'delivery' ? 'Not a tax invoice' : 'Not yet confirmed by office');
+      e.line(doc.kind === 'delivery' ? PROVISIONAL_TITLE : 'Not yet confirmed by office');
     } else if (doc.number) {
       e.size(1, 2).bold(true).line(doc.number).bold(false).size(1, 1);
+      if (doc.invoice_date) e.line(`Invoice date: ${doc.invoice_date}`);
     }
   }
   e.align('left').rule();
