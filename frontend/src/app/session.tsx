@@ -3,6 +3,8 @@ import { api } from '../lib/api-client';
 import { cachedFetch } from '../lib/cached-query';
 import { db, kvSet } from '../lib/db';
 import { getMe, type Me } from '../features/session/api/get-me';
+import { loadCompany } from '../features/company/api/get-company';
+import { loadPriceBook } from '../features/master-data/api/get-customer-prices';
 import { CURRENT_USER_KEY, registerDevice } from '../offline/sync-transport';
 import { startAutoSync } from '../offline/sync-service';
 
@@ -54,7 +56,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     if (status !== 'signed-in') return;
-    return startAutoSync();
+    // What the phone needs offline: the supplier for receipts, every customer
+    // with their prices (offline search, quotes). Refreshed at start and when
+    // the network comes back; a failed refresh keeps the copy on the phone.
+    const refresh = () => void Promise.allSettled([loadCompany(), loadPriceBook()]);
+    refresh();
+    window.addEventListener('online', refresh);
+    const stop = startAutoSync();
+    return () => {
+      window.removeEventListener('online', refresh);
+      stop();
+    };
   }, [status]);
 
   const login = useCallback(

@@ -71,3 +71,28 @@ describe('distribution lines and running totals', () => {
     expect(run([{ type: 'replace', lines }], [])).toEqual(lines);
   });
 });
+
+describe('vehicle shortages seen before sending', () => {
+  const stock = [{ cylinder_type: 2, full_qty: 3, empty_qty: 4 }];
+  it('warns when returning more empties than the vehicle holds (queued events counted)', async () => {
+    const { vehicleShortages } = await import('./lines');
+    expect(vehicleShortages([{ cylinder_type: 2, movement_type: 'EMPTY_RETURN', quantity: 999 }], stock)).toEqual([
+      { cylinder_type: 2, state: 'EMPTY', available: 4, requested: 999 },
+    ]);
+    expect(vehicleShortages([{ cylinder_type: 2, movement_type: 'EMPTY_RETURN', quantity: 6 }], stock, new Map([[2, { full: -1, empty: 2 }]]))).toEqual([]);
+    expect(vehicleShortages([{ cylinder_type: 2, movement_type: 'EMPTY_RETURN', quantity: 4 }], stock)).toEqual([]);
+  });
+  it('fulls collected in the same document cover fulls returned; an unknown type has nothing on board', async () => {
+    const { vehicleShortages } = await import('./lines');
+    expect(
+      vehicleShortages(
+        [
+          { cylinder_type: 2, movement_type: 'COLLECTION', quantity: 7 },
+          { cylinder_type: 2, movement_type: 'FULL_RETURN', quantity: 10 },
+        ],
+        stock,
+      ),
+    ).toEqual([]);
+    expect(vehicleShortages([{ cylinder_type: 9, movement_type: 'FULL_RETURN', quantity: 1 }], stock)).toEqual([{ cylinder_type: 9, state: 'FULL', available: 0, requested: 1 }]);
+  });
+});

@@ -21,6 +21,8 @@ export interface DistributionLine {
   cylinder_type: number;
   movement_type: Movement;
   quantity: number;
+  /** the server's reason, on a line of a reopened rejected distribution (cleared when the line is changed) */
+  reason?: string;
 }
 
 export type LinesAction =
@@ -50,11 +52,11 @@ export function linesReducer(lines: DistributionLine[], action: LinesAction): Di
       return [...lines, { ...action.line, quantity, key: newKey() }];
     }
     case 'bump':
-      return lines.map((l) => (l.key === action.key ? { ...l, quantity: clampQty(l.quantity + action.by) } : l));
+      return lines.map((l) => (l.key === action.key ? { ...l, quantity: clampQty(l.quantity + action.by), reason: undefined } : l));
     case 'set':
-      return lines.map((l) => (l.key === action.key ? { ...l, quantity: clampQty(action.quantity) } : l));
+      return lines.map((l) => (l.key === action.key ? { ...l, quantity: clampQty(action.quantity), reason: undefined } : l));
     case 'edit': {
-      const edited = lines.map((l) => (l.key === action.key ? { ...l, ...action.changes, quantity: clampQty(action.changes.quantity ?? l.quantity) } : l));
+      const edited = lines.map((l) => (l.key === action.key ? { ...l, ...action.changes, quantity: clampQty(action.changes.quantity ?? l.quantity), reason: undefined } : l));
       // merge if the edit made it identical in target to another line
       const target = edited.find((l) => l.key === action.key);
       const twin = target && edited.find((l) => l.key !== target.key && sameTarget(l, target));
@@ -106,4 +108,36 @@ export function distributionPayload(vehicle: number, lines: DistributionLine[]) 
       movement_type: l.movement_type,
     })),
   };
+}
+
+export interface VehicleStockRow {
+  cylinder_type: number;
+  full_qty: number;
+  empty_qty: number;
+}
+
+/**
+ * What the app can see is short before sending: the vehicle would go below
+ * zero (empties returned beyond the empties on board, fulls returned beyond
+ * the fulls). `pending` is what queued events will change first. The server
+ * checks the whole document the same way (net per location) and decides.
+ */
+export function vehicleShortages(
+  lines: Pick<DistributionLine, 'cylinder_type' | 'movement_type' | 'quantity'>[],
+  stock: VehicleStockRow[],
+  pending: Map<number, { full: number; empty: number }> = new Map(),
+): { cylinder_type: number; state: 'FULL' | 'EMPTY'; available: number; requested: number }[] {
+  const out: { cylinder_type: number; state: 'FULL' | 'EMPTY'; available: number; requested: number }[] = [];
+  const types = [...new Set(lines.map((l) => l.cylinder_type))];
+  for (const t of types) {
+    const row = stock.find((s) => s.cylinder_type === t);
+    const p = pending.get(t) ?? { full: 0, empty: 0 };
+    const mine = lines.filter((l) => l.cylinder_type === t);
+    const sum = (m: Movement) => mine.filter((l) => l.movement_type === m).reduce((n, l) => n + l.quantity, 0);
+    const fullAvail = (row?.full_qty ?? 0) + p.full + sum('COLLECTION');
+    const emptyAvail = (row?.empty_qty ?? 0) + p.empty;
+    if (sum('FULL_RETURN') > fullAvail) out.push({ cylinder_type: t, state: 'FULL', available: fullAvail, requested: sum('FULL_RETURN') });
+    if (sum('EMPTY_RETURN') > emptyAvail) out.push({ cylinder_type: t, state: 'EMPTY', available: emptyAvail, requested: sum('EMPTY_RETURN') });
+  }
+  return out;
 }

@@ -8,12 +8,16 @@ import { QuantityStepper } from '../../../components/ui/quantity-stepper';
 import { recordEvent } from '../../../offline/sync-service';
 import { useCylinderTypes } from '../../master-data/api/get-cylinder-types';
 import { useMyDay } from '../../my-day/api/get-my-day';
-import { kvDelete, kvGet, kvSet } from '../../../lib/db';
+import { db, kvDelete, kvGet, kvSet } from '../../../lib/db';
+import { useLiveQuery } from 'dexie-react-hooks';
+import { DISTRIBUTION_DRAFT_KEY, distributionDraftOrigin, type DraftOrigin } from '../../../offline/drafts';
+import { pendingVehicleDelta } from '../../my-day/pending';
 import { useDepots } from '../../master-data/api/get-depots';
 import { cylinderLabel } from '../../master-data/api/schemas';
-import { distributionPayload, linesReducer, type DistributionLine, MOVEMENT_LABELS, MOVEMENT_SHORT, MOVEMENTS, totalsByMovement, type Movement } from '../lines';
+import { distributionPayload, linesReducer, type DistributionLine, MOVEMENT_LABELS, MOVEMENT_SHORT, MOVEMENTS, totalsByMovement, type Movement, vehicleShortages } from '../lines';
 
-const DRAFT_KEY = 'draft.distribution';
+const DRAFT_KEY = DISTRIBUTION_DRAFT_KEY;
+const ORIGIN_KEY = `${DISTRIBUTION_DRAFT_KEY}.origin`;
 const selectClass = 'h-14 w-full rounded-xl border border-stone-300 bg-white px-3 text-lg';
 
 export function DistributionScreen() {
@@ -29,16 +33,19 @@ export function DistributionScreen() {
   const [quantity, setQuantity] = useState(1);
   const [editing, setEditing] = useState<string>();
   const [confirming, setConfirming] = useState(false);
+  const [origin, setOrigin] = useState<DraftOrigin>();
+  const queuedEvents = useLiveQuery(() => db.outbox.where('status').equals('queued').toArray()) ?? [];
 
   // The lines being entered survive closing the app (a draft, never sent).
   useEffect(() => {
-    void kvGet<DistributionLine[]>(DRAFT_KEY).then((draft) => {
+    void Promise.all([kvGet<DistributionLine[]>(DRAFT_KEY), distributionDraftOrigin()]).then(([draft, from]) => {
       if (draft?.length) dispatch({ type: 'replace', lines: draft });
+      setOrigin(draft?.length ? from : undefined);
       setDraftLoaded(true);
     });
   }, []);
   useEffect(() => {
-    if (draftLoaded) void (lines.length ? kvSet(DRAFT_KEY, lines) : kvDelete(DRAFT_KEY));
+    if (draftLoaded) void (lines.length ? kvSet(DRAFT_KEY, lines) : Promise.all([kvDelete(DRAFT_KEY), kvDelete(ORIGIN_KEY)]));
   }, [lines, draftLoaded]);
 
   useEffect(() => {
@@ -53,6 +60,7 @@ export function DistributionScreen() {
   const totals = totalsByMovement(lines);
   const onVehicle = day.data?.stock.find((x) => x.cylinder_type === cylinderType);
   const totalRows = MOVEMENTS.map((m) => ({ label: MOVEMENT_SHORT[m], value: totals[m] }));
+  const short = vehicleShortages(lines, day.data?.stock ?? [], pendingVehicleDelta(queuedEvents));
 
   function submitLine() {
     if (depot === undefined || cylinderType === undefined || quantity < 1) return;
@@ -72,6 +80,7 @@ export function DistributionScreen() {
     });
     dispatch({ type: 'clear' });
     await kvDelete(DRAFT_KEY);
+    await kvDelete(ORIGIN_KEY);
     navigate(`#/event/${event.id}`);
   }
 
@@ -80,6 +89,13 @@ export function DistributionScreen() {
 
   return (
     <>
+      {origin && (
+        <Notice tone="error" data-testid="draft-origin">
+          <strong className="block">Reopened from a rejected distribution (ref {origin.event_id.slice(0, 8)})</strong>
+          <span className="block text-sm">{origin.detail}</span>
+          <span className="block text-sm">Change the lines below, then Review and Confirm to record it again. The rejected one stays in Sync › History.</span>
+        </Notice>
+      )}
       {masterMissing && <Notice tone="error">Depots and cylinder types could not be loaded: {(depots.error ?? types.error)?.message}. Connect once to download them.</Notice>}
       <Card className="space-y-3">
         <h2 className="text-lg font-bold">{editing ? 'Change line' : 'Add a line'}</h2>
@@ -151,6 +167,11 @@ export function DistributionScreen() {
               <p className="text-sm text-stone-600">
                 {MOVEMENT_SHORT[l.movement_type]} · {depotName.get(l.depot) ?? `Depot #${l.depot}`}
               </p>
+              {l.reason && (
+                <p className="mt-1 text-sm font-semibold text-red-800" data-testid="line-reason">
+                  Server: {l.reason}
+                </p>
+              )}
               <div className="mt-2">
                 <QuantityStepper label={`Quantity of line ${typeName.get(l.cylinder_type) ?? ''} ${MOVEMENT_SHORT[l.movement_type]}`} value={l.quantity} min={1} onChange={(n) => dispatch({ type: 'set', key: l.key, quantity: n })} />
               </div>
@@ -201,6 +222,16 @@ export function DistributionScreen() {
               </li>
             ))}
           </ul>
+          {short.length > 0 && (
+            <Notice tone="error" className="mt-2" data-testid="short-warning">
+              <strong className="block">The vehicle does not hold this on record: the server will refuse it.</strong>
+              {short.map((s) => (
+                <span key={`${s.cylinder_type}-${s.state}`} className="block text-sm">
+                  {typeName.get(s.cylinder_type) ?? `#${s.cylinder_type}`}: {s.state === 'EMPTY' ? 'empties' : 'fulls'} on the vehicle {s.available}, returning {s.requested}
+                </span>
+              ))}
+            </Notice>
+          )}
           <p className="mt-2 text-sm text-stone-600">Check the cylinders physically. Confirm records this for good; a mistake needs a reversing document.</p>
         </ConfirmDialog>
       )}

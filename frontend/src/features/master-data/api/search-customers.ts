@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { api, unwrapList } from '../../../lib/api-client';
 import { db } from '../../../lib/db';
 import { CustomerSchema, type Customer } from './schemas';
+import { cachedPriceBook, type PriceBookCustomer } from './get-customer-prices';
 
 const SEEN_KEY = 'customers:seen';
 
@@ -12,18 +13,46 @@ async function remember(customers: Customer[]) {
   await db.cache.put({ key: SEEN_KEY, data: [...byId.values()].slice(-500), fetched_at: Date.now() });
 }
 
-/** Online: GET /api/customers/?search=. Offline: the customers seen before. */
-export async function searchCustomers(term: string): Promise<{ customers: Customer[]; offline: boolean }> {
+export function customerFromBook(c: PriceBookCustomer): Customer {
+  return {
+    ...c,
+    address: [c.site_address, c.postal_code && `S(${c.postal_code})`].filter(Boolean).join(' ') || null,
+  };
+}
+
+const norm = (s: string) => s.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+
+/** Every word of the term in name, code, address, postal code or phone. */
+export function matchCustomers<C extends { name: string; code?: string | null; site_address?: string | null; address?: string | null; postal_code?: string | null; phone?: string | null }>(
+  customers: C[],
+  term: string,
+  limit = 50,
+): C[] {
+  const words = norm(term).split(/\s+/).filter(Boolean);
+  const hay = (c: C) => norm([c.name, c.code, c.site_address ?? c.address, c.postal_code, c.phone].filter(Boolean).join(' '));
+  return customers.filter((c) => words.every((w) => hay(c).includes(w))).slice(0, limit);
+}
+
+/**
+ * The driver's whole customer list is on the phone (GET /api/customers/prices/,
+ * a few thousand rows): searched locally, online or not, so a customer never
+ * seen before is found offline too. Without that list (never loaded): the
+ * server's search online, the customers seen before offline.
+ */
+export async function searchCustomers(term: string): Promise<{ customers: Customer[]; offline: boolean; source: 'list' | 'server' | 'seen' }> {
+  const book = await cachedPriceBook();
+  if (book?.customers.length) {
+    return { customers: matchCustomers(book.customers, term).map(customerFromBook), offline: typeof navigator !== 'undefined' && !navigator.onLine, source: 'list' };
+  }
   try {
     const data = await api.json<unknown>(`/api/customers/?search=${encodeURIComponent(term)}`);
     const customers = z.array(CustomerSchema).parse(unwrapList(data));
     await remember(customers);
-    return { customers, offline: false };
+    return { customers, offline: false, source: 'server' };
   } catch (e) {
     if ((e as { status?: number }).status) throw e;
     const seen = ((await db.cache.get(SEEN_KEY))?.data as Customer[] | undefined) ?? [];
-    const t = term.toLowerCase();
-    return { customers: seen.filter((c) => `${c.name} ${c.code ?? ''} ${c.address ?? ''}`.toLowerCase().includes(t)), offline: true };
+    return { customers: matchCustomers(seen, term), offline: true, source: 'seen' };
   }
 }
 

@@ -3,13 +3,28 @@ import { ago, rejectionAdvice, useOutboxEvent } from '../hooks';
 import { PrintActions } from '../../printer/components/print-actions';
 import { DocNumber, EventBadge, eventTitle, statusText } from './event-status';
 import { receiptFromEvent } from '../../printer/receipt-doc';
-import { company } from '../../printer/print-event';
+import { loadInvoiceDetail } from '../../printer/invoice-detail';
+import { useEffect } from 'react';
+import { useOnline } from '../../../app/use-online';
+import { navigate } from '../../../app/router';
+import { reopenAsDraft } from '../../../offline/drafts';
+import { RejectedActions } from './sync-screen';
+import { useLiveQuery } from 'dexie-react-hooks';
+import { db, type OutboxEvent } from '../../../lib/db';
+import { useSession } from '../../../app/session';
+import { useMyDay } from '../../my-day/api/get-my-day';
+import { deliveredOrders, nextOpenStop } from '../../my-day/api/stop-progress';
 
 export function EventScreen({ id }: { id: string }) {
   const e = useOutboxEvent(id);
+  const online = useOnline();
+  const applied = e?.status === 'applied' || e?.status === 'duplicate';
+  useEffect(() => {
+    if (e && applied && !e.invoice && online) void loadInvoiceDetail(e);
+  }, [e, applied, online]);
   if (e === undefined) return <p>Loading…</p>;
-  // once applied, the server's invoice figures replace the estimate
-  const summary = receiptFromEvent(e, company()).context;
+  // once applied, the server's invoice lines and figures replace the quote
+  const summary = receiptFromEvent(e, undefined).context;
   return (
     <>
       <Card className="space-y-2" data-testid="event-card">
@@ -34,6 +49,7 @@ export function EventScreen({ id }: { id: string }) {
             <span className="block">{rejectionAdvice(e.code)}</span>
           </Notice>
         )}
+        {e.status === 'rejected' && <RejectedActions seq={e.seq!} online={online} onReopen={() => void reopenAsDraft(e).then(navigate)} />}
       </Card>
       <Card>
         <h3 className="mb-2 font-bold">Summary</h3>
@@ -57,10 +73,28 @@ export function EventScreen({ id }: { id: string }) {
           ))}
         </dl>
       </Card>
+      {e.type === 'delivery.create' && e.status !== 'rejected' && e.status !== 'dismissed' && <NextStop event={e} />}
       <PrintActions event={e} />
       <a href="#/" className="block rounded-xl border border-stone-300 bg-white p-3 text-center font-semibold">
         Back to my day
       </a>
     </>
+  );
+}
+
+/** After a delivery: straight on to the next open stop of the day. */
+function NextStop({ event }: { event: OutboxEvent }) {
+  const { me } = useSession();
+  const day = useMyDay(me);
+  const events = useLiveQuery(() => db.outbox.where('type').equals('delivery.create').toArray()) ?? [];
+  const stops = day.data?.stops ?? [];
+  const current = stops.find((s) => s.order !== null && s.order === event.payload.order);
+  const next = nextOpenStop(stops, deliveredOrders(events), current?.sequence);
+  if (!stops.length) return null;
+  if (!next) return <Notice tone="ok">All of today's stops are done.</Notice>;
+  return (
+    <a href={`#/delivery?stop=${next.id}`} className="block rounded-2xl bg-amber-700 p-4 text-center text-lg font-bold text-white" data-testid="next-stop">
+      Next stop {next.sequence}: {next.customer.name}
+    </a>
   );
 }

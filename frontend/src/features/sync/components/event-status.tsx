@@ -11,6 +11,8 @@ export function statusText(e: OutboxEvent): string {
       return 'Already recorded by the server';
     case 'rejected':
       return 'Rejected by the server';
+    case 'dismissed':
+      return e.reopened_at ? 'Rejected; reopened as a draft' : 'Rejected; dismissed';
   }
 }
 
@@ -20,6 +22,7 @@ export function EventBadge({ e }: { e: OutboxEvent }) {
     applied: 'bg-emerald-100 text-emerald-900',
     duplicate: 'bg-emerald-100 text-emerald-900',
     rejected: 'bg-red-100 text-red-900',
+    dismissed: 'bg-stone-200 text-stone-700',
   }[e.status];
   return (
     <span className={`shrink-0 self-start rounded-full px-2 py-0.5 text-xs font-bold uppercase ${cls}`} data-testid="event-status">

@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { useOnline } from '../../../app/use-online';
 import { Button } from '../../../components/ui/button';
 import { Card, Notice } from '../../../components/ui/card';
-import { requeueRejected } from '../../../offline/outbox';
+import { dismissRejected, requeueRejected } from '../../../offline/outbox';
+import { reopenAsDraft } from '../../../offline/drafts';
+import { navigate } from '../../../app/router';
 import { syncNow } from '../../../offline/sync-service';
 import { PrintActions } from '../../printer/components/print-actions';
 import { ago, rejectionAdvice, useOutbox, useSyncStatus, useTick } from '../hooks';
@@ -17,7 +19,7 @@ export function SyncScreen() {
   const [message, setMessage] = useState<string>();
   const queued = events.filter((e) => e.status === 'queued').sort((a, b) => a.seq! - b.seq!);
   const rejected = events.filter((e) => e.status === 'rejected');
-  const history = events.filter((e) => e.status === 'applied' || e.status === 'duplicate').slice(0, 50);
+  const history = events.filter((e) => e.status === 'applied' || e.status === 'duplicate' || e.status === 'dismissed').slice(0, 50);
 
   return (
     <>
@@ -65,9 +67,7 @@ export function SyncScreen() {
                 {e.detail} <span className="font-mono text-xs">({e.code})</span>
               </p>
               <p className="mt-1 text-sm">{rejectionAdvice(e.code)}</p>
-              <Button variant="secondary" className="mt-2 w-full" onClick={() => void requeueRejected(e.seq!).then(() => (online ? syncNow() : undefined))}>
-                Send again unchanged
-              </Button>
+              <RejectedActions seq={e.seq!} onReopen={() => void reopenAsDraft(e).then(navigate)} online={online} />
             </li>
           ))}
         </ul>
@@ -109,16 +109,48 @@ export function SyncScreen() {
                 </a>
                 <EventBadge e={e} />
               </div>
-              <p className="text-sm">
-                <DocNumber e={e} /> · {ago(e.synced_at ?? e.created_at)}
-              </p>
-              <div className="mt-2">
-                <PrintActions event={e} compact />
-              </div>
+              {e.status === 'dismissed' ? (
+                <p className="text-sm text-stone-600" data-testid="dismissed-note">
+                  {e.reopened_at ? 'Reopened as a draft' : 'Dismissed'} {ago(e.dismissed_at ?? e.created_at)} · refused: {e.detail}
+                </p>
+              ) : (
+                <>
+                  <p className="text-sm">
+                    <DocNumber e={e} /> · {ago(e.synced_at ?? e.created_at)}
+                  </p>
+                  <div className="mt-2">
+                    <PrintActions event={e} compact />
+                  </div>
+                </>
+              )}
             </li>
           ))}
         </ul>
       </Card>
     </>
+  );
+}
+
+/** What the driver can do with a rejected event: reopen it as an editable draft, send it again as it is, or set it aside. */
+export function RejectedActions({ seq, onReopen, online }: { seq: number; onReopen: () => void; online: boolean }) {
+  return (
+    <div className="mt-2 grid gap-2">
+      <Button className="w-full" onClick={onReopen}>
+        Reopen as draft
+      </Button>
+      <div className="grid grid-cols-2 gap-2">
+        <Button variant="secondary" onClick={() => void requeueRejected(seq).then(() => (online ? syncNow() : undefined))}>
+          Send again unchanged
+        </Button>
+        <Button
+          variant="secondary"
+          onClick={() => {
+            if (window.confirm('Dismiss this rejected entry? Nothing was recorded on the server; it stays in History.')) void dismissRejected(seq);
+          }}
+        >
+          Dismiss
+        </Button>
+      </div>
+    </div>
   );
 }
