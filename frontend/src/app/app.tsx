@@ -23,7 +23,7 @@ function Screen({ route }: { route: Route }) {
     case 'distribution':
       return <DistributionScreen />;
     case 'delivery':
-      return <DeliveryScreen key={route.stop ?? 'none'} stopId={route.stop} />;
+      return <DeliveryScreen key={route.draft ? 'draft' : (route.stop ?? 'none')} stopId={route.stop} draft={route.draft} />;
     case 'sync':
       return <SyncScreen />;
     case 'printer':

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 export type Route =
   | { name: 'home' }
   | { name: 'distribution' }
-  | { name: 'delivery'; stop?: number }
+  | { name: 'delivery'; stop?: number; draft?: boolean }
   | { name: 'sync' }
   | { name: 'printer' }
   | { name: 'event'; id: string };
@@ -18,7 +18,7 @@ export function parseRoute(hash: string): Route {
     case 'distribution':
       return { name: 'distribution' };
     case 'delivery':
-      return { name: 'delivery', stop: params.get('stop') ? Number(params.get('stop')) : undefined };
+      return { name: 'delivery', stop: params.get('stop') ? Number(params.get('stop')) : undefined, draft: params.get('draft') === '1' };
     case 'sync':
       return { name: 'sync' };
     case 'printer':

@@ -34,11 +34,11 @@ async function recoverUnknownDevice(): Promise<boolean> {
 }
 
 /** Records a confirmed action: signed into the outbox first, then sent if online. */
-export async function recordEvent(type: EventType, payload: Record<string, unknown>, summary: ReceiptContext, occurredAt?: Date): Promise<OutboxEvent> {
+export async function recordEvent(type: EventType, payload: Record<string, unknown>, summary: ReceiptContext, occurredAt?: Date, id?: string): Promise<OutboxEvent> {
   const user = await kvGet<string>(CURRENT_USER_KEY);
   if (!user) throw new Error('Sign in first.');
   const device = await getOrCreateDevice(user);
-  const event = await enqueueEvent({ type, payload, summary, privateKey: device.private_key, user, occurredAt });
+  const event = await enqueueEvent({ type, payload, summary, privateKey: device.private_key, user, occurredAt, id });
   if (navigator.onLine) void syncNow().catch(() => undefined);
   return event;
 }

@@ -4,7 +4,7 @@ import type { OutboxEvent } from '../../lib/db';
 import { chunkBytes, encodeReceipt, formatSgTime, receiptFromEvent, testPageDoc } from './receipt';
 
 const squash = (s: string) => s.replace(/\s+/g, '');
-const company = { name: 'Lion City Gas Pte Ltd', address: '1 Jurong Port Rd', gst_reg: 'M2-1234567-8' };
+const company = { name: 'Lion City Gas Pte Ltd', address: '1 Jurong Port Rd', gst_reg_no: 'M2-1234567-8', uen: '201912345K', phone: '', email: '', paynow_uen: '201912345K' };
 
 const delivery: OutboxEvent = {
   seq: 1,
@@ -40,8 +40,8 @@ describe('receipt encoding', () => {
     expect(out.text).toContain('Lion City Gas Pte Ltd');
     expect(out.text).toContain('GST Reg No: M2-1234567-8');
     expect(out.text).toContain('PROVISIONAL');
-    expect(out.text).toContain('Not a tax invoice');
-    expect(out.text).not.toContain('TAX INVOICE');
+    expect(out.text).toContain('PROVISIONAL - NOT A TAX INVOICE');
+    expect(out.lines.some((l) => l.trim() === 'TAX INVOICE')).toBe(false);
     expect(squash(out.text)).toContain(squash(`Ref: ${delivery.id}`));
     expect(out.text).toContain('Date: 2026-01-19 16:15 SGT');
     expect(out.text).toContain('Driver: Tan Ah Kow');
@@ -59,14 +59,47 @@ describe('receipt encoding', () => {
     const applied: OutboxEvent = {
       ...delivery,
       status: 'applied',
-      result: { id: 9, invoice: { number: 'INV-2026-000123', subtotal: '82.50', gst_rate: '9.00', gst_amount: '7.43', total: '89.93' } },
+      result: { id: 9, invoice: { number: 'INV-2026-000123', subtotal: '82.50', gst_rate: '9', gst_amount: '7.43', total: '89.93' } },
     };
     const out = decodeEscPos(encodeReceipt(receiptFromEvent(applied, company)));
     expect(out.text).toContain('TAX INVOICE');
     expect(out.text).toContain('INV-2026-000123');
     expect(out.text).not.toContain('PROVISIONAL');
     expect(out.qr).toEqual(['INV-2026-000123']);
-    expect(out.lines.some((l) => /^GST 9\.00%\s+7\.43$/.test(l))).toBe(true);
+    expect(out.lines.some((l) => /^GST 9%\s+7\.43$/.test(l))).toBe(true);
+  });
+
+  it("an applied delivery is a tax invoice with the IRAS fields and the server's own lines", () => {
+    const applied: OutboxEvent = {
+      ...delivery,
+      status: 'applied',
+      result: { id: 9, invoice: { id: 41, number: 'INV-2026-000124', subtotal: '107.50', gst_rate: '9', gst_amount: '9.68', total: '117.18', issue_date: '2026-01-19' } },
+      // the phone quoted other figures (an old list price): the receipt must not keep them
+      summary: { ...delivery.summary, lines: [{ label: '12.7kg LPG', detail: '5 full x 24.99', amount: '124.95' }] },
+      invoice: {
+        customer_name: 'Ah Seng Eating House',
+        customer_address: '12 Ang Mo Kio Ave 3',
+        customer_postal_code: '560012',
+        lines: [{ description: 'LPG refill 12.7 kg cylinder', quantity: '5.000', unit_price: '21.5000', amount: '107.50' }],
+      },
+    };
+    const out = decodeEscPos(encodeReceipt(receiptFromEvent(applied, company)));
+    for (const want of ['Lion City Gas Pte Ltd', '1 Jurong Port Rd', 'GST Reg No: M2-1234567-8', 'TAX INVOICE', 'INV-2026-000124', 'Invoice date: 2026-01-19', 'Customer: Ah Seng Eating House', 'S(560012)', 'LPG refill 12.7 kg cylinder']) {
+      expect(out.text).toContain(want);
+    }
+    expect(out.lines.some((l) => /^\s+5 x 21\.50\s+107\.50$/.test(l))).toBe(true);
+    expect(out.text).not.toContain('124.95');
+    expect(out.lines.some((l) => /^Subtotal\s+107\.50$/.test(l))).toBe(true);
+    expect(out.lines.some((l) => /^GST 9%\s+9\.68$/.test(l))).toBe(true);
+    expect(out.lines.some((l) => /^TOTAL SGD\s+117\.18$/.test(l))).toBe(true);
+  });
+
+  it('without the company details an applied delivery is not titled a tax invoice', () => {
+    const applied: OutboxEvent = { ...delivery, status: 'applied', result: { invoice: { number: 'INV-2026-000125', subtotal: '1.00', gst_rate: '9', gst_amount: '0.09', total: '1.09' } } };
+    const out = decodeEscPos(encodeReceipt(receiptFromEvent(applied, undefined)));
+    expect(out.text).toContain('(company details not loaded)');
+    expect(out.text).toContain('DELIVERY RECEIPT');
+    expect(out.text).not.toContain('TAX INVOICE');
   });
 
   it('an applied distribution prints its DIST number', () => {

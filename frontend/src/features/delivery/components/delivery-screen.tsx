@@ -11,12 +11,24 @@ import { cylinderLabel, type Customer } from '../../master-data/api/schemas';
 import { searchCustomers } from '../../master-data/api/search-customers';
 import { useMyDay } from '../../my-day/api/get-my-day';
 import { HOUSEHOLD_HOURS_TEXT, HOUSEHOLD_HOURS_WARNING, householdHoursWarning } from '../household-hours';
-import { deliveryPayload, PAYMENT_LABELS, PAYMENT_METHODS, pricePreview, type DeliveryLine, type PaymentMethod } from '../pricing';
+import { changeDue, deliveryPayload, PAYMENT_LABELS, paymentChoices, pricePreview, type DeliveryLine, type PaymentMethod } from '../pricing';
+import { effectivePrice, sgDay, usePriceBook } from '../../master-data/api/get-customer-prices';
+import { customerFromBook } from '../../master-data/api/search-customers';
+import { useCompany } from '../../company/api/use-company';
+import { paynowPayload, qrSvg } from '../paynow';
+import { formatCents, toCents } from '../../../lib/money';
+import { StopDetails, type StopInfo } from './stop-details';
+import { useLiveQuery } from 'dexie-react-hooks';
+import { db, kvDelete, kvGet } from '../../../lib/db';
+import { DELIVERY_DRAFT_KEY, type DeliveryDraft } from '../../../offline/drafts';
+import { deliveredOrders, stopDone } from '../../my-day/api/stop-progress';
+import type { Stop } from '../../my-day/api/get-my-day';
 
 interface Target {
   customer: Pick<Customer, 'id' | 'name' | 'address' | 'kind'>;
   order: number | null;
   stopLabel?: string;
+  stop?: Stop;
 }
 
 /** The current time, re-read every 15 s so the household-hours warning appears/clears at 07:00 and 21:00. */
@@ -44,13 +56,22 @@ function HouseholdHoursWarning({ acknowledged, onAcknowledge, testId }: { acknow
   );
 }
 
-export function DeliveryScreen({ stopId }: { stopId?: number }) {
+export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boolean }) {
   const { me } = useSession();
   const day = useMyDay(me);
   const types = useCylinderTypes();
+  const book = usePriceBook();
+  const company = useCompany();
   const [target, setTarget] = useState<Target>();
   const [qty, setQty] = useState<Record<number, { full: number; empty: number }>>({});
   const [payment, setPayment] = useState<PaymentMethod>('CASH');
+  const [tendered, setTendered] = useState('');
+  const [paynowRef, setPaynowRef] = useState('');
+  const [eventId] = useState(() => crypto.randomUUID());
+  const [origin, setOrigin] = useState<DeliveryDraft['origin']>();
+  const [reasons, setReasons] = useState<Record<number, string>>({});
+  const deliveries = useLiveQuery(() => db.outbox.where('type').equals('delivery.create').toArray()) ?? [];
+  const delivered = deliveredOrders(deliveries);
   const [confirming, setConfirming] = useState(false);
   const [term, setTerm] = useState('');
   const [found, setFound] = useState<{ customers: Customer[]; offline: boolean }>();
@@ -67,17 +88,60 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
     if (target || !stopId || !day.data) return;
     const stop = day.data.stops.find((s) => s.id === stopId);
     if (!stop) return;
-    setTarget({ customer: stop.customer, order: stop.order, stopLabel: `Stop ${stop.sequence}` });
+    setTarget({ customer: stop.customer, order: stop.order, stopLabel: `Stop ${stop.sequence}`, stop });
     setQty(Object.fromEntries(stop.lines.map((l) => [l.cylinder_type, { full: l.quantity, empty: l.quantity }])));
   }, [stopId, day.data, target]);
+
+  // A rejected delivery reopened as a draft: its customer, lines and payment, with the server's reasons.
+  useEffect(() => {
+    if (!draft || target) return;
+    void kvGet<DeliveryDraft>(DELIVERY_DRAFT_KEY).then((d) => {
+      if (!d) return;
+      const known = book.data?.customers.find((c) => c.id === d.customer);
+      const stop = day.data?.stops.find((s) => s.order !== null && s.order === d.order);
+      setTarget({ customer: known ? customerFromBook(known) : stop?.customer ?? { id: d.customer, name: `Customer #${d.customer}` }, order: d.order, stopLabel: stop ? `Stop ${stop.sequence}` : undefined, stop });
+      setQty(Object.fromEntries(d.lines.map((l) => [l.cylinder_type, { full: l.delivered_full, empty: l.returned_empty }])));
+      setReasons(Object.fromEntries(d.lines.filter((l) => l.reason).map((l) => [l.cylinder_type, l.reason!])));
+      if ((['CASH', 'PAYNOW', 'CHEQUE', 'BANK_TRANSFER', 'CREDIT'] as string[]).includes(d.payment_method)) setPayment(d.payment_method as PaymentMethod);
+      setOrigin(d.origin);
+    });
+  }, [draft, target, book.data, day.data]);
+
+  // What the phone knows of this customer: phone, coordinates, payment terms (the whole list is cached).
+  const record = target ? book.data?.customers.find((c) => c.id === target.customer.id) : undefined;
+  const choices = paymentChoices(record?.payment_terms);
+  useEffect(() => {
+    if (!choices.includes(payment)) setPayment('CASH');
+  }, [choices, payment]);
+  const stopInfo: StopInfo = {
+    phone: record?.phone ?? target?.stop?.customer.phone,
+    latitude: record?.latitude,
+    longitude: record?.longitude,
+    notes: target?.stop?.notes,
+    balance: target?.stop?.balance,
+    delivered: target?.stop ? stopDone(target.stop, delivered) : false,
+  };
 
   const typeById = useMemo(() => new Map((types.data ?? []).map((t) => [t.id, t])), [types.data]);
   const lines: DeliveryLine[] = (types.data ?? []).map((t) => ({ cylinder_type: t.id, delivered_full: qty[t.id]?.full ?? 0, returned_empty: qty[t.id]?.empty ?? 0 }));
   const active = lines.filter((l) => l.delivered_full > 0 || l.returned_empty > 0);
-  const preview = pricePreview(active, (id) => {
-    const p = typeById.get(id)?.list_price;
-    return p == null ? undefined : String(p);
-  });
+  const preview = pricePreview(active, book.data, target?.customer.id, sgDay(now));
+  const totalCents = toCents(preview.total);
+  const change = payment === 'CASH' && tendered ? changeDue(totalCents, tendered) : undefined;
+  const cashShort = payment === 'CASH' && tendered.trim() !== '' && change === undefined;
+  const qrReference = `EVT-${eventId.slice(0, 8)}`;
+  const paynow =
+    payment === 'PAYNOW' && company.data?.paynow_uen && totalCents > 0
+      ? paynowPayload({ uen: company.data.paynow_uen, amount: preview.total, reference: qrReference, merchantName: company.data.name })
+      : undefined;
+  const disabledReason =
+    active.length === 0
+      ? 'Enter the cylinders delivered or picked up first.'
+      : afterHours && !ackHours
+        ? `${target?.customer.kind === 'HOUSEHOLD' ? 'Household stop' : 'Stop'} outside 07:00–21:00: tick the acknowledgement above to continue.`
+        : cashShort
+          ? 'The cash received is less than the total.'
+          : undefined;
   const vehicleFulls = new Map((day.data?.stock ?? []).map((s) => [s.cylinder_type, s.full_qty]));
 
   async function search() {
@@ -105,7 +169,10 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
       payment_method: payment,
       lines: active,
       acknowledged_warnings: outOfHours ? [HOUSEHOLD_HOURS_WARNING] : undefined,
+      amount_tendered: payment === 'CASH' && tendered.trim() ? tendered : undefined,
+      payment_reference: payment === 'PAYNOW' ? paynowRef : undefined,
     });
+    const quote = pricePreview(active, book.data, target.customer.id, sgDay(occurredAt));
     const event = await recordEvent('delivery.create', payload, {
       driver: me.name,
       vehicle: me.vehicleLabel,
@@ -113,7 +180,7 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
       customer_address: target.customer.address ?? undefined,
       payment_method: PAYMENT_LABELS[payment],
       lines: active.map((l) => {
-        const p = preview.lines.find((x) => x.cylinder_type === l.cylinder_type);
+        const p = quote.lines.find((x) => x.cylinder_type === l.cylinder_type);
         return {
           label: cylinderLabel(typeById.get(l.cylinder_type)),
           detail: `${l.delivered_full} full${p ? ` x ${p.unit}` : ''}, ${l.returned_empty} empty`,
@@ -121,13 +188,15 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
         };
       }),
       totals: [
-        { label: 'Fulls delivered', value: String(preview.delivered_full) },
-        { label: 'Empties returned', value: String(preview.returned_empty) },
-        { label: 'Subtotal (est.)', value: preview.subtotal },
-        { label: `GST ${preview.gst_rate}% (est.)`, value: preview.gst },
-        { label: 'TOTAL SGD (est.)', value: preview.total },
+        { label: 'Fulls delivered', value: String(quote.delivered_full) },
+        { label: 'Empties returned', value: String(quote.returned_empty) },
+        { label: 'Subtotal', value: quote.subtotal },
+        { label: `GST ${quote.gst_rate}%`, value: quote.gst },
+        { label: 'TOTAL SGD', value: quote.total },
+        ...(change !== undefined ? [{ label: 'Cash received', value: formatCents(toCents(tendered)) }, { label: 'Change', value: formatCents(change) }] : []),
       ],
-    }, occurredAt);
+    }, occurredAt, eventId);
+    if (draft) await kvDelete(DELIVERY_DRAFT_KEY);
     navigate(`#/event/${event.id}`);
   }
 
@@ -145,16 +214,19 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
                 <button
                   type="button"
                   className="flex min-h-14 w-full items-center gap-3 rounded-xl border border-stone-200 p-3 text-left active:bg-stone-50"
+                  data-testid="delivery-stop"
+                  data-done={stopDone(s, delivered) || undefined}
                   onClick={() => {
-                    setTarget({ customer: s.customer, order: s.order, stopLabel: `Stop ${s.sequence}` });
+                    setTarget({ customer: s.customer, order: s.order, stopLabel: `Stop ${s.sequence}`, stop: s });
                     setQty(Object.fromEntries(s.lines.map((l) => [l.cylinder_type, { full: l.quantity, empty: l.quantity }])));
                   }}
                 >
-                  <span className="flex h-9 w-9 items-center justify-center rounded-full bg-amber-100 font-bold">{s.sequence}</span>
-                  <span>
+                  <span className={`flex h-9 w-9 shrink-0 items-center justify-center rounded-full font-bold ${stopDone(s, delivered) ? 'bg-emerald-200 text-emerald-900' : 'bg-amber-100'}`}>{stopDone(s, delivered) ? '✓' : s.sequence}</span>
+                  <span className="flex-1">
                     <span className="block font-semibold">{s.customer.name}</span>
                     {s.customer.address && <span className="block text-sm text-stone-500">{s.customer.address}</span>}
                   </span>
+                  {stopDone(s, delivered) && <span className="text-xs font-bold uppercase text-emerald-800">Delivered</span>}
                 </button>
               </li>
             ))}
@@ -173,7 +245,7 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
             <Button type="submit">Search</Button>
           </form>
           {searchError && <Notice tone="error">{searchError}</Notice>}
-          {found?.offline && <Notice tone="warn">Offline: showing customers this phone has seen before.</Notice>}
+          {found?.offline && <Notice tone="warn">Offline: searching the customer list kept on this phone{book.fetchedAt ? ` (from ${new Date(book.fetchedAt).toLocaleDateString('en-SG')})` : ''}.</Notice>}
           {found && found.customers.length === 0 && <p className="text-stone-600">No customer found.</p>}
           <ul className="space-y-2">
             {found?.customers.map((c) => (
@@ -196,19 +268,28 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
         <p className="text-sm text-stone-500">{target.stopLabel ?? 'Customer'}</p>
         <p className="text-lg font-bold" data-testid="delivery-customer">{target.customer.name}</p>
         {target.customer.address && <p className="text-sm text-stone-600">{target.customer.address}</p>}
-        <Button variant="ghost" className="-ml-4" onClick={() => { setTarget(undefined); setQty({}); }}>
+        <StopDetails info={stopInfo} types={typeById} />
+        <Button variant="ghost" className="-ml-4" onClick={() => { setTarget(undefined); setQty({}); setReasons({}); setOrigin(undefined); }}>
           Change customer
         </Button>
       </Card>
 
+      {origin && (
+        <Notice tone="error" data-testid="draft-origin">
+          <strong className="block">Reopened from a rejected delivery (ref {origin.event_id.slice(0, 8)})</strong>
+          <span className="block text-sm">{origin.detail}</span>
+        </Notice>
+      )}
       {(types.data ?? []).map((t) => {
         const q = qty[t.id] ?? { full: 0, empty: 0 };
         const onVan = vehicleFulls.get(t.id);
+        const unit = target ? preview.lines.find((l) => l.cylinder_type === t.id) : undefined;
+        const price = book.data && target ? effectivePriceLabel(book.data, target.customer.id, t.id, preview.day) : t.list_price != null ? `SGD ${t.list_price}` : '';
         return (
           <Card key={t.id} className="space-y-2" data-testid={`delivery-type-${t.id}`}>
             <div className="flex items-baseline justify-between">
               <h3 className="font-bold">{cylinderLabel(t)}</h3>
-              <span className="text-sm text-stone-500">{t.list_price != null ? `SGD ${t.list_price}` : ''}</span>
+              <span className="text-sm text-stone-500" data-testid={`unit-price-${t.id}`}>{price}</span>
             </div>
             <div>
               <span className="text-sm font-semibold">Fulls delivered</span>
@@ -219,7 +300,9 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
               <span className="text-sm font-semibold">Empties picked up</span>
               <QuantityStepper label={`Empties returned ${t.name}`} value={q.empty} onChange={(n) => setQty({ ...qty, [t.id]: { ...q, empty: n } })} />
             </div>
-            {onVan !== undefined && q.full > onVan && <Notice tone="warn">More than the {onVan} fulls on record for the vehicle; the server may refuse it.</Notice>}
+            {unit && <p className="text-right text-sm tabular-nums">{unit.quantity} x {unit.unit} = <strong>{unit.amount}</strong></p>}
+            {reasons[t.id] && <p className="text-sm font-semibold text-red-800" data-testid="line-reason">Server: {reasons[t.id]}</p>}
+            {onVan !== undefined && q.full > onVan && <Notice tone="warn">More than the {onVan} fulls on record for the vehicle; the server will refuse it.</Notice>}
           </Card>
         );
       })}
@@ -227,7 +310,7 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
       <Card>
         <h2 className="mb-2 font-bold">Payment</h2>
         <div className="grid grid-cols-2 gap-2">
-          {PAYMENT_METHODS.map((m) => (
+          {choices.map((m) => (
             <button
               type="button"
               key={m}
@@ -240,6 +323,37 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
             </button>
           ))}
         </div>
+        {record && record.payment_terms !== 'CREDIT' && <p className="mt-2 text-xs text-stone-500">Credit is only for customers with credit terms.</p>}
+        {payment === 'CASH' && (
+          <label className="mt-3 block">
+            <span className="mb-1 block text-sm font-semibold">Cash received (SGD)</span>
+            <input
+              id="cash-tendered"
+              inputMode="decimal"
+              className="h-12 w-full rounded-xl border border-stone-300 px-3 text-lg tabular-nums"
+              placeholder={preview.total}
+              value={tendered}
+              onChange={(e) => setTendered(e.target.value)}
+            />
+            {change !== undefined && <span className="mt-1 block text-lg font-bold" data-testid="change-due">Change SGD {formatCents(change)}</span>}
+            {cashShort && <span className="mt-1 block font-semibold text-red-800">Less than the total SGD {preview.total}.</span>}
+          </label>
+        )}
+        {payment === 'PAYNOW' && (
+          <div className="mt-3 space-y-2 text-center" data-testid="paynow">
+            {paynow ? (
+              <>
+                <div className="mx-auto w-56" data-testid="paynow-qr" data-payload={paynow} dangerouslySetInnerHTML={{ __html: qrSvg(paynow) }} />
+                <p className="text-sm">
+                  PayNow SGD <strong>{preview.total}</strong> to {company.data?.name} (UEN {company.data?.paynow_uen}), ref {qrReference}
+                </p>
+              </>
+            ) : (
+              <p className="text-sm text-stone-600">{company.data ? 'The QR appears once there is an amount.' : 'Connect once to load the company PayNow details.'}</p>
+            )}
+            <input id="paynow-ref" className="h-12 w-full rounded-xl border border-stone-300 px-3" placeholder="PayNow reference (optional)" value={paynowRef} onChange={(e) => setPaynowRef(e.target.value)} />
+          </div>
+        )}
       </Card>
 
       {afterHours && <HouseholdHoursWarning acknowledged={ackHours} onAcknowledge={setAckHours} testId="household-hours-warning" />}
@@ -255,12 +369,20 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
             SGD {preview.total}
           </dd>
           <dd className="text-xs text-stone-600 tabular-nums">
-            incl. GST {preview.gst} (est.)
+            incl. GST {preview.gst_rate}% {preview.gst}
           </dd>
+          {preview.missing.length > 0 && <dd className="text-xs font-semibold text-red-800">No price on the phone for some types: connect to refresh.</dd>}
         </dl>
-        <Button className="min-h-14 px-5 text-lg" disabled={active.length === 0 || (afterHours && !ackHours)} onClick={() => setConfirming(true)}>
-          Review
-        </Button>
+        <div className="flex max-w-[45%] flex-col items-end gap-1">
+          <Button className="min-h-14 px-5 text-lg" disabled={!!disabledReason} onClick={() => setConfirming(true)}>
+            Review
+          </Button>
+          {disabledReason && (
+            <span className="text-right text-xs font-semibold leading-tight text-red-800" data-testid="review-disabled-reason">
+              {disabledReason}
+            </span>
+          )}
+        </div>
       </div>
 
       {confirming && (
@@ -272,9 +394,10 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
           totals={[
             { label: 'Fulls delivered (DELIVERY)', value: preview.delivered_full },
             { label: 'Empties picked up (RETURN)', value: preview.returned_empty },
-            { label: 'Subtotal (estimate)', value: preview.subtotal },
+            { label: 'Subtotal', value: preview.subtotal },
             { label: `GST ${preview.gst_rate}%`, value: preview.gst },
             { label: 'Total SGD', value: preview.total },
+            ...(change !== undefined ? [{ label: 'Change', value: formatCents(change) }] : []),
           ]}
         >
           <p className="font-semibold">{target.customer.name}</p>
@@ -297,13 +420,19 @@ export function DeliveryScreen({ stopId }: { stopId?: number }) {
                 <span className="font-semibold">{cylinderLabel(typeById.get(l.cylinder_type))}</span>
                 <span className="tabular-nums">
                   {l.delivered_full} full · {l.returned_empty} empty
+                  {preview.lines.find((x) => x.cylinder_type === l.cylinder_type) && ` · ${preview.lines.find((x) => x.cylinder_type === l.cylinder_type)!.amount}`}
                 </span>
               </li>
             ))}
           </ul>
-          <p className="mt-2 text-xs text-stone-500">Prices are an estimate at list price; the tax invoice from the office is final.</p>
+          <p className="mt-2 text-xs text-stone-500">The customer's prices and GST as the server invoices them{book.stale ? ' (price list from this phone)' : ''}; the tax invoice number comes once the server has it.</p>
         </ConfirmDialog>
       )}
     </>
   );
+}
+
+function effectivePriceLabel(book: import('../../master-data/api/get-customer-prices').PriceBook, customer: number, type: number, day: string): string {
+  const p = effectivePrice(book, customer, type, day);
+  return p ? `SGD ${p.price}${p.contract ? ' (contract)' : ''}` : 'no price';
 }

@@ -16,9 +16,12 @@ export interface Stop {
   id: number;
   sequence: number;
   order: number | null;
-  customer: { id: number; name: string; address?: string | null; kind?: string | null };
+  customer: { id: number; name: string; address?: string | null; kind?: string | null; phone?: string | null };
   status?: string;
   lines: { cylinder_type: number; quantity: number }[];
+  /** what the customer holds now (server's balance at the customer's location) */
+  balance: { cylinder_type: number; full_qty: number; empty_qty: number }[];
+  notes?: string | null;
 }
 
 export interface MyDay {
@@ -59,14 +62,20 @@ export function normalizeStops(rows: unknown[]): Stop[] {
       const c = s.customer as Record<string, unknown> | number | undefined;
       const customer =
         typeof c === 'object' && c
-          ? { id: num(c.id), name: String(c.name ?? `Customer #${c.id}`), address: (c.address as string | undefined) ?? null, kind: (c.kind as string | undefined) ?? null }
+          ? { id: num(c.id), name: String(c.name ?? `Customer #${c.id}`), address: [c.address ?? c.site_address, c.postal_code && `S(${c.postal_code})`].filter(Boolean).join(' ') || null, kind: (c.kind as string | undefined) ?? null, phone: (c.phone as string | undefined) || null }
           : { id: num(c ?? s.customer_id), name: String(s.customer_name ?? `Customer #${c}`), address: (s.customer_address as string | undefined) ?? null, kind: (s.customer_kind as string | undefined) ?? null };
       const lines = (Array.isArray(s.lines) ? s.lines : []).map((l) => {
         const line = l as Record<string, unknown>;
         return { cylinder_type: idOf(line.cylinder_type as never) ?? 0, quantity: num(line.quantity) };
       });
       const order = s.order && typeof s.order === 'object' ? num((s.order as { id?: unknown }).id) : s.order != null ? num(s.order) : null;
-      return { id: num(s.id, i + 1), sequence: num(s.sequence ?? s.position ?? s.stop_number, i + 1), order, customer, status: s.status as string | undefined, lines };
+      const balance = (Array.isArray(s.customer_balance) ? s.customer_balance : []).map((b) => {
+        const row = b as Record<string, unknown>;
+        return { cylinder_type: idOf(row.cylinder_type as never) ?? 0, full_qty: num(row.full_qty), empty_qty: num(row.empty_qty) };
+      });
+      const orderNotes = s.order && typeof s.order === 'object' ? (s.order as { notes?: unknown }).notes : undefined;
+      const notes = typeof s.notes === 'string' ? s.notes : typeof orderNotes === 'string' ? orderNotes : null;
+      return { id: num(s.id, i + 1), sequence: num(s.sequence ?? s.position ?? s.stop_number, i + 1), order, customer, status: s.status as string | undefined, lines, balance, notes };
     })
     .sort((a, b) => a.sequence - b.sequence);
 }
@@ -88,11 +97,24 @@ export function normalizeMyDay(raw: Record<string, unknown>, me?: Me): MyDay {
   };
 }
 
+/** The dispatcher's notes of today's orders (GET /api/orders/, the driver's own for today); best effort. */
+async function addOrderNotes(stops: Stop[]): Promise<void> {
+  if (!stops.some((s) => s.order !== null && !s.notes)) return;
+  try {
+    const orders = unwrapList<{ id: number; notes?: string | null }>(await api.json('/api/orders/'));
+    const notes = new Map(orders.map((o) => [o.id, o.notes]));
+    for (const s of stops) if (!s.notes && s.order !== null) s.notes = notes.get(s.order) || null;
+  } catch {
+    /* the stops show without notes */
+  }
+}
+
 /** GET /api/my-day/; on 404 falls back to /api/me/ + /api/stock/?vehicle=. */
 export async function getMyDay(me?: Me): Promise<MyDay> {
   try {
     const raw = await api.json<Record<string, unknown>>('/api/my-day/');
     const day = normalizeMyDay(raw, me);
+    await addOrderNotes(day.stops);
     await rememberCustomers(day.stops.map((s) => ({ id: s.customer.id, name: s.customer.name, address: s.customer.address, kind: s.customer.kind })));
     return day;
   } catch (e) {

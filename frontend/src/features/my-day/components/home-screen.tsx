@@ -9,6 +9,7 @@ import { syncEvents } from '../../../offline/sync-service';
 import { useInstallPrompt, requestPersistentStorage } from '../../install/use-install-prompt';
 import { useMyDay } from '../api/get-my-day';
 import { pendingVehicleDelta } from '../pending';
+import { deliveredOrders, nextOpenStop, stopDone } from '../api/stop-progress';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { db } from '../../../lib/db';
 import { Icon } from '../../../components/ui/icon';
@@ -41,6 +42,8 @@ export function HomeScreen() {
   const [persisted, setPersisted] = useState<boolean>();
   const queuedEvents = useLiveQuery(() => db.outbox.where('status').equals('queued').toArray()) ?? [];
   const pending = pendingVehicleDelta(queuedEvents);
+  const deliveryEvents = useLiveQuery(() => db.outbox.where('type').equals('delivery.create').toArray()) ?? [];
+  const delivered = deliveredOrders(deliveryEvents);
   const typeName = useMemo(() => new Map((types.data ?? []).map((t) => [t.id, cylinderLabel(t)])), [types.data]);
 
   useEffect(() => {
@@ -137,11 +140,26 @@ export function HomeScreen() {
         <h2 className="mb-2 text-lg font-bold">Stops today</h2>
         {d?.source === 'fallback' && <p className="text-sm text-stone-500">The day plan is not available; search the customer when delivering.</p>}
         {d && d.stops.length === 0 && d.source !== 'fallback' && <p className="text-stone-600">No planned stops.</p>}
+        {d && d.stops.length > 0 && (() => {
+          const next = nextOpenStop(d.stops, delivered);
+          return next ? (
+            <a href={`#/delivery?stop=${next.id}`} className="mb-2 block rounded-xl bg-amber-700 p-3 text-center font-bold text-white" data-testid="next-stop">
+              Next stop {next.sequence}: {next.customer.name}
+            </a>
+          ) : (
+            <p className="mb-2 font-semibold text-emerald-800">All stops delivered.</p>
+          );
+        })()}
         <ol className="space-y-2">
           {d?.stops.map((s) => (
             <li key={s.id}>
-              <a href={`#/delivery?stop=${s.id}`} className="flex min-h-14 items-center gap-3 rounded-xl border border-stone-200 p-3 active:bg-stone-50" data-testid="stop">
-                <span className="flex h-9 w-9 shrink-0 items-center justify-center rounded-full bg-amber-100 font-bold">{s.sequence}</span>
+              <a
+                href={`#/delivery?stop=${s.id}`}
+                className={`flex min-h-14 items-center gap-3 rounded-xl border p-3 active:bg-stone-50 ${stopDone(s, delivered) ? 'border-emerald-200 bg-emerald-50 opacity-80' : 'border-stone-200'}`}
+                data-testid="stop"
+                data-done={stopDone(s, delivered) || undefined}
+              >
+                <span className={`flex h-9 w-9 shrink-0 items-center justify-center rounded-full font-bold ${stopDone(s, delivered) ? 'bg-emerald-200 text-emerald-900' : 'bg-amber-100'}`}>{stopDone(s, delivered) ? '✓' : s.sequence}</span>
                 <span className="flex-1">
                   <span className="block font-semibold">{s.customer.name}</span>
                   {s.customer.address && <span className="block text-sm text-stone-500">{s.customer.address}</span>}
@@ -149,7 +167,7 @@ export function HomeScreen() {
                     <span className="block text-sm text-stone-600">{s.lines.map((l) => `${l.quantity} × ${typeName.get(l.cylinder_type) ?? `#${l.cylinder_type}`}`).join(', ')}</span>
                   )}
                 </span>
-                {s.status && <span className="text-xs uppercase text-stone-500">{s.status}</span>}
+                {stopDone(s, delivered) ? <span className="text-xs font-bold uppercase text-emerald-800">Delivered</span> : s.status && <span className="text-xs uppercase text-stone-500">{s.status.replace('_', ' ')}</span>}
               </a>
             </li>
           ))}
