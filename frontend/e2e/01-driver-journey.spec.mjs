@@ -98,7 +98,7 @@ describe('driver journey', () => {
     await page.goto(`${APP_URL}#/`).catch(() => undefined); // same document: hash change only
     await page.goto(`${APP_URL}#/delivery`).catch(() => undefined);
     await page.click('button:text-is("Search")');
-    await page.waitForSelector('text=Offline: showing customers this phone has seen before.');
+    await page.waitForSelector('text=/Offline: searching the customer list/');
     await page.locator('[data-testid=customer-result]').first().click();
     await page.waitForSelector(`[data-testid=delivery-type-${typeId}]`);
     const fulls = page.locator(`[data-testid=delivery-type-${typeId}] [aria-label^="Fulls delivered"][aria-label$="plus 1"]`);
@@ -127,7 +127,7 @@ describe('driver journey', () => {
     await shot(page, '06-event-queued');
     const out = decodeEscPos((await printedBytes(page)).bytes);
     assert.match(out.text, /PROVISIONAL/);
-    assert.match(out.text, /Not a tax invoice/);
+    assert.match(out.text, /PROVISIONAL - NOT A TAX INVOICE/);
     assert.deepEqual(out.qr, [offlineEventId]);
     assert.doesNotMatch(out.text, /INV-/);
 
