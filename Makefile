@@ -15,7 +15,7 @@ TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.settings.test
 
 # Debian/Ubuntu packages: installed by this script as root, else it prints the
 # one `sudo apt-get install ...` line and stops (see scripts/system-deps.sh).
-SYSTEM_DEPS := PYTHON="$(PYTHON_BASE)" scripts/system-deps.sh
+SYSTEM_DEPS = PYTHON="$(PYTHON_BASE)" CHROMIUM="$(CHROMIUM)" scripts/system-deps.sh
 
 .PHONY: run test install migrate seed static lint test-sqlite test-mysql test-postgres test-e2e bench clean \
 	doctor python system-deps system-deps-test
@@ -79,14 +79,14 @@ test-mysql: install
 	  echo "=== pytest on MariaDB/MySQL ($(MYSQL_TEST_URL)) ==="; \
 	  $(TEST_SETTINGS) DATABASE_URL="$(MYSQL_TEST_URL)" $(PY) -m pytest; \
 	elif [ "$$CI" = "true" ]; then echo "MariaDB unreachable at $(MYSQL_TEST_URL) and CI=true"; exit 1; \
-	else echo "=== MariaDB unreachable: skipped (set CI=true to require it) ==="; fi
+	else echo "=== MariaDB not available at $(MYSQL_TEST_URL) (reason above): skipped (set CI=true to require it) ==="; fi
 
 test-postgres: install
 	@if $(PY) scripts/db_reachable.py "$(POSTGRES_TEST_URL)"; then \
 	  echo "=== pytest on PostgreSQL ($(POSTGRES_TEST_URL)) ==="; \
 	  $(TEST_SETTINGS) DATABASE_URL="$(POSTGRES_TEST_URL)" $(PY) -m pytest; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL unreachable at $(POSTGRES_TEST_URL) and CI=true"; exit 1; \
-	else echo "=== PostgreSQL unreachable: skipped (set CI=true to require it) ==="; fi
+	else echo "=== PostgreSQL not available at $(POSTGRES_TEST_URL) (reason above): skipped (set CI=true to require it) ==="; fi
 
 # The PWA journeys in Chromium against a real server on a fresh SQLite database.
 test-e2e: install frontend-build

@@ -18,7 +18,7 @@
 # when CI=true or when running as root (then it is simply installed); otherwise
 # the MariaDB suite is skipped and the missing packages are named.
 # Environment: PYTHON (the interpreter the Makefile chose: its venv module is
-# checked too), DATABASE_URL, CI.
+# checked too), CHROMIUM (a Chromium binary already present), DATABASE_URL, CI.
 set -euo pipefail
 
 # SYSTEM_DEPS_<GROUP> overrides a list (another distribution's names, or tests).
@@ -56,6 +56,17 @@ venv_pkg() {
   esac
 }
 
+# A Chromium given by path (CHROMIUM=..., e.g. Ubuntu's snap /snap/bin/chromium)
+# stands in for the Debian package.
+without_chromium() {
+  local p out=""
+  for p in "$@"; do
+    if [ "$p" = chromium ] && [ -n "${CHROMIUM:-}" ] && [ -x "$CHROMIUM" ] && ! installed chromium; then continue; fi
+    out="$out $p"
+  done
+  echo "${out# }"
+}
+
 # Required and optional packages of a profile.
 profile_pkgs() {
   local profile="$1" required optional=""
@@ -71,7 +82,8 @@ profile_pkgs() {
     chromium) required="$CHROMIUM_PKGS" ;;
     *) echo "usage: $0 run|test|chromium | --list GROUP | --missing PROFILE" >&2; exit 2 ;;
   esac
-  echo "$required|$optional"
+  # shellcheck disable=SC2086
+  echo "$(without_chromium $required)|$optional"
 }
 
 case "${1:-run}" in
