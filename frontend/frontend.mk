@@ -12,6 +12,7 @@ FRONTEND_STAMP := $(FRONTEND_DIR)/node_modules/.installed
 # npm ci from the committed package-lock.json (the npm cache first, so a fresh
 # clone installs quickly); never downloads a browser.
 $(FRONTEND_STAMP): $(FRONTEND_DIR)/package.json $(FRONTEND_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "Node 20.19+ with npm not found: install Node 20 LTS or newer (make doctor says how)"; exit 1; }
 	cd $(FRONTEND_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefer-offline --no-audit --no-fund
 	@touch $@
 
