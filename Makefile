@@ -13,17 +13,39 @@ POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/lpg
 # config.settings.test (fast hasher, file SQLite for the concurrency tests).
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.settings.test
 
-.PHONY: run test install migrate seed static lint test-sqlite test-mysql test-postgres test-e2e bench clean
+# Debian/Ubuntu packages: installed by this script as root, else it prints the
+# one `sudo apt-get install ...` line and stops (see scripts/system-deps.sh).
+SYSTEM_DEPS = PYTHON="$(PYTHON_BASE)" CHROMIUM="$(CHROMIUM)" scripts/system-deps.sh
+
+.PHONY: run test install migrate seed static lint test-sqlite test-mysql test-postgres test-e2e bench clean \
+	doctor python system-deps system-deps-test
 
 include frontend/frontend.mk
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
-	@test -n "$(PYTHON_BASE)" || (echo "Python 3.12+ not found (pyenv or PATH)"; exit 1)
+python:
+	@test -n "$(PYTHON_BASE)" || { echo "Python 3.12+ not found (pyenv or PATH). Fix: pyenv install 3.12, or sudo apt-get install python3.12 python3.12-venv"; exit 1; }
+
+system-deps: python
+	@$(SYSTEM_DEPS) run
+
+system-deps-test: python
+	@$(SYSTEM_DEPS) test
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | system-deps
 	@test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-install: $(VENV)/.installed
+# mysqlclient (MariaDB/MySQL only) when it can be built here; see the script.
+$(VENV)/.mysqlclient: requirements-mysql.txt $(VENV)/.installed
+	@scripts/install-mysqlclient.sh $(PY) $@
+
+install: $(VENV)/.installed $(VENV)/.mysqlclient
+
+# What is present and missing on this machine, with the command that fixes each.
+doctor:
+	@PYTHON_BASE="$(PYTHON_BASE)" MYSQL_TEST_URL="$(MYSQL_TEST_URL)" POSTGRES_TEST_URL="$(POSTGRES_TEST_URL)" \
+	  CHROMIUM="$(CHROMIUM)" scripts/doctor.sh
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -45,7 +67,7 @@ lint: install
 
 # Same suite on every backend; MariaDB and PostgreSQL run when reachable, and
 # must be reachable under CI=true.
-test: lint test-sqlite test-mysql test-postgres frontend-test test-e2e
+test: system-deps-test lint test-sqlite test-mysql test-postgres frontend-test test-e2e
 	@echo "make test: all suites passed"
 
 test-sqlite: install
@@ -57,14 +79,14 @@ test-mysql: install
 	  echo "=== pytest on MariaDB/MySQL ($(MYSQL_TEST_URL)) ==="; \
 	  $(TEST_SETTINGS) DATABASE_URL="$(MYSQL_TEST_URL)" $(PY) -m pytest; \
 	elif [ "$$CI" = "true" ]; then echo "MariaDB unreachable at $(MYSQL_TEST_URL) and CI=true"; exit 1; \
-	else echo "=== MariaDB unreachable: skipped (set CI=true to require it) ==="; fi
+	else echo "=== MariaDB not available at $(MYSQL_TEST_URL) (reason above): skipped (set CI=true to require it) ==="; fi
 
 test-postgres: install
 	@if $(PY) scripts/db_reachable.py "$(POSTGRES_TEST_URL)"; then \
 	  echo "=== pytest on PostgreSQL ($(POSTGRES_TEST_URL)) ==="; \
 	  $(TEST_SETTINGS) DATABASE_URL="$(POSTGRES_TEST_URL)" $(PY) -m pytest; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL unreachable at $(POSTGRES_TEST_URL) and CI=true"; exit 1; \
-	else echo "=== PostgreSQL unreachable: skipped (set CI=true to require it) ==="; fi
+	else echo "=== PostgreSQL not available at $(POSTGRES_TEST_URL) (reason above): skipped (set CI=true to require it) ==="; fi
 
 # The PWA journeys in Chromium against a real server on a fresh SQLite database.
 test-e2e: install frontend-build

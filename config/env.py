@@ -15,6 +15,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+# Run on every new SQLite connection (the embedded default and the test database).
+SQLITE_INIT_COMMAND = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
 
 
 def database_config(url: str) -> dict:
@@ -26,13 +28,12 @@ def database_config(url: str) -> dict:
     if engine == "django.db.backends.sqlite3":
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write
         # lock at BEGIN so concurrent writers queue (busy timeout) instead of
-        # failing half-way with "database is locked".
+        # failing half-way with "database is locked". synchronous=FULL syncs
+        # the WAL at every commit: a committed invoice survives a power loss
+        # (NORMAL in WAL mode may lose the last commits). See docs/operations.md.
         options.setdefault("transaction_mode", "IMMEDIATE")
         options.setdefault("timeout", 30)
-        options.setdefault(
-            "init_command",
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-        )
+        options.setdefault("init_command", SQLITE_INIT_COMMAND)
     elif engine in ("django.db.backends.mysql",):
         options.setdefault("charset", "utf8mb4")
         options.setdefault("isolation_level", "read committed")

@@ -9,13 +9,15 @@ FRONTEND_STAMP := $(FRONTEND_DIR)/node_modules/.installed
 
 .PHONY: frontend-install frontend-build frontend-test frontend-typecheck frontend-lint e2e e2e-mock e2e-chromium
 
-# npm ci from the committed package-lock.json; never downloads a browser.
+# npm ci from the committed package-lock.json (the npm cache first, so a fresh
+# clone installs quickly); never downloads a browser.
 $(FRONTEND_STAMP): $(FRONTEND_DIR)/package.json $(FRONTEND_DIR)/package-lock.json
-	cd $(FRONTEND_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	@command -v npm >/dev/null || { echo "Node 20.19+ with npm not found: install Node 20 LTS or newer (make doctor says how)"; exit 1; }
+	cd $(FRONTEND_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefer-offline --no-audit --no-fund
 	@touch $@
 
 frontend-install:
-	cd $(FRONTEND_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	cd $(FRONTEND_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefer-offline --no-audit --no-fund
 	@touch $(FRONTEND_STAMP)
 
 # Type-checks and builds the PWA into frontend/dist/ (Django serves it under /app/).
@@ -32,9 +34,12 @@ frontend-lint: $(FRONTEND_STAMP)
 frontend-test: $(FRONTEND_STAMP)
 	cd $(FRONTEND_DIR) && npx eslint . && npx vitest run
 
-# Debian's Chromium, driven by playwright-core.
+# Debian's Chromium (package chromium, never a browser download), driven by
+# playwright-core; scripts/system-deps.sh installs it as root, else prints the
+# sudo line.
 e2e-chromium:
-	@test -x $(CHROMIUM) || (apt-get update -qq && apt-get install -y -qq chromium)
+	@test -x $(CHROMIUM) || scripts/system-deps.sh chromium
+	@test -x $(CHROMIUM) || { echo "Chromium not found at $(CHROMIUM) (set CHROMIUM=/path/to/chromium)"; exit 1; }
 
 # The Playwright specs against a server already running at $(E2E_BASE_URL),
 # with the demo data loaded and frontend/dist built (scripts/e2e.sh starts it).

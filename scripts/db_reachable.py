@@ -9,7 +9,12 @@ def main(url: str) -> int:
     parts = urlparse(url)
     try:
         if parts.scheme.startswith("mysql"):
-            import MySQLdb
+            try:
+                import MySQLdb
+            except ImportError:
+                print("mysqlclient is not installed (no MariaDB/MySQL client headers when `make install` ran: "
+                      "sudo apt-get install build-essential pkg-config libmariadb-dev)", file=sys.stderr)  # fmt: skip
+                return 1
 
             MySQLdb.connect(host=parts.hostname, port=parts.port or 3306, user=parts.username or "root",
                             passwd=parts.password or "", connect_timeout=3).close()  # fmt: skip
