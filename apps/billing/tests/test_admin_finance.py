@@ -23,7 +23,8 @@ def client_for(user) -> Client:
 def form_body(client, url, **fields) -> dict:
     page = client.get(url)
     assert page.status_code == 200
-    return {"idempotency_key": str(page.context["form"].initial["idempotency_key"]), **{k: str(v) for k, v in fields.items()}}  # fmt: skip
+    key = page.context["form"].initial["idempotency_key"]
+    return {"idempotency_key": str(key), **{k: str(v) for k, v in fields.items()}}
 
 
 def credit_invoice(world) -> Invoice:
@@ -47,7 +48,7 @@ def test_finance_issues_a_credit_note_then_records_a_partial_payment(world):
     line = invoice.lines.get()
     client = client_for(world.users["finance"])
     change = client.get(f"/admin/billing/invoice/{invoice.pk}/change/")
-    tools = dict((label, url) for url, label in change.context["extra_tools"])
+    tools = {label: url for url, label in change.context["extra_tools"]}
     assert set(tools) == {"Tax invoice PDF", "Record a payment", "Issue a credit note"}
 
     url = tools["Issue a credit note"]
