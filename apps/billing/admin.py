@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.urls import path, reverse
+from django.utils.html import format_html
 
+from apps.accounts.permissions import role_of
+from apps.billing import admin_views
 from apps.billing.models import (
     CreditNote,
     CreditNoteLine,
@@ -55,15 +59,53 @@ class PaymentInline(ReadOnlyInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
-    """Issued invoices are never edited here: payments and credit notes go
-    through the API (services), which keeps the totals and audit true."""
+    """Issued invoices are never edited: payments and credit notes are
+    recorded from this page through the billing services (which keep the
+    totals and the audit true); the PDF is served by an authenticated view."""
 
-    list_display = ["number", "issue_date", "customer_name", "total", "amount_paid", "amount_credited", "status"]
+    list_display = [
+        "number", "issue_date", "customer_name", "total", "amount_paid", "amount_credited", "status", "pdf_link",
+    ]  # fmt: skip
     list_filter = ["status", "issue_date"]
     search_fields = ["number", "customer_name", "customer_uen"]
     date_hierarchy = "issue_date"
-    readonly_fields = [f.name for f in Invoice._meta.fields]
+    # the stored file's name is not shown as a link: /media/ is never served
+    readonly_fields = [f.name for f in Invoice._meta.fields if f.name != "pdf"] + ["pdf_link"]
     inlines = [InvoiceLineInline, PaymentInline]
+    change_form_template = "admin/lpg/change_form_tools.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/pdf/", view(self.pdf_view), name="billing_invoice_pdf"),
+            path("<path:object_id>/payment/", view(self.payment_view), name="billing_invoice_payment"),
+            path("<path:object_id>/credit-note/", view(self.credit_note_view), name="billing_invoice_credit_note"),
+        ] + super().get_urls()
+
+    def pdf_view(self, request, object_id):
+        return admin_views.invoice_pdf(self, request, object_id)
+
+    def payment_view(self, request, object_id):
+        return admin_views.payment_add(self, request, object_id)
+
+    def credit_note_view(self, request, object_id):
+        return admin_views.credit_note_add(self, request, object_id)
+
+    @admin.display(description="PDF")
+    def pdf_link(self, invoice):
+        url = reverse("admin:billing_invoice_pdf", args=[invoice.pk])
+        return format_html('<a href="{}" class="invoice-pdf">{}.pdf</a>', url, invoice.number)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        invoice = self.get_object(request, object_id)
+        tools = []
+        if invoice is not None:
+            tools.append((reverse("admin:billing_invoice_pdf", args=[invoice.pk]), "Tax invoice PDF"))
+            if role_of(request.user) in admin_views.OFFICE and invoice.amount_due > 0:
+                tools.append((reverse("admin:billing_invoice_payment", args=[invoice.pk]), "Record a payment"))
+                tools.append((reverse("admin:billing_invoice_credit_note", args=[invoice.pk]), "Issue a credit note"))
+        extra = {**(extra_context or {}), "extra_tools": tools}
+        return super().change_view(request, object_id, form_url, extra)
 
 
 class CreditNoteLineInline(ReadOnlyInline):

@@ -13,7 +13,9 @@ ModelAdmin allows it. Django's per-model permission table is not used."""
 from importlib import import_module
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from apps.accounts.enums import Role
 from apps.core.models import IdempotencyRecord
@@ -152,7 +154,13 @@ class RolePolicyMixin:
 
     def _guarded(self, view):
         def guarded(request, *args, **kwargs):
-            if admin_level(request.user, self.model) is None:
+            user = request.user
+            if not (user.is_authenticated and user.is_active and user.is_staff):
+                # not signed in to the admin: to the login page, as every admin page does
+                return redirect_to_login(
+                    request.get_full_path(), reverse("admin:login", current_app=self.admin_site.name)
+                )
+            if admin_level(user, self.model) is None:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.urls import path
 
 from apps.core.admin import ReadOnlyAdmin
+from apps.distribution import admin_views
 from apps.distribution.models import DistributionHeader, DistributionItem
 
 
@@ -16,11 +18,24 @@ class DistributionItemInline(admin.TabularInline):
 
 @admin.register(DistributionHeader)
 class DistributionHeaderAdmin(ReadOnlyAdmin):
+    """Read-only history; new loads and returns go through the depot counter
+    (``counter/``), which calls the same entry point as the API and the PWA."""
+
     list_display = ["number", "occurred_at", "driver", "vehicle", "total_collection", "total_return", "status"]
     list_filter = ["status", "vehicle"]
     search_fields = ["number", "driver__name", "vehicle__plate_number"]
     inlines = [DistributionItemInline]
     readonly_fields = [f.name for f in DistributionHeader._meta.fields]
+    change_list_template = "admin/distribution/distributionheader/change_list.html"
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        return [
+            path(
+                "counter/",
+                self.admin_site.admin_view(lambda request: admin_views.depot_counter(self, request)),
+                name="distribution_distributionheader_counter",
+            ),
+        ] + super().get_urls()

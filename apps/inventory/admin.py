@@ -1,16 +1,12 @@
-from django.contrib import admin, messages
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
+from django.contrib import admin
 from django.urls import path, reverse
+from django.utils.html import format_html
 
+from apps.accounts.enums import Role
+from apps.accounts.permissions import role_of
 from apps.core.admin import ReadOnlyAdmin
-from apps.core.exceptions import ApplicationError
-from apps.depots.models import CylinderType
-from apps.inventory.enums import LocationKind
-from apps.inventory.forms import StockDocumentForm
+from apps.inventory import admin_views
 from apps.inventory.models import Location, StockBalance, StockDocument, StockMove
-from apps.inventory.selectors import balance_drift
-from apps.inventory.services import stock_document_create, stock_document_reverse
 
 
 @admin.register(Location)
@@ -33,31 +29,8 @@ class StockBalanceAdmin(ReadOnlyAdmin):
         ] + super().get_urls()
 
     def overview(self, request):
-        """Stock per depot and vehicle at a glance: full/empty per type, and
-        whether the balances agree with the ledger."""
-        types = list(CylinderType.objects.filter(is_active=True))
-        grid: dict[int, dict] = {}
-        for row in StockBalance.objects.filter(
-            location__kind__in=[LocationKind.DEPOT, LocationKind.VEHICLE]
-        ).select_related("location"):
-            grid.setdefault(row.location_id, {"location": row.location, "cells": {}})["cells"][row.cylinder_type_id] = (
-                row
-            )
-        rows = []
-        for entry in sorted(grid.values(), key=lambda e: (e["location"].kind, e["location"].name)):
-            cells = [entry["cells"].get(t.pk) for t in types]
-            rows.append(
-                {"location": entry["location"], "cells": [(c.full_qty, c.empty_qty) if c else (0, 0) for c in cells]}
-            )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Stock at a glance",
-            "types": types,
-            "rows": rows,
-            "drift": balance_drift(),
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/inventory/overview.html", context)
+        """Stock per depot and truck at a glance (admin_views.stock_overview)."""
+        return admin_views.stock_overview(self, request)
 
 
 @admin.register(StockMove)
@@ -73,47 +46,52 @@ class StockMoveAdmin(ReadOnlyAdmin):
 
 @admin.register(StockDocument)
 class StockDocumentAdmin(ReadOnlyAdmin):
-    list_display = ["number", "kind", "occurred_at", "created_by", "reason", "reference"]
+    """Documents are recorded through ``stock_document_create`` (the add page
+    offers only the kinds the role may use) and corrected through a reversal
+    confirmation page with a mandatory reason; never edited."""
+
+    list_display = ["number", "kind", "occurred_at", "created_by", "reason", "reference", "reverse_link"]
     list_filter = ["kind"]
     search_fields = ["number", "reason", "reference"]
-    actions = ["reverse_documents"]
+    change_form_template = "admin/inventory/stockdocument/change_form.html"
 
     def has_add_permission(self, request):
-        return request.user.is_active and request.user.role in ("admin", "supervisor", "depot_staff")
+        return request.user.is_active and role_of(request.user) in admin_views.DOCUMENT_ROLES
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/reverse/",
+                view(lambda request, object_id: admin_views.stock_document_reverse_page(self, request, object_id)),
+                name="inventory_stockdocument_reverse",
+            ),
+        ] + super().get_urls()
 
     def add_view(self, request, form_url="", extra_context=None):
-        """Receipts, dumps, transfers, adjustments, write-offs through the service."""
-        form = StockDocumentForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            data = {
-                k: form.cleaned_data.get(k) for k in ("kind", "depot", "to_depot", "location", "reason", "reference")
-            }
-            try:
-                document = stock_document_create(actor=request.user, lines=form.lines(), **data)
-            except ApplicationError as exc:
-                form.add_error(None, exc.detail)
-            else:
-                messages.success(request, f"Recorded {document.number}.")
-                return redirect(reverse("admin:inventory_stockdocument_change", args=[document.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Record a stock document",
-            "form": form,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/inventory/stock_document_form.html", context)
+        return admin_views.stock_document_add(self, request)
 
-    @admin.action(description="Reverse the selected documents (compensating moves)")
-    def reverse_documents(self, request, queryset):
-        for document in queryset:
-            try:
-                reversal = stock_document_reverse(
-                    actor=request.user,
-                    document_type="inventory.stockdocument",
-                    document_id=document.pk,
-                    reason=f"Reversed from the admin by {request.user.email}",
-                )
-            except ApplicationError as exc:
-                messages.error(request, f"{document}: {exc.detail}")
-            else:
-                messages.success(request, f"{document} reversed by {reversal.number}.")
+    def may_reverse(self, request, document) -> bool:
+        from apps.inventory.enums import StockDocumentKind
+
+        return role_of(request.user) in (Role.ADMIN, Role.SUPERVISOR) and document.kind != StockDocumentKind.REVERSAL
+
+    @admin.display(description="Reverse")
+    def reverse_link(self, document):
+        from apps.inventory.enums import StockDocumentKind
+
+        if document.kind == StockDocumentKind.REVERSAL:
+            return ""
+        url = reverse("admin:inventory_stockdocument_reverse", args=[document.pk])
+        return format_html('<a href="{}">Reverse…</a>', url)
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if role_of(request.user) not in (Role.ADMIN, Role.SUPERVISOR):
+            columns.remove("reverse_link")
+        return columns
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        document = self.get_object(request, object_id)
+        extra = {"may_reverse": bool(document and self.may_reverse(request, document))}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})

@@ -1,0 +1,67 @@
+"""The depot counter: depot staff record a truck's load (COLLECTION) and its
+return (EMPTY_RETURN / FULL_RETURN) at their depot, through the very entry
+point the API and the PWA use (``distribution_submit``: same serializer, same
+service, same idempotency scope), so a double submit records one distribution."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from rest_framework import serializers
+
+from apps.accounts.enums import Role
+from apps.accounts.permissions import role_of
+from apps.core.admin_forms import apply_errors, form_page, require_role
+from apps.core.exceptions import ApplicationError
+from apps.distribution.submit import distribution_submit
+from apps.inventory.admin_forms import DepotCounterForm
+from apps.inventory.admin_views import stock_grid
+from apps.inventory.exceptions import InsufficientStock
+
+COUNTER_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.DEPOT_STAFF)
+
+
+def depot_counter(model_admin, request):
+    require_role(request, *COUNTER_ROLES)
+    form = DepotCounterForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = distribution_submit(actor=request.user, payload=form.payload(), key=form.key())
+        except InsufficientStock as exc:
+            for shortage, text in zip(exc.shortages, _shortage_texts(exc), strict=True):
+                form.add_error(form.shortage_field(shortage), text)
+        except (ApplicationError, serializers.ValidationError) as exc:
+            apply_errors(form, exc, form.field_for)
+        else:
+            body = result.body
+            note = " (already recorded: this was a repeated submit)" if result.replayed else ""
+            messages.success(
+                request,
+                f"Recorded {body['number']}: {body['total_collection']} loaded, {body['total_return']} returned{note}.",
+            )
+            return redirect(reverse("admin:distribution_distributionheader_counter"))
+    depot = None
+    if role_of(request.user) == Role.DEPOT_STAFF:
+        depot = request.user.depot
+    elif form.is_bound and form.is_valid():
+        depot = form.cleaned_data["depot"]
+    return form_page(
+        model_admin,
+        request,
+        title="Depot counter: load or return a truck",
+        form=form,
+        submit="Record",
+        template="admin/distribution/counter.html",
+        intro=(
+            "One line per cylinder type: fulls going out onto the truck, empties and unsold fulls coming back. "
+            "It is recorded as one distribution (DIST number), exactly as the driver's app does."
+        ),
+        extra={"stock": stock_grid(user=request.user, depot=depot)},
+    )
+
+
+def _shortage_texts(exc: InsufficientStock) -> list[str]:
+    return [
+        f"Not enough stock: {s['location_name']} holds {s['available']} {s['state'].lower()} "
+        f"{s['cylinder_type_name']}, {s['requested']} requested."
+        for s in exc.shortages
+    ]

@@ -1,0 +1,127 @@
+"""Admin forms for the dispatch desk: order entry and assignment, route
+planning and reordering. The services (apps.orders.services) check again."""
+
+from django import forms
+from django.utils import timezone
+
+from apps.accounts.enums import Role
+from apps.accounts.models import User
+from apps.core.admin_forms import IdempotentForm
+from apps.customers.models import Customer
+from apps.depots.models import CylinderType
+
+LINES = 4
+
+
+def drivers():
+    return User.objects.filter(role=Role.DRIVER, is_active=True).select_related("vehicle").order_by("name")
+
+
+class OrderAdminForm(IdempotentForm):
+    customer = forms.ModelChoiceField(Customer.objects.filter(is_active=True).order_by("name"))
+    scheduled_for = forms.DateField(label="Delivery date", widget=forms.DateInput(attrs={"type": "date"}))
+    driver = forms.ModelChoiceField(drivers(), required=False, help_text="Leave empty to plan it without a driver")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["driver"].queryset = drivers()
+        self.initial.setdefault("scheduled_for", timezone.localdate())
+        for i in range(LINES):
+            self.fields[f"type_{i}"] = forms.ModelChoiceField(
+                CylinderType.objects.filter(is_active=True), required=False, label=f"Line {i + 1} type"
+            )
+            self.fields[f"qty_{i}"] = forms.IntegerField(required=False, label=f"Line {i + 1} quantity")
+        self.line_rows: list[int] = []
+
+    def lines(self) -> list[dict]:
+        out, self.line_rows = [], []
+        for i in range(LINES):
+            ct, qty = self.cleaned_data.get(f"type_{i}"), self.cleaned_data.get(f"qty_{i}")
+            if ct or qty is not None:
+                out.append({"cylinder_type": ct, "quantity": qty})
+                self.line_rows.append(i)
+        return out
+
+    def clean(self):
+        data = super().clean()
+        for i in range(LINES):
+            ct, qty = data.get(f"type_{i}"), data.get(f"qty_{i}")
+            if ct and qty is None and f"qty_{i}" not in self.errors:
+                self.add_error(f"qty_{i}", "Enter a quantity for this cylinder type.")
+            if qty is not None and not ct:
+                self.add_error(f"type_{i}", "Choose the cylinder type for this quantity.")
+        return data
+
+    def field_for(self, path: tuple) -> str | None:
+        if len(path) == 3 and path[0] == "lines" and isinstance(path[1], int) and path[1] < len(self.line_rows):
+            prefix = {"quantity": "qty", "cylinder_type": "type"}.get(path[2])
+            return f"{prefix}_{self.line_rows[path[1]]}" if prefix else None
+        if path == ("lines",):
+            return "type_0"
+        return None
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "customer": d["customer"],
+            "scheduled_for": d["scheduled_for"],
+            "driver": d.get("driver"),
+            "notes": d.get("notes") or "",
+            "lines": self.lines(),
+        }
+
+    def canonical(self) -> dict:
+        k = self.service_kwargs()
+        return {
+            "customer": k["customer"].pk,
+            "scheduled_for": k["scheduled_for"].isoformat(),
+            "driver": k["driver"].pk if k["driver"] else None,
+            "notes": k["notes"],
+            "lines": [{"cylinder_type": line["cylinder_type"].pk, "quantity": line["quantity"]} for line in k["lines"]],
+        }
+
+
+class OrderAssignForm(forms.Form):
+    """(Re)assign an open order to a driver, or move it to another day."""
+
+    driver = forms.ModelChoiceField(drivers(), required=False, help_text="Empty: back to planned, no driver")
+    scheduled_for = forms.DateField(label="Delivery date", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["driver"].queryset = drivers()
+
+
+class RoutePlanForm(IdempotentForm):
+    driver = forms.ModelChoiceField(drivers())
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["driver"].queryset = drivers()
+        self.initial.setdefault("date", timezone.localdate())
+
+
+class RouteReorderForm(forms.Form):
+    """One position per stop; stops are driven in ascending position."""
+
+    def __init__(self, *args, stops, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stops = list(stops)
+        for stop in self.stops:
+            self.fields[f"pos_{stop.order_id}"] = forms.IntegerField(
+                min_value=1, max_value=len(self.stops), initial=stop.sequence, label=str(stop.order.customer)
+            )
+
+    def clean(self):
+        data = super().clean()
+        positions = [data.get(f"pos_{s.order_id}") for s in self.stops]
+        if None not in positions and len(set(positions)) != len(positions):
+            for stop in self.stops:
+                if positions.count(data[f"pos_{stop.order_id}"]) > 1:
+                    self.add_error(f"pos_{stop.order_id}", "Two stops have this position; give each its own.")
+        return data
+
+    def order_ids(self) -> list[int]:
+        return [s.order_id for s in sorted(self.stops, key=lambda s: self.cleaned_data[f"pos_{s.order_id}"])]

@@ -1,0 +1,155 @@
+"""The dispatch desk in the admin: enter and assign orders, plan a route and
+reorder its stops, approve or send back day-end variances. Every page calls
+the services in apps.orders (the API's); document-creating forms run through
+``run_idempotent`` with the form's hidden key."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+
+from apps.accounts.enums import Role
+from apps.core.admin_forms import apply_errors, form_page, require_role, run_once
+from apps.core.exceptions import ApplicationError
+from apps.inventory.admin_forms import ReasonForm
+from apps.orders import selectors, services
+from apps.orders.admin_forms import OrderAdminForm, OrderAssignForm, RoutePlanForm, RouteReorderForm
+from apps.orders.enums import CountStatus
+from apps.orders.route_reorder import route_stops_reorder
+
+DISPATCHERS = (Role.ADMIN, Role.SUPERVISOR)
+SCOPE_ORDER = "order.create"
+SCOPE_ROUTE = "route.plan"
+SCOPE_APPROVE = "day_end.approve"
+SCOPE_SEND_BACK = "day_end.send_back"
+
+
+def order_add(model_admin, request):
+    require_role(request, *DISPATCHERS)
+    form = OrderAdminForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user, kwargs = request.user, form.service_kwargs()
+        try:
+            result = run_once(
+                form,
+                scope=SCOPE_ORDER,
+                payload=form.canonical(),
+                user=user,
+                action=lambda: {"id": services.order_create(actor=user, **kwargs).pk},
+            )
+        except ApplicationError as exc:
+            apply_errors(form, exc, form.field_for)
+        else:
+            order_id = result.body["id"]
+            messages.success(request, f"Order #{order_id} entered.")
+            return redirect(reverse("admin:orders_order_change", args=[order_id]))
+    return form_page(model_admin, request, title="Enter an order", form=form, submit="Save order")
+
+
+def order_assign(model_admin, request, object_id):
+    require_role(request, *DISPATCHERS)
+    order = get_object_or_404(selectors.order_list(user=request.user), pk=object_id)
+    form = OrderAssignForm(
+        request.POST or None, initial={"driver": order.driver_id, "scheduled_for": order.scheduled_for}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.order_update(
+                actor=request.user,
+                order=order,
+                driver=form.cleaned_data["driver"],
+                scheduled_for=form.cleaned_data["scheduled_for"],
+            )
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            who = order.driver.name if order.driver else "nobody (planned)"
+            messages.success(request, f"Order #{order.pk} for {order.scheduled_for} assigned to {who}.")
+            return redirect(reverse("admin:orders_order_change", args=[order.pk]))
+    return form_page(
+        model_admin, request, title=f"Assign order #{order.pk}", form=form, obj=order, submit="Assign",
+        intro=f"{order.customer}: {', '.join(f'{x.quantity} x {x.cylinder_type}' for x in order.lines.all())}.",
+    )  # fmt: skip
+
+
+def route_plan_add(model_admin, request):
+    require_role(request, *DISPATCHERS)
+    form = RoutePlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user, driver, day = request.user, form.cleaned_data["driver"], form.cleaned_data["date"]
+        try:
+            result = run_once(
+                form,
+                scope=SCOPE_ROUTE,
+                payload={"driver": driver.pk, "date": day.isoformat()},
+                user=user,
+                action=lambda: {"id": services.route_plan(actor=user, driver=driver, day=day).pk},
+            )
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Route planned for {driver.name} on {day}.")
+            return redirect(reverse("admin:orders_routeplan_change", args=[result.body["id"]]))
+    return form_page(
+        model_admin, request, title="Plan a route", form=form, submit="Plan",
+        intro="Orders the driver's assigned stops of the day from the truck's depot (shortest drive); "
+        "planning again replaces the stops. You can reorder them afterwards.",
+    )  # fmt: skip
+
+
+def route_reorder(model_admin, request, object_id):
+    require_role(request, *DISPATCHERS)
+    plan = get_object_or_404(selectors.route_plan_list(user=request.user), pk=object_id)
+    stops = plan.stops.select_related("order__customer").order_by("sequence")
+    form = RouteReorderForm(request.POST or None, stops=stops)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = route_stops_reorder(actor=request.user, plan=plan, order_ids=form.order_ids())
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Stops reordered: {plan.total_km} km.")
+            return redirect(reverse("admin:orders_routeplan_change", args=[plan.pk]))
+    return form_page(
+        model_admin, request, title=f"Reorder the stops of {plan}", form=form, obj=plan, submit="Save order",
+        intro="Give each stop its position (1 = first after the depot); distances are recomputed.",
+    )  # fmt: skip
+
+
+def day_end_review(model_admin, request, object_id, *, approve: bool):
+    require_role(request, *DISPATCHERS)
+    count = get_object_or_404(selectors.day_end_count_list(user=request.user), pk=object_id)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user, reason = request.user, form.cleaned_data["reason"]
+        service = services.day_end_variance_approve if approve else services.day_end_count_return
+        try:
+            run_once(
+                form,
+                scope=SCOPE_APPROVE if approve else SCOPE_SEND_BACK,
+                payload={"count": count.pk, "reason": reason},
+                user=user,
+                action=lambda: {"id": service(actor=user, count=count, reason=reason).pk},
+            )
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            count.refresh_from_db()
+            done = f"approved; adjustment {count.adjustment}" if approve else "sent back for a recount"
+            messages.success(request, f"{count}: {done}.")
+            return redirect(reverse("admin:orders_dayendcount_change", args=[count.pk]))
+    lines = [line for line in count.lines.select_related("cylinder_type") if line.variance]
+    return form_page(
+        model_admin,
+        request,
+        title=f"{'Approve' if approve else 'Send back'} {count}",
+        form=form,
+        obj=count,
+        submit="Approve and post the adjustment" if approve else "Send back for a recount",
+        template="admin/orders/day_end_review.html",
+        intro=(
+            "Approving posts the differences below as one adjustment on the truck, so the ledger matches the count."
+            if approve
+            else "The driver counts again; nothing is posted."
+        ),
+        extra={"variance_lines": lines, "pending": count.status == CountStatus.PENDING},
+    )
