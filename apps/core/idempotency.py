@@ -129,7 +129,7 @@ class _NotCreated(Exception):
 def _request_payload(request, kwargs: dict) -> dict:
     data = request.data
     if hasattr(data, "lists"):  # a QueryDict (form or multipart body)
-        data = {k: v for k, v in data.lists()}
+        data = dict(data.lists())
     return {"data": data, "url": {k: str(v) for k, v in kwargs.items()}}
 
 

@@ -1,7 +1,7 @@
 """Settings shared by every run mode. Machine-specific values come from
 ``config.env``; run modes (local, test, production) override below."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from config.env import BASE_DIR, DEFAULT_DATABASE_URL, VAR_DIR, database_config, env
@@ -98,7 +98,7 @@ STORAGES = {
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://lpg")}
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.accounts.authentication.SafeJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -193,6 +193,9 @@ SYNC_MAX_BATCH_EVENTS = env.int("SYNC_MAX_BATCH_EVENTS", default=500)
 # bodies by apps.core.parsers) and this JSON nesting depth; beyond, a JSON 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
+# Business dates accepted by the API (apps.core.fields): outside, a 400.
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2999, 12, 31)
 
 # Bounded retries of a whole business transaction on deadlock / lock timeout.
 LEDGER_MAX_RETRIES = env.int("LEDGER_MAX_RETRIES", default=8)
