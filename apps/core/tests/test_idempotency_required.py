@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _distribution(world):
-    body = {"vehicle": world.vehicle.pk, "items": [
-        {"depot": world.depot.pk, "cylinder_type": world.types[1].pk, "quantity": 7, "movement_type": "COLLECTION"}]}  # fmt: skip
+    item = {"depot": world.depot.pk, "cylinder_type": world.types[1].pk, "quantity": 7, "movement_type": "COLLECTION"}
+    body = {"vehicle": world.vehicle.pk, "items": [item]}
     return "/api/distributions/", body, DistributionHeader
 
 

@@ -90,8 +90,8 @@ def test_error_bodies_carry_the_request_id(world, api):
 
 def test_a_refused_request_still_leaves_its_middleware_row_with_the_id(world, api):
     mark = AuditLog.objects.aggregate(m=Max("id"))["m"]
-    body = {"vehicle": world.vehicle.pk, "items": [
-        {"depot": world.depot.pk, "cylinder_type": world.gas.pk, "quantity": 999, "movement_type": "COLLECTION"}]}  # fmt: skip
+    item = {"depot": world.depot.pk, "cylinder_type": world.gas.pk, "quantity": 999, "movement_type": "COLLECTION"}
+    body = {"vehicle": world.vehicle.pk, "items": [item]}
     response = api(world.users["driver"]).post("/api/distributions/", body, format="json", HTTP_X_REQUEST_ID="short-1")
     assert response.status_code == 409 and response.json()["request_id"] == "short-1"
     rows = _rows_after(mark)
