@@ -36,6 +36,3 @@ class PKField(serializers.PrimaryKeyRelatedField):
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(int(data))
 
-
-def idempotency_key_header(request) -> str | None:
-    return request.headers.get("Idempotency-Key")
