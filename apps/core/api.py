@@ -35,4 +35,3 @@ class PKField(serializers.PrimaryKeyRelatedField):
         if not 0 < int(data) <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(int(data))
-
