@@ -84,9 +84,24 @@ def world(db) -> World:
     return build_world()
 
 
+class KeyedAPIClient(APIClient):
+    """Sends a fresh Idempotency-Key with every POST, as real clients must
+    (document-creating POSTs answer 428 without one). A test passing its own
+    ``HTTP_IDEMPOTENCY_KEY`` keeps it; ``HTTP_IDEMPOTENCY_KEY=None`` sends none."""
+
+    def post(self, path, data=None, format=None, content_type=None, follow=False, **extra):
+        import uuid
+
+        extra.setdefault("HTTP_IDEMPOTENCY_KEY", str(uuid.uuid4()))
+        if extra["HTTP_IDEMPOTENCY_KEY"] is None:
+            del extra["HTTP_IDEMPOTENCY_KEY"]
+        return super().post(path, data=data, format=format, content_type=content_type, follow=follow, **extra)
+
+
 def api_client_for(user) -> APIClient:
-    """A client carrying a real JWT access token for ``user``."""
-    client = APIClient()
+    """A client carrying a real JWT access token for ``user`` (and a fresh
+    Idempotency-Key on every POST, see ``KeyedAPIClient``)."""
+    client = KeyedAPIClient()
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
     return client

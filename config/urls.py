@@ -52,5 +52,7 @@ urlpatterns = [
     re_path(r"^app/(?P<path>.*)$", pwa_index, name="pwa"),
 ]
 
+handler400 = "apps.core.exceptions.json_400"
+handler403 = "apps.core.exceptions.json_403"
 handler404 = "apps.core.exceptions.json_404"
 handler500 = "apps.core.exceptions.json_500"

@@ -11,3 +11,4 @@ class AccountsConfig(AppConfig):
         from apps.core.admin import apply_role_policy
 
         apply_role_policy()
+        from apps.accounts import schema  # noqa: F401  registers the bearer scheme for the OpenAPI schema

@@ -11,6 +11,7 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from apps.accounts.authentication import user_id_claim_is_valid
 from apps.accounts.models import User
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
@@ -46,9 +47,12 @@ def user_login(*, email: str, password: str, request=None) -> dict:
 
 def _parse_refresh(raw: str) -> RefreshToken:
     try:
-        return RefreshToken(raw)
+        token = RefreshToken(raw)
     except TokenError as exc:
         raise InvalidToken(str(exc)) from None
+    if not user_id_claim_is_valid(token.get("user_id")):
+        raise InvalidToken("The token's user id is not valid.")
+    return token
 
 
 @transaction.atomic

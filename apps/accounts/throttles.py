@@ -1,8 +1,17 @@
-"""Login throttling: per client IP (every attempt counts) and per e-mail
-(failed attempts count). The e-mail key ignores X-Forwarded-For, so rotating
-forged client addresses does not reset a lock-out."""
+"""Login throttling: per client IP (every attempt counts) and per account
+(failed attempts count). The account key ignores X-Forwarded-For, so rotating
+forged client addresses does not reset a lock-out.
+
+The account is the one the database would match, not the spelling sent: on
+MariaDB (utf8mb4_general_ci) ``exámple.com``, ``éxample.com`` and
+``EXAMPLE.com`` all sign in to ``example.com``, so each spelling must not get
+its own counter. The key is the user id of the account found by a
+case-insensitive lookup of the address as sent or of its normalised form
+(case-folded, NFKD, combining marks removed); for an unknown address, that
+normalised form."""
 
 import hashlib
+import unicodedata
 
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -12,6 +21,29 @@ class LoginIPThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def normalised_identity(email: str) -> str:
+    """Case-folded, compatibility-decomposed, without combining marks."""
+    decomposed = unicodedata.normalize("NFKD", email.strip().casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def _lookup_safe(value: str) -> bool:
+    return 0 < len(value) <= 254 and value.isprintable()  # no NUL, no lone surrogates
+
+
+def login_identity(email: str) -> str:
+    """The throttle identity for an e-mail as sent: ``user:<id>`` or ``email:<normalised>``."""
+    from apps.accounts.models import User
+
+    normalised = normalised_identity(email)[:254]
+    for candidate in dict.fromkeys((email.strip()[:254], normalised)):
+        if _lookup_safe(candidate):
+            user_id = User.objects.filter(email__iexact=candidate).values_list("pk", flat=True).first()
+            if user_id is not None:
+                return f"user:{user_id}"
+    return f"email:{normalised}"
 
 
 class LoginEmailThrottle(SimpleRateThrottle):
@@ -24,8 +56,11 @@ class LoginEmailThrottle(SimpleRateThrottle):
         email = request.data.get("email") if hasattr(request, "data") and isinstance(request.data, dict) else None
         if not isinstance(email, str) or not email:
             return None
+        identity = getattr(request, "_login_identity", None)
+        if identity is None:
+            identity = request._login_identity = login_identity(email)
         # Hashed: any cache backend accepts the key, whatever the client sent.
-        ident = hashlib.sha256(email.strip().lower()[:254].encode("utf-8", "replace")).hexdigest()
+        ident = hashlib.sha256(identity.encode("utf-8", "replace")).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request, view) -> bool:

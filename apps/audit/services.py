@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from apps.audit.chain import GENESIS, row_hash
 from apps.audit.models import AuditChainHead, AuditLog
+from apps.core.request_context import current_request
 
 SECRET_KEYS = {
     "password", "old_password", "new_password", "new_password1", "new_password2", "password1", "password2",
@@ -57,6 +58,7 @@ def request_meta(request) -> dict:
         "method": getattr(request, "method", ""),
         "path": getattr(request, "path", "")[:500],
         "user_agent": str(meta.get("HTTP_USER_AGENT", ""))[:300],
+        "request_id": getattr(request, "request_id", None),
     }
 
 
@@ -133,6 +135,8 @@ def audit_record(
     email: str = "",
 ) -> AuditLog:
     actor = user if getattr(user, "pk", None) else None
+    if request is None:  # a service inside a request: the middleware's context
+        request = current_request()
     merged = request_meta(request)
     if meta:
         merged.update(meta)

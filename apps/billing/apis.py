@@ -21,6 +21,7 @@ from apps.billing.serializers import (
 )
 from apps.core.api import SafeLookupMixin
 from apps.core.db import retry_on_conflict
+from apps.core.idempotency import idempotent_create
 
 OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE)
 
@@ -69,6 +70,7 @@ class InvoiceViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
         return response
 
     @extend_schema(request=PaymentInput, responses={201: PaymentSerializer})
+    @idempotent_create("payment.create")
     @action(detail=True, methods=["post"], permission_classes=[roles(*OFFICE, Role.DRIVER)])
     def payments(self, request, pk=None):
         invoice = self.get_object()
@@ -88,6 +90,7 @@ class CreditNoteViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadO
         return selectors.credit_note_list(user=self.request.user)
 
     @extend_schema(request=CreditNoteInput, responses={201: CreditNoteSerializer})
+    @idempotent_create("credit_note.create")
     def create(self, request, *args, **kwargs):
         data = CreditNoteInput(data=request.data, invoices=selectors.invoice_list(user=request.user))
         data.is_valid(raise_exception=True)

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from apps.billing.enums import PaymentMethod
 from apps.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
 from apps.core.api import PKField
+from apps.core.fields import BoundedDateTimeField
 
 
 def gst_percent(rate: Decimal) -> str:
@@ -119,7 +120,7 @@ class PaymentInput(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    received_at = serializers.DateTimeField(required=False)
+    received_at = BoundedDateTimeField(required=False)
 
 
 class CreditNoteLineInput(serializers.Serializer):

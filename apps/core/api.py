@@ -35,7 +35,3 @@ class PKField(serializers.PrimaryKeyRelatedField):
         if not 0 < int(data) <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(int(data))
-
-
-def idempotency_key_header(request) -> str | None:
-    return request.headers.get("Idempotency-Key")

@@ -5,12 +5,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
+
+from apps.core.request_context import current_request_id
 
 
 class ApplicationError(Exception):
@@ -41,6 +44,18 @@ class InvalidMovement(ApplicationError):
 class IdempotencyConflict(ConflictError):
     code = "idempotency_conflict"
     default_detail = "This Idempotency-Key was already used with a different request."
+
+
+class IdempotencyKeyRequired(ApplicationError):
+    code = "idempotency_key_required"
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "This request creates a document: send an Idempotency-Key header (a UUID)."
+
+
+class DatabaseUnavailable(ApplicationError):
+    code = "database_unavailable"
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is not reachable just now; try again shortly. Nothing was recorded."
 
 
 class ValidationFailed(ApplicationError):
@@ -93,6 +108,17 @@ def _flatten_detail(detail: Any) -> str:
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Every error as the one contract, with the request's id as ``request_id``."""
+    response = _contract_response(exc, context)
+    if response is not None and isinstance(response.data, dict):
+        response.data["request_id"] = current_request_id()
+    return response
+
+
+def _contract_response(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        log_database_error(exc)
+        exc = DatabaseUnavailable()
     if isinstance(exc, ApplicationError):
         body = {"code": exc.code, "detail": str(exc.detail)}
         body.update(exc.extra)
@@ -125,22 +151,67 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
-def json_404(request, exception=None):
-    """Unmatched URLs: JSON under /api/, Django's page elsewhere."""
+def log_database_error(exc: BaseException) -> None:
+    import logging
+
+    logging.getLogger("apps.core.database").error("database unavailable: %r", exc, exc_info=exc)
+
+
+def json_error(status_code: int, code: str, detail: str, request=None, **extra):
+    """A JsonResponse in the error contract, outside DRF (Django handlers, middleware)."""
     from django.http import JsonResponse
+
+    request_id = getattr(request, "request_id", None) or current_request_id()
+    return JsonResponse({"code": code, "detail": detail, **extra, "request_id": request_id}, status=status_code)
+
+
+def is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_400(request, exception=None):
+    """Django-level 400s (oversized or malformed form bodies, bad Host):
+    JSON under /api/, Django's page elsewhere."""
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+    from django.views.defaults import bad_request
+
+    if not is_api(request):
+        return bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return json_error(400, "request_too_large", "The request body is too large.", request)
+    if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
+        return json_error(400, "too_many_fields", "The request has too many fields.", request)
+    return json_error(400, "bad_request", "The request could not be understood.", request)
+
+
+def json_403(request, exception=None):
+    from django.views.defaults import permission_denied
+
+    if is_api(request):
+        return json_error(403, "permission_denied", "You do not have permission to perform this action.", request)
+    return permission_denied(request, exception)
+
+
+def json_404(request, exception=None):
+    """Unmatched URLs: JSON under /api/, Django's page elsewhere. A write to an
+    API URL without its trailing slash is told so (it is not redirected: a
+    client would follow the redirect as a GET and record nothing)."""
+    from django.urls import is_valid_path
     from django.views.defaults import page_not_found
 
-    if request.path.startswith("/api/"):
-        return JsonResponse({"code": "not_found", "detail": "No such endpoint or object."}, status=404)
+    if is_api(request):
+        detail = "No such endpoint or object."
+        if not request.path_info.endswith("/") and is_valid_path(request.path_info + "/"):
+            detail = f"No such endpoint. API URLs end with a slash: {request.path}/"
+        return json_error(404, "not_found", detail, request)
     return page_not_found(request, exception)
 
 
 def json_500(request):
-    from django.http import JsonResponse
     from django.views.defaults import server_error
 
-    if request.path.startswith("/api/"):
-        return JsonResponse({"code": "server_error", "detail": "Unexpected error; it has been logged."}, status=500)
+    if is_api(request):
+        return json_error(500, "server_error", "Unexpected error; it has been logged.", request)
     return server_error(request)
 
 

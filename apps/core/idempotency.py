@@ -3,9 +3,17 @@
 The record is inserted in the same transaction as the document, so either both
 exist or neither does. Two concurrent requests with one key: the second blocks
 on the primary key until the first commits, then fails with IntegrityError and
-replays the stored answer instead."""
+replays the stored answer instead.
 
+A record belongs to the user who made it: the same key from another user is a
+409 ``idempotency_conflict`` (whatever the body), never a replay of someone
+else's document. Every document-creating POST requires the key
+(``require_key``: 428 ``idempotency_key_required`` without it); views that do
+not call ``run_idempotent`` themselves use the ``idempotent_create`` decorator."""
+
+import functools
 import hashlib
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,10 +21,20 @@ from typing import Any
 
 import rfc8785
 from django.db import IntegrityError, transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
 
 from apps.core.db import retry_on_conflict
-from apps.core.exceptions import IdempotencyConflict, ValidationFailed
+from apps.core.exceptions import IdempotencyConflict, IdempotencyKeyRequired, ValidationFailed
 from apps.core.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    HEADER, OpenApiTypes.UUID, OpenApiParameter.HEADER, required=True,
+    description="Client UUID, required: the same key and body from the same user replays the first answer; "
+    "another body, or another user, is 409 idempotency_conflict; no key is 428 idempotency_key_required.",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -27,7 +45,13 @@ class IdempotentResult:
 
 
 def fingerprint(scope: str, payload: Any) -> str:
-    return hashlib.sha256(rfc8785.dumps({"scope": scope, "payload": payload})).hexdigest()
+    try:
+        canonical = rfc8785.dumps({"scope": scope, "payload": payload})
+    except (rfc8785.CanonicalizationError, TypeError, ValueError):
+        # Raw request bodies (idempotent_create) may hold what RFC 8785 refuses
+        # (integers beyond 2**53, non-JSON types): a stable encoding still fingerprints them.
+        canonical = json.dumps({"scope": scope, "payload": payload}, sort_keys=True, default=str).encode()
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def parse_key(raw: str | None) -> uuid.UUID | None:
@@ -39,7 +63,17 @@ def parse_key(raw: str | None) -> uuid.UUID | None:
         raise ValidationFailed({"Idempotency-Key": ["Must be a UUID."]}) from None
 
 
-def _replay(record: IdempotencyRecord, scope: str, print_: str) -> IdempotentResult:
+def require_key(request) -> uuid.UUID:
+    """The request's Idempotency-Key as a UUID: 428 when absent, 400 when not a UUID."""
+    key = parse_key(request.headers.get(HEADER))
+    if key is None:
+        raise IdempotencyKeyRequired()
+    return key
+
+
+def _replay(record: IdempotencyRecord, scope: str, print_: str, user: Any) -> IdempotentResult:
+    if record.user_id != getattr(user, "pk", None):
+        raise IdempotencyConflict("This Idempotency-Key was already used by another user.")
     if record.scope != scope or record.fingerprint != print_:
         raise IdempotencyConflict()
     return IdempotentResult(record.status_code, record.response_body, replayed=True)
@@ -60,7 +94,7 @@ def run_idempotent(
     print_ = fingerprint(scope, payload)
     existing = IdempotencyRecord.objects.filter(key=key).first()
     if existing is not None:
-        return _replay(existing, scope, print_)
+        return _replay(existing, scope, print_, user)
 
     @retry_on_conflict
     def attempt() -> dict:
@@ -82,4 +116,54 @@ def run_idempotent(
         existing = IdempotencyRecord.objects.filter(key=key).first()
         if existing is None:
             raise
-        return _replay(existing, scope, print_)
+        return _replay(existing, scope, print_, user)
+
+
+class _NotCreated(Exception):
+    """The view answered without creating (no 201): roll back, store nothing."""
+
+    def __init__(self, response):
+        self.response = response
+
+
+def _request_payload(request, kwargs: dict) -> dict:
+    data = request.data
+    if hasattr(data, "lists"):  # a QueryDict (form or multipart body)
+        data = dict(data.lists())
+    return {"data": data, "url": {k: str(v) for k, v in kwargs.items()}}
+
+
+def idempotent_create(scope: str):
+    """Decorate a DRF view method that creates a document and answers 201: the
+    Idempotency-Key is required, and the method runs at most once per key, in
+    one transaction with the key's record (bound to the user). The same key and
+    body replays the stored answer; the schema documents the required header."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(view, request, *args, **kwargs):
+            key = require_key(request)
+            answered = {}
+
+            def action() -> dict:
+                response = method(view, request, *args, **kwargs)
+                if response.status_code != 201:
+                    raise _NotCreated(response)
+                answered["response"] = response
+                return response.data
+
+            try:
+                result = run_idempotent(
+                    key=key, scope=scope, payload=_request_payload(request, kwargs), user=request.user, action=action
+                )
+            except _NotCreated as not_created:
+                return not_created.response
+            response = answered.get("response") if not result.replayed else None
+            if response is None:
+                response = Response(result.body, status=result.status_code)
+            response["Idempotent-Replayed"] = str(result.replayed).lower()
+            return response
+
+        return extend_schema(parameters=[IDEMPOTENCY_KEY_PARAMETER])(wrapper)
+
+    return decorate

@@ -12,7 +12,9 @@ ERROR_STATUSES = {
     "415": "Unsupported media type.",
     "422": "A business refusal: the request cannot be carried out.",
     "429": "Throttled.",
+    "503": "The database is unavailable (database_unavailable); nothing was recorded, try again.",
 }
+KEY_REQUIRED = "428"
 
 ERROR_COMPONENT = {
     "type": "object",
@@ -20,6 +22,10 @@ ERROR_COMPONENT = {
         "code": {"type": "string", "description": "Stable machine code, e.g. insufficient_stock."},
         "detail": {"type": "string", "description": "A human sentence."},
         "fields": {"type": "object", "additionalProperties": True, "description": "Per-field messages (400)."},
+        "request_id": {
+            "type": ["string", "null"],
+            "description": "The request's id (the X-Request-ID header); also on every audit row of the request.",
+        },
     },
     "required": ["code", "detail"],
     "additionalProperties": True,
@@ -38,5 +44,16 @@ def add_error_responses(result, generator, request, public):
             for status, description in ERROR_STATUSES.items():
                 responses.setdefault(
                     status, {"content": {"application/json": {"schema": ref}}, "description": description}
+                )
+            if any(
+                p.get("in") == "header" and p.get("name") == "Idempotency-Key" and p.get("required")
+                for p in operation.get("parameters", [])
+            ):
+                responses.setdefault(
+                    KEY_REQUIRED,
+                    {
+                        "content": {"application/json": {"schema": ref}},
+                        "description": "No Idempotency-Key header (idempotency_key_required); nothing recorded.",
+                    },
                 )
     return result

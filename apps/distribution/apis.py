@@ -1,24 +1,21 @@
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.accounts.enums import Role
 from apps.accounts.permissions import roles
-from apps.core.api import SafeLookupMixin, idempotency_key_header
+from apps.core.api import SafeLookupMixin
 from apps.core.db import retry_on_conflict
-from apps.core.idempotency import parse_key
+from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, require_key
 from apps.distribution import selectors, services
 from apps.distribution.receipts import distribution_receipt_bytes
 from apps.distribution.serializers import DistributionInput, DistributionSerializer, ReverseInput
 from apps.distribution.submit import distribution_submit
 
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.UUID, OpenApiParameter.HEADER, required=False,
-    description="Client UUID; the same key and body replays the first answer.",
-)  # fmt: skip
+IDEMPOTENCY_HEADER = IDEMPOTENCY_KEY_PARAMETER
 
 OPERATIONS = (Role.ADMIN, Role.SUPERVISOR, Role.DEPOT_STAFF, Role.DRIVER, Role.FINANCE)
 
@@ -37,9 +34,7 @@ class DistributionViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Rea
     def create(self, request, *args, **kwargs):
         if request.user.role == Role.FINANCE:
             self.permission_denied(request, "Finance has read-only access to operations.")
-        result = distribution_submit(
-            actor=request.user, payload=request.data, key=parse_key(idempotency_key_header(request))
-        )
+        result = distribution_submit(actor=request.user, payload=request.data, key=require_key(request))
         return Response(
             result.body, status=result.status_code, headers={"Idempotent-Replayed": str(result.replayed).lower()}
         )

@@ -4,8 +4,8 @@ from rest_framework.response import Response
 
 from apps.accounts.enums import Role
 from apps.accounts.permissions import roles
-from apps.core.api import SafeLookupMixin, idempotency_key_header
-from apps.core.idempotency import parse_key, run_idempotent
+from apps.core.api import SafeLookupMixin
+from apps.core.idempotency import require_key, run_idempotent
 from apps.distribution import deliveries_selectors as selectors
 from apps.distribution import deliveries_services as services
 from apps.distribution.apis import IDEMPOTENCY_HEADER, OPERATIONS
@@ -28,7 +28,7 @@ class DeliveryViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     def create(self, request, *args, **kwargs):
         if request.user.role in (Role.FINANCE, Role.DEPOT_STAFF):
             self.permission_denied(request, "Your role may not record deliveries.")
-        key = parse_key(idempotency_key_header(request))
+        key = require_key(request)
         data = DeliveryInput(data=request.data)
         data.is_valid(raise_exception=True)
         result = run_idempotent(

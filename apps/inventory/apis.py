@@ -7,6 +7,7 @@ from apps.accounts.enums import Role
 from apps.accounts.permissions import roles
 from apps.core.api import SafeLookupMixin
 from apps.core.db import retry_on_conflict
+from apps.core.idempotency import idempotent_create
 from apps.inventory import selectors, services
 from apps.inventory.filters import StockBalanceFilter, StockMoveFilter
 from apps.inventory.serializers import (
@@ -56,6 +57,7 @@ class StockDocumentViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Re
         return selectors.stock_document_list(user=self.request.user)
 
     @extend_schema(request=StockDocumentInput, responses={201: StockDocumentSerializer})
+    @idempotent_create("stock_document.create")
     def create(self, request, *args, **kwargs):
         if request.user.role == Role.FINANCE:
             self.permission_denied(request, "Finance has read-only access to operations.")

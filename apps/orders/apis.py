@@ -12,6 +12,7 @@ from apps.accounts.enums import Role
 from apps.accounts.permissions import role_of, roles
 from apps.core.api import SafeLookupMixin
 from apps.core.exceptions import Forbidden, ValidationFailed
+from apps.core.idempotency import idempotent_create
 from apps.orders import selectors, services
 from apps.orders.receipts import day_summary_receipt_bytes
 from apps.orders.serializers import (
@@ -135,6 +136,7 @@ class DayEndCountViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Read
         return selectors.day_end_count_list(user=self.request.user)
 
     @extend_schema(request=DayEndCountInput, responses={201: DayEndCountSerializer})
+    @idempotent_create("day_end_count.create")
     def create(self, request, *args, **kwargs):
         data = DayEndCountInput(data=request.data)
         data.is_valid(raise_exception=True)

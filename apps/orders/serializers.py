@@ -3,6 +3,7 @@ from rest_framework import serializers
 from apps.accounts.enums import Role
 from apps.accounts.models import User
 from apps.core.api import PKField
+from apps.core.fields import BoundedDateField
 from apps.customers.models import Customer
 from apps.depots.models import CylinderType
 from apps.orders.models import DayEndCount, DayEndCountLine, Order, OrderLine, RoutePlan, RouteStop
@@ -17,14 +18,14 @@ class OrderLineInput(serializers.Serializer):
 
 class OrderInput(serializers.Serializer):
     customer = PKField(queryset=Customer.objects.filter(is_active=True))
-    scheduled_for = serializers.DateField()
+    scheduled_for = BoundedDateField()
     lines = OrderLineInput(many=True, allow_empty=False, max_length=50)
     driver = PKField(queryset=DRIVERS, required=False, allow_null=True)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class OrderUpdateInput(serializers.Serializer):
-    scheduled_for = serializers.DateField(required=False)
+    scheduled_for = BoundedDateField(required=False)
     lines = OrderLineInput(many=True, allow_empty=False, max_length=50, required=False)
     driver = PKField(queryset=DRIVERS, required=False, allow_null=True)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
@@ -54,7 +55,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
 class RoutePlanInput(serializers.Serializer):
     driver = PKField(queryset=DRIVERS)
-    date = serializers.DateField()
+    date = BoundedDateField()
 
 
 class RouteStopSerializer(serializers.ModelSerializer):
@@ -84,7 +85,7 @@ class CountLineInput(serializers.Serializer):
 
 class DayEndCountInput(serializers.Serializer):
     driver = PKField(queryset=DRIVERS, required=False)
-    date = serializers.DateField(required=False)
+    date = BoundedDateField(required=False)
     lines = CountLineInput(many=True, allow_empty=True, max_length=100)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -111,4 +112,4 @@ class DayEndCountSerializer(serializers.ModelSerializer):
 
 class DaySelectionInput(serializers.Serializer):
     driver = PKField(queryset=DRIVERS, required=False)
-    date = serializers.DateField(required=False)
+    date = BoundedDateField(required=False)

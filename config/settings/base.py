@@ -1,7 +1,7 @@
 """Settings shared by every run mode. Machine-specific values come from
 ``config.env``; run modes (local, test, production) override below."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from config.env import BASE_DIR, DEFAULT_DATABASE_URL, VAR_DIR, database_config, env
@@ -38,11 +38,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.core.request_context.RequestContextMiddleware",  # first: request id, audit context, 503
     "django.middleware.security.SecurityMiddleware",
     "apps.core.pwa.PWAWhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "apps.core.middleware.ApiCommonMiddleware",  # CommonMiddleware without redirecting API writes
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -97,7 +98,7 @@ STORAGES = {
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://lpg")}
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.accounts.authentication.SafeJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -107,6 +108,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.StandardPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
+    # JSON only (no browsable API); local.py adds the browsable renderer in DEBUG.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": env("LOGIN_RATE_IP", default="30/min"),
         "login_email": env("LOGIN_RATE_EMAIL", default="5/15min"),
@@ -180,6 +188,14 @@ DEFAULT_GST_RATE = Decimal("0.09")
 SYNC_MAX_EVENT_AGE_DAYS = env.int("SYNC_MAX_EVENT_AGE_DAYS", default=7)
 SYNC_MAX_CLOCK_SKEW_SECONDS = env.int("SYNC_MAX_CLOCK_SKEW_SECONDS", default=300)
 SYNC_MAX_BATCH_EVENTS = env.int("SYNC_MAX_BATCH_EVENTS", default=500)
+
+# Request bodies: at most this many bytes (Django's limit, also applied to JSON
+# bodies by apps.core.parsers) and this JSON nesting depth; beyond, a JSON 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
+# Business dates accepted by the API (apps.core.fields): outside, a 400.
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2999, 12, 31)
 
 # Bounded retries of a whole business transaction on deadlock / lock timeout.
 LEDGER_MAX_RETRIES = env.int("LEDGER_MAX_RETRIES", default=8)

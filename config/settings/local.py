@@ -9,3 +9,9 @@ DEBUG = env.bool("DEBUG", default=False)
 # hashed names with a far-future "immutable" Cache-Control (make static /
 # collectstatic writes them, as in production).
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
+
+if DEBUG:  # the browsable API only while developing; production answers JSON only
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [  # noqa: F405
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ]
