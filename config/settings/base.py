@@ -181,6 +181,10 @@ SYNC_MAX_EVENT_AGE_DAYS = env.int("SYNC_MAX_EVENT_AGE_DAYS", default=7)
 SYNC_MAX_CLOCK_SKEW_SECONDS = env.int("SYNC_MAX_CLOCK_SKEW_SECONDS", default=300)
 SYNC_MAX_BATCH_EVENTS = env.int("SYNC_MAX_BATCH_EVENTS", default=500)
 
+# Audit chain head: HMAC key kept outside the database (issue 17). This default is
+# for the embedded/dev and test run modes only; production requires its own.
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", default="dev-only-audit-head-key-do-not-use-in-production")
+
 # Bounded retries of a whole business transaction on deadlock / lock timeout.
 LEDGER_MAX_RETRIES = env.int("LEDGER_MAX_RETRIES", default=8)
 
@@ -189,4 +193,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    # The signed audit chain head after every commit that moves it (docs/audit.md).
+    "loggers": {"apps.audit.head": {"level": env("AUDIT_HEAD_LOG_LEVEL", default="INFO")}},
 }
