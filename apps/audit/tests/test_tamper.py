@@ -100,6 +100,7 @@ def test_the_old_escape_hatches_let_nothing_through(world):
         refused("DELETE FROM billing_invoice WHERE id = %s", [invoice.pk])
         refused("DELETE FROM audit_auditchainhead")
         if VENDOR == "postgresql":  # TRUNCATE fires no row trigger: a statement trigger refuses it
+            raw("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks, which would refuse TRUNCATE by themselves
             refused("TRUNCATE audit_auditlog")
             refused("TRUNCATE audit_auditchainhead")
             refused("TRUNCATE inventory_stockmove CASCADE")
@@ -118,7 +119,7 @@ def test_without_the_test_setting_even_flush_is_refused():
     try:
         with override_settings(AUDIT_FLUSH_DROPS_TRIGGERS=False), pytest.raises(CommandError) as info:
             call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
-        assert "append-only" in str(info.value.__cause__), info.value.__cause__  # raised from the trigger
+        assert re.search(r"append-only|forward only", str(info.value.__cause__)), info.value.__cause__  # a trigger
     finally:
         if VENDOR == "mysql":  # the failed flush left the connection without FK checks
             raw("SET FOREIGN_KEY_CHECKS = 1")
