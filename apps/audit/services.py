@@ -126,13 +126,26 @@ def audit_head_publish(index: int, last_hash: str, mac: str) -> None:
     head_log.info("audit chain head %s:%s hmac=%s", index, last_hash, mac)
 
 
+def audit_head_publish_committed() -> None:
+    """After a commit that moved the head: publish the committed head (read
+    back, so a head rolled back with a savepoint is never published)."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None:
+        audit_head_publish(head.last_index, head.last_hash, head.last_hmac)
+
+
 def _head_advance(index: int, last_hash: str, when) -> None:
-    """Move the locked head forward to (index, last_hash), signed; publish it
-    once the transaction commits (a rolled-back head is never published). The
-    database trigger refuses any other move (apps.audit.triggers.CHAIN_HEAD)."""
+    """Move the locked head forward to (index, last_hash), signed, and have it
+    published once the transaction commits: one publication per transaction,
+    however many rows it appends. The database trigger refuses any other move
+    (apps.audit.triggers.CHAIN_HEAD)."""
     mac = head_hmac(index, last_hash)
     AuditChainHead.objects.filter(pk=1).update(last_index=index, last_hash=last_hash, last_hmac=mac, updated_at=when)
-    transaction.on_commit(lambda: audit_head_publish(index, last_hash, mac))
+    # A callback registered at this or an enclosing savepoint level (Django
+    # drops those of a rolled-back savepoint) already covers this append.
+    pending = transaction.get_connection().run_on_commit
+    if not any(func is audit_head_publish_committed for _, func, _ in pending):
+        transaction.on_commit(audit_head_publish_committed)
 
 
 def _lock_chain_head() -> AuditChainHead:

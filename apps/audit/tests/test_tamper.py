@@ -183,6 +183,7 @@ def test_the_head_is_signed_published_after_commit_and_printed(caplog, django_ca
     assert now.last_hmac == head_hmac(row.chain_index, row.row_hash) and head_signature_ok(now)
     assert f"audit chain head {row.chain_index}:{row.row_hash} hmac={now.last_hmac}" in caplog.text
     assert lost.row_hash not in caplog.text
+    assert caplog.text.count("audit chain head") == 1  # one publication per transaction
     out = StringIO()
     call_command("audit_head", stdout=out)
     assert f"expect-head: {row.chain_index}:{row.row_hash}" in out.getvalue()
