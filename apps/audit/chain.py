@@ -4,6 +4,7 @@ which includes the previous row's hash, so any edit, removal or insertion
 shows up as a break at (or right after) the row concerned."""
 
 import hashlib
+import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +16,19 @@ HASHED_FIELDS = (
     "chain_index", "prev_hash", "user_id", "user_email", "action", "entity_type", "entity_id",
     "before", "after", "request_meta", "ip_address", "created_at",
 )  # fmt: skip
+
+
+def head_hmac(index: int, last_hash: str, *, key: str | None = None) -> str:
+    """HMAC-SHA256 of the chain head with ``AUDIT_HMAC_KEY`` (from the
+    environment, never stored in the database)."""
+    from django.conf import settings
+
+    secret = (key if key is not None else settings.AUDIT_HMAC_KEY).encode()
+    return hmac.new(secret, f"lpg-audit-head:{index}:{last_hash or ''}".encode(), hashlib.sha256).hexdigest()
+
+
+def head_signature_ok(head) -> bool:
+    return hmac.compare_digest(head.last_hmac or "", head_hmac(head.last_index, head.last_hash))
 
 
 def _timestamp(value: datetime | None) -> str | None:
@@ -38,11 +52,16 @@ def row_hash(row) -> str:
 class ChainProblem:
     row_id: int | None
     chain_index: int | None
-    kind: str  # altered | removed | inserted | head
+    kind: str  # altered | removed | inserted | head | signature | anchor | truncated
     detail: str
 
     def __str__(self) -> str:
-        where = f"audit row #{self.row_id}" if self.row_id is not None else "audit chain head"
+        if self.row_id is not None:
+            where = f"audit row #{self.row_id}"
+        elif self.kind == "truncated":
+            where = "audit log"
+        else:
+            where = "audit chain head"
         return f"{where} (chain index {self.chain_index}): {self.kind}: {self.detail}"
 
 
@@ -115,8 +134,77 @@ def _walk(rows: Iterator, head) -> tuple[int, list[ChainProblem]]:
     return count, problems
 
 
-def verify_chain(*, batch_size: int = 2000) -> ChainReport:
-    """Walk the whole log in chain order and report every break, first one first."""
+# Business tables whose every row is written, in its service, before the audit
+# row that records it (same transaction, same process clock): the newest of
+# them can never be newer than the newest audit row.
+AUDITED_TABLES = (
+    ("inventory.StockMove", "recorded_at", "stock moves"),
+    ("inventory.StockDocument", "created_at", "stock documents"),
+    ("distribution.DistributionHeader", "created_at", "distributions"),
+    ("billing.Invoice", "created_at", "invoices"),
+    ("billing.CreditNote", "created_at", "credit notes"),
+)
+
+
+def _truncation_problems() -> list[ChainProblem]:
+    """The log emptied or cut at the end while the documents it records stay."""
+    from django.apps import apps
+    from django.db.models import Max
+
+    from apps.audit.models import AuditLog
+
+    last_audit = AuditLog.objects.aggregate(newest=Max("created_at"))["newest"]
+    problems = []
+    for label, field, name in AUDITED_TABLES:
+        newest = apps.get_model(label)._base_manager.aggregate(newest=Max(field))["newest"]
+        if newest is None:
+            continue
+        if last_audit is None:
+            detail = f"the audit log is empty but {name} exist (newest {newest.isoformat()}): the log was truncated"
+        elif newest > last_audit:
+            detail = (
+                f"the newest of the {name} ({newest.isoformat()}) is later than the newest audit row "
+                f"({last_audit.isoformat()}): audit rows were removed at the end"
+            )
+        else:
+            continue
+        problems.append(ChainProblem(None, None, "truncated", detail))
+    return problems
+
+
+def _anchor_problems(expect_head: tuple[int, str], head) -> list[ChainProblem]:
+    """Compare with a copy of the head kept outside the database."""
+    from apps.audit.models import AuditLog
+
+    index, expected = expect_head
+    row = AuditLog.objects.filter(chain_index=index).only("pk", "row_hash").first()
+    if row is None:
+        return [
+            ChainProblem(
+                None,
+                index,
+                "anchor",
+                f"the published head {index}:{expected[:12]}... is not in the log "
+                f"(the head is at {head.last_index if head else 'nothing'}): the chain was rewound or truncated",
+            )  # fmt: skip
+        ]
+    if row.row_hash != expected:
+        return [
+            ChainProblem(
+                row.pk,
+                index,
+                "anchor",
+                f"this row's hash {row.row_hash[:12]}... differs from the published head {index}:{expected[:12]}...: "
+                "the chain was rewritten and re-hashed",
+            )  # fmt: skip
+        ]
+    return []
+
+
+def verify_chain(*, batch_size: int = 2000, expect_head: tuple[int, str] | None = None) -> ChainReport:
+    """Walk the whole log in chain order and report every break, first one first;
+    then the head's HMAC, a log emptied or cut while documents remain, and
+    (given a copy kept elsewhere) that the published head is still in the chain."""
     from apps.audit.models import AuditChainHead, AuditLog
 
     problems: list[ChainProblem] = []
@@ -128,5 +216,20 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
     head = AuditChainHead.objects.filter(pk=1).first()
     count, chain_problems = _walk(rows, head)
     problems.extend(chain_problems)
-    problems.sort(key=lambda p: (p.chain_index is None and p.kind == "head", p.chain_index or 0))
+    if head is None and count:
+        problems.append(ChainProblem(None, None, "head", "the chain head row is missing"))
+    if head is not None and not head_signature_ok(head):
+        problems.append(
+            ChainProblem(
+                None,
+                head.last_index,
+                "signature",
+                "the chain head's HMAC does not match AUDIT_HMAC_KEY: the head was written without the key "
+                "(a rewound or re-hashed chain), or the key changed",
+            )  # fmt: skip
+        )
+    problems.extend(_truncation_problems())
+    if expect_head is not None:
+        problems.extend(_anchor_problems(expect_head, head))
+    problems.sort(key=lambda p: (p.row_id is None, p.chain_index or 0))
     return ChainReport(rows_checked=count + len(unchained), problems=problems)

@@ -62,11 +62,17 @@ class AuditLog(models.Model):
 class AuditChainHead(models.Model):
     """The single row (pk=1) holding the end of the hash chain. Appending locks
     it (select_for_update), so concurrent writers queue and never fork the
-    chain. In the code base's lock order it comes last."""
+    chain. In the code base's lock order it comes last.
+
+    ``last_hmac`` signs (last_index, last_hash) with ``AUDIT_HMAC_KEY``, a key
+    kept outside the database: whoever rewrites the chain without the key
+    cannot sign the new head. A trigger lets the head move forward only, to
+    the newest audit row (apps.audit.triggers.CHAIN_HEAD)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_index = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, blank=True)
+    last_hmac = models.CharField(max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

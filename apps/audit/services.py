@@ -8,10 +8,16 @@ head row is locked with select_for_update at the moment of the append, so
 concurrent writers queue instead of forking the chain. The head is the last
 lock in the code base's lock order (stock balances -> sequence -> audit head)
 in every service that audits once, at its end; a service that audits earlier
-holds the head from then on, which only serialises the rest of its work."""
+holds the head from then on, which only serialises the rest of its work.
+
+The head carries an HMAC of (index, hash) made with ``AUDIT_HMAC_KEY`` and is
+published after every commit that moves it (the ``apps.audit.head`` log line;
+``manage.py audit_head`` prints it on demand), so a copy can be kept outside
+the database and checked with ``verify_audit_chain --expect-head``."""
 
 import ipaddress
 import json
+import logging
 import math
 from typing import Any
 
@@ -20,7 +26,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.audit.chain import GENESIS, row_hash
+from apps.audit.chain import GENESIS, head_hmac, row_hash
 from apps.audit.models import AuditChainHead, AuditLog
 from apps.core.request_context import current_request
 
@@ -29,6 +35,7 @@ SECRET_KEYS = {
     "token", "access", "refresh", "signature", "secret", "authorization", "cookie", "private_key",
 }  # fmt: skip
 _SAFE_INT = 2**53 - 1  # RFC 8785 (I-JSON) numbers: larger ones are kept as strings
+head_log = logging.getLogger("apps.audit.head")
 
 
 def client_ip(request) -> str | None:
@@ -104,13 +111,43 @@ def audit_chain_head_ensure(*, using: str = "default") -> None:
     if AuditChainHead.objects.using(using).filter(pk=1).exists():
         return
     last = AuditLog.objects.using(using).filter(chain_index__isnull=False).order_by("-chain_index").first()
+    index, last_hash = (last.chain_index, last.row_hash) if last else (0, "")
     try:
         with transaction.atomic(using=using):
             AuditChainHead.objects.using(using).create(
-                pk=1, last_index=last.chain_index if last else 0, last_hash=last.row_hash if last else ""
+                pk=1, last_index=index, last_hash=last_hash, last_hmac=head_hmac(index, last_hash)
             )
     except IntegrityError:
         pass  # made concurrently
+
+
+def audit_head_publish(index: int, last_hash: str, mac: str) -> None:
+    """The published copy of the head: one log line, to be shipped off the
+    machine (journal, log collector, e-mail) and compared later with
+    ``verify_audit_chain --expect-head INDEX:HASH``."""
+    head_log.info("audit chain head %s:%s hmac=%s", index, last_hash, mac)
+
+
+def audit_head_publish_committed() -> None:
+    """After a commit that moved the head: publish the committed head (read
+    back, so a head rolled back with a savepoint is never published)."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None:
+        audit_head_publish(head.last_index, head.last_hash, head.last_hmac)
+
+
+def _head_advance(index: int, last_hash: str, when) -> None:
+    """Move the locked head forward to (index, last_hash), signed, and have it
+    published once the transaction commits: one publication per transaction,
+    however many rows it appends. The database trigger refuses any other move
+    (apps.audit.triggers.CHAIN_HEAD)."""
+    mac = head_hmac(index, last_hash)
+    AuditChainHead.objects.filter(pk=1).update(last_index=index, last_hash=last_hash, last_hmac=mac, updated_at=when)
+    # A callback registered at this or an enclosing savepoint level (Django
+    # drops those of a rolled-back savepoint) already covers this append.
+    pending = transaction.get_connection().run_on_commit
+    if not any(func is audit_head_publish_committed for _, func, _ in pending):
+        transaction.on_commit(audit_head_publish_committed)
 
 
 def _lock_chain_head() -> AuditChainHead:
@@ -158,7 +195,5 @@ def audit_record(
         row.prev_hash = head.last_hash or GENESIS
         row.row_hash = row_hash(row)
         row.save(force_insert=True)
-        AuditChainHead.objects.filter(pk=1).update(
-            last_index=row.chain_index, last_hash=row.row_hash, updated_at=row.created_at
-        )
+        _head_advance(row.chain_index, row.row_hash, row.created_at)
     return row

@@ -3,20 +3,27 @@ MySQL/MariaDB and PostgreSQL. Installed by migrations (apps/audit/migrations)
 and re-checked after every ``migrate`` (SQLite drops a table's triggers when a
 schema change rebuilds the table).
 
-Flushing: ``manage.py flush`` (and pytest-django between transactional tests)
-empties every table. PostgreSQL flushes with TRUNCATE, which fires no row
-triggers. SQLite and MySQL flush with DELETE, so the DELETE triggers let a
-delete through only while a flush is running: ``allow_flush`` wraps Django's
-``execute_sql_flush`` to set a marker first, inside the flush's own
-transaction (a row in ``audit_flush_marker`` on SQLite, invisible to other
-connections until commit and removed before it; the session variable
-``@lpg_flush`` on MySQL, private to the connection). A flush wipes everything
-anyway; the marker only gives SQLite/MySQL the TRUNCATE semantics PostgreSQL has.
+There is no escape hatch: no session variable, marker row or setting lets a
+connection through. UPDATE and DELETE are refused on the guarded tables (and
+TRUNCATE on PostgreSQL, where it fires no row triggers); the chain head moves
+forward only, to the newest audit row. Only someone allowed to drop triggers
+(DDL rights, the database owner) can get past them, and the hash chain, the
+HMAC-signed head and the verify commands are there to catch what they do.
+
+Flushing (``manage.py flush``, pytest-django between transactional tests):
+only under settings with ``AUDIT_FLUSH_DROPS_TRIGGERS = True`` (the test
+settings, never production) ``allow_flush`` wraps the flush of a connection to
+drop the triggers, flush and put them back (in one transaction on SQLite and
+PostgreSQL; MySQL commits DDL at once). Elsewhere a flush of a non-empty audit
+log is refused like any other delete.
 """
 
 from dataclasses import dataclass, field
 
+# The old SQLite flush marker (a row in it let deletes through); dropped by
+# migration 0006, named here so the guard check can report it if it comes back.
 MARKER_TABLE = "audit_flush_marker"
+HATCHES = ("lpg_flush", MARKER_TABLE)
 
 
 @dataclass(frozen=True)
@@ -24,10 +31,13 @@ class Guard:
     table: str
     # Columns whose change is refused; empty = every UPDATE is refused.
     frozen_columns: tuple[str, ...] = field(default=())
+    # append_only: UPDATE (of frozen columns) and DELETE refused;
+    # forward_only: the chain head, which may only move to the newest audit row.
+    kind: str = "append_only"
 
     @property
     def name(self) -> str:
-        return f"{self.table}_append_only"
+        return f"{self.table}_{self.kind}"
 
 
 AUDIT_LOG = Guard("audit_auditlog")
@@ -43,13 +53,28 @@ INVOICE = Guard(
         "gst_amount", "total", "created_by_id", "created_at",
     ),
 )  # fmt: skip
+# The single chain head row (apps.audit.models.AuditChainHead): an UPDATE must
+# keep the head where it is (re-signing) or move it forward to an audit row
+# that exists with exactly that hash. No rewinding, no delete.
+CHAIN_HEAD = Guard("audit_auditchainhead", kind="forward_only")
+
+# SQL condition (SQLite, MySQL and PostgreSQL alike) for an allowed head update.
+HEAD_UPDATE_OK = (
+    "NEW.id = OLD.id AND ((NEW.last_index = OLD.last_index AND NEW.last_hash = OLD.last_hash) "
+    "OR (NEW.last_index > OLD.last_index AND EXISTS (SELECT 1 FROM audit_auditlog "
+    "WHERE chain_index = NEW.last_index AND row_hash = NEW.last_hash)))"
+)
 
 
 def _msg(guard: Guard, op: str) -> str:
+    if guard.kind == "forward_only":
+        return f"{guard.table} moves forward only: {op} refused"
     return f"{guard.table} is append-only: {op} refused"
 
 
 def _sqlite_update_when(guard: Guard) -> str:
+    if guard.kind == "forward_only":
+        return f" WHEN NOT ({HEAD_UPDATE_OK})"
     if not guard.frozen_columns:
         return ""
     changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in guard.frozen_columns)
@@ -58,45 +83,55 @@ def _sqlite_update_when(guard: Guard) -> str:
 
 def sqlite_sql(guard: Guard) -> list[str]:
     return [
-        f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (id integer PRIMARY KEY)",
         f'CREATE TRIGGER IF NOT EXISTS {guard.name}_upd BEFORE UPDATE ON "{guard.table}"{_sqlite_update_when(guard)} '
         f"BEGIN SELECT RAISE(ABORT, '{_msg(guard, 'UPDATE')}'); END",
-        f'CREATE TRIGGER IF NOT EXISTS {guard.name}_del BEFORE DELETE ON "{guard.table}" '  # noqa: S608
-        f"WHEN NOT EXISTS (SELECT 1 FROM {MARKER_TABLE}) "
+        f'CREATE TRIGGER IF NOT EXISTS {guard.name}_del BEFORE DELETE ON "{guard.table}" '
         f"BEGIN SELECT RAISE(ABORT, '{_msg(guard, 'DELETE')}'); END",
     ]
 
 
 def postgresql_sql(guard: Guard) -> list[str]:
-    if guard.frozen_columns:
+    # Nested IFs: a statement-level TRUNCATE trigger has no OLD/NEW row.
+    if guard.kind == "forward_only":
+        update_check = f"IF TG_OP = 'UPDATE' THEN IF {HEAD_UPDATE_OK} THEN RETURN NEW; END IF; END IF;"
+        what = "moves forward only"
+    elif guard.frozen_columns:
         changed = " OR ".join(f'OLD."{c}" IS DISTINCT FROM NEW."{c}"' for c in guard.frozen_columns)
-        update_check = f"IF TG_OP = 'UPDATE' AND NOT ({changed}) THEN RETURN NEW; END IF;"
+        update_check = f"IF TG_OP = 'UPDATE' THEN IF NOT ({changed}) THEN RETURN NEW; END IF; END IF;"
+        what = "is append-only"
     else:
         update_check = ""
+        what = "is append-only"
     return [
         f"""CREATE OR REPLACE FUNCTION {guard.name}_fn() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   {update_check}
-  RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'integrity_constraint_violation';
+  RAISE EXCEPTION '% {what}: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'integrity_constraint_violation';
 END $$""",
         f'DROP TRIGGER IF EXISTS {guard.name} ON "{guard.table}"',
         f'CREATE TRIGGER {guard.name} BEFORE UPDATE OR DELETE ON "{guard.table}" '
         f"FOR EACH ROW EXECUTE FUNCTION {guard.name}_fn()",
+        f'DROP TRIGGER IF EXISTS {guard.name}_truncate ON "{guard.table}"',
+        f'CREATE TRIGGER {guard.name}_truncate BEFORE TRUNCATE ON "{guard.table}" '
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {guard.name}_fn()",
     ]
 
 
 def mysql_sql(guard: Guard) -> list[str]:
-    if guard.frozen_columns:
+    refuse_update = f"SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{_msg(guard, 'UPDATE')}'"
+    if guard.kind == "forward_only":
+        update_body = f"IF NOT ({HEAD_UPDATE_OK}) THEN {refuse_update}; END IF"
+    elif guard.frozen_columns:
         changed = " OR ".join(f"NOT (OLD.`{c}` <=> NEW.`{c}`)" for c in guard.frozen_columns)
-        update_body = f"IF {changed} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{_msg(guard, 'UPDATE')}'; END IF"
+        update_body = f"IF {changed} THEN {refuse_update}; END IF"
     else:
-        update_body = f"SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{_msg(guard, 'UPDATE')}'"
+        update_body = refuse_update
     return [
         f"DROP TRIGGER IF EXISTS {guard.name}_upd",
         f"CREATE TRIGGER {guard.name}_upd BEFORE UPDATE ON `{guard.table}` FOR EACH ROW BEGIN {update_body}; END",
         f"DROP TRIGGER IF EXISTS {guard.name}_del",
         f"CREATE TRIGGER {guard.name}_del BEFORE DELETE ON `{guard.table}` FOR EACH ROW BEGIN "
-        f"IF @lpg_flush IS NULL THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{_msg(guard, 'DELETE')}'; END IF; END",
+        f"SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{_msg(guard, 'DELETE')}'; END",
     ]
 
 
@@ -106,7 +141,11 @@ def install_sql(vendor: str, guard: Guard) -> list[str]:
 
 def drop_sql(vendor: str, guard: Guard) -> list[str]:
     if vendor == "postgresql":
-        return [f'DROP TRIGGER IF EXISTS {guard.name} ON "{guard.table}"', f"DROP FUNCTION IF EXISTS {guard.name}_fn()"]
+        return [
+            f'DROP TRIGGER IF EXISTS {guard.name} ON "{guard.table}"',
+            f'DROP TRIGGER IF EXISTS {guard.name}_truncate ON "{guard.table}"',
+            f"DROP FUNCTION IF EXISTS {guard.name}_fn()",
+        ]
     return [f"DROP TRIGGER IF EXISTS {guard.name}_upd", f"DROP TRIGGER IF EXISTS {guard.name}_del"]
 
 
@@ -127,7 +166,9 @@ def trigger_names(connection, table: str) -> set[str]:
 
 
 def expected_names(vendor: str, guard: Guard) -> set[str]:
-    return {guard.name} if vendor == "postgresql" else {f"{guard.name}_upd", f"{guard.name}_del"}
+    if vendor == "postgresql":
+        return {guard.name, f"{guard.name}_truncate"}
+    return {f"{guard.name}_upd", f"{guard.name}_del"}
 
 
 def _connection(schema_editor_or_connection):
@@ -154,7 +195,7 @@ def drop(schema_editor_or_connection, guard: Guard) -> None:
 
 def registered_guards() -> list[Guard]:
     """Every guarded table that exists in this code base's models."""
-    return [AUDIT_LOG, STOCK_MOVE, INVOICE]
+    return [AUDIT_LOG, CHAIN_HEAD, STOCK_MOVE, INVOICE]
 
 
 def ensure_installed(connection, guards: list[Guard] | None = None) -> list[str]:
@@ -167,45 +208,101 @@ def ensure_installed(connection, guards: list[Guard] | None = None) -> list[str]
         if guard.table not in existing_tables:
             continue
         try:
-            have = trigger_names(connection, guard.table)
+            bodies = trigger_bodies(connection, guard.table)
         except DatabaseError:
             continue
-        if not expected_names(connection.vendor, guard) <= have:
+        hatched = any(n.startswith(guard.name) and _has_hatch(b) for n, b in bodies.items())
+        if hatched or not expected_names(connection.vendor, guard) <= set(bodies):
+            if hatched:  # an old install's trigger with an escape clause
+                drop(connection, guard)
             install(connection, guard)
             repaired.append(guard.table)
     return repaired
 
 
+def trigger_bodies(connection, table: str) -> dict[str, str]:
+    """name -> SQL text of each trigger on ``table`` (PostgreSQL: the function's body)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT t.tgname, p.prosrc FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+                "WHERE t.tgrelid = %s::regclass AND NOT t.tgisinternal",
+                [table],
+            )
+        else:
+            cursor.execute(
+                "SELECT trigger_name, action_statement FROM information_schema.triggers "
+                "WHERE event_object_schema = DATABASE() AND event_object_table = %s",
+                [table],
+            )
+        return {name: body or "" for name, body in cursor.fetchall()}
+
+
+def _has_hatch(body: str) -> bool:
+    return any(h in body.lower() for h in HATCHES)
+
+
+def guard_problems(connection) -> list[str]:
+    """What is wrong with the guards right now: a missing trigger, or a trigger
+    that still has an escape clause (an old install). Empty = all in place."""
+    problems = []
+    existing_tables = set(connection.introspection.table_names())
+    for guard in registered_guards():
+        if guard.table not in existing_tables:
+            continue
+        bodies = trigger_bodies(connection, guard.table)
+        missing = expected_names(connection.vendor, guard) - set(bodies)
+        if missing:
+            problems.append(f"{guard.table}: trigger(s) {', '.join(sorted(missing))} missing")
+        hatched = sorted(n for n, body in bodies.items() if n.startswith(guard.name) and _has_hatch(body))
+        if hatched:
+            problems.append(f"{guard.table}: trigger(s) {', '.join(hatched)} have an escape clause")
+    return problems
+
+
+def reinstall_all(connection) -> None:
+    """Drop and install every guard whose table exists (a migration that
+    changes a trigger's body; on SQLite also removes the old flush marker)."""
+    existing_tables = set(connection.introspection.table_names())
+    for guard in registered_guards():
+        if guard.table in existing_tables:
+            drop(connection, guard)
+            install(connection, guard)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {MARKER_TABLE}")
+
+
 def allow_flush(connection) -> None:
-    """Wrap this connection's ``execute_sql_flush`` so a flush may empty the
-    guarded tables (see the module docstring). Idempotent."""
+    """Wrap this connection's ``execute_sql_flush`` so that, under settings with
+    ``AUDIT_FLUSH_DROPS_TRIGGERS`` (tests only), a flush drops the guards,
+    empties the tables and installs them again. Read at flush time, so
+    ``override_settings`` shows what production does. Idempotent."""
+    from django.conf import settings
     from django.db import transaction
 
     ops = connection.ops
-    if getattr(ops, "_lpg_flush_wrapped", False) or connection.vendor not in ("sqlite", "mysql"):
+    if getattr(ops, "_lpg_flush_wrapped", False):
         return
     original = ops.execute_sql_flush
 
     def execute_sql_flush(sql_list):
-        if connection.vendor == "mysql":
-            # A session variable: private to this connection, not transactional.
+        if not getattr(settings, "AUDIT_FLUSH_DROPS_TRIGGERS", False):
+            return original(sql_list)
+        if connection.vendor == "mysql":  # DDL commits at once: no transaction to share
+            for guard in registered_guards():
+                drop(connection, guard)
             try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SET @lpg_flush = 1")
-                original(sql_list)
+                return original(sql_list)
             finally:
-                with connection.cursor() as cursor:
-                    cursor.execute("SET @lpg_flush = NULL")
-            return
+                ensure_installed(connection)
         with transaction.atomic(using=connection.alias):
-            with connection.cursor() as cursor:
-                marker = MARKER_TABLE in connection.introspection.table_names(cursor)
-                if marker:
-                    cursor.execute(f"INSERT OR IGNORE INTO {MARKER_TABLE} (id) VALUES (1)")  # noqa: S608
+            for guard in registered_guards():
+                drop(connection, guard)
             original(sql_list)
-            if marker:  # on failure the rollback removes the marker
-                with connection.cursor() as cursor:
-                    cursor.execute(f"DELETE FROM {MARKER_TABLE}")  # noqa: S608
+            ensure_installed(connection)
 
     ops.execute_sql_flush = execute_sql_flush
     ops._lpg_flush_wrapped = True

@@ -29,6 +29,11 @@ _DIRECTION = {
 
 
 def _check_may_distribute(actor, vehicle, items: list[dict]) -> None:
+    """Drivers record only for their own vehicle (at any depot: a truck may load
+    elsewhere); depot staff only at their own depot, every line of it (any
+    vehicle: the cylinders leave or enter their depot). Refusals are 403:
+    ``permission_denied`` for another driver's vehicle, ``depot_scope`` for
+    another depot."""
     role = role_of(actor)
     if role in (Role.ADMIN, Role.SUPERVISOR):
         return
@@ -38,7 +43,7 @@ def _check_may_distribute(actor, vehicle, items: list[dict]) -> None:
         return
     if role == Role.DEPOT_STAFF:
         if not actor.depot_id or any(item["depot"].pk != actor.depot_id for item in items):
-            raise Forbidden("Depot staff may only record distributions at their own depot.")
+            raise Forbidden("Depot staff may only record distributions at their own depot.", code="depot_scope")
         return
     raise Forbidden("Your role may not record distributions.")
 

@@ -242,7 +242,13 @@ def stock_reverse(
 SUPERVISOR_ONLY = {StockDocumentKind.ADJUSTMENT, StockDocumentKind.WRITE_OFF}
 
 
-def _check_may_post(actor, kind: str, depots: list) -> None:
+def _check_may_post(actor, kind: str, depot=None) -> None:
+    """Who may record which stock document. Depot staff write only at their own
+    depot, and the depot that counts is the one the kind is recorded at: the
+    receiving depot of a RECEIPT, the sending depot of a DUMP or a TRANSFER (a
+    transfer is recorded by the depot the cylinders leave; the receiving side
+    does not count, so nobody pulls stock out of another depot). Adjustments
+    and write-offs are for supervisors."""
     from apps.accounts.enums import Role
     from apps.accounts.permissions import role_of
 
@@ -250,9 +256,13 @@ def _check_may_post(actor, kind: str, depots: list) -> None:
     if role in (Role.ADMIN, Role.SUPERVISOR):
         return
     if role == Role.DEPOT_STAFF and kind not in SUPERVISOR_ONLY:
-        if actor.depot_id and any(d is not None and d.pk == actor.depot_id for d in depots):
+        if actor.depot_id and depot is not None and depot.pk == actor.depot_id:
             return
-        raise Forbidden("Depot staff may only record documents at their own depot.")
+        raise Forbidden(
+            f"Depot staff may only record a {kind.lower()} at their own depot"
+            + (" (a transfer must leave their own depot)." if kind == StockDocumentKind.TRANSFER else "."),
+            code="depot_scope",
+        )
     raise Forbidden("Your role may not record this stock document.")
 
 
@@ -317,10 +327,8 @@ def stock_document_create(
     else:
         raise ValidationFailed({"kind": [f"{kind} is not a stock document kind that can be created here."]})
 
-    involved_depots = [depot, to_depot]
-    if location is not None and location.depot_id:
-        involved_depots.append(location.depot)
-    _check_may_post(actor, kind, involved_depots)
+    # RECEIPT: the receiving depot; DUMP and TRANSFER: the sending depot.
+    _check_may_post(actor, kind, depot)
 
     document = StockDocument.objects.create(
         kind=kind, reason=reason, reference=(reference or "")[:64], created_by=actor, occurred_at=when

@@ -196,6 +196,9 @@ JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
 # Business dates accepted by the API (apps.core.fields): outside, a 400.
 DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2999, 12, 31)
+# Audit chain head: HMAC key kept outside the database (issue 17). This default is
+# for the embedded/dev and test run modes only; production requires its own.
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", default="dev-only-audit-head-key-do-not-use-in-production")
 
 # Bounded retries of a whole business transaction on deadlock / lock timeout.
 LEDGER_MAX_RETRIES = env.int("LEDGER_MAX_RETRIES", default=8)
@@ -205,4 +208,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    # The signed audit chain head after every commit that moves it (docs/audit.md).
+    "loggers": {"apps.audit.head": {"level": env("AUDIT_HEAD_LOG_LEVEL", default="INFO")}},
 }

@@ -1,6 +1,8 @@
 """Production: MySQL/MariaDB or PostgreSQL, gunicorn, Celery on Redis, WhiteNoise.
 Every secret comes from the environment; `manage.py check --deploy` passes."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -23,3 +25,10 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# The audit chain head is signed with a key that is not in the database
+# (docs/audit.md): required, long, and not the Django secret.
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY")
+if len(AUDIT_HMAC_KEY) < 32 or AUDIT_HMAC_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY must be at least 32 characters and differ from SECRET_KEY.")
+AUDIT_FLUSH_DROPS_TRIGGERS = False  # never: no way around the append-only triggers

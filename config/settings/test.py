@@ -18,3 +18,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so threads in the concurrency tests share one database
     # and exercise the same WAL + IMMEDIATE locking as the embedded default.
     _db.setdefault("TEST", {})["NAME"] = env("TEST_SQLITE_NAME", default=str(VAR_DIR / "test.sqlite3"))
+
+# Flushing between transactional tests drops the append-only triggers, empties
+# the tables and puts the triggers back (apps/audit/triggers.py allow_flush).
+# Test settings only: production has no way around the triggers.
+AUDIT_FLUSH_DROPS_TRIGGERS = True

@@ -26,7 +26,8 @@ def _check(extra_env: dict) -> subprocess.CompletedProcess:
 
 
 def test_check_deploy_passes_without_warnings():
-    result = _check({"SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "lpg.example.com"})
+    result = _check({"SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "lpg.example.com",
+                     "AUDIT_HMAC_KEY": secrets.token_urlsafe(48)})  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

@@ -279,3 +279,105 @@ def test_docs_roles_md_matches_the_table():
         cells = " | ".join(row.marks)
         wanted = f"| `{row.method}` | `{row.path}` | {cells} |"
         assert wanted in lines, f"docs/roles.md lacks or disagrees on: {wanted}"
+
+
+# -- writes scoped by depot and vehicle (docs/roles.md, "Writes scoped by depot and vehicle") --------
+# Same marks plus  s  refused: 403 with the code ``depot_scope`` (the role may record this
+# kind of document, but not at that depot). Each line is posted by every role in turn with
+# a fresh Idempotency-Key; an allowed write must answer 201, a refused one must leave no
+# document, move, distribution or audit event behind.
+
+
+@dataclass(frozen=True)
+class W:
+    label: str
+    path: str
+    marks: str
+    body: dict = field(hash=False, compare=False)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _doc(kind: str, state: str = "FULL", **where) -> dict:
+    return {"kind": kind, "reason": "scoped write", "lines": [{"cylinder_type": "{type}", "state": state,
+                                                               "quantity": 7}], **where}  # fmt: skip
+
+
+def _dist(vehicle: str, *depots: str) -> dict:
+    item = {"cylinder_type": "{type}", "quantity": 7, "movement_type": "COLLECTION"}
+    return {"vehicle": vehicle, "items": [{"depot": d, **item} for d in depots]}
+
+
+DOCS = "/api/stock/documents/"
+DISTS = "/api/distributions/"
+# fmt: off
+SCOPED = [
+    W("RECEIPT at own depot", DOCS, "yyy--", _doc("RECEIPT", depot="{depot}")),
+    W("RECEIPT at another depot", DOCS, "yys--", _doc("RECEIPT", depot="{depot2}")),
+    W("DUMP from own depot", DOCS, "yyy--", _doc("DUMP", "EMPTY", depot="{depot}")),
+    W("DUMP from another depot", DOCS, "yys--", _doc("DUMP", "EMPTY", depot="{depot2}")),
+    W("TRANSFER out of own depot", DOCS, "yyy--", _doc("TRANSFER", depot="{depot}", to_depot="{depot2}")),
+    W("TRANSFER out of another depot into own", DOCS, "yys--", _doc("TRANSFER", depot="{depot2}", to_depot="{depot}")),
+    W("ADJUSTMENT at own depot", DOCS, "yy---", _doc("ADJUSTMENT", location="{depot_location}")),
+    W("WRITE_OFF at own depot", DOCS, "yy---", _doc("WRITE_OFF", location="{depot_location}")),
+    W("distribution: own vehicle, own depot", DISTS, "yyyy-", _dist("{vehicle}", "{depot}")),
+    W("distribution: own vehicle, another depot", DISTS, "yysy-", _dist("{vehicle}", "{depot2}")),
+    W("distribution: another vehicle, own depot", DISTS, "yyy--", _dist("{vehicle_other}", "{depot}")),
+    W("distribution: lines at own and another depot", DISTS, "yysy-", _dist("{vehicle}", "{depot}", "{depot2}")),
+]
+# fmt: on
+
+
+@pytest.fixture
+def scoped_objects(world):
+    from apps.inventory.enums import StockDocumentKind
+    from apps.inventory.locations import location_for_depot
+    from apps.inventory.services import stock_document_create
+
+    for depot in (world.depot, world.depot2):  # empties to dump
+        stock_document_create(
+            actor=world.users["supervisor"], kind=StockDocumentKind.ADJUSTMENT, reason="empties on the floor",
+            location=location_for_depot(depot), lines=[{"cylinder_type": world.gas, "state": "EMPTY", "quantity": 43}],
+        )  # fmt: skip
+    return {
+        "depot": world.depot.pk, "depot2": world.depot2.pk, "depot_location": location_for_depot(world.depot).pk,
+        "vehicle": world.vehicle.pk, "vehicle_other": world.vehicle2.pk, "type": world.gas.pk,
+    }  # fmt: skip
+
+
+def _written() -> tuple:
+    from apps.audit.enums import AuditAction
+    from apps.audit.models import AuditLog
+    from apps.distribution.models import DistributionHeader
+    from apps.inventory.models import StockDocument, StockMove
+
+    return (StockDocument.objects.count(), StockMove.objects.count(), DistributionHeader.objects.count(),
+            AuditLog.objects.exclude(action=AuditAction.API_REQUEST).count())  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", SCOPED, ids=str)
+def test_scoped_writes(row, world, scoped_objects):
+    got = ""
+    for role in ROLES:
+        before = _written()
+        response = api_client_for(world.users[role]).post(
+            row.path, _fill(row.body, scoped_objects), format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+        )
+        if response.status_code == 201:
+            got += "y"
+            assert _written() != before
+            continue
+        assert response.status_code == 403, (role, response.status_code, response.content[:300])
+        code = response.json()["code"]
+        got += "s" if code == "depot_scope" else "-"
+        assert _written() == before, f"{row} as {role}: a refused write left something behind"
+    assert got == row.marks, f"{row}: expected {row.marks}, got {got} (admin supervisor depot_staff driver finance)"
+
+
+def test_docs_roles_md_lists_the_scoped_writes():
+    lines = DOC.read_text().splitlines()
+    for row in SCOPED:
+        wanted = f"| {row.label} | {' | '.join(row.marks)} |"
+        assert wanted in lines, f"docs/roles.md lacks or disagrees on: {wanted}"

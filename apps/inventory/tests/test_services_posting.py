@@ -349,6 +349,30 @@ def test_transfer_receipt_dump(world):
         )
 
 
+def test_depot_staff_transfer_counts_the_sending_depot_only(world):
+    """Issue 17: Tuas staff recorded a transfer out of Senoko into Tuas. The
+    sending depot must be the staff's own; receiving does not count."""
+    staff = world.users["depot_staff"]  # at world.depot
+    before = snapshot(), StockDocument.objects.count(), AuditLog.objects.count()
+    for kind, where in (
+        (StockDocumentKind.TRANSFER, {"depot": world.depot2, "to_depot": world.depot}),
+        (StockDocumentKind.RECEIPT, {"depot": world.depot2}),
+        (StockDocumentKind.DUMP, {"depot": world.depot2}),
+    ):
+        with pytest.raises(Forbidden) as info:
+            stock_document_create(
+                actor=staff, kind=kind, lines=[{"cylinder_type": world.gas, "state": FULL, "quantity": 7}], **where
+            )
+        assert info.value.code == "depot_scope" and info.value.status_code == 403
+    assert (snapshot(), StockDocument.objects.count(), AuditLog.objects.count()) == before
+    staff.depot = None  # depot staff without a depot write nowhere
+    with pytest.raises(Forbidden):
+        stock_document_create(
+            actor=staff, kind=StockDocumentKind.RECEIPT, depot=world.depot,
+            lines=[{"cylinder_type": world.gas, "quantity": 7}],
+        )  # fmt: skip
+
+
 def test_moves_are_immutable(world):
     move = StockMove.objects.first()
     move.quantity = 999
