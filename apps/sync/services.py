@@ -233,7 +233,8 @@ class _Event:
     payload: Any = None
 
 
-MAX_DEPTH = 32  # nesting of an event; a real one is 4 deep
+MAX_DEPTH = 16  # nesting of an event; a real one is 4 deep
+STORED_DEPTH = 24  # MariaDB's JSON_VALID (the JSON column's check) refuses more than 32 levels
 _EARLIEST, _LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
 
 
@@ -276,7 +277,7 @@ def storable(value: Any, depth: int = 0) -> Any:
     """A JSON value every database's JSON column accepts: no NUL, valid UTF-8,
     finite numbers, bounded nesting. The identity on any acceptable event, so a
     stored event still matches its signature when a supervisor retries it."""
-    if depth > MAX_DEPTH:
+    if depth > STORED_DEPTH:
         return "(nested too deeply)"
     if isinstance(value, dict):
         return {_clean_text(str(k)): storable(v, depth + 1) for k, v in value.items()}
