@@ -16,6 +16,7 @@ from apps.sync.serializers import (
     RejectedEventResolveInput,
     RejectedEventRetryOutput,
     RejectedEventSerializer,
+    SyncErrorSerializer,
     SyncInput,
     SyncOutput,
 )
@@ -42,7 +43,9 @@ class DeviceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         responses={
             201: DeviceSerializer,
             200: OpenApiResponse(DeviceSerializer, description="This user's key was already registered: that device."),
-            409: OpenApiResponse(description="public_key_in_use (another user's key) or public_key_revoked."),
+            409: OpenApiResponse(
+                SyncErrorSerializer, description="public_key_in_use (another user's key) or public_key_revoked."
+            ),
         },
     )
     def create(self, request, *args, **kwargs):
@@ -73,8 +76,12 @@ class SyncApi(APIView):
         request=SyncInput,
         responses={
             200: SyncOutput,
-            413: OpenApiResponse(description="sync_batch_too_large: over SYNC_MAX_EVENTS or SYNC_MAX_BYTES."),
-            429: OpenApiResponse(description="throttled: over the per-user sync rate (SYNC_RATE)."),
+            413: OpenApiResponse(
+                SyncErrorSerializer, description="sync_batch_too_large: over SYNC_MAX_EVENTS or SYNC_MAX_BYTES."
+            ),
+            429: OpenApiResponse(
+                SyncErrorSerializer, description="throttled: over the per-user sync rate (SYNC_RATE)."
+            ),
         },
     )
     def post(self, request):
@@ -103,7 +110,13 @@ class RejectedEventViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
             qs = qs.filter(resolved_at__isnull=True)
         return qs
 
-    @extend_schema(request=None, responses={200: RejectedEventRetryOutput})
+    @extend_schema(
+        request=None,
+        responses={
+            200: RejectedEventRetryOutput,
+            409: OpenApiResponse(SyncErrorSerializer, description="already_resolved"),
+        },
+    )
     @action(detail=True, methods=["post"], permission_classes=[REVIEWERS])
     def retry(self, request, pk=None):
         """Send the stored event again through the sync path, as its driver."""
@@ -111,7 +124,13 @@ class RejectedEventViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
         outcome = services.rejected_event_retry(actor=request.user, rejected=rejected, request=request)
         return Response({**outcome, "rejected_event": RejectedEventSerializer(rejected).data})
 
-    @extend_schema(request=RejectedEventResolveInput, responses={200: RejectedEventSerializer})
+    @extend_schema(
+        request=RejectedEventResolveInput,
+        responses={
+            200: RejectedEventSerializer,
+            409: OpenApiResponse(SyncErrorSerializer, description="already_resolved"),
+        },
+    )
     @action(detail=True, methods=["post"], permission_classes=[REVIEWERS])
     def resolve(self, request, pk=None):
         """Close the rejection by hand, with a note on how it was settled."""

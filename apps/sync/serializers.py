@@ -68,3 +68,13 @@ class RejectedEventResolveInput(serializers.Serializer):
 
 class RejectedEventRetryOutput(SyncResultSerializer):
     rejected_event = RejectedEventSerializer()
+
+
+class SyncErrorSerializer(serializers.Serializer):
+    """The one error body, with the limits on a 413."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    fields = serializers.DictField(required=False)
+    max_events = serializers.IntegerField(required=False, help_text="413 only: SYNC_MAX_EVENTS.")
+    max_bytes = serializers.IntegerField(required=False, help_text="413 only: SYNC_MAX_BYTES.")
