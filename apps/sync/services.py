@@ -143,7 +143,7 @@ def device_register(*, actor, name: str, public_key_jwk: Any, request=None) -> D
         try:
             with transaction.atomic():
                 device = Device.objects.create(
-                    user=actor, name=name.strip()[:120], public_key_jwk=jwk, key_thumbprint=thumbprint
+                    user=actor, name=_clean_text(name).strip()[:120], public_key_jwk=jwk, key_thumbprint=thumbprint
                 )
                 audit_record(
                     action=SyncAuditAction.DEVICE_REGISTERED,

@@ -2,6 +2,8 @@
 device's own user and, for a driver, the driver's own vehicle; another
 user's applied event is never replayed to them."""
 
+import json
+
 import pytest
 from django.test import Client
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -148,3 +150,17 @@ def test_admin_action_revokes_and_signs_out(world, api):
     assert res.status_code == 200 and b"signed out" in res.content
     assert Device.objects.get(pk=device).revoked_at is not None
     assert _refresh(session).status_code == 401
+
+
+def test_hostile_device_names_are_400_and_the_service_cleans_them(world, api):
+    from apps.sync.services import device_register
+
+    client = api(world.users["driver"])
+    for name in ("Ah Kow\\ud800 phone", "nul\\u0000phone"):
+        body = f'{{"name": "{name}", "public_key_jwk": {json.dumps(PhoneKey().jwk)}}}'
+        res = client.post("/api/devices/", data=body.encode(), content_type="application/json")
+        assert res.status_code == 400 and "name" in res.json()["fields"], res.content
+    assert Device.objects.count() == 0
+    device = device_register(actor=world.users["driver"], name="Ah Kow\ud800 \x00phone", public_key_jwk=PhoneKey().jwk)
+    device.refresh_from_db()
+    assert device.name == "Ah Kow? \ufffdphone"
