@@ -1,7 +1,7 @@
 from django.conf import settings
 from rest_framework import serializers
 
-from apps.sync.enums import next_step
+from apps.sync.enums import SyncStatus, next_step
 from apps.sync.models import Device, RejectedEvent
 
 
@@ -35,7 +35,7 @@ class SyncInput(serializers.Serializer):
 
 class SyncResultSerializer(serializers.Serializer):
     id = serializers.UUIDField(allow_null=True)
-    status = serializers.ChoiceField(choices=["applied", "duplicate", "rejected"])
+    status = serializers.ChoiceField(choices=SyncStatus.choices)
     code = serializers.CharField(required=False)
     detail = serializers.CharField(required=False)
     result = serializers.JSONField(required=False)
