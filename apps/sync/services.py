@@ -81,21 +81,22 @@ def _require_reviewer(actor, what: str) -> None:
 
 # -- request id --------------------------------------------------------------------
 
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def request_id_for(request) -> str:
     """The id of the current request, for the logs and ``RejectedEvent.request_id``.
 
-    The one place that knows where it comes from: the client's X-Request-ID when
-    it is a sane token, else one made here and kept on the request so every
-    rejection of one batch carries the same id. Point this at
-    ``apps.core.request_context`` once that is merged."""
+    The one place that knows where it comes from: the id the request-context
+    middleware (``apps.core.request_context``) put on the request; without it,
+    the client's X-Request-ID when it is a sane token, else one made here and
+    kept on the request so every rejection of one batch carries the same id."""
     if request is None:
         return uuid.uuid4().hex
-    cached = getattr(request, "_sync_request_id", None)
-    if cached:
-        return cached
+    for attr in ("request_id", "_sync_request_id"):
+        known = getattr(request, attr, None)
+        if isinstance(known, str) and known:
+            return known
     raw = getattr(request, "META", {}).get("HTTP_X_REQUEST_ID")
     rid = raw if isinstance(raw, str) and _REQUEST_ID.fullmatch(raw) else uuid.uuid4().hex
     with contextlib.suppress(AttributeError):
