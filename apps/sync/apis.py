@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -11,11 +11,18 @@ from apps.core.api import SafeLookupMixin
 from apps.sync import selectors, services
 from apps.sync.serializers import (
     DeviceInput,
+    DeviceRevokeInput,
     DeviceSerializer,
+    RejectedEventResolveInput,
+    RejectedEventRetryOutput,
     RejectedEventSerializer,
+    SyncErrorSerializer,
     SyncInput,
     SyncOutput,
 )
+from apps.sync.throttles import SyncRateThrottle
+
+REVIEWERS = roles(Role.ADMIN, Role.SUPERVISOR)
 
 
 class DeviceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -31,17 +38,31 @@ class DeviceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return selectors.device_list(user=None)
         return selectors.device_list(user=self.request.user)
 
-    @extend_schema(request=DeviceInput, responses={201: DeviceSerializer})
+    @extend_schema(
+        request=DeviceInput,
+        responses={
+            201: DeviceSerializer,
+            200: OpenApiResponse(DeviceSerializer, description="This user's key was already registered: that device."),
+            409: OpenApiResponse(
+                SyncErrorSerializer, description="public_key_in_use (another user's key) or public_key_revoked."
+            ),
+        },
+    )
     def create(self, request, *args, **kwargs):
         data = DeviceInput(data=request.data)
         data.is_valid(raise_exception=True)
         device = services.device_register(actor=request.user, request=request, **data.validated_data)
-        return Response(DeviceSerializer(device).data, status=status.HTTP_201_CREATED)
+        answer = status.HTTP_201_CREATED if device.newly_registered else status.HTTP_200_OK
+        return Response(DeviceSerializer(device).data, status=answer)
 
-    @extend_schema(request=None, responses={200: DeviceSerializer})
-    @action(detail=True, methods=["post"], permission_classes=[roles(Role.ADMIN, Role.SUPERVISOR)])
+    @extend_schema(request=DeviceRevokeInput, responses={200: DeviceSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[REVIEWERS])
     def revoke(self, request, pk=None):
-        device = services.device_revoke(actor=request.user, device=self.get_object(), request=request)
+        data = DeviceRevokeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        device = services.device_revoke(
+            actor=request.user, device=self.get_object(), request=request, **data.validated_data
+        )
         return Response(DeviceSerializer(device).data)
 
 
@@ -49,9 +70,22 @@ class SyncApi(APIView):
     """Signed offline events, applied in order, each at most once."""
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [SyncRateThrottle]
 
-    @extend_schema(request=SyncInput, responses={200: SyncOutput})
+    @extend_schema(
+        request=SyncInput,
+        responses={
+            200: SyncOutput,
+            413: OpenApiResponse(
+                SyncErrorSerializer, description="sync_batch_too_large: over SYNC_MAX_EVENTS or SYNC_MAX_BYTES."
+            ),
+            429: OpenApiResponse(
+                SyncErrorSerializer, description="throttled: over the per-user sync rate (SYNC_RATE)."
+            ),
+        },
+    )
     def post(self, request):
+        services.sync_batch_check_size(content_length=request.META.get("CONTENT_LENGTH"))
         data = SyncInput(data=request.data)
         data.is_valid(raise_exception=True)
         results = services.sync_events_apply(
@@ -75,3 +109,34 @@ class RejectedEventViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
         if self.request.query_params.get("open") in ("1", "true"):
             qs = qs.filter(resolved_at__isnull=True)
         return qs
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: RejectedEventRetryOutput,
+            409: OpenApiResponse(SyncErrorSerializer, description="already_resolved"),
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[REVIEWERS])
+    def retry(self, request, pk=None):
+        """Send the stored event again through the sync path, as its driver."""
+        rejected = self.get_object()
+        outcome = services.rejected_event_retry(actor=request.user, rejected=rejected, request=request)
+        return Response({**outcome, "rejected_event": RejectedEventSerializer(rejected).data})
+
+    @extend_schema(
+        request=RejectedEventResolveInput,
+        responses={
+            200: RejectedEventSerializer,
+            409: OpenApiResponse(SyncErrorSerializer, description="already_resolved"),
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[REVIEWERS])
+    def resolve(self, request, pk=None):
+        """Close the rejection by hand, with a note on how it was settled."""
+        data = RejectedEventResolveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rejected = services.rejected_event_resolve(
+            actor=request.user, rejected=self.get_object(), request=request, **data.validated_data
+        )
+        return Response(RejectedEventSerializer(rejected).data)

@@ -4,6 +4,8 @@ as WebCrypto's raw 64-byte r||s in standard base64."""
 
 import base64
 import binascii
+import hashlib
+import json
 from typing import Any
 
 import rfc8785
@@ -47,8 +49,22 @@ def public_key_from_jwk(jwk: Any) -> ec.EllipticCurvePublicKey:
         raise InvalidKey("The point is not on the P-256 curve.") from None
 
 
+def _b64url(n: int) -> str:
+    return base64.urlsafe_b64encode(n.to_bytes(COORDINATE_BYTES, "big")).rstrip(b"=").decode()
+
+
 def normalized_jwk(jwk: dict) -> dict:
-    return {"kty": "EC", "crv": "P-256", "x": jwk["x"], "y": jwk["y"]}
+    """The key in one spelling: x and y re-encoded from the point (base64url
+    accepts several spellings of the same bytes)."""
+    numbers = public_key_from_jwk(jwk).public_numbers()
+    return {"kty": "EC", "crv": "P-256", "x": _b64url(numbers.x), "y": _b64url(numbers.y)}
+
+
+def key_thumbprint(jwk: dict) -> str:
+    """RFC 7638 JWK thumbprint (SHA-256, hex) of the point: equal for equal keys."""
+    canonical = normalized_jwk(jwk)
+    members = {"crv": canonical["crv"], "kty": canonical["kty"], "x": canonical["x"], "y": canonical["y"]}
+    return hashlib.sha256(json.dumps(members, separators=(",", ":"), sort_keys=True).encode()).hexdigest()
 
 
 MAX_SAFE_INTEGER = 2**53 - 1

@@ -10,7 +10,11 @@ class SyncStatus(models.TextChoices):
 class SyncAuditAction(models.TextChoices):
     DEVICE_REGISTERED = "device.registered"
     DEVICE_REVOKED = "device.revoked"
+    DEVICE_REGISTER_REFUSED = "device.register_refused"
     EVENT_REJECTED = "sync.event_rejected"
+    BATCH_REFUSED = "sync.batch_refused"
+    EVENT_RETRIED = "sync.event_retried"
+    EVENT_RESOLVED = "sync.event_resolved"
 
 
 # The sync protocol's own refusal codes, and what a supervisor should do next.
@@ -29,6 +33,13 @@ NEXT_STEPS: dict[str, str] = {
     "it online with today's date if it really happened.",
     "unknown_event_type": "The app sent an action this server does not know. Update the app, then send again.",
     "invalid_event": "The event is malformed. Update the app; re-enter the action by hand if needed.",
+    "invalid_content": "The event carries values no database can keep (NUL characters, broken Unicode, numbers "
+    "out of range). Check the phone's app version; re-enter the action by hand if it really happened.",
+    "vehicle_not_assigned": "The event is for a vehicle that is not assigned to this driver. Check the assignment "
+    "(Users, vehicle); if it was wrong at the time, correct it, then retry; otherwise re-enter under the right "
+    "driver.",
+    "internal_error": "The server failed unexpectedly on this event (see the request id in the logs). Once the "
+    "cause is fixed, use Retry; the event is applied exactly once.",
     "invalid": "The event's content failed validation (see detail). Correct it with the driver and re-enter it online.",
     "idempotency_conflict": "This event id was already used for a different action. Compare both with the "
     "driver; re-enter the missing one online.",

@@ -12,6 +12,9 @@ class Device(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="devices")
     name = models.CharField(max_length=120)
     public_key_jwk = models.JSONField(help_text='{"kty": "EC", "crv": "P-256", "x", "y"}')
+    # RFC 7638 SHA-256 thumbprint of the key: one key, one device, one user, ever
+    # (a revoked key cannot come back). Null only on legacy duplicates.
+    key_thumbprint = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -46,6 +49,12 @@ class RejectedEvent(models.Model):
     resolved_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when the same event id was later applied (or found already applied)."
     )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution_note = models.TextField(blank=True)
+    request_id = models.CharField(max_length=64, blank=True, help_text="The sync request that refused it (logs).")
+    retries = models.PositiveIntegerField(default=0, help_text="Times a supervisor sent it again.")
 
     class Meta:
         ordering = ["-id"]

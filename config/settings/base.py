@@ -118,6 +118,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": env("LOGIN_RATE_IP", default="30/min"),
         "login_email": env("LOGIN_RATE_EMAIL", default="5/15min"),
+        # POST /api/sync/ per user; the PWA sends one event per request (docs/sync.md).
+        "sync": env("SYNC_RATE", default="60/min"),
     },
     # The server sits directly behind at most NUM_PROXIES proxies; with 0 the
     # client IP is REMOTE_ADDR and a forged X-Forwarded-For changes nothing.
@@ -184,10 +186,12 @@ COMPANY = {
 DEFAULT_GST_RATE = Decimal("0.09")
 
 # Offline sync: events older than this, or ahead of the server clock by more
-# than the skew, are refused; a request carries at most this many events.
+# than the skew, are refused; a request carries at most SYNC_MAX_EVENTS events
+# and SYNC_MAX_BYTES bytes of body (more: 413 sync_batch_too_large, nothing stored).
 SYNC_MAX_EVENT_AGE_DAYS = env.int("SYNC_MAX_EVENT_AGE_DAYS", default=7)
 SYNC_MAX_CLOCK_SKEW_SECONDS = env.int("SYNC_MAX_CLOCK_SKEW_SECONDS", default=300)
-SYNC_MAX_BATCH_EVENTS = env.int("SYNC_MAX_BATCH_EVENTS", default=500)
+SYNC_MAX_EVENTS = env.int("SYNC_MAX_EVENTS", default=200)
+SYNC_MAX_BYTES = env.int("SYNC_MAX_BYTES", default=1024 * 1024)
 
 # Request bodies: at most this many bytes (Django's limit, also applied to JSON
 # bodies by apps.core.parsers) and this JSON nesting depth; beyond, a JSON 400.

@@ -130,6 +130,8 @@ TABLE = [
     E("POST", "/api/sync/", "yyyyy", {"device": "{device_other}", "events": []}),
     E("GET", "/api/sync/rejected/", "yyyyy"),
     E("GET", "/api/sync/rejected/{rejected}/", "yyhhh"),
+    E("POST", "/api/sync/rejected/{rejected}/retry/", "yy---", {}),
+    E("POST", "/api/sync/rejected/{rejected}/resolve/", "yy---", {"note": "re-entered online"}),
     # audit
     E("GET", "/api/audit/", "yy---"),
     E("GET", "/api/audit/{audit}/", "yy---"),
