@@ -124,7 +124,12 @@ def test_only_json_is_rendered_outside_local_debug(world, api):
     assert response.status_code == 406 and response["Content-Type"].startswith("application/json")
     script = "from django.conf import settings; print(settings.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES'])"
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    base_env.update(SECRET_KEY="s" * 64, ALLOWED_HOSTS="lpg.example.com", DATABASE_URL="sqlite:///var/x.sqlite3")
+    base_env.update(
+        SECRET_KEY="s" * 64,
+        AUDIT_HMAC_KEY="h" * 48,
+        ALLOWED_HOSTS="lpg.example.com",
+        DATABASE_URL="sqlite:///var/x.sqlite3",
+    )
     for module, debug, browsable in (("production", "0", False), ("local", "0", False), ("local", "1", True)):
         env = {**base_env, "DJANGO_SETTINGS_MODULE": f"config.settings.{module}", "DEBUG": debug}
         out = subprocess.run(

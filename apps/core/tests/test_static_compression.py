@@ -16,8 +16,9 @@ ONE_YEAR = 365 * 24 * 60 * 60
 
 @pytest.mark.parametrize("module", ["config.settings.local", "config.settings.production"])
 def test_the_run_modes_that_serve_static_files_hash_and_compress_them(module, monkeypatch):
-    for name in ("SECRET_KEY", "ALLOWED_HOSTS"):  # production reads these from the environment
-        monkeypatch.setenv(name, "x" * 50 if name == "SECRET_KEY" else "lpg.example")
+    # production reads these from the environment (the audit key must differ from the secret)
+    for name, value in (("SECRET_KEY", "x" * 50), ("ALLOWED_HOSTS", "lpg.example"), ("AUDIT_HMAC_KEY", "h" * 48)):
+        monkeypatch.setenv(name, value)
     run_mode = importlib.import_module(module)
     assert run_mode.STORAGES["staticfiles"]["BACKEND"] == MANIFEST
     assert "apps.core.pwa.PWAWhiteNoiseMiddleware" in run_mode.MIDDLEWARE

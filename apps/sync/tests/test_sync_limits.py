@@ -142,14 +142,28 @@ def hostile_events(world, key) -> list[tuple[str, dict]]:
 def test_hostile_times_and_content_are_refused_one_by_one(world, phone):
     client, key, device = phone
     cases = hostile_events(world, key)
+    # NUL never reaches the sync service over HTTP: the JSON parser refuses the
+    # whole body (400 invalid_unicode, nothing stored); the service's own
+    # per-event refusal of NUL is exercised directly below.
+    with_nul = [case for case in cases if "\\u0000" in json.dumps(case[1])]
+    over_http = [case for case in cases if case not in with_nul]
+    assert len(with_nul) == 2
     good = key.event("distribution.create", collection_payload(world, quantity=7))
-    res = client.post("/api/sync/", {"device": device, "events": [e for _, e in cases] + [good]}, format="json")
+    res = client.post("/api/sync/", {"device": device, "events": [e for _, e in with_nul] + [good]}, format="json")
+    assert res.status_code == 400 and res.json()["code"] == "invalid_unicode", res.content
+    assert RejectedEvent.objects.count() == 0 and DistributionHeader.objects.count() == 0
+
+    res = client.post("/api/sync/", {"device": device, "events": [e for _, e in over_http] + [good]}, format="json")
     assert res.status_code == 200, res.content
     answers = res.json()["results"]
-    assert [a.get("code") for a in answers] == [code for code, _ in cases] + [None]
-    assert [a["id"] for a in answers] == [e["id"] for _, e in cases] + [good["id"]]
+    assert [a.get("code") for a in answers] == [code for code, _ in over_http] + [None]
+    assert [a["id"] for a in answers] == [e["id"] for _, e in over_http] + [good["id"]]
     assert answers[-1]["status"] == "applied"
     assert DistributionHeader.objects.count() == 1
+    answers = sync_events_apply(
+        actor=world.users["driver"], device_id=uuid.UUID(device), events=[e for _, e in with_nul]
+    )
+    assert [a.get("code") for a in answers] == [code for code, _ in with_nul]
     # every refusal kept, readable, with text the database could store
     kept = RejectedEvent.objects.order_by("id")
     assert kept.count() == len(cases)
