@@ -64,6 +64,11 @@ class CreditNotAllowed(ApplicationError):
 DOOR_PAYMENT_METHODS = (DeliveryPaymentMethod.CASH, DeliveryPaymentMethod.PAYNOW)
 
 
+def server_today() -> date:
+    """The server's Singapore date: the issue date of a document numbered now."""
+    return timezone.localdate()
+
+
 def invoice_number(day: date) -> str:
     return sequence_next(slug=f"invoice/{day.year}", format_string=f"INV-{day.year}-{{value:06d}}")
 
@@ -135,7 +140,7 @@ def invoice_issue(
         raise RuntimeError("invoice_issue must run inside the document's transaction")
     if not lines:
         raise ValidationFailed({"lines": ["An invoice needs at least one chargeable line."]})
-    issue_date = issue_date or timezone.localdate()
+    issue_date = issue_date or server_today()
     supply_date = supply_date or issue_date
     rate = gst_rate_on(supply_date)
     subtotal, gst, total = totals((d.amount for d in lines), rate)
@@ -405,7 +410,7 @@ def credit_note_create(*, actor, invoice: Invoice, reason: str, lines: list[dict
             f"A credit of {total} is more than the {due} remaining on {locked.number}.",
             extra={"amount_due": str(due)},
         )
-    today = timezone.localdate()
+    today = server_today()
     number = credit_note_number(today)  # last lock
     note = CreditNote.objects.create(
         number=number,
