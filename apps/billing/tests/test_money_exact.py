@@ -62,15 +62,16 @@ def _settled_split(total: Decimal) -> tuple[Decimal, Decimal]:
     return total - credited, credited
 
 
-def _insert(model, rows: list[dict]) -> None:
-    """INSERT ``rows`` into ``model``'s table with one executemany: plain SQL,
-    so the database's own CHECK constraints judge every row (and it is fast)."""
+def _insert(model, rows: list[dict], chunk: int = 1000) -> None:
+    """INSERT ``rows`` into ``model``'s table, ``chunk`` rows per statement:
+    plain SQL, so the database's own CHECK constraints judge every row."""
     cols = list(rows[0])
     fields = [model._meta.get_field(c) for c in cols]
     qn = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(cols))
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608
+        qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields)
     )
+    one = "({})".format(", ".join(["%s"] * len(cols)))
     first = rows[0]
     constant = {c: f.get_db_prep_save(first[c], connection) for c, f in zip(cols, fields, strict=True)}
     varying = [(i, f) for i, (c, f) in enumerate(zip(cols, fields, strict=True)) if any(r[c] != first[c] for r in rows)]
@@ -81,8 +82,20 @@ def _insert(model, rows: list[dict]) -> None:
         for i, f in varying:
             values[i] = f.get_db_prep_save(row[cols[i]], connection)
         params.append(values)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        # Django binds psycopg parameters client-side (Python formats every
+        # literal); a plain psycopg cursor on the same connection and
+        # transaction binds them server-side, several times faster here.
+        import psycopg
+
+        cursor = psycopg.Cursor(connection.connection)
+    else:
+        cursor = connection.cursor()
+    with cursor:
+        for start in range(0, len(params), chunk):
+            batch = params[start : start + chunk]
+            cursor.execute(head + ", ".join([one] * len(batch)), [v for values in batch for v in values])
 
 
 @pytest.mark.django_db
