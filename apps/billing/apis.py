@@ -47,7 +47,7 @@ class InvoiceViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [roles(*OFFICE, Role.DRIVER, Role.DEPOT_STAFF)]
     filterset_class = InvoiceFilter
     search_fields = ["number", "customer_name"]
-    ordering_fields = ["id", "issue_date", "total"]
+    ordering_fields = ["id", "issue_date", "supply_date", "total"]
 
     def get_queryset(self):
         return selectors.invoice_detail_list(user=self.request.user)

@@ -9,7 +9,9 @@ class InvoiceFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=InvoiceStatus.choices)
     issued_from = django_filters.DateFilter(field_name="issue_date", lookup_expr="gte")
     issued_to = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte")
+    supplied_from = django_filters.DateFilter(field_name="supply_date", lookup_expr="gte")
+    supplied_to = django_filters.DateFilter(field_name="supply_date", lookup_expr="lte")
 
     class Meta:
         model = Invoice
-        fields = ["customer", "status", "issued_from", "issued_to"]
+        fields = ["customer", "status", "issued_from", "issued_to", "supplied_from", "supplied_to"]

@@ -3,11 +3,26 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Round
+from django.db.models.lookups import Exact, GreaterThanOrEqual
 
 from apps.billing.enums import DeliveryPaymentMethod, InvoiceLineKind, InvoiceStatus, MeterUnit, PaymentMethod
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+def cents(field_name: str) -> Round:
+    """A money column as whole cents: ROUND(column * 100). Exact on every
+    database: PostgreSQL and MySQL/MariaDB compute it in DECIMAL; SQLite
+    stores NUMERIC as a double, and a two-decimal amount below 10^13 cents
+    times 100 lies within 1e-3 of its integer, so ROUND gives that integer
+    exactly and sums of such integers are exact. Comparing the raw columns
+    on SQLite compares doubles (192.50 + 17.33 != 209.83), so every money
+    CHECK compares cents instead."""
+    return Round(F(field_name) * 100)
+
+
 UNIT_PRICE = {"max_digits": 12, "decimal_places": 4}
 
 
@@ -223,7 +238,12 @@ class Invoice(models.Model):
     customer_address = models.CharField(max_length=255)
     customer_postal_code = models.CharField(max_length=6, blank=True)
     customer_uen = models.CharField(max_length=16, blank=True)
-    issue_date = models.DateField(db_index=True)
+    issue_date = models.DateField(
+        db_index=True, help_text="Server's Singapore date when the number was taken (numbers rise with it)."
+    )
+    supply_date = models.DateField(
+        db_index=True, help_text="Date of supply: the delivery's date (device time); picks the GST rate."
+    )
     due_date = models.DateField()
     payment_terms = models.CharField(max_length=64)
     payment_method = models.CharField(max_length=16, choices=DeliveryPaymentMethod.choices)
@@ -246,14 +266,15 @@ class Invoice(models.Model):
         ordering = ["-issue_date", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(total=models.F("subtotal") + models.F("gst_amount")), name="invoice_total_adds_up"
+                condition=Exact(cents("total"), cents("subtotal") + cents("gst_amount")),
+                name="invoice_total_adds_up_cents",
             ),
             models.CheckConstraint(
                 condition=Q(amount_paid__gte=0, amount_credited__gte=0), name="invoice_settlement_gte_0"
             ),
             models.CheckConstraint(
-                condition=Q(total__gte=models.F("amount_paid") + models.F("amount_credited")),
-                name="invoice_not_oversettled",
+                condition=GreaterThanOrEqual(cents("total"), cents("amount_paid") + cents("amount_credited")),
+                name="invoice_not_oversettled_cents",
             ),
         ]
 
@@ -324,7 +345,8 @@ class CreditNote(AppendOnlyModel):
         constraints = [
             models.CheckConstraint(condition=Q(total__gt=0), name="creditnote_total_gt_0"),
             models.CheckConstraint(
-                condition=Q(total=models.F("subtotal") + models.F("gst_amount")), name="creditnote_total_adds_up"
+                condition=Exact(cents("total"), cents("subtotal") + cents("gst_amount")),
+                name="creditnote_total_adds_up_cents",
             ),
         ]
 
@@ -353,13 +375,27 @@ class Payment(AppendOnlyModel):
     amount = models.DecimalField(**MONEY)
     method = models.CharField(max_length=16, choices=PaymentMethod.choices)
     reference = models.CharField(max_length=64, blank=True)
+    amount_tendered = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="Cash handed over at the door (the change is tendered - amount)."
+    )
     received_at = models.DateTimeField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(amount_tendered__isnull=True)
+                | GreaterThanOrEqual(cents("amount_tendered"), cents("amount")),
+                name="payment_tendered_covers_amount_cents",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.invoice_id} {self.amount} {self.method}"
+
+    @property
+    def change_due(self) -> Decimal | None:
+        return None if self.amount_tendered is None else self.amount_tendered - self.amount

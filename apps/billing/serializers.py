@@ -48,11 +48,13 @@ class InvoiceSummarySerializer(serializers.ModelSerializer):
             "id",
             "number",
             "issue_date",
+            "supply_date",
             "due_date",
             "subtotal",
             "gst_rate",
             "gst_amount",
             "total",
+            "amount_paid",
             "status",
             "pdf_url",
         ]
@@ -66,7 +68,10 @@ class InvoiceSummarySerializer(serializers.ModelSerializer):
 class PaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payment
-        fields = ["id", "invoice", "amount", "method", "reference", "received_at", "recorded_by", "created_at"]
+        fields = [
+            "id", "invoice", "amount", "method", "reference", "amount_tendered", "received_at", "recorded_by",
+            "created_at",
+        ]  # fmt: skip
         read_only_fields = fields
 
 
@@ -109,8 +114,8 @@ class InvoiceSerializer(InvoiceSummarySerializer):
     class Meta(InvoiceSummarySerializer.Meta):
         fields = [
             "id", "number", "customer", "customer_name", "customer_address", "customer_postal_code", "customer_uen",
-            "issue_date", "due_date", "payment_terms", "payment_method", "currency", "subtotal", "gst_rate",
-            "gst_amount", "total", "amount_paid", "amount_credited", "amount_due", "status", "delivery",
+            "issue_date", "supply_date", "due_date", "payment_terms", "payment_method", "currency", "subtotal",
+            "gst_rate", "gst_amount", "total", "amount_paid", "amount_credited", "amount_due", "status", "delivery",
             "lines", "payments", "credit_notes", "pdf_url", "created_at",
         ]  # fmt: skip
         read_only_fields = fields

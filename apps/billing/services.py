@@ -49,6 +49,26 @@ class CreditExceedsRemaining(ApplicationError):
     status_code = 422
 
 
+class InsufficientTender(ApplicationError):
+    code = "insufficient_tender"
+    status_code = 422
+
+
+class CreditNotAllowed(ApplicationError):
+    code = "credit_not_allowed"
+    status_code = 422
+    default_detail = "This customer pays at the site; only credit customers may be invoiced on account."
+
+
+# Paid at the door: the delivery records the payment in its own transaction.
+DOOR_PAYMENT_METHODS = (DeliveryPaymentMethod.CASH, DeliveryPaymentMethod.PAYNOW)
+
+
+def server_today() -> date:
+    """The server's Singapore date: the issue date of a document numbered now."""
+    return timezone.localdate()
+
+
 def invoice_number(day: date) -> str:
     return sequence_next(slug=f"invoice/{day.year}", format_string=f"INV-{day.year}-{{value:06d}}")
 
@@ -91,22 +111,38 @@ def payment_terms_text(customer) -> tuple[str, int]:
 
 
 def payment_method_check(*, customer, payment_method: str) -> None:
+    """CREDIT (on account) only for customers with credit terms
+    (``Customer.payment_terms == "CREDIT"``): 422 ``credit_not_allowed``."""
     if payment_method == DeliveryPaymentMethod.CREDIT and customer.payment_terms != PaymentTerms.CREDIT:
-        raise ApplicationError(
-            "This customer pays at the site; only credit customers may be invoiced on account.",
-            code="credit_not_allowed",
-        )
+        raise CreditNotAllowed()
 
 
-def invoice_issue(*, actor, customer, issue_date: date, payment_method: str, lines: list[LineDraft]) -> Invoice:
+def invoice_issue(
+    *,
+    actor,
+    customer,
+    payment_method: str,
+    lines: list[LineDraft],
+    supply_date: date | None = None,
+    issue_date: date | None = None,
+) -> Invoice:
     """Issue a tax invoice inside the caller's transaction. Invariant: the
     number is taken last (after every other lock of the document), the
-    customer is snapshotted, and subtotal + GST = total to the cent."""
+    customer is snapshotted, and subtotal + GST = total to the cent.
+
+    Two dates: ``supply_date`` is when the goods were supplied (the
+    delivery's date, from the device's clock; it picks the GST rate);
+    ``issue_date`` is the server's Singapore date when the number is taken
+    (today), so invoice numbers never go back in date. ``issue_date`` is only
+    for callers that issue on a known server date (tests, migrations of old
+    data); the series year follows the issue date."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("invoice_issue must run inside the document's transaction")
     if not lines:
         raise ValidationFailed({"lines": ["An invoice needs at least one chargeable line."]})
-    rate = gst_rate_on(issue_date)
+    issue_date = issue_date or server_today()
+    supply_date = supply_date or issue_date
+    rate = gst_rate_on(supply_date)
     subtotal, gst, total = totals((d.amount for d in lines), rate)
     terms, days = payment_terms_text(customer)
     number = invoice_number(issue_date)  # the last lock of the document
@@ -118,6 +154,7 @@ def invoice_issue(*, actor, customer, issue_date: date, payment_method: str, lin
         customer_postal_code=customer.postal_code,
         customer_uen=customer.uen,
         issue_date=issue_date,
+        supply_date=supply_date,
         due_date=issue_date + timedelta(days=days),
         payment_terms=terms,
         payment_method=payment_method,
@@ -152,6 +189,8 @@ def invoice_issue(*, actor, customer, issue_date: date, payment_method: str, lin
         after={
             "number": number,
             "customer": customer.pk,
+            "issue_date": issue_date,
+            "supply_date": supply_date,
             "subtotal": subtotal,
             "gst_rate": rate,
             "gst_amount": gst,
@@ -226,11 +265,26 @@ def _settlement_update(invoice: Invoice, *, paid: Decimal, credited: Decimal) ->
 
 @transaction.atomic
 def payment_record(
-    *, actor, invoice: Invoice, amount: Decimal, method: str, reference: str = "", received_at=None
+    *,
+    actor,
+    invoice: Invoice,
+    amount: Decimal,
+    method: str,
+    reference: str = "",
+    received_at=None,
+    amount_tendered: Decimal | None = None,
 ) -> Payment:
-    """Record money received. Invariant: paid + credited never exceeds the total."""
+    """Record money received. Invariant: paid + credited never exceeds the
+    total (compared in Decimal under the invoice's row lock, and again by the
+    database's CHECK on whole cents). ``amount_tendered``: the cash handed
+    over at the door, at least ``amount`` (the change is the difference)."""
+    amount = Decimal(amount)
     if amount <= 0:
         raise ValidationFailed({"amount": ["Must be greater than zero."]})
+    if amount_tendered is not None and Decimal(amount_tendered) < amount:
+        raise InsufficientTender(
+            f"{amount_tendered} tendered is less than the {amount} to pay.", extra={"amount_due": str(amount)}
+        )
     locked = _invoice_lock(invoice.pk)
     due = locked.amount_due
     if amount > due:
@@ -243,6 +297,7 @@ def payment_record(
         amount=amount,
         method=method,
         reference=(reference or "")[:64],
+        amount_tendered=amount_tendered,
         received_at=received_at or timezone.now(),
         recorded_by=actor,
     )
@@ -259,10 +314,48 @@ def payment_record(
             "method": method,
             "status": locked.status,
             "amount_paid": locked.amount_paid,
+            **({"amount_tendered": amount_tendered} if amount_tendered is not None else {}),
         },
     )
     invoice.amount_paid, invoice.status = locked.amount_paid, locked.status
     return payment
+
+
+def door_payment_record(
+    *,
+    actor,
+    invoice: Invoice | None,
+    payment_method: str,
+    received_at: datetime,
+    amount_tendered: Decimal | None = None,
+    payment_reference: str = "",
+) -> Payment | None:
+    """Inside the delivery's transaction: a CASH or PAYNOW delivery is paid at
+    the door, in full. CASH: ``amount_tendered`` defaults to the total; less
+    than the total is refused (422 ``insufficient_tender``, the whole delivery
+    rolls back). PAYNOW: the optional reference is kept on the payment.
+    Nothing to pay (no invoice, or a zero total): no payment row."""
+    if payment_method not in DOOR_PAYMENT_METHODS:
+        return None
+    total = invoice.total if invoice is not None else Decimal("0.00")
+    if amount_tendered is not None and Decimal(amount_tendered) < total:
+        raise InsufficientTender(
+            f"{amount_tendered} tendered is less than the total of {total}.", extra={"amount_due": str(total)}
+        )
+    if invoice is None or total <= 0:
+        return None
+    tendered = None
+    if payment_method == DeliveryPaymentMethod.CASH:
+        tendered = total if amount_tendered is None else Decimal(amount_tendered)
+    return payment_record(
+        actor=actor,
+        invoice=invoice,
+        amount=total,
+        method=payment_method,
+        reference=payment_reference if payment_method == DeliveryPaymentMethod.PAYNOW else "",
+        received_at=received_at,
+        amount_tendered=tendered,
+    )
 
 
 @transaction.atomic
@@ -317,7 +410,7 @@ def credit_note_create(*, actor, invoice: Invoice, reason: str, lines: list[dict
             f"A credit of {total} is more than the {due} remaining on {locked.number}.",
             extra={"amount_due": str(due)},
         )
-    today = timezone.localdate()
+    today = server_today()
     number = credit_note_number(today)  # last lock
     note = CreditNote.objects.create(
         number=number,

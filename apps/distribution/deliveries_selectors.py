@@ -7,7 +7,7 @@ from apps.distribution.models import Delivery
 
 def delivery_list(*, user) -> QuerySet[Delivery]:
     """A driver sees their own deliveries; depot staff those of their depot's vehicles."""
-    qs = Delivery.objects.select_related("invoice").prefetch_related("lines").order_by("-id")
+    qs = Delivery.objects.select_related("invoice").prefetch_related("lines", "invoice__payments").order_by("-id")
     role = role_of(user)
     if role in (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE):
         return qs

@@ -1,10 +1,12 @@
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.billing.enums import DeliveryPaymentMethod
 from apps.billing.models import ServiceItem
 from apps.billing.serializers import InvoiceSummarySerializer
+from apps.billing.services import DOOR_PAYMENT_METHODS
 from apps.core.api import MAX_ID, PKField
 from apps.customers.models import Customer
 from apps.depots.models import CylinderType, Vehicle
@@ -34,7 +36,8 @@ class DeliveryInput(serializers.Serializer):
     vehicle = PKField(queryset=Vehicle.objects.filter(is_active=True))
     order = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None)
     payment_method = serializers.ChoiceField(choices=DeliveryPaymentMethod.choices)
-    lines = DeliveryLineInput(many=True, allow_empty=False, max_length=50)
+    # empty only for a meter-only visit (a meter reading, no cylinders)
+    lines = DeliveryLineInput(many=True, allow_empty=True, max_length=50)
     service_lines = ServiceLineInput(many=True, required=False, default=list, max_length=20)
     meter_reading = serializers.DecimalField(
         max_digits=14, decimal_places=3, min_value=Decimal("0"), required=False, allow_null=True, default=None
@@ -42,6 +45,18 @@ class DeliveryInput(serializers.Serializer):
     meter_replacement = serializers.BooleanField(required=False, default=False)
     acknowledged_warnings = serializers.ListField(
         child=serializers.ChoiceField(choices=["household_hours"]), required=False, default=list, max_length=5
+    )
+    amount_tendered = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="CASH only: cash handed over; default the invoice total; below it 422 insufficient_tender.",
+    )
+    payment_reference = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="", help_text="PAYNOW only, optional."
     )
 
     def validate_lines(self, lines):
@@ -53,6 +68,14 @@ class DeliveryInput(serializers.Serializer):
     def validate(self, attrs):
         if attrs.get("meter_replacement") and attrs.get("meter_reading") is None:
             raise serializers.ValidationError({"meter_reading": ["A meter replacement needs the new meter's reading."]})
+        if not attrs.get("lines") and attrs.get("meter_reading") is None:
+            raise serializers.ValidationError({"lines": ["Deliver or pick up a cylinder, or record a meter reading."]})
+        method = attrs.get("payment_method")
+        if attrs.get("amount_tendered") is not None and method != DeliveryPaymentMethod.CASH:
+            raise serializers.ValidationError({"amount_tendered": ["Only a CASH delivery has an amount tendered."]})
+        attrs["payment_reference"] = (attrs.get("payment_reference") or "").strip()
+        if attrs["payment_reference"] and method != DeliveryPaymentMethod.PAYNOW:
+            raise serializers.ValidationError({"payment_reference": ["Only a PAYNOW delivery has a reference."]})
         return attrs
 
     def service_kwargs(self) -> dict:
@@ -83,6 +106,8 @@ class DeliveryInput(serializers.Serializer):
             "meter_replacement": bool(v.get("meter_replacement")),
             # only when sent, so the fingerprints of earlier keys stay the same
             **({"acknowledged_warnings": sorted(set(w))} if (w := v.get("acknowledged_warnings")) else {}),
+            **({"amount_tendered": str(t)} if (t := v.get("amount_tendered")) is not None else {}),
+            **({"payment_reference": r} if (r := v.get("payment_reference")) else {}),
         }
 
 
@@ -93,15 +118,49 @@ class DeliveryLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def door_payment(delivery: Delivery):
+    """The payment taken at the door (CASH / PAYNOW), or None."""
+    if delivery.payment_method not in DOOR_PAYMENT_METHODS or delivery.invoice_id is None:
+        return None
+    payments = sorted(delivery.invoice.payments.all(), key=lambda p: p.pk)
+    return payments[0] if payments else None
+
+
 class DeliverySerializer(serializers.ModelSerializer):
     lines = DeliveryLineSerializer(many=True, read_only=True)
     invoice = InvoiceSummarySerializer(read_only=True, allow_null=True)
     order = serializers.IntegerField(source="order_id", read_only=True, allow_null=True)
+    amount_tendered = serializers.SerializerMethodField(help_text="CASH: cash handed over at the door.")
+    change_due = serializers.SerializerMethodField(help_text="CASH: change to give back (tendered - total).")
+    payment_reference = serializers.SerializerMethodField(help_text="PAYNOW: the reference given, if any.")
 
     class Meta:
         model = Delivery
         fields = [
             "id", "customer", "vehicle", "driver", "order", "payment_method", "total_delivered", "total_returned",
-            "lines", "invoice", "occurred_at", "created_at",
+            "lines", "invoice", "amount_tendered", "change_due", "payment_reference", "occurred_at", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True))
+    def get_amount_tendered(self, obj) -> str | None:
+        payment = door_payment(obj)
+        if payment is None or payment.amount_tendered is None:
+            return None
+        return f"{payment.amount_tendered:.2f}"
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True))
+    def get_change_due(self, obj) -> str | None:
+        if obj.payment_method != DeliveryPaymentMethod.CASH:
+            return None
+        payment = door_payment(obj)
+        if payment is None or payment.change_due is None:
+            return "0.00"  # nothing was due
+        return f"{payment.change_due:.2f}"
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_payment_reference(self, obj) -> str | None:
+        payment = door_payment(obj)
+        if payment is None or obj.payment_method != DeliveryPaymentMethod.PAYNOW:
+            return None
+        return payment.reference

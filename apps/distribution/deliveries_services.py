@@ -13,7 +13,7 @@ from apps.accounts.permissions import role_of
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.billing import services as billing
-from apps.billing.enums import InvoiceLineKind
+from apps.billing.enums import DeliveryPaymentMethod, InvoiceLineKind
 from apps.billing.pricing import cylinder_price, service_price
 from apps.core.exceptions import Forbidden, ValidationFailed
 from apps.distribution.models import Delivery, DeliveryLine
@@ -37,9 +37,10 @@ def _check_may_deliver(actor, vehicle) -> None:
     raise Forbidden("Your role may not record deliveries.")
 
 
-def _validate_lines(lines: list[dict], service_lines: list[dict]) -> None:
-    if not lines:
-        raise ValidationFailed({"lines": ["A delivery needs at least one line."]})
+def _validate_lines(lines: list[dict], service_lines: list[dict], meter_reading) -> None:
+    if not lines and meter_reading is None:
+        # a meter-only visit (a reading, no cylinders) is a delivery too
+        raise ValidationFailed({"lines": ["A delivery needs at least one line, or a meter reading."]})
     seen = set()
     for i, line in enumerate(lines):
         full, empty = line.get("delivered_full", 0), line.get("returned_empty", 0)
@@ -53,6 +54,15 @@ def _validate_lines(lines: list[dict], service_lines: list[dict]) -> None:
     for i, line in enumerate(service_lines):
         if Decimal(line.get("quantity", 1)) <= 0:
             raise ValidationFailed({"service_lines": {i: {"quantity": ["Must be greater than zero."]}}})
+
+
+def _validate_payment(payment_method: str, amount_tendered, payment_reference: str) -> None:
+    if amount_tendered is not None and payment_method != DeliveryPaymentMethod.CASH:
+        raise ValidationFailed({"amount_tendered": ["Only a CASH delivery has an amount tendered."]})
+    if amount_tendered is not None and Decimal(amount_tendered) < 0:
+        raise ValidationFailed({"amount_tendered": ["Cannot be negative."]})
+    if payment_reference and payment_method != DeliveryPaymentMethod.PAYNOW:
+        raise ValidationFailed({"payment_reference": ["Only a PAYNOW delivery has a payment reference."]})
 
 
 def _pdf_after_commit(invoice_id: int) -> None:
@@ -79,6 +89,8 @@ def delivery_create(
     acknowledged_warnings: list[str] | tuple = (),
     driver=None,
     occurred_at: datetime | None = None,
+    amount_tendered: Decimal | None = None,
+    payment_reference: str = "",
 ) -> Delivery:
     """Record a delivery as one atomic document: DELIVERY moves (vehicle ->
     customer, full) and RETURN moves (customer -> vehicle, empty) through
@@ -87,9 +99,21 @@ def delivery_create(
 
     ``lines``: ``{"cylinder_type": CylinderType, "delivered_full": int, "returned_empty": int}``;
     ``service_lines``: ``{"service_item": ServiceItem, "quantity": Decimal}``;
-    ``order``: an Order instance or its id (kept as ``order_id``)."""
+    ``order``: an Order instance or its id (kept as ``order_id``); the
+    cylinders delivered count towards it (PARTLY_DELIVERED until all is there).
+    ``lines`` may be empty for a meter-only visit (``meter_reading`` given).
+
+    Paid at the door: a CASH or PAYNOW delivery records its payment (the
+    invoice total) in this same transaction, so the invoice is PAID; CASH
+    takes ``amount_tendered`` (default: the total; less is 422
+    ``insufficient_tender``), PAYNOW an optional ``payment_reference``.
+    The invoice's supply date is the delivery's date (``occurred_at``, GST by
+    it); its issue date and number are the server's today."""
     service_lines = list(service_lines or ())
-    _validate_lines(lines, service_lines)
+    lines = list(lines or ())
+    payment_reference = (payment_reference or "").strip()
+    _validate_lines(lines, service_lines, meter_reading)
+    _validate_payment(payment_method, amount_tendered, payment_reference)
     _check_may_deliver(actor, vehicle)
     if not customer.is_active:
         raise ValidationFailed({"customer": ["This customer is inactive."]})
@@ -138,9 +162,16 @@ def delivery_create(
             moves.append(MoveLine(MovementType.CONSUMPTION, ct, CylinderState.FULL, empty, site, consumed))
             moves.append(MoveLine(MovementType.CONSUMPTION, ct, CylinderState.EMPTY, empty, consumed, site))
             moves.append(MoveLine(MovementType.RETURN, ct, CylinderState.EMPTY, empty, site, truck))
-    stock_post(actor=actor, document_type=DOCUMENT_TYPE, document_id=delivery.pk, lines=moves, occurred_at=when)
+    if moves:  # a meter-only visit moves no cylinders
+        stock_post(actor=actor, document_type=DOCUMENT_TYPE, document_id=delivery.pk, lines=moves, occurred_at=when)
     if delivery.order_id is not None:
-        order_mark_delivered(order=delivery.order_id, delivery_id=delivery.pk, customer=customer, actor=actor)
+        order_mark_delivered(
+            order=delivery.order_id,
+            delivery_id=delivery.pk,
+            customer=customer,
+            actor=actor,
+            delivered={line["cylinder_type"].pk: line.get("delivered_full", 0) for line in lines},
+        )
 
     drafts = [
         billing.LineDraft(
@@ -180,10 +211,18 @@ def delivery_create(
     invoice = None
     if drafts:
         invoice = billing.invoice_issue(
-            actor=actor, customer=customer, issue_date=day, payment_method=payment_method, lines=drafts
+            actor=actor, customer=customer, supply_date=day, payment_method=payment_method, lines=drafts
         )
         delivery.invoice = invoice
         delivery.save(update_fields=["invoice"])
+    payment = billing.door_payment_record(
+        actor=actor,
+        invoice=invoice,
+        payment_method=payment_method,
+        received_at=when,
+        amount_tendered=amount_tendered,
+        payment_reference=payment_reference,
+    )
     audit_record(
         action=AuditAction.DELIVERY_CREATED,
         user=actor,
@@ -196,6 +235,7 @@ def delivery_create(
             "order": delivery.order_id,
             "invoice": invoice.number if invoice else None,
             "total": invoice.total if invoice else None,
+            "paid_at_door": payment.amount if payment else None,
             "lines": [
                 {
                     "cylinder_type": line["cylinder_type"].pk,

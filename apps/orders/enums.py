@@ -4,11 +4,12 @@ from django.db import models
 class OrderStatus(models.TextChoices):
     PLANNED = "PLANNED", "Planned (no driver yet)"
     ASSIGNED = "ASSIGNED", "Assigned to a driver"
+    PARTLY_DELIVERED = "PARTLY_DELIVERED", "Partly delivered (some still to deliver)"
     DELIVERED = "DELIVERED", "Delivered"
     CANCELLED = "CANCELLED", "Cancelled"
 
 
-OPEN_STATUSES = (OrderStatus.PLANNED, OrderStatus.ASSIGNED)
+OPEN_STATUSES = (OrderStatus.PLANNED, OrderStatus.ASSIGNED, OrderStatus.PARTLY_DELIVERED)
 
 
 class CountStatus(models.TextChoices):

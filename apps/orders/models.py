@@ -17,8 +17,12 @@ class Order(models.Model):
     )
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PLANNED, db_index=True)
     notes = models.TextField(blank=True)
-    delivery_id = models.BigIntegerField(null=True, blank=True, help_text="The delivery that fulfilled it.")
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivery_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The last delivery towards it (the one that completed it, once DELIVERED)."
+    )
+    delivered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last delivery towards it was recorded."
+    )
     cancel_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -36,16 +40,24 @@ class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     cylinder_type = models.ForeignKey("depots.CylinderType", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField()
+    delivered_quantity = models.PositiveIntegerField(
+        default=0, help_text="Fulls delivered towards this line so far (all deliveries of the order)."
+    )
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="orderline_quantity_gt_0"),
+            models.CheckConstraint(condition=Q(delivered_quantity__gte=0), name="orderline_delivered_gte_0"),
             models.UniqueConstraint(fields=["order", "cylinder_type"], name="orderline_unique_type"),
         ]
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.cylinder_type_id}"
+
+    @property
+    def remaining_quantity(self) -> int:
+        return max(self.quantity - self.delivered_quantity, 0)
 
 
 class RoutePlan(models.Model):

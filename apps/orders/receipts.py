@@ -41,6 +41,7 @@ def day_summary_receipt_bytes(summary: dict) -> bytes:
     printer.text("-" * WIDTH + "\n")
     printer.set(bold=True)
     printer.text(_row("Cash collected SGD", summary["cash_collected"]))
+    printer.text(_row("PayNow collected SGD", summary.get("paynow_collected", "0.00")))
     printer.set(bold=False)
     printer.text(_row("Printed", timezone.localtime().strftime("%d/%m/%Y %H:%M")))
     printer.text("\n\nDriver: ________________\n\nSupervisor: ____________\n\n")

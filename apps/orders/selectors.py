@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from apps.accounts.enums import Role
@@ -18,14 +18,21 @@ from apps.orders.models import DayEndCount, Order, RoutePlan
 OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE)
 
 
+def on_day(day: date) -> Q:
+    """Orders that belong to ``day``: scheduled for it, or partly delivered
+    earlier and still waiting for the rest (they stay on the driver's day)."""
+    return Q(scheduled_for=day) | Q(scheduled_for__lt=day, status=OrderStatus.PARTLY_DELIVERED)
+
+
 def order_list(*, user) -> QuerySet[Order]:
-    """The office sees every order; a driver only their own orders for today."""
+    """The office sees every order; a driver only their own orders for today
+    (with those partly delivered earlier)."""
     qs = Order.objects.select_related("customer", "driver").prefetch_related("lines").order_by("scheduled_for", "id")
     role = role_of(user)
     if role in OFFICE:
         return qs
     if role == Role.DRIVER:
-        return qs.filter(driver=user, scheduled_for=timezone.localdate())
+        return qs.filter(on_day(timezone.localdate()), driver=user)
     return qs.none()
 
 
@@ -53,9 +60,10 @@ def day_end_count_list(*, user) -> QuerySet[DayEndCount]:
 
 def day_orders(*, driver, day: date) -> list[Order]:
     """The driver's orders for the day in route order: planned stops first (in
-    sequence), then any order not on the plan, by id."""
+    sequence), then any order not on the plan, by id. An order partly
+    delivered on an earlier day stays on the day until it is complete."""
     orders = list(
-        Order.objects.filter(driver=driver, scheduled_for=day)
+        Order.objects.filter(on_day(day), driver=driver)
         .exclude(status=OrderStatus.CANCELLED)
         .select_related("customer")
         .prefetch_related("lines__cylinder_type")
@@ -159,8 +167,15 @@ def my_day(*, driver, day: date) -> dict:
                 "phone": o.customer.phone,
                 "kind": o.customer.kind,
             },
+            "scheduled_for": o.scheduled_for,
             "lines": [
-                {"cylinder_type": line.cylinder_type_id, "name": line.cylinder_type.name, "quantity": line.quantity}
+                {
+                    "cylinder_type": line.cylinder_type_id,
+                    "name": line.cylinder_type.name,
+                    "quantity": line.quantity,
+                    "delivered": line.delivered_quantity,
+                    "remaining": line.remaining_quantity,
+                }
                 for line in o.lines.all()
             ],
             "customer_balance": balances.get(o.customer_id, []),
@@ -179,8 +194,12 @@ def my_day(*, driver, day: date) -> dict:
     }
 
 
-def cash_collected(*, driver, day: date) -> Decimal:
-    """Cash payments the driver recorded that day (billing's Payment rows)."""
+def collected(*, driver, day: date, method: str) -> Decimal:
+    """Money the driver took that day by ``method`` (billing's Payment rows):
+    payments the driver recorded, and those taken at the door on the
+    driver's deliveries (a CASH or PAYNOW delivery pays its invoice in the
+    same transaction, received at the delivery's time). Summed in Decimal in
+    Python, so the figure is exact on every database."""
     from django.apps import apps
 
     try:
@@ -188,10 +207,20 @@ def cash_collected(*, driver, day: date) -> Decimal:
     except LookupError:  # billing payments not installed
         return Decimal("0.00")
     start, end = _day_bounds(day)
-    total = payment.objects.filter(
-        recorded_by=driver, method="CASH", received_at__gte=start, received_at__lt=end
-    ).aggregate(s=Sum("amount"))["s"]
-    return (total or Decimal("0")).quantize(Decimal("0.01"))
+    amounts = (
+        payment.objects.filter(method=method, received_at__gte=start, received_at__lt=end)
+        .filter(
+            Q(recorded_by=driver) | Q(invoice__delivery__driver=driver, received_at=F("invoice__delivery__occurred_at"))
+        )
+        .distinct()
+        .values_list("amount", flat=True)
+    )
+    return sum(amounts, Decimal("0")).quantize(Decimal("0.01"))
+
+
+def cash_collected(*, driver, day: date) -> Decimal:
+    """Cash the driver collected that day (door payments included)."""
+    return collected(driver=driver, day=day, method="CASH")
 
 
 def day_summary(*, driver, day: date) -> dict:
@@ -226,4 +255,5 @@ def day_summary(*, driver, day: date) -> dict:
         "count": None if count is None else {"id": count.pk, "status": count.status},
         "variance": variance,
         "cash_collected": str(cash_collected(driver=driver, day=day)),
+        "paynow_collected": str(collected(driver=driver, day=day, method="PAYNOW")),
     }

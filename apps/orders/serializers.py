@@ -36,9 +36,12 @@ class ReasonInput(serializers.Serializer):
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
+    remaining_quantity = serializers.IntegerField(read_only=True)
+
     class Meta:
         model = OrderLine
-        fields = ["cylinder_type", "quantity"]
+        fields = ["cylinder_type", "quantity", "delivered_quantity", "remaining_quantity"]
+        read_only_fields = ["delivered_quantity", "remaining_quantity"]
 
 
 class OrderSerializer(serializers.ModelSerializer):

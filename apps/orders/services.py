@@ -49,7 +49,10 @@ def _order_view(order: Order) -> dict:
         "scheduled_for": order.scheduled_for,
         "driver": order.driver_id,
         "status": order.status,
-        "lines": [{"cylinder_type": line.cylinder_type_id, "quantity": line.quantity} for line in order.lines.all()],
+        "lines": [
+            {"cylinder_type": line.cylinder_type_id, "quantity": line.quantity, "delivered": line.delivered_quantity}
+            for line in order.lines.all()
+        ],
     }
 
 
@@ -104,7 +107,13 @@ def order_update(*, actor, order: Order, scheduled_for=_UNSET, driver=_UNSET, li
         locked.driver = driver
     if notes is not _UNSET:
         locked.notes = notes
-    locked.status = OrderStatus.ASSIGNED if locked.driver_id else OrderStatus.PLANNED
+    if lines is not _UNSET and locked.status == OrderStatus.PARTLY_DELIVERED:
+        raise ConflictError(
+            "Part of this order was delivered; its lines can no longer change (cancel the rest and order anew).",
+            code="order_partly_delivered",
+        )
+    if locked.status != OrderStatus.PARTLY_DELIVERED:
+        locked.status = OrderStatus.ASSIGNED if locked.driver_id else OrderStatus.PLANNED
     locked.save()
     if lines is not _UNSET:
         _check_lines(lines)
@@ -149,31 +158,55 @@ def order_cancel(*, actor, order: Order, reason: str) -> Order:
 
 
 @transaction.atomic
-def order_mark_delivered(*, order: Order | int, delivery_id: int, customer=None, actor=None) -> Order:
-    """Called by the delivery flow inside its own transaction: the order is
-    fulfilled by exactly one delivery. The same delivery again is a no-op (a
-    replayed event); another delivery or a cancelled order is refused (409),
-    and so is an order of another customer (400)."""
+def order_mark_delivered(
+    *, order: Order | int, delivery_id: int, customer=None, actor=None, delivered: dict[int, int] | None = None
+) -> Order:
+    """Called by the delivery flow inside its own transaction: the fulls of
+    the delivery count towards the order's lines. ``delivered``:
+    ``{cylinder_type_id: fulls delivered}``; None means "everything ordered"
+    (the order's remaining quantities). When nothing remains the order is
+    DELIVERED, else PARTLY_DELIVERED (it stays on the driver's day with what
+    remains); a delivery with none of the ordered types leaves it as it was.
+    The same delivery again is a no-op (a replayed event); a delivered or
+    cancelled order is refused (409), and so is an order of another customer (400)."""
     try:
         locked = _lock_order(order)
     except Order.DoesNotExist:
         raise ValidationFailed({"order": ["No such order."]}) from None
     if customer is not None and locked.customer_id != customer.pk:
         raise ValidationFailed({"order": ["This order is for another customer."]})
+    if locked.delivery_id == delivery_id and locked.status in (OrderStatus.DELIVERED, OrderStatus.PARTLY_DELIVERED):
+        return locked
     if locked.status == OrderStatus.DELIVERED:
-        if locked.delivery_id == delivery_id:
-            return locked
         raise ConflictError(f"Order #{locked.pk} was already delivered.", code="order_already_delivered")
     if locked.status == OrderStatus.CANCELLED:
         raise ConflictError(f"Order #{locked.pk} was cancelled.", code="order_cancelled")
-    locked.status, locked.delivery_id, locked.delivered_at = OrderStatus.DELIVERED, delivery_id, timezone.now()
+    lines = list(locked.lines.select_for_update().order_by("id"))
+    counted = []
+    for line in lines:
+        qty = line.remaining_quantity if delivered is None else int(delivered.get(line.cylinder_type_id, 0))
+        if qty > 0:
+            line.delivered_quantity += qty
+            line.save(update_fields=["delivered_quantity"])
+            counted.append({"cylinder_type": line.cylinder_type_id, "delivered": qty})
+    if not counted:
+        return locked
+    before = locked.status
+    remaining = [
+        {"cylinder_type": line.cylinder_type_id, "remaining": line.remaining_quantity}
+        for line in lines
+        if line.remaining_quantity
+    ]
+    locked.status = OrderStatus.PARTLY_DELIVERED if remaining else OrderStatus.DELIVERED
+    locked.delivery_id, locked.delivered_at = delivery_id, timezone.now()
     locked.save(update_fields=["status", "delivery_id", "delivered_at", "updated_at"])
     audit_record(
         action=OrdersAuditAction.ORDER_DELIVERED,
         user=actor,
         entity_type="orders.order",
         entity_id=locked.pk,
-        after={"delivery": delivery_id},
+        before={"status": before},
+        after={"delivery": delivery_id, "status": locked.status, "delivered": counted, "remaining": remaining},
     )
     return locked
 
@@ -195,7 +228,9 @@ def route_plan(*, actor, driver, day: date) -> RoutePlan:
         raise ValidationFailed({"driver": ["This driver has no vehicle, so there is no depot to start from."]})
     depot = driver.vehicle.home_depot
     orders = list(
-        Order.objects.filter(driver=driver, scheduled_for=day, status=OrderStatus.ASSIGNED)
+        Order.objects.filter(
+            driver=driver, scheduled_for=day, status__in=(OrderStatus.ASSIGNED, OrderStatus.PARTLY_DELIVERED)
+        )
         .select_related("customer")
         .order_by("id")
     )

@@ -28,7 +28,9 @@ def load_vehicle(world, *, vehicle=None, quantity: int = 30, types=None) -> None
     )
 
 
-def deliver(world, *, customer=None, actor=None, vehicle=None, lines=None, payment_method="CASH", **kwargs):
+def deliver(world, *, customer=None, actor=None, vehicle=None, lines=None, payment_method="CHEQUE", **kwargs):
+    """A delivery through the service. CHEQUE by default: the invoice stays
+    ISSUED (a CASH or PAYNOW delivery is paid at the door, in full)."""
     return delivery_create(
         actor=actor or world.users["driver"],
         customer=customer or world.customers[0],
@@ -53,6 +55,15 @@ def delivery_body(world, **overrides) -> dict:
 
 def post_delivery(client, body, key=None):
     return client.post("/api/deliveries/", body, format="json", HTTP_IDEMPOTENCY_KEY=str(key or uuid.uuid4()))
+
+
+def on_server_date(monkeypatch, day) -> None:
+    """Run as if the server's Singapore date were ``day`` (the issue date of
+    invoices and credit notes numbered from now on); the device time of a
+    delivery stays whatever its ``occurred_at`` says."""
+    from apps.billing import services as billing_services
+
+    monkeypatch.setattr(billing_services, "server_today", lambda: day)
 
 
 def money(value) -> Decimal:

@@ -1,10 +1,11 @@
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from apps.audit.models import AuditLog
 from apps.billing.models import CreditNote, Invoice, Payment, Sequence
-from apps.billing.tests.helpers import deliver, load_vehicle, sgt
+from apps.billing.tests.helpers import deliver, load_vehicle, on_server_date, sgt
 
 pytestmark = pytest.mark.django_db
 
@@ -140,10 +141,13 @@ def test_credit_notes_are_office_only(loaded, api):
     assert not CreditNote.objects.exists()
 
 
-def test_invoice_list_filters(loaded, api):
+def test_invoice_list_filters(loaded, api, monkeypatch):
     w = loaded
+    on_server_date(monkeypatch, date(2026, 1, 5))
     a = deliver(w, occurred_at=sgt(2026, 1, 5, 9, 0)).invoice
+    on_server_date(monkeypatch, date(2026, 2, 5))
     b = deliver(w, customer=w.customers[1], occurred_at=sgt(2026, 2, 5, 9, 0)).invoice
+    on_server_date(monkeypatch, date(2026, 3, 5))
     c = deliver(w, occurred_at=sgt(2026, 3, 5, 9, 0)).invoice
     finance = api(w.users["finance"])
     finance.post(f"/api/invoices/{c.pk}/payments/", {"amount": str(c.total), "method": "CASH"}, format="json")
@@ -158,6 +162,7 @@ def test_invoice_list_filters(loaded, api):
     assert ids("status=ISSUED") == sorted([a.pk, b.pk])
     assert ids("issued_from=2026-02-01") == sorted([b.pk, c.pk])
     assert ids("issued_from=2026-02-01&issued_to=2026-02-28") == [b.pk]
+    assert ids("supplied_from=2026-02-01&supplied_to=2026-02-28") == [b.pk]
     for bad in ("issued_from=yesterday", "status=LOST", "customer=abc", "customer=99999999999999999999999"):
         r = finance.get(f"/api/invoices/?{bad}")
         assert r.status_code == 400 and r.json()["code"] == "invalid", bad

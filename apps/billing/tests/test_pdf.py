@@ -73,7 +73,8 @@ def test_pdf_rendered_after_commit_holds_every_tax_invoice_field(invoice):
         company["address"],
         f"GST Reg. No.: {company['gst_reg_no']}",
         invoice.number,
-        "15/04/2026",
+        f"Invoice Date {invoice.issue_date:%d/%m/%Y}",  # the server's date when numbered
+        "Date of Supply 15/04/2026",  # the delivery's date
         'Ah Seng <b>Eating</b> House & "Co"',  # escaped, so printed as text
         invoice.customer_address,
         "LPG refill 12.7 kg",

@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from apps.billing.models import (
     CustomerMeter,
@@ -17,7 +18,7 @@ from apps.billing.models import (
 )
 from apps.billing.pricing import PriceMissing, gst_rate_on, money, totals
 from apps.billing.services import MeterReadingDecreased
-from apps.billing.tests.helpers import deliver, load_vehicle, sgt
+from apps.billing.tests.helpers import deliver, load_vehicle, on_server_date, sgt
 from apps.core.exceptions import ApplicationError, Forbidden
 from apps.distribution.models import Delivery
 from apps.inventory.models import StockMove
@@ -91,27 +92,40 @@ def test_many_lines_add_up_to_the_cent(loaded):
     ],
 )
 def test_gst_rate_by_delivery_date(loaded, when, rate):
+    """GST by the date of supply (the delivery's Singapore date); the invoice
+    is issued (numbered) on the server's date."""
     inv = deliver(loaded, occurred_at=when).invoice
     assert inv.gst_rate == rate == gst_rate_on(when.date())
     assert inv.gst_amount == money(Decimal("74.97") * rate)
-    assert inv.issue_date == when.date()
+    assert inv.supply_date == when.date()
+    assert inv.issue_date == timezone.localdate()
 
 
-def test_numbering_restarts_each_singapore_year(loaded):
-    numbers = [
-        deliver(loaded, occurred_at=when).invoice.number
-        for when in (
-            sgt(2025, 12, 31, 23, 58),
-            sgt(2025, 12, 31, 23, 59),
-            sgt(2026, 1, 1, 0, 1),  # 2025-12-31 16:01 UTC
-            sgt(2026, 1, 2, 8, 0),
-            sgt(2025, 12, 30, 8, 0),  # a late (offline) 2025 delivery continues 2025's series
-        )
+def test_numbering_restarts_each_singapore_year(loaded, monkeypatch):
+    """The series year is the issue date's (the server's Singapore date when
+    the number is taken): a 2025 delivery synced in January 2026 is numbered
+    in 2026's series, after the invoices already issued, supply date 2025."""
+    numbers = []
+    for server_day, when in (
+        (date(2025, 12, 31), sgt(2025, 12, 31, 23, 58)),
+        (date(2025, 12, 31), sgt(2025, 12, 31, 23, 59)),
+        (date(2026, 1, 1), sgt(2026, 1, 1, 0, 1)),  # 2025-12-31 16:01 UTC
+        (date(2026, 1, 2), sgt(2026, 1, 2, 8, 0)),
+        (date(2026, 1, 2), sgt(2025, 12, 30, 8, 0)),  # a late (offline) 2025 delivery
+    ):
+        on_server_date(monkeypatch, server_day)
+        inv = deliver(loaded, occurred_at=when).invoice
+        numbers.append((inv.number, inv.issue_date, inv.supply_date))
+    assert numbers == [
+        ("INV-2025-000001", date(2025, 12, 31), date(2025, 12, 31)),
+        ("INV-2025-000002", date(2025, 12, 31), date(2025, 12, 31)),
+        ("INV-2026-000001", date(2026, 1, 1), date(2026, 1, 1)),
+        ("INV-2026-000002", date(2026, 1, 2), date(2026, 1, 2)),
+        ("INV-2026-000003", date(2026, 1, 2), date(2025, 12, 30)),
     ]
-    assert numbers == ["INV-2025-000001", "INV-2025-000002", "INV-2026-000001", "INV-2026-000002", "INV-2025-000003"]
     assert dict(Sequence.objects.filter(slug__startswith="invoice/").values_list("slug", "current_value")) == {
-        "invoice/2025": 3,
-        "invoice/2026": 2,
+        "invoice/2025": 2,
+        "invoice/2026": 3,
     }
 
 
@@ -145,8 +159,9 @@ def test_service_without_price_on_the_date_is_refused(loaded):
     assert d.invoice.lines.get(kind="SERVICE").amount == Decimal("15.00")
 
 
-def test_credit_terms_and_due_date(loaded):
+def test_credit_terms_and_due_date(loaded, monkeypatch):
     w = loaded
+    on_server_date(monkeypatch, date(2026, 1, 20))
     cust = w.customers[2]
     cust.payment_terms, cust.credit_term_days = "CREDIT", 30
     cust.save()

@@ -2,6 +2,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from apps.audit.models import AuditLog
 from apps.billing.models import Invoice, InvoiceLine, Sequence
@@ -49,7 +50,13 @@ def test_delivery_posts_moves_issues_invoice_and_audits(loaded, api, django_capt
     inv = body["invoice"]
     assert inv["number"].startswith("INV-") and inv["number"].endswith("-000001")
     assert (inv["subtotal"], inv["gst_rate"], inv["gst_amount"], inv["total"]) == ("74.97", "9", "6.75", "81.72")
-    assert inv["status"] == "ISSUED"
+    # CASH: paid at the door in the same transaction, tendered = the total by default
+    assert (inv["status"], inv["amount_paid"], body["amount_tendered"], body["change_due"]) == (
+        "PAID",
+        "81.72",
+        "81.72",
+        "0.00",
+    )
     assert inv["pdf_url"] == f"/api/invoices/{inv['id']}/pdf/"
     from apps.audit.services import audit_head_publish_committed  # the audit head is published after commit too
 
@@ -230,7 +237,10 @@ def test_offline_sync_entry_points_give_the_online_answer(loaded):
     w = loaded
     payload = delivery_body(w)
     result = delivery_create_from_payload(actor=w.users["driver"], payload=payload, occurred_at=sgt(2025, 3, 4, 10, 0))
-    assert result["invoice"]["number"] == "INV-2025-000001"
+    # issued (numbered) on the server's date; supplied on the event's date
+    today = timezone.localdate()
+    assert result["invoice"]["number"] == f"INV-{today.year}-000001"
+    assert (result["invoice"]["issue_date"], result["invoice"]["supply_date"]) == (str(today), "2025-03-04")
     assert result["occurred_at"].startswith("2025-03-04T10:00:00")
     assert Delivery.objects.get(pk=result["id"]).driver == w.users["driver"]
     canonical = delivery_payload_canonical(payload)

@@ -26,8 +26,8 @@ def test_dispatcher_creates_planned_and_assigned_orders(world, api):
     planned = client.post("/api/orders/", body(world), format="json")
     assert planned.status_code == 201 and planned.json()["status"] == "PLANNED"
     assert planned.json()["lines"] == [
-        {"cylinder_type": world.gas.pk, "quantity": 3},
-        {"cylinder_type": world.types[2].pk, "quantity": 1},
+        {"cylinder_type": world.gas.pk, "quantity": 3, "delivered_quantity": 0, "remaining_quantity": 3},
+        {"cylinder_type": world.types[2].pk, "quantity": 1, "delivered_quantity": 0, "remaining_quantity": 1},
     ]
     assigned = client.post("/api/orders/", body(world, driver=world.users["driver"].pk), format="json")
     assert assigned.json()["status"] == "ASSIGNED" and assigned.json()["driver"] == world.users["driver"].pk
