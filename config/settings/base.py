@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.distribution",
     "apps.sync",
     "apps.orders",
+    "apps.finance",
 ]
 
 MIDDLEWARE = [
@@ -190,3 +191,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# Finance back office (apps.finance). E-mail: the console backend in the
+# embedded default; production sets EMAIL_URL, e.g.
+# smtp+tls://user:password@smtp.example.com:587 (django-environ's email_url).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=COMPANY["email"])
+FINANCE_EMAIL_MAX_RETRIES = env.int("FINANCE_EMAIL_MAX_RETRIES", default=5)
+FINANCE_EMAIL_RETRY_BASE_SECONDS = env.int("FINANCE_EMAIL_RETRY_BASE_SECONDS", default=60)
+FINANCE_ZIP_MAX_DAYS = 370
+# Accounting exports: the names must match the organisation's own setup in the
+# accounting product; {percent} is the invoice's GST rate ("9", "8").
+FINANCE_XERO_ACCOUNT_CODE = env("FINANCE_XERO_ACCOUNT_CODE", default="200")
+FINANCE_XERO_TAX_TYPE = env("FINANCE_XERO_TAX_TYPE", default="Standard-Rated Supplies ({percent}%)")
+FINANCE_QBO_TAX_CODE = env("FINANCE_QBO_TAX_CODE", default="SR {percent}%")
