@@ -95,7 +95,7 @@ def split_tax(amounts: list[Decimal], tax: Decimal) -> list[Decimal]:
     raw = [tax * a / total for a in amounts]
     shares = [r.quantize(CENT, rounding="ROUND_DOWN") for r in raw]
     left = int(((tax - sum(shares, Decimal("0"))) / CENT).to_integral_value(ROUND_HALF_UP))
-    order = sorted(range(len(raw)), key=lambda i: (raw[i] - shares[i]), reverse=True)
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - shares[i], reverse=True)
     step = CENT if left >= 0 else -CENT
     for i in order[: abs(left)]:
         shares[i] += step
@@ -139,9 +139,7 @@ def xero_invoice_rows(*, date_from: date, date_to: date) -> Iterator[list]:
             due=inv.due_date, code=_item_code(line), description=line.description, qty=_qty(line.quantity),
             unit=_price(line.unit_price), rate=inv.gst_rate, currency=inv.currency,
         )  # fmt: skip
-    for line in selectors.credit_note_lines_in_period(date_from=date_from, date_to=date_to).iterator(
-        chunk_size=2000
-    ):
+    for line in selectors.credit_note_lines_in_period(date_from=date_from, date_to=date_to).iterator(chunk_size=2000):
         note, inv = line.credit_note, line.credit_note.invoice
         yield _xero_row(
             name=inv.customer_name, email=inv.customer.email, address=inv.customer_address,

@@ -141,12 +141,12 @@ def ageing_report(*, as_of: date, customer_id: int | None = None) -> Ageing:
     customers: dict[int, AgeingRow] = {}
     totals = dict.fromkeys(BUCKETS, ZERO)
     items = open_invoices(as_of=as_of, customer_id=customer_id)
-    names = dict(
-        (pk, (code, name))
+    names = {
+        pk: (code, name)
         for pk, code, name in Customer.objects.filter(pk__in={i.customer_id for i in items}).values_list(
             "pk", "code", "name"
         )
-    )
+    }
     for item in items:
         code, name = names.get(item.customer_id, ("", item.customer_name))
         row = customers.setdefault(item.customer_id, AgeingRow(item.customer_id, code, name))
@@ -205,8 +205,9 @@ def statement_build(*, customer: Customer, date_from: date, date_to: date) -> St
         .values_list("number", "issue_date", "due_date", "total")
     ]
     entries += [
-        StatementEntry(sg_date(at), "PAYMENT", number, f"Payment ({method.replace('_', ' ').lower()}) {ref}".strip(),
-                       ZERO, amount)  # fmt: skip
+        StatementEntry(
+            sg_date(at), "PAYMENT", number, f"Payment ({method.replace('_', ' ').lower()}) {ref}".strip(), ZERO, amount
+        )  # fmt: skip
         for number, at, method, ref, amount in payments.filter(received_at__gte=start, received_at__lt=end)
         .order_by("received_at", "id")
         .values_list("invoice__number", "received_at", "method", "reference", "amount")
@@ -259,15 +260,21 @@ def gst_summary(*, date_from: date, date_to: date) -> GstSummary:
     """Invoices by issue date, credit notes netted in the period they are issued."""
     inv = Invoice.objects.filter(issue_date__gte=date_from, issue_date__lte=date_to)
     cn = CreditNote.objects.filter(issue_date__gte=date_from, issue_date__lte=date_to)
-    rates: dict[Decimal, dict] = defaultdict(
-        lambda: {"invoices": 0, "credit_notes": 0, "subtotal": ZERO, "gst": ZERO}
-    )
-    for rate, n, sub, gst in inv.values("gst_rate").annotate(n=Count("id"), s=Sum("subtotal"), g=Sum("gst_amount")).values_list("gst_rate", "n", "s", "g"):  # noqa: E501
+    rates: dict[Decimal, dict] = defaultdict(lambda: {"invoices": 0, "credit_notes": 0, "subtotal": ZERO, "gst": ZERO})
+    for rate, n, sub, gst in (
+        inv.values("gst_rate")
+        .annotate(n=Count("id"), s=Sum("subtotal"), g=Sum("gst_amount"))
+        .values_list("gst_rate", "n", "s", "g")
+    ):  # noqa: E501
         r = rates[rate]
         r["invoices"] += n
         r["subtotal"] += sub or ZERO
         r["gst"] += gst or ZERO
-    for rate, n, sub, gst in cn.values("gst_rate").annotate(n=Count("id"), s=Sum("subtotal"), g=Sum("gst_amount")).values_list("gst_rate", "n", "s", "g"):  # noqa: E501
+    for rate, n, sub, gst in (
+        cn.values("gst_rate")
+        .annotate(n=Count("id"), s=Sum("subtotal"), g=Sum("gst_amount"))
+        .values_list("gst_rate", "n", "s", "g")
+    ):  # noqa: E501
         r = rates[rate]
         r["credit_notes"] += n
         r["subtotal"] -= sub or ZERO
