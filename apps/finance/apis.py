@@ -28,7 +28,6 @@ from apps.finance.serializers import (
     EmailLogSerializer,
     GstInput,
     PeriodInput,
-    StatementEmailInput,
     StatementInput,
     ZipInput,
     ageing_json,
@@ -271,14 +270,15 @@ class StatementEmailApi(FinanceView):
     permission_classes = [WRITERS]
 
     @extend_schema(
-        request=StatementEmailInput,
+        request=EmailInput,
         responses={202: EmailLogSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        parameters=[PeriodInput, OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
     )
     def post(self, request, pk):
         customer = _customer(pk)
         key = parse_key(idempotency_key_header(request))
-        data = self.valid(StatementEmailInput, request.data)
+        period = self.valid(PeriodInput, request.query_params)  # the same ?from=&to= as the statement itself
+        data = {**self.valid(EmailInput, request.data), **period}
         result = run_idempotent(
             key=key,
             scope="finance.statement_email",

@@ -57,10 +57,6 @@ class EmailInput(serializers.Serializer):
     to = serializers.EmailField(required=False, allow_blank=True, max_length=254)
 
 
-class StatementEmailInput(EmailInput, PeriodInput):
-    pass
-
-
 def money(value) -> str:
     return f"{value:.2f}"
 
