@@ -200,7 +200,8 @@ def test_only_finance_and_admin_send(account, api, world, role):
 
 
 @pytest.mark.parametrize("role", ["supervisor", "driver", "depot_staff"])
-@pytest.mark.parametrize("path", ["/api/reports/ageing/?as_of=2026-01-31", "/api/reports/gst-summary/?from=2026-01-01&to=2026-01-31",
+@pytest.mark.parametrize("path", ["/api/reports/ageing/?as_of=2026-01-31",
+                                  "/api/reports/gst-summary/?from=2026-01-01&to=2026-01-31",
                                   "/api/exports/invoices.zip?from=2026-01-01&to=2026-01-31",
                                   "/api/exports/accounting.csv?system=xero&from=2026-01-01&to=2026-01-31",
                                   "/api/email-log/"])  # fmt: skip
