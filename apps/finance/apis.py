@@ -62,6 +62,15 @@ class FinanceView(APIView):
     permission_classes = [READERS]
     renderer_classes = [JSONRenderer]
 
+    def get_authenticators(self):
+        """The admin's exports page calls these views with its session
+        (``session=True``, passed only by the admin's own URL); the API takes JWTs."""
+        if self.kwargs.get("session"):
+            from rest_framework.authentication import SessionAuthentication
+
+            return [SessionAuthentication()]
+        return super().get_authenticators()
+
     def finalize_response(self, request, response, *args, **kwargs):
         """Errors are JSON whatever file type the client asked for."""
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -100,7 +109,7 @@ def _known_customer(pk: int | None) -> None:
 
 class AgeingReportApi(FinanceView):
     @extend_schema(parameters=[AgeingInput], responses={200: OpenApiTypes.OBJECT})
-    def get(self, request):
+    def get(self, request, **kwargs):
         params = self.valid(AgeingInput, request.query_params)
         _known_customer(params.get("customer"))
         ageing = selectors.ageing_report(as_of=params["as_of"], customer_id=params.get("customer"))
@@ -115,7 +124,7 @@ class GstSummaryApi(FinanceView):
     renderer_classes = [JSONRenderer, CsvRenderer]
 
     @extend_schema(parameters=[GstInput], responses={200: OpenApiTypes.OBJECT, **FILE})
-    def get(self, request):
+    def get(self, request, **kwargs):
         params = self.valid(GstInput, request.query_params)
         as_csv = params["format"] == "csv" or request.accepted_renderer.format == "csv"
         summary = selectors.gst_summary(date_from=params["date_from"], date_to=params["date_to"])
@@ -185,7 +194,7 @@ class RegisterExportApi(FinanceView):
     }  # fmt: skip
 
     @extend_schema(parameters=[PeriodInput], responses=FILE)
-    def get(self, request):
+    def get(self, request, **kwargs):
         params = self.valid(PeriodInput, request.query_params)
         header, rows, queryset = self.REGISTERS[self.register]
         period = {"date_from": params["date_from"], "date_to": params["date_to"]}
@@ -200,7 +209,7 @@ class AccountingExportApi(FinanceView):
     renderer_classes = [JSONRenderer, CsvRenderer]
 
     @extend_schema(parameters=[AccountingInput], responses=FILE)
-    def get(self, request):
+    def get(self, request, **kwargs):
         params = self.valid(AccountingInput, request.query_params)
         system, kind = params["system"], params["kind"]
         period = {"date_from": params["date_from"], "date_to": params["date_to"]}
@@ -218,7 +227,7 @@ class InvoiceZipApi(FinanceView):
     renderer_classes = [JSONRenderer, ZipRenderer]
 
     @extend_schema(parameters=[ZipInput], responses={(200, "application/zip"): OpenApiTypes.BINARY})
-    def get(self, request):
+    def get(self, request, **kwargs):
         params = self.valid(ZipInput, request.query_params)
         _known_customer(params.get("customer"))
         period = {"date_from": params["date_from"], "date_to": params["date_to"], "customer_id": params.get("customer")}

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from apps.billing.models import Invoice
 from apps.finance.enums import EmailKind, EmailStatus
 
 
@@ -40,3 +41,12 @@ class EmailLog(models.Model):
     def __str__(self) -> str:
         what = self.invoice.number if self.invoice_id else f"statement {self.period_from}..{self.period_to}"
         return f"{what} to {self.to_address} ({self.status})"
+
+
+class ReceivableInvoice(Invoice):
+    """Billing's invoices as finance works them in the admin (proxy: no table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "receivable (invoice)"
+        verbose_name_plural = "receivables (invoices)"

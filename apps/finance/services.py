@@ -201,5 +201,20 @@ def zip_documents(*, date_from: date, date_to: date, customer_id: int | None = N
         yield f"credit-notes/{number}.pdf", (lambda pk=pk: credit_note_bytes(pk))
 
 
+def zip_documents_for(pairs: list[tuple[int, str]]):
+    """(file name, loader) pairs for a chosen list of invoices (admin action)."""
+    from apps.billing.services import invoice_pdf_render
+
+    def invoice_bytes(pk: int) -> bytes:
+        invoice = Invoice.objects.get(pk=pk)
+        if not invoice.pdf or not invoice.pdf.storage.exists(invoice.pdf.name):
+            invoice = invoice_pdf_render(invoice_id=pk)
+        with invoice.pdf.open("rb") as fh:
+            return fh.read()
+
+    for pk, number in pairs:
+        yield f"invoices/{number}.pdf", (lambda pk=pk: invoice_bytes(pk))
+
+
 def period_days(date_from: date, date_to: date) -> int:
     return (date_to - date_from + timedelta(days=1)).days
