@@ -68,9 +68,14 @@ def celery_on_redis(settings):
     app.conf.task_always_eager = False
     app.conf.broker_url = REDIS_URL
     app.conf.task_default_queue = queue
-    app._pool = None  # a fresh producer pool on the Redis broker
+    _fresh_producer(app)  # routing and queues are cached on first use (eager tasks ran before)
     yield app, queue
     app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue = saved
+    _fresh_producer(app)
+
+
+def _fresh_producer(app) -> None:
+    app.__dict__.pop("amqp", None)
     app._pool = None
 
 
