@@ -192,22 +192,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
 
+
 # Finance back office (apps.finance). E-mail: the console backend in the
 # embedded default; production sets EMAIL_URL, e.g.
 # smtp+tls://user:password@smtp.example.com:587 (django-environ's email_url).
 # Django 6.1 mailers (MAILERS replaces the EMAIL_* settings).
-_mail = env.email_url("EMAIL_URL", default="consolemail://")
-MAILERS = {"default": {"BACKEND": _mail["EMAIL_BACKEND"]}}
-if _mail["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
-    MAILERS["default"]["OPTIONS"] = {
-        "host": _mail.get("EMAIL_HOST", "localhost"),
-        "port": _mail.get("EMAIL_PORT") or 25,
-        "username": _mail.get("EMAIL_HOST_USER", ""),
-        "password": _mail.get("EMAIL_HOST_PASSWORD", ""),
-        "use_tls": bool(_mail.get("EMAIL_USE_TLS")),
-        "use_ssl": bool(_mail.get("EMAIL_USE_SSL")),
-        "timeout": env.int("EMAIL_TIMEOUT", default=30),
-    }
+def mailers_from(mail: dict) -> dict:
+    config = {"BACKEND": mail["EMAIL_BACKEND"]}
+    if mail["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+        config["OPTIONS"] = {
+            "host": mail.get("EMAIL_HOST") or "localhost",
+            "port": mail.get("EMAIL_PORT") or 25,
+            "username": mail.get("EMAIL_HOST_USER", ""),
+            "password": mail.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": bool(mail.get("EMAIL_USE_TLS")),
+            "use_ssl": bool(mail.get("EMAIL_USE_SSL")),
+            "timeout": env.int("EMAIL_TIMEOUT", default=30),
+        }
+    return {"default": config}
+
+
+MAILERS = mailers_from(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=COMPANY["email"])
 FINANCE_EMAIL_MAX_RETRIES = env.int("FINANCE_EMAIL_MAX_RETRIES", default=5)
 FINANCE_EMAIL_RETRY_BASE_SECONDS = env.int("FINANCE_EMAIL_RETRY_BASE_SECONDS", default=60)

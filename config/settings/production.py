@@ -2,7 +2,7 @@
 Every secret comes from the environment; `manage.py check --deploy` passes."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, mailers_from
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -23,3 +23,6 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Invoices and statements are e-mailed over SMTP (EMAIL_URL, e.g. smtp+tls://user:pass@host:587).
+MAILERS = mailers_from(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
