@@ -66,6 +66,7 @@ def build_world(stock: int = 100) -> World:
         "driver": UserFactory(role="driver", vehicle=vehicle, depot=depot),
         "driver2": UserFactory(role="driver", vehicle=vehicle2, depot=depot),
         "finance": UserFactory(role="finance", is_staff=True),
+        "auditor": UserFactory(role="auditor", is_staff=True),
     }
     if stock:
         for d in (depot, depot2):
@@ -118,3 +119,9 @@ def pytest_configure(config):
     # `make test` and CI must run the suite with the test settings (fast hasher,
     # file SQLite for the thread tests), never a run mode leaking in from the shell.
     assert settings.SETTINGS_MODULE == "config.settings.test", settings.SETTINGS_MODULE
+
+
+@pytest.fixture
+def auditor(world):
+    """The read-only auditor (world.users["auditor"])."""
+    return world.users["auditor"]

@@ -7,3 +7,4 @@ class Role(models.TextChoices):
     DEPOT_STAFF = "depot_staff", "Depot staff"
     DRIVER = "driver", "Driver"
     FINANCE = "finance", "Finance"
+    AUDITOR = "auditor", "Auditor (read-only)"

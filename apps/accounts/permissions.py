@@ -16,7 +16,10 @@ class HasRole(BasePermission):
     roles: tuple[str, ...] = ()
 
     def has_permission(self, request, view) -> bool:
-        return role_of(request.user) in self.roles
+        role = role_of(request.user)
+        if role == Role.AUDITOR:  # reads wherever any role reads; never writes
+            return request.method in SAFE_METHODS
+        return role in self.roles
 
 
 def roles(*allowed: str) -> type[BasePermission]:

@@ -6,7 +6,7 @@ from apps.audit.models import AuditLog
 
 
 def audit_log_list(*, user) -> QuerySet[AuditLog]:
-    """Admins and supervisors read the whole log; nobody else any of it."""
-    if role_of(user) in (Role.ADMIN, Role.SUPERVISOR):
+    """Admins, supervisors and auditors read the whole log; nobody else any of it."""
+    if role_of(user) in (Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR):
         return AuditLog.objects.select_related("user").order_by("-id")
     return AuditLog.objects.none()

@@ -41,6 +41,8 @@ ADMIN_POLICY: dict[str, dict[str, str]] = {
     "billing.sequence": {S: VIEW, F: VIEW},
     "orders.*": {S: CHANGE, F: VIEW},
     "sync.*": {S: VIEW},
+    # finance back office (issue 11): receivables, ageing/exports pages, e-mail log
+    "finance.*": {F: VIEW, Role.AUDITOR: VIEW},
 }
 
 # Row scoping for non-admin roles: the API's selectors (dotted path, called
@@ -57,6 +59,7 @@ ADMIN_SCOPES: dict[str, str] = {
     "billing.invoice": "apps.billing.selectors.invoice_list",
     "billing.creditnote": "apps.billing.selectors.credit_note_list",
     "audit.auditlog": "apps.audit.selectors.audit_log_list",
+    "finance.emaillog": "apps.finance.selectors.email_log_list",
 }
 
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.distribution",
     "apps.sync",
     "apps.orders",
+    "apps.finance",
 ]
 
 MIDDLEWARE = [
@@ -215,3 +216,34 @@ LOGGING = {
     # The signed audit chain head after every commit that moves it (docs/audit.md).
     "loggers": {"apps.audit.head": {"level": env("AUDIT_HEAD_LOG_LEVEL", default="INFO")}},
 }
+
+
+# Finance back office (apps.finance). E-mail: the console backend in the
+# embedded default; production sets EMAIL_URL, e.g.
+# smtp+tls://user:password@smtp.example.com:587 (django-environ's email_url).
+# Django 6.1 mailers (MAILERS replaces the EMAIL_* settings).
+def mailers_from(mail: dict) -> dict:
+    config = {"BACKEND": mail["EMAIL_BACKEND"]}
+    if mail["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+        config["OPTIONS"] = {
+            "host": mail.get("EMAIL_HOST") or "localhost",
+            "port": mail.get("EMAIL_PORT") or 25,
+            "username": mail.get("EMAIL_HOST_USER", ""),
+            "password": mail.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": bool(mail.get("EMAIL_USE_TLS")),
+            "use_ssl": bool(mail.get("EMAIL_USE_SSL")),
+            "timeout": env.int("EMAIL_TIMEOUT", default=30),
+        }
+    return {"default": config}
+
+
+MAILERS = mailers_from(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=COMPANY["email"])
+FINANCE_EMAIL_MAX_RETRIES = env.int("FINANCE_EMAIL_MAX_RETRIES", default=5)
+FINANCE_EMAIL_RETRY_BASE_SECONDS = env.int("FINANCE_EMAIL_RETRY_BASE_SECONDS", default=60)
+FINANCE_ZIP_MAX_DAYS = 370
+# Accounting exports: the names must match the organisation's own setup in the
+# accounting product; {percent} is the invoice's GST rate ("9", "8").
+FINANCE_XERO_ACCOUNT_CODE = env("FINANCE_XERO_ACCOUNT_CODE", default="200")
+FINANCE_XERO_TAX_TYPE = env("FINANCE_XERO_TAX_TYPE", default="Standard-Rated Supplies ({percent}%)")
+FINANCE_QBO_TAX_CODE = env("FINANCE_QBO_TAX_CODE", default="SR {percent}%")

@@ -4,7 +4,7 @@ Every secret comes from the environment; `manage.py check --deploy` passes."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, mailers_from
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -32,3 +32,6 @@ AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY")
 if len(AUDIT_HMAC_KEY) < 32 or AUDIT_HMAC_KEY == SECRET_KEY:
     raise ImproperlyConfigured("AUDIT_HMAC_KEY must be at least 32 characters and differ from SECRET_KEY.")
 AUDIT_FLUSH_DROPS_TRIGGERS = False  # never: no way around the append-only triggers
+
+# Invoices and statements are e-mailed over SMTP (EMAIL_URL, e.g. smtp+tls://user:pass@host:587).
+MAILERS = mailers_from(env.email_url("EMAIL_URL", default="smtp://localhost:25"))

@@ -104,6 +104,19 @@ TABLE = [
     E("GET", "/api/credit-notes/", "yy--y"),
     E("POST", "/api/credit-notes/", "yy--y", {"invoice": "{invoice_other}", "reason": "price"}),
     E("GET", "/api/credit-notes/{credit_note}/", "yy--y"),
+    # finance back office (issue 11): finance and admin; the auditor's marks are in test_roles_auditor.py
+    E("GET", "/api/reports/ageing/", "y---y"),
+    E("GET", "/api/reports/gst-summary/", "y---y"),
+    E("GET", "/api/customers/{customer}/statement/", "y---y"),
+    E("POST", "/api/customers/{customer}/statement/email/", "y---y", {"to": "not-an-address"}),
+    E("POST", "/api/invoices/{invoice_other}/email/", "y---y", {"to": "not-an-address"}),
+    E("GET", "/api/exports/invoice-register.csv", "y---y"),
+    E("GET", "/api/exports/payments.csv", "y---y"),
+    E("GET", "/api/exports/credit-notes.csv", "y---y"),
+    E("GET", "/api/exports/accounting.csv", "y---y"),
+    E("GET", "/api/exports/invoices.zip", "y---y"),
+    E("GET", "/api/email-log/", "y---y"),
+    E("GET", "/api/email-log/{email_log}/", "y---y"),
     # orders, routes, the driver's day
     E("GET", "/api/orders/", "yyyyy"),
     E("POST", "/api/orders/", "yy---", {"customer": "{customer}", "scheduled_for": TODAY,
@@ -238,6 +251,11 @@ def objects(world):
 
     found = build_objects(world)
     found["equipment"] = str(Equipment.objects.create(serial_number="EQ-1", depot=world.depot).pk)
+    from apps.billing.models import Invoice
+    from apps.finance.services import invoice_email_queue
+
+    invoice = Invoice.objects.get(pk=found["invoice_other"])
+    found["email_log"] = invoice_email_queue(actor=world.users["finance"], invoice=invoice, to="ap@x.example").pk
     return found
 
 

@@ -1,0 +1,158 @@
+from datetime import date
+
+from django.conf import settings
+from rest_framework import serializers
+
+from apps.finance.enums import AccountingKind, AccountingSystem, EmailStatus
+from apps.finance.models import EmailLog
+from apps.finance.selectors import BUCKETS
+
+MAX_PERIOD_DAYS = 3660  # registers and reports: ten years at most
+
+
+class PeriodInput(serializers.Serializer):
+    """``from`` and ``to`` (inclusive, YYYY-MM-DD), both required, in order."""
+
+    max_days = MAX_PERIOD_DAYS
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(input_formats=["iso-8601"])
+        fields["to"] = serializers.DateField(input_formats=["iso-8601"])
+        return fields
+
+    def validate(self, attrs):
+        start, end = attrs["from"], attrs["to"]
+        if end < start:
+            raise serializers.ValidationError({"to": ["Must be on or after 'from'."]})
+        if (end - start).days + 1 > self.max_days:
+            raise serializers.ValidationError({"to": [f"The period may be at most {self.max_days} days."]})
+        return {"date_from": start, "date_to": end, **{k: v for k, v in attrs.items() if k not in ("from", "to")}}
+
+
+class ZipInput(PeriodInput):
+    max_days = settings.FINANCE_ZIP_MAX_DAYS
+    customer = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
+class AccountingInput(PeriodInput):
+    system = serializers.ChoiceField(choices=AccountingSystem.choices)
+    kind = serializers.ChoiceField(choices=AccountingKind.choices, required=False, default=AccountingKind.INVOICES)
+
+
+class GstInput(PeriodInput):
+    format = serializers.ChoiceField(choices=["json", "csv"], required=False, default="json")
+
+
+class StatementInput(PeriodInput):
+    format = serializers.ChoiceField(choices=["json", "pdf"], required=False)
+
+
+class AgeingInput(serializers.Serializer):
+    as_of = serializers.DateField(input_formats=["iso-8601"])
+    customer = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
+class EmailInput(serializers.Serializer):
+    to = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+
+
+def money(value) -> str:
+    return f"{value:.2f}"
+
+
+def buckets(values: dict) -> dict:
+    return {b: money(values[b]) for b in BUCKETS}
+
+
+def ageing_json(ageing) -> dict:
+    return {
+        "as_of": ageing.as_of.isoformat(),
+        "totals": {**buckets(ageing.totals), "total": money(ageing.total)},
+        "customers": [
+            {
+                "customer": row.customer_id,
+                "code": row.customer_code,
+                "name": row.customer_name,
+                **buckets(row.buckets),
+                "total": money(row.total),
+                "invoices": [
+                    {
+                        "id": i.id,
+                        "number": i.number,
+                        "issue_date": i.issue_date.isoformat(),
+                        "due_date": i.due_date.isoformat(),
+                        "total": money(i.total),
+                        "outstanding": money(i.outstanding),
+                        "days_past_due": i.days_past_due,
+                        "bucket": i.bucket,
+                    }
+                    for i in row.invoices
+                ],
+            }
+            for row in ageing.customers
+        ],
+    }
+
+
+def statement_json(st) -> dict:
+    return {
+        "customer": {"id": st.customer.pk, "code": st.customer.code, "name": st.customer.name},
+        "from": st.date_from.isoformat(),
+        "to": st.date_to.isoformat(),
+        "opening_balance": money(st.opening_balance),
+        "entries": [
+            {
+                "date": e.date.isoformat(),
+                "kind": e.kind,
+                "reference": e.reference,
+                "description": e.description,
+                "debit": money(e.debit),
+                "credit": money(e.credit),
+                "balance": money(e.balance),
+            }
+            for e in st.entries
+        ],
+        "closing_balance": money(st.closing_balance),
+        "ageing": buckets(st.ageing),
+    }
+
+
+def gst_json(s) -> dict:
+    return {
+        "from": s.date_from.isoformat(),
+        "to": s.date_to.isoformat(),
+        "box1_standard_rated_supplies": money(s.box1),
+        "box6_output_tax": money(s.box6),
+        "invoice_count": s.invoice_count,
+        "credit_note_count": s.credit_note_count,
+        "invoices": {"subtotal": money(s.invoices_subtotal), "gst": money(s.invoices_gst)},
+        "credit_notes": {"subtotal": money(s.credit_notes_subtotal), "gst": money(s.credit_notes_gst)},
+        "by_rate": [
+            {
+                "gst_rate": str(r["gst_rate"]),
+                "invoices": r["invoices"],
+                "credit_notes": r["credit_notes"],
+                "net_supplies": money(r["subtotal"]),
+                "output_tax": money(r["gst"]),
+            }
+            for r in s.by_rate
+        ],
+    }
+
+
+class EmailLogSerializer(serializers.ModelSerializer):
+    invoice_number = serializers.CharField(source="invoice.number", default=None, read_only=True)
+    status = serializers.ChoiceField(choices=EmailStatus.choices, read_only=True)
+
+    class Meta:
+        model = EmailLog
+        fields = [
+            "id", "kind", "invoice", "invoice_number", "customer", "period_from", "period_to", "to_address",
+            "subject", "status", "attempts", "last_error", "queued_at", "last_attempt_at", "sent_at", "failed_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+def parse_date(value: str) -> date:
+    return date.fromisoformat(value)

@@ -1,0 +1,220 @@
+"""Finance writes: the audit record of every report and export, and e-mail of
+invoices and statements (queued in a transaction with its EmailLog row, sent
+by a Celery task after commit, every attempt recorded)."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import audit_record
+from apps.billing.models import CreditNote, Invoice
+from apps.core.exceptions import ValidationFailed
+from apps.customers.models import Customer
+from apps.finance.enums import EmailKind, EmailStatus, FinanceAction
+from apps.finance.models import EmailLog
+
+EMAIL_LOG = "finance.emaillog"
+
+
+def report_audit(*, actor, report: str, params: dict, rows: int, request=None, export: bool = False) -> None:
+    """One audit record per report or export: who, what, which period, how many rows."""
+    audit_record(
+        action=FinanceAction.EXPORT if export else FinanceAction.REPORT,
+        user=actor,
+        entity_type=f"finance.{report}",
+        entity_id="",
+        after={"report": report, **params, "rows": rows},
+        request=request,
+    )
+
+
+def _recipient(customer: Customer, to: str | None) -> str:
+    address = (to or customer.email or "").strip()
+    if not address:
+        raise ValidationFailed(
+            {"to": [f"Customer {customer.code} has no e-mail address; give one in 'to'."]},
+            detail="No e-mail address to send to.",
+        )
+    return address
+
+
+def _queue(log: EmailLog, actor, request) -> EmailLog:
+    from apps.finance.tasks import email_send
+
+    audit_record(
+        action=FinanceAction.EMAIL_QUEUED,
+        user=actor,
+        entity_type=EMAIL_LOG,
+        entity_id=log.pk,
+        after={
+            "kind": log.kind,
+            "invoice": log.invoice_id,
+            "customer": log.customer_id,
+            "to": log.to_address,
+            "period_from": log.period_from,
+            "period_to": log.period_to,
+        },  # fmt: skip
+        request=request,
+    )
+    transaction.on_commit(lambda: email_send.delay(log.pk))
+    return log
+
+
+@transaction.atomic
+def invoice_email_queue(*, actor, invoice: Invoice, to: str | None = None, request=None) -> EmailLog:
+    """Queue the invoice PDF to the customer (or ``to``). Invariant: the log row
+    and its audit record commit together; the send starts only after commit."""
+    customer = Customer.objects.get(pk=invoice.customer_id)
+    log = EmailLog.objects.create(
+        kind=EmailKind.INVOICE,
+        invoice=invoice,
+        customer=customer,
+        to_address=_recipient(customer, to),
+        subject=f"Tax invoice {invoice.number} from {settings.COMPANY['name']}"[:200],
+        requested_by=actor,
+    )
+    return _queue(log, actor, request)
+
+
+@transaction.atomic
+def statement_email_queue(
+    *, actor, customer: Customer, date_from: date, date_to: date, to: str | None = None, request=None
+) -> EmailLog:
+    log = EmailLog.objects.create(
+        kind=EmailKind.STATEMENT,
+        customer=customer,
+        period_from=date_from,
+        period_to=date_to,
+        to_address=_recipient(customer, to),
+        subject=f"Statement of account {date_from:%d/%m/%Y} to {date_to:%d/%m/%Y}, {settings.COMPANY['name']}"[:200],
+        requested_by=actor,
+    )
+    return _queue(log, actor, request)
+
+
+def _message(log: EmailLog) -> EmailMessage:
+    from apps.billing.services import invoice_pdf_render
+    from apps.finance.pdf import statement_pdf_bytes
+    from apps.finance.selectors import statement_build
+
+    company = settings.COMPANY
+    if log.kind == EmailKind.INVOICE:
+        invoice = Invoice.objects.get(pk=log.invoice_id)
+        if not invoice.pdf or not invoice.pdf.storage.exists(invoice.pdf.name):
+            invoice = invoice_pdf_render(invoice_id=invoice.pk)
+        with invoice.pdf.open("rb") as fh:
+            data = fh.read()
+        name = f"{invoice.number}.pdf"
+        body = (
+            f"Dear {invoice.customer_name},\n\nPlease find attached tax invoice {invoice.number} dated "
+            f"{invoice.issue_date:%d/%m/%Y} for SGD {invoice.total}, due {invoice.due_date:%d/%m/%Y}.\n"
+            f"Pay by PayNow to UEN {company['uen']} with reference {invoice.number}.\n\n{company['name']}\n"
+            f"{company['phone']}\n"
+        )
+    else:
+        statement = statement_build(customer=log.customer, date_from=log.period_from, date_to=log.period_to)
+        data = statement_pdf_bytes(statement)
+        name = f"statement-{log.customer.code}-{log.period_to:%Y%m%d}.pdf"
+        body = (
+            f"Dear {log.customer.name},\n\nPlease find attached your statement of account for "
+            f"{log.period_from:%d/%m/%Y} to {log.period_to:%d/%m/%Y}. Balance due: SGD "
+            f"{statement.closing_balance}.\n\n{company['name']}\n{company['phone']}\n"
+        )
+    message = EmailMessage(
+        subject=log.subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[log.to_address],
+        reply_to=[company["email"]],
+    )  # fmt: skip
+    message.attach(name, data, "application/pdf")
+    return message
+
+
+def email_attempt(*, log_id: int, final: bool) -> EmailLog:
+    """Make one attempt at sending. Success: SENT. Failure: the error and the
+    attempt are recorded; on the last attempt (``final``) the log is FAILED,
+    otherwise it stays QUEUED for the retry, and the error is raised again.
+    A log already SENT is never sent twice (a redelivered task does nothing)."""
+    with transaction.atomic():
+        log = EmailLog.objects.select_for_update().select_related("customer").get(pk=log_id)
+        if log.status != EmailStatus.QUEUED:
+            return log
+        now = timezone.now()
+        EmailLog.objects.filter(pk=log.pk).update(attempts=log.attempts + 1, last_attempt_at=now)
+        log.attempts += 1
+    try:
+        _message(log).send(fail_silently=False)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        status = EmailStatus.FAILED if final else EmailStatus.QUEUED
+        with transaction.atomic():
+            EmailLog.objects.filter(pk=log.pk).update(
+                last_error=error, status=status, failed_at=timezone.now() if final else None
+            )
+            if final:
+                audit_record(
+                    action=FinanceAction.EMAIL_FAILED, entity_type=EMAIL_LOG, entity_id=log.pk,
+                    after={"to": log.to_address, "attempts": log.attempts, "error": error},
+                )  # fmt: skip
+        raise
+    with transaction.atomic():
+        EmailLog.objects.filter(pk=log.pk).update(status=EmailStatus.SENT, sent_at=timezone.now())
+        audit_record(
+            action=FinanceAction.EMAIL_SENT, entity_type=EMAIL_LOG, entity_id=log.pk,
+            after={"to": log.to_address, "attempts": log.attempts},
+        )  # fmt: skip
+    log.refresh_from_db()
+    return log
+
+
+def retry_delay(attempt: int) -> int:
+    """Exponential back-off: base, 2 x base, 4 x base ... capped at six hours."""
+    return min(settings.FINANCE_EMAIL_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0), 6 * 3600)
+
+
+def zip_documents(*, date_from: date, date_to: date, customer_id: int | None = None):
+    """(file name, loader) pairs of the period's invoice and credit-note PDFs,
+    read or rendered one at a time (a missing invoice PDF is rendered and
+    stored on the way, exactly as a single download would)."""
+    from apps.billing.services import invoice_pdf_render
+    from apps.finance.pdf import credit_note_pdf_bytes
+    from apps.finance.selectors import credit_notes_in_period, invoices_in_period
+
+    def invoice_bytes(pk: int) -> bytes:
+        invoice = Invoice.objects.get(pk=pk)
+        if not invoice.pdf or not invoice.pdf.storage.exists(invoice.pdf.name):
+            invoice = invoice_pdf_render(invoice_id=pk)
+        with invoice.pdf.open("rb") as fh:
+            return fh.read()
+
+    def credit_note_bytes(pk: int) -> bytes:
+        return credit_note_pdf_bytes(CreditNote.objects.select_related("invoice").get(pk=pk))
+
+    # Only (id, number) pairs are read up front (a few bytes each), so writing a
+    # rendered PDF's name back never interleaves with an open read cursor.
+    invoices = invoices_in_period(date_from=date_from, date_to=date_to, customer_id=customer_id)
+    for pk, number in list(invoices.values_list("pk", "number")):
+        yield f"invoices/{number}.pdf", (lambda pk=pk: invoice_bytes(pk))
+    notes = credit_notes_in_period(date_from=date_from, date_to=date_to, customer_id=customer_id)
+    for pk, number in list(notes.values_list("pk", "number")):
+        yield f"credit-notes/{number}.pdf", (lambda pk=pk: credit_note_bytes(pk))
+
+
+def zip_documents_for(pairs: list[tuple[int, str]]):
+    """(file name, loader) pairs for a chosen list of invoices (admin action)."""
+    from apps.billing.services import invoice_pdf_render
+
+    def invoice_bytes(pk: int) -> bytes:
+        invoice = Invoice.objects.get(pk=pk)
+        if not invoice.pdf or not invoice.pdf.storage.exists(invoice.pdf.name):
+            invoice = invoice_pdf_render(invoice_id=pk)
+        with invoice.pdf.open("rb") as fh:
+            return fh.read()
+
+    for pk, number in pairs:
+        yield f"invoices/{number}.pdf", (lambda pk=pk: invoice_bytes(pk))
+
+
+def period_days(date_from: date, date_to: date) -> int:
+    return (date_to - date_from + timedelta(days=1)).days
