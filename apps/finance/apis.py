@@ -16,8 +16,9 @@ from apps.accounts.enums import Role
 from apps.accounts.permissions import roles
 from apps.billing.apis import PdfRenderer
 from apps.billing.models import Invoice
-from apps.core.api import ReadOnlyViewSet, idempotency_key_header
+from apps.core.api import ReadOnlyViewSet
 from apps.core.exceptions import ValidationFailed
+from apps.core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from apps.core.idempotency import parse_key, run_idempotent
 from apps.customers.models import Customer
 from apps.finance import exports, selectors, services
@@ -260,7 +261,7 @@ class InvoiceEmailApi(FinanceView):
         invoice = Invoice.objects.filter(pk=pk).first()
         if invoice is None:
             raise NotFound("No such invoice.")
-        key = parse_key(idempotency_key_header(request))
+        key = parse_key(request.headers.get(IDEMPOTENCY_HEADER))
         data = self.valid(EmailInput, request.data)
         result = run_idempotent(
             key=key,
@@ -285,7 +286,7 @@ class StatementEmailApi(FinanceView):
     )
     def post(self, request, pk):
         customer = _customer(pk)
-        key = parse_key(idempotency_key_header(request))
+        key = parse_key(request.headers.get(IDEMPOTENCY_HEADER))
         period = self.valid(PeriodInput, request.query_params)  # the same ?from=&to= as the statement itself
         data = {**self.valid(EmailInput, request.data), **period}
         result = run_idempotent(
