@@ -49,6 +49,8 @@ def numbered_fields() -> list[tuple[type[models.Model], str]]:
     """Every (model, "number") whose documents are numbered by a Sequence."""
     found = []
     for model in apps.get_models():
+        if model._meta.proxy:  # the same table as its concrete model: counted there once
+            continue
         field = next((f for f in model._meta.concrete_fields if f.name == "number"), None)
         if isinstance(field, models.CharField):
             found.append((model, "number"))

@@ -1,8 +1,12 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 
+from apps.accounts.enums import Role
+from apps.accounts.permissions import role_of
 from apps.core.admin import ReadOnlyAdmin
 from apps.distribution import admin_views
+from apps.distribution.enums import DistributionStatus
 from apps.distribution.models import DistributionHeader, DistributionItem
 
 
@@ -38,4 +42,24 @@ class DistributionHeaderAdmin(ReadOnlyAdmin):
                 self.admin_site.admin_view(lambda request: admin_views.depot_counter(self, request)),
                 name="distribution_distributionheader_counter",
             ),
+            path(
+                "<path:object_id>/reverse/",
+                self.admin_site.admin_view(
+                    lambda request, object_id: admin_views.distribution_reverse_page(self, request, object_id)
+                ),
+                name="distribution_distributionheader_reverse",
+            ),
         ] + super().get_urls()
+
+    @admin.display(description="Reverse")
+    def reverse_link(self, header):
+        if header.status == DistributionStatus.REVERSED:
+            return ""
+        url = reverse("admin:distribution_distributionheader_reverse", args=[header.pk])
+        return format_html('<a href="{}">Reverse…</a>', url)
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if role_of(request.user) in (Role.ADMIN, Role.SUPERVISOR):
+            columns.append("reverse_link")
+        return columns

@@ -4,7 +4,7 @@ point the API and the PWA use (``distribution_submit``: same serializer, same
 service, same idempotency scope), so a double submit records one distribution."""
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -12,12 +12,17 @@ from apps.accounts.enums import Role
 from apps.accounts.permissions import role_of
 from apps.core.admin_forms import apply_errors, form_page, require_role
 from apps.core.exceptions import ApplicationError
+from apps.distribution.selectors import distribution_list
+from apps.distribution.services import DOCUMENT_TYPE, distribution_reverse
 from apps.distribution.submit import distribution_submit
 from apps.inventory.admin_forms import DepotCounterForm
-from apps.inventory.admin_views import stock_grid
+from apps.inventory.admin_views import reversal_page, stock_grid
+from apps.inventory.enums import StockDocumentKind
 from apps.inventory.exceptions import InsufficientStock
+from apps.inventory.models import StockDocument
 
 COUNTER_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.DEPOT_STAFF)
+SCOPE_REVERSE = "distribution.reverse"
 
 
 def depot_counter(model_admin, request):
@@ -65,3 +70,27 @@ def _shortage_texts(exc: InsufficientStock) -> list[str]:
         f"{s['cylinder_type_name']}, {s['requested']} requested."
         for s in exc.shortages
     ]
+
+
+def distribution_reverse_page(model_admin, request, object_id):
+    """Confirm the reversal of a load or return: its moves, and a mandatory reason
+    (the same confirmation page as a stock document's)."""
+    require_role(request, Role.ADMIN, Role.SUPERVISOR)
+    header = get_object_or_404(distribution_list(user=request.user), pk=object_id)
+
+    def reverse_header(user, reason: str) -> dict:
+        distribution_reverse(actor=user, header=header, reason=reason)
+        reversal = StockDocument.objects.get(
+            kind=StockDocumentKind.REVERSAL, reverses_document_type=DOCUMENT_TYPE, reverses_document_id=header.pk
+        )
+        return {"id": header.pk, "number": reversal.number}
+
+    return reversal_page(
+        model_admin,
+        request,
+        document=header,
+        document_type=DOCUMENT_TYPE,
+        scope=SCOPE_REVERSE,
+        reverse_document=reverse_header,
+        done_url=lambda body: reverse("admin:distribution_distributionheader_change", args=[body["id"]]),
+    )

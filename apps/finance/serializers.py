@@ -3,6 +3,7 @@ from datetime import date
 from django.conf import settings
 from rest_framework import serializers
 
+from apps.core.fields import BoundedDateField
 from apps.finance.enums import AccountingKind, AccountingSystem, EmailStatus
 from apps.finance.models import EmailLog
 from apps.finance.selectors import BUCKETS
@@ -17,8 +18,8 @@ class PeriodInput(serializers.Serializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(input_formats=["iso-8601"])
-        fields["to"] = serializers.DateField(input_formats=["iso-8601"])
+        fields["from"] = BoundedDateField(input_formats=["iso-8601"])
+        fields["to"] = BoundedDateField(input_formats=["iso-8601"])
         return fields
 
     def validate(self, attrs):
@@ -49,7 +50,7 @@ class StatementInput(PeriodInput):
 
 
 class AgeingInput(serializers.Serializer):
-    as_of = serializers.DateField(input_formats=["iso-8601"])
+    as_of = BoundedDateField(input_formats=["iso-8601"])
     customer = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 

@@ -128,8 +128,31 @@ def stock_document_reverse_page(model_admin, request, object_id):
     """Confirm a reversal: what will be undone, and a mandatory reason."""
     require_role(request, Role.ADMIN, Role.SUPERVISOR)
     document = get_object_or_404(stock_document_list(user=request.user), pk=object_id)
+
+    def reverse_document(user, reason: str) -> dict:
+        reversal = stock_document_reverse(
+            actor=user, document_type="inventory.stockdocument", document_id=document.pk, reason=reason
+        )
+        return _document_body(reversal)
+
+    return reversal_page(
+        model_admin,
+        request,
+        document=document,
+        document_type="inventory.stockdocument",
+        scope=SCOPE_REVERSE,
+        reverse_document=reverse_document,
+        done_url=lambda body: reverse("admin:inventory_stockdocument_change", args=[body["id"]]),
+    )
+
+
+def reversal_page(model_admin, request, *, document, document_type: str, scope: str, reverse_document, done_url):
+    """The one confirmation page for reversing any document that posted stock
+    moves: the moves it will undo, and a mandatory reason. ``reverse_document``
+    (user, reason) calls the service and returns the answer's body
+    ({"id", "number"}); a double submit runs it once."""
     moves = (
-        StockMove.objects.filter(document_type="inventory.stockdocument", document_id=document.pk)
+        StockMove.objects.filter(document_type=document_type, document_id=document.pk)
         .select_related("cylinder_type", "from_location", "to_location")
         .order_by("id")
     )
@@ -139,20 +162,16 @@ def stock_document_reverse_page(model_admin, request, object_id):
         try:
             result = run_once(
                 form,
-                scope=SCOPE_REVERSE,
+                scope=scope,
                 payload={"document": document.pk, "reason": reason},
                 user=user,
-                action=lambda: _document_body(
-                    stock_document_reverse(
-                        actor=user, document_type="inventory.stockdocument", document_id=document.pk, reason=reason
-                    )
-                ),
+                action=lambda: reverse_document(user, reason),
             )
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, f"{document} reversed by {result.body['number']}.")
-            return redirect(reverse("admin:inventory_stockdocument_change", args=[result.body["id"]]))
+            return redirect(done_url(result.body))
     return form_page(
         model_admin,
         request,

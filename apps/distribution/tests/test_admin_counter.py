@@ -116,3 +116,33 @@ def test_finance_and_drivers_have_no_counter(world):
     driver.is_staff = True
     driver.save()
     assert client_for(driver).get(COUNTER).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_supervisor_reverses_a_load_through_the_confirmation_page_with_a_reason(world):
+    from apps.distribution.enums import DistributionStatus
+    from apps.inventory.models import StockDocument, StockMove
+
+    response, _ = counter_post(client_for(world.users["depot_staff"]), world, **{f"load_{world.types[1].pk}": 7})
+    assert response.status_code == 302
+    load = DistributionHeader.objects.get()
+    assert balance(world.vehicle, world.types[1]) == (7, 0)
+    url = f"/admin/distribution/distributionheader/{load.pk}/reverse/"
+    supervisor = client_for(world.users["supervisor"])
+    assert url.encode() in supervisor.get("/admin/distribution/distributionheader/").content
+    page = supervisor.get(url)
+    assert page.status_code == 200 and len(page.context["moves"]) == 1
+    key = page.context["form"].initial["idempotency_key"]
+    moves = StockMove.objects.count()
+    refused = supervisor.post(url, {"idempotency_key": str(key), "reason": "  "})
+    assert refused.status_code == 200 and "reason" in refused.context["form"].errors
+    assert StockMove.objects.count() == moves and DistributionHeader.objects.get().status != DistributionStatus.REVERSED
+
+    body = {"idempotency_key": str(key), "reason": "Keyed against the wrong truck"}
+    assert supervisor.post(url, body).status_code == 302
+    assert supervisor.post(url, body).status_code == 302  # a double submit: one reversal
+    reversal = StockDocument.objects.get(kind="REVERSAL")
+    assert reversal.reason == "Keyed against the wrong truck"
+    assert DistributionHeader.objects.get().status == DistributionStatus.REVERSED
+    assert balance(world.vehicle, world.types[1]) == (0, 0) and balance(world.depot, world.types[1]) == (100, 0)
+    assert client_for(world.users["depot_staff"]).get(url).status_code == 403

@@ -3,6 +3,7 @@
 import uuid
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from unittest import mock
 
 from django.utils import timezone
 
@@ -21,15 +22,18 @@ def credit_customer(customer, days: int = 30, email: str = "accounts@ahseng.exam
 
 
 def invoice_on(world, day: date, *, customer=None, lines=None, method="CREDIT"):
-    """A delivery (and its tax invoice) dated ``day`` in Singapore."""
-    delivery = deliver(
-        world,
-        customer=customer or world.customers[0],
-        occurred_at=sgt(day.year, day.month, day.day, 10, 15),
-        payment_method=method,
-        lines=lines,
-        actor=world.users["admin"],
-    )
+    """A delivery (and its tax invoice) supplied and issued on ``day`` in
+    Singapore: the server's clock is set to that day while the number is taken
+    (billing issues invoices on the server's date)."""
+    with mock.patch("apps.billing.services.server_today", return_value=day):
+        delivery = deliver(
+            world,
+            customer=customer or world.customers[0],
+            occurred_at=sgt(day.year, day.month, day.day, 10, 15),
+            payment_method=method,
+            lines=lines,
+            actor=world.users["admin"],
+        )
     return delivery.invoice
 
 
