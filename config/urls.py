@@ -5,10 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.apis import LoginApi, LogoutApi, MeApi, RefreshApi
+from apps.billing.price_apis import CustomerPricesApi, PayNowPayloadApi
 from apps.core.company_apis import CompanyApi
 from apps.core.pwa import pwa_index
 from apps.customers.apis import CustomerViewSet
-from apps.customers.price_apis import CustomerPricesApi, PayNowPayloadApi
 from apps.depots.apis import CylinderTypeViewSet, DepotViewSet, EquipmentViewSet, VehicleViewSet
 from apps.distribution.apis import DistributionViewSet
 from apps.inventory.apis import StockBalanceViewSet, StockDocumentViewSet, StockMoveViewSet
@@ -40,6 +40,7 @@ api = [
     path("", include(router.urls)),
     path("", include("apps.accounts.urls")),
     path("", include("apps.audit.urls")),
+    path("", include("apps.deliveries.urls")),
     path("", include("apps.billing.urls")),
     path("", include("apps.sync.urls")),
     path("", include("apps.orders.urls")),

@@ -3,7 +3,7 @@ from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
-from apps.accounts.enums import Role
+from apps.core.roles import Role
 
 
 class UserManager(BaseUserManager):

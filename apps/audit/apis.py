@@ -1,9 +1,9 @@
-from apps.accounts.enums import Role
-from apps.accounts.permissions import roles
 from apps.audit.filters import AuditLogFilter
 from apps.audit.selectors import audit_log_list
 from apps.audit.serializers import AuditLogSerializer
 from apps.core.api import ReadOnlyViewSet
+from apps.core.permissions import roles
+from apps.core.roles import Role
 
 
 class AuditLogViewSet(ReadOnlyViewSet):

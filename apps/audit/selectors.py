@@ -1,8 +1,8 @@
 from django.db.models import QuerySet
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
 from apps.audit.models import AuditLog
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 
 
 def audit_log_list(*, user) -> QuerySet[AuditLog]:

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from apps.accounts.permissions import role_of
 from apps.billing import admin_views
 from apps.billing.models import (
     CreditNote,
@@ -20,7 +19,7 @@ from apps.billing.models import (
     ServiceItemPrice,
 )
 from apps.core.admin import ReadOnlyAdmin
-from apps.distribution.models import Delivery, DeliveryLine
+from apps.core.permissions import role_of
 
 
 @admin.register(Sequence)
@@ -134,21 +133,6 @@ class MeterReadingAdmin(ReadOnlyAdmin):
     list_display = ["meter", "reading", "previous_reading", "consumption", "is_replacement", "read_at", "recorded_by"]
     list_filter = ["is_replacement"]
     search_fields = ["meter__serial_number", "meter__customer__name"]
-
-
-class DeliveryLineInline(ReadOnlyInline):
-    model = DeliveryLine
-    fields = ["cylinder_type", "delivered_full", "returned_empty"]
-    readonly_fields = fields
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdmin):
-    list_display = ["id", "occurred_at", "customer", "vehicle", "driver", "invoice", "payment_method"]
-    list_filter = ["payment_method", "vehicle"]
-    search_fields = ["invoice__number", "customer__name", "vehicle__plate_number"]
-    readonly_fields = [f.name for f in Delivery._meta.fields]
-    inlines = [DeliveryLineInline]
 
 
 # -- prices and master data: editable by admins ----------------------------------

@@ -7,11 +7,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
-from apps.accounts.enums import Role
 from apps.billing import selectors, services
 from apps.billing.admin_forms import CreditNoteAdminForm, PaymentAdminForm
 from apps.core.admin_forms import apply_errors, form_page, require_role, run_once
 from apps.core.exceptions import ApplicationError
+from apps.core.roles import Role
 
 OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE)  # who records payments and credit notes (as the API)
 SCOPE_PAYMENT = "invoice.payment"

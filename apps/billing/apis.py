@@ -8,8 +8,6 @@ from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import roles
 from apps.billing import selectors, services
 from apps.billing.filters import InvoiceFilter
 from apps.billing.serializers import (
@@ -22,6 +20,8 @@ from apps.billing.serializers import (
 from apps.core.api import SafeLookupMixin
 from apps.core.db import retry_on_conflict
 from apps.core.idempotency import idempotent_create
+from apps.core.permissions import roles
+from apps.core.roles import Role
 
 OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE)
 

@@ -4,9 +4,9 @@ depot staff none."""
 
 from django.db.models import QuerySet
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
 from apps.billing.models import CreditNote, Invoice
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 
 OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE)
 

@@ -11,8 +11,6 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.billing.enums import DeliveryPaymentMethod, InvoiceLineKind, InvoiceStatus
@@ -26,8 +24,10 @@ from apps.billing.models import (
     Payment,
 )
 from apps.billing.pricing import gst_rate_on, line_amount, split_gross, totals
-from apps.billing.sequences import sequence_next
 from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed, require_reason
+from apps.core.permissions import role_of
+from apps.core.roles import Role
+from apps.core.sequences import sequence_next
 from apps.customers.enums import PaymentTerms
 
 INVOICE_DOCUMENT = "billing.invoice"

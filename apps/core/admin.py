@@ -17,8 +17,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from apps.accounts.enums import Role
 from apps.core.models import IdempotencyRecord
+from apps.core.roles import Role
 
 VIEW, CHANGE, FULL = "view", "change", "full"
 S, F, D = Role.SUPERVISOR, Role.FINANCE, Role.DEPOT_STAFF
@@ -55,7 +55,7 @@ ADMIN_SCOPES: dict[str, str] = {
     "inventory.stockmove": "apps.inventory.selectors.stock_move_list",
     "inventory.stockdocument": "apps.inventory.selectors.stock_document_list",
     "distribution.distributionheader": "apps.distribution.selectors.distribution_list",
-    "distribution.delivery": "apps.distribution.deliveries_selectors.delivery_list",
+    "distribution.delivery": "apps.deliveries.selectors.delivery_list",
     "billing.invoice": "apps.billing.selectors.invoice_list",
     "billing.creditnote": "apps.billing.selectors.credit_note_list",
     "audit.auditlog": "apps.audit.selectors.audit_log_list",
@@ -65,7 +65,7 @@ ADMIN_SCOPES: dict[str, str] = {
 
 def admin_level(user, model) -> str | None:
     """FULL for admins, VIEW/CHANGE per the policy, None: no access at all."""
-    from apps.accounts.permissions import role_of
+    from apps.core.permissions import role_of
 
     if not (user and user.is_authenticated and user.is_active and user.is_staff):
         return None

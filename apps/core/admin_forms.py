@@ -17,9 +17,9 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from rest_framework import serializers
 
-from apps.accounts.permissions import role_of
 from apps.core.exceptions import ApplicationError
 from apps.core.idempotency import IdempotentResult, run_idempotent
+from apps.core.permissions import role_of
 
 KEY_FIELD = "idempotency_key"
 

@@ -1,4 +1,4 @@
-from apps.core.master_data import MasterDataViewSet
+from apps.audit.master_data import MasterDataViewSet
 from apps.customers.selectors import customer_list
 from apps.customers.serializers import CustomerSerializer
 

@@ -1,4 +1,4 @@
-from apps.core.master_data import MasterDataViewSet
+from apps.audit.master_data import MasterDataViewSet
 from apps.depots import selectors
 from apps.depots.serializers import CylinderTypeSerializer, DepotSerializer, EquipmentSerializer, VehicleSerializer
 

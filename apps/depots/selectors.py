@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 from apps.depots.models import CylinderType, Depot, Equipment, Vehicle
 
 OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE)

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
 from apps.core.admin import ReadOnlyAdmin
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 from apps.distribution import admin_views
 from apps.distribution.enums import DistributionStatus
 from apps.distribution.models import DistributionHeader, DistributionItem

@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from rest_framework import serializers
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
 from apps.core.admin_forms import apply_errors, form_page, require_role
 from apps.core.exceptions import ApplicationError
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 from apps.distribution.selectors import distribution_list
 from apps.distribution.services import DOCUMENT_TYPE, distribution_reverse
 from apps.distribution.submit import distribution_submit

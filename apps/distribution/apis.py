@@ -5,11 +5,11 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import roles
 from apps.core.api import SafeLookupMixin
 from apps.core.db import retry_on_conflict
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, require_key
+from apps.core.permissions import roles
+from apps.core.roles import Role
 from apps.distribution import selectors, services
 from apps.distribution.receipts import distribution_receipt_bytes
 from apps.distribution.serializers import DistributionInput, DistributionSerializer, ReverseInput

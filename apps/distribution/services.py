@@ -6,12 +6,12 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
-from apps.billing.sequences import distribution_number
 from apps.core.exceptions import Forbidden, ValidationFailed
+from apps.core.permissions import role_of
+from apps.core.roles import Role
+from apps.core.sequences import distribution_number
 from apps.distribution.enums import DistributionStatus
 from apps.distribution.models import DistributionHeader, DistributionItem
 from apps.inventory.enums import CylinderState, MovementType

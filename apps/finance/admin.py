@@ -14,9 +14,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
 from apps.core.exceptions import ApplicationError
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 from apps.finance import exports, selectors, services
 from apps.finance.models import EmailLog, ReceivableInvoice
 

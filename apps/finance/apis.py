@@ -12,14 +12,14 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import roles
 from apps.billing.apis import PdfRenderer
 from apps.billing.models import Invoice
 from apps.core.api import ReadOnlyViewSet
 from apps.core.exceptions import ValidationFailed
 from apps.core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from apps.core.idempotency import parse_key, run_idempotent
+from apps.core.permissions import roles
+from apps.core.roles import Role
 from apps.customers.models import Customer
 from apps.finance import exports, selectors, services
 from apps.finance.serializers import (

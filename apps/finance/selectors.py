@@ -16,9 +16,9 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
 from apps.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 from apps.customers.models import Customer
 from apps.finance.models import EmailLog
 

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
 from apps.core.admin import ReadOnlyAdmin
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 from apps.inventory import admin_views
 from apps.inventory.models import Location, StockBalance, StockDocument, StockMove
 

@@ -5,10 +5,10 @@ the user's role may use; the services check again."""
 
 from django import forms
 
-from apps.accounts.enums import Role
 from apps.accounts.models import User
-from apps.accounts.permissions import role_of
 from apps.core.admin_forms import IdempotentForm
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 from apps.depots.models import CylinderType, Depot, Vehicle
 from apps.depots.selectors import vehicle_list
 from apps.inventory.enums import CylinderState, MovementType, StockDocumentKind

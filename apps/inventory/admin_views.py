@@ -9,10 +9,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
 from apps.core.admin_forms import apply_errors, form_page, require_role, run_once
 from apps.core.exceptions import ApplicationError
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 from apps.depots.models import CylinderType, Depot
 from apps.inventory.admin_forms import ReasonForm, StockDocumentAdminForm
 from apps.inventory.enums import LocationKind

@@ -3,11 +3,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import roles
 from apps.core.api import SafeLookupMixin
 from apps.core.db import retry_on_conflict
 from apps.core.idempotency import idempotent_create
+from apps.core.permissions import roles
+from apps.core.roles import Role
 from apps.inventory import selectors, services
 from apps.inventory.filters import StockBalanceFilter, StockMoveFilter
 from apps.inventory.serializers import (

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet, Sum
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 from apps.inventory.enums import CylinderState
 from apps.inventory.models import Location, StockBalance, StockDocument, StockMove
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
-from apps.billing.sequences import sequence_next
 from apps.core.exceptions import ApplicationError, Forbidden, InvalidMovement, ValidationFailed, require_reason
+from apps.core.sequences import sequence_next
 from apps.depots.models import CylinderType
 from apps.inventory.enums import (
     REAL_KINDS,
@@ -249,8 +249,8 @@ def _check_may_post(actor, kind: str, depot=None) -> None:
     transfer is recorded by the depot the cylinders leave; the receiving side
     does not count, so nobody pulls stock out of another depot). Adjustments
     and write-offs are for supervisors."""
-    from apps.accounts.enums import Role
-    from apps.accounts.permissions import role_of
+    from apps.core.permissions import role_of
+    from apps.core.roles import Role
 
     role = role_of(actor)
     if role in (Role.ADMIN, Role.SUPERVISOR):
@@ -375,8 +375,8 @@ def _need_location(location: Location | None) -> Location:
 def stock_document_reverse(*, actor, document_type: str, document_id: int, reason: str) -> StockDocument:
     """Correct a posted document by a REVERSAL document whose moves point at the
     moves they compensate. The original rows stay untouched."""
-    from apps.accounts.enums import Role
-    from apps.accounts.permissions import role_of
+    from apps.core.permissions import role_of
+    from apps.core.roles import Role
 
     if role_of(actor) not in (Role.ADMIN, Role.SUPERVISOR):
         raise Forbidden("Only a supervisor may reverse a document.")

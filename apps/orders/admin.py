@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path, reverse
 
-from apps.accounts.permissions import role_of
+from apps.core.permissions import role_of
 from apps.orders import admin_views
 from apps.orders.enums import OPEN_STATUSES, CountStatus
 from apps.orders.models import DayEndCount, DayEndCountLine, Order, OrderLine, RoutePlan, RouteStop

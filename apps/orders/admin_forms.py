@@ -4,9 +4,9 @@ planning and reordering. The services (apps.orders.services) check again."""
 from django import forms
 from django.utils import timezone
 
-from apps.accounts.enums import Role
 from apps.accounts.models import User
 from apps.core.admin_forms import IdempotentForm
+from apps.core.roles import Role
 from apps.customers.models import Customer
 from apps.depots.models import CylinderType
 

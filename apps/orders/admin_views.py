@@ -7,9 +7,9 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
-from apps.accounts.enums import Role
 from apps.core.admin_forms import apply_errors, form_page, require_role, run_once
 from apps.core.exceptions import ApplicationError
+from apps.core.roles import Role
 from apps.inventory.admin_forms import ReasonForm
 from apps.orders import selectors, services
 from apps.orders.admin_forms import OrderAdminForm, OrderAssignForm, RoutePlanForm, RouteReorderForm

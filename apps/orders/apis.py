@@ -8,11 +8,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of, roles
 from apps.core.api import SafeLookupMixin
 from apps.core.exceptions import Forbidden, ValidationFailed
 from apps.core.idempotency import idempotent_create
+from apps.core.permissions import role_of, roles
+from apps.core.roles import Role
 from apps.orders import selectors, services
 from apps.orders.receipts import day_summary_receipt_bytes
 from apps.orders.serializers import (

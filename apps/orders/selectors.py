@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 from apps.inventory.enums import MovementType
 from apps.inventory.models import Location, StockBalance, StockMove
 from apps.inventory.selectors import stock_balance_list

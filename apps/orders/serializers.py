@@ -1,9 +1,9 @@
 from rest_framework import serializers
 
-from apps.accounts.enums import Role
 from apps.accounts.models import User
 from apps.core.api import PKField
 from apps.core.fields import BoundedDateField
+from apps.core.roles import Role
 from apps.customers.models import Customer
 from apps.depots.models import CylinderType
 from apps.orders.models import DayEndCount, DayEndCountLine, Order, OrderLine, RoutePlan, RouteStop

@@ -6,10 +6,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
 from apps.audit.services import audit_record
 from apps.core.exceptions import ConflictError, Forbidden, ValidationFailed, require_reason
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 from apps.inventory.enums import CylinderState, StockDocumentKind
 from apps.inventory.locations import location_for_vehicle
 from apps.inventory.models import StockBalance

@@ -2,10 +2,10 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
 from apps.core.admin import ReadOnlyAdmin
 from apps.core.exceptions import ApplicationError
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 from apps.sync.enums import next_step
 from apps.sync.models import Device, RejectedEvent
 from apps.sync.services import device_revoke, rejected_event_resolve, rejected_event_retry

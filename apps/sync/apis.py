@@ -5,9 +5,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import roles
 from apps.core.api import SafeLookupMixin
+from apps.core.permissions import roles
+from apps.core.roles import Role
 from apps.sync import selectors, services
 from apps.sync.serializers import (
     DeviceInput,

@@ -26,7 +26,7 @@ def distribution_create_event(*, actor, payload: dict, occurred_at: datetime, ke
 
 
 def delivery_create_event(*, actor, payload: dict, occurred_at: datetime, key: uuid.UUID) -> IdempotentResult:
-    from apps.distribution.deliveries_services import delivery_body, delivery_create, delivery_payload_validate
+    from apps.deliveries.services import delivery_body, delivery_create, delivery_payload_validate
 
     data = delivery_payload_validate(payload)
     return run_idempotent(

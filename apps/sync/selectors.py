@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 from apps.sync.models import Device, RejectedEvent
 
 REVIEWERS = (Role.ADMIN, Role.SUPERVISOR)

@@ -27,11 +27,11 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.serializers import as_serializer_error
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
 from apps.audit.services import audit_record
 from apps.core.exceptions import ApplicationError, ConflictError, Forbidden, ValidationFailed
 from apps.core.models import IdempotencyRecord
+from apps.core.permissions import role_of
+from apps.core.roles import Role
 from apps.sync.crypto import (
     MAX_SAFE_INTEGER,
     InvalidKey,

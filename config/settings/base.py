@@ -35,7 +35,9 @@ INSTALLED_APPS = [
     "apps.distribution",
     "apps.sync",
     "apps.orders",
+    "apps.deliveries",
     "apps.finance",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from apps.distribution.deliveries_services import delivery_create
+from apps.deliveries.services import delivery_create
 from apps.distribution.services import distribution_create
 from apps.inventory.enums import MovementType
 

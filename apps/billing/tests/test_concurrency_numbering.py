@@ -13,7 +13,7 @@ from django.db import connection
 from apps.audit.enums import AuditAction
 from apps.billing.models import Invoice, Sequence
 from apps.billing.tests.helpers import delivery_body, load_vehicle
-from apps.distribution import deliveries_services
+from apps.deliveries import services as deliveries_services
 from apps.distribution.models import Delivery
 from apps.inventory.models import StockBalance, StockMove
 from apps.inventory.selectors import balance_drift

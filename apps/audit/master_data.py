@@ -3,10 +3,10 @@ selector), create/update for admins. Nothing is deleted: deactivate instead."""
 
 from rest_framework import mixins, viewsets
 
-from apps.accounts.permissions import ReadAnyWriteAdmin
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.core.api import SafeLookupMixin
+from apps.core.permissions import ReadAnyWriteAdmin
 
 
 class MasterDataViewSet(

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.accounts.models import User
-from apps.core import demo_data as demo
 from apps.customers.models import Customer
+from apps.demo import demo_data as demo
 from apps.depots.models import CylinderType, Depot, Vehicle
 from apps.inventory.enums import StockDocumentKind
 from apps.inventory.locations import location_for_customer, location_for_depot, location_for_vehicle

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from apps.core.tests.factories import CustomerFactory
-from apps.orders.rules import HouseholdHoursUnacknowledged, household_hours_check, household_hours_warning
+from apps.deliveries.rules import HouseholdHoursUnacknowledged, household_hours_check, household_hours_warning
 
 SGT = ZoneInfo("Asia/Singapore")
 

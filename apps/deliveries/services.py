@@ -8,19 +8,19 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.billing import services as billing
 from apps.billing.enums import DeliveryPaymentMethod, InvoiceLineKind
 from apps.billing.pricing import cylinder_price, service_price
 from apps.core.exceptions import Forbidden, ValidationFailed
+from apps.core.permissions import role_of
+from apps.core.roles import Role
+from apps.deliveries.rules import household_hours_check
 from apps.distribution.models import Delivery, DeliveryLine
 from apps.inventory.enums import CylinderState, LocationKind, MovementType
 from apps.inventory.locations import location_for_customer, location_for_vehicle, virtual_location
 from apps.inventory.services import MoveLine, stock_post
-from apps.orders.rules import household_hours_check
 from apps.orders.services import order_mark_delivered
 
 DOCUMENT_TYPE = "distribution.delivery"
@@ -258,7 +258,7 @@ def delivery_create(
 
 def delivery_body(delivery: Delivery) -> dict:
     """The 201 answer of POST /api/deliveries/ (also stored for idempotent replays)."""
-    from apps.distribution.deliveries_serializers import DeliverySerializer
+    from apps.deliveries.serializers import DeliverySerializer
 
     return DeliverySerializer(delivery).data
 
@@ -266,7 +266,7 @@ def delivery_body(delivery: Delivery) -> dict:
 def delivery_payload_validate(payload: dict):
     """Validate a POST /api/deliveries/ body (or a sync event's payload) with
     the API's input serializer; a bad payload raises ValidationFailed (400)."""
-    from apps.distribution.deliveries_serializers import DeliveryInput
+    from apps.deliveries.serializers import DeliveryInput
 
     data = DeliveryInput(data=payload)
     if not data.is_valid():

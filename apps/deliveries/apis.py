@@ -2,14 +2,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import roles
 from apps.core.api import SafeLookupMixin
 from apps.core.idempotency import require_key, run_idempotent
-from apps.distribution import deliveries_selectors as selectors
-from apps.distribution import deliveries_services as services
+from apps.core.permissions import roles
+from apps.core.roles import Role
+from apps.deliveries import selectors, services
+from apps.deliveries.serializers import DeliveryInput, DeliverySerializer
 from apps.distribution.apis import IDEMPOTENCY_HEADER, OPERATIONS
-from apps.distribution.deliveries_serializers import DeliveryInput, DeliverySerializer
 
 
 class DeliveryViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

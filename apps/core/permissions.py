@@ -3,7 +3,7 @@ querysets; these classes only decide whether a role may call an endpoint."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from apps.accounts.enums import Role
+from apps.core.roles import Role
 
 
 def role_of(user) -> str | None:
