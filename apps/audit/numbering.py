@@ -80,7 +80,7 @@ def _ranges(values: list[int], limit: int = 10) -> str:
 
 
 def verify_numbering() -> NumberingReport:
-    from apps.billing.models import Sequence
+    from apps.core.models import Sequence
 
     # Counters are read before and after the documents: a document committed
     # meanwhile is then neither "missing" (first read) nor "beyond" (second).

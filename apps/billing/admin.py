@@ -14,20 +14,11 @@ from apps.billing.models import (
     InvoiceLine,
     MeterReading,
     Payment,
-    Sequence,
     ServiceItem,
     ServiceItemPrice,
 )
 from apps.core.admin import ReadOnlyAdmin
 from apps.core.permissions import role_of
-
-
-@admin.register(Sequence)
-class SequenceAdmin(ReadOnlyAdmin):
-    """Visible, never editable: a number changed by hand would break gaplessness."""
-
-    list_display = ["slug", "current_value", "format_string", "updated_at"]
-    search_fields = ["slug"]
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -17,7 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from apps.core.models import IdempotencyRecord
+from apps.core.models import IdempotencyRecord, Sequence
 from apps.core.roles import Role
 
 VIEW, CHANGE, FULL = "view", "change", "full"
@@ -36,9 +36,9 @@ ADMIN_POLICY: dict[str, dict[str, str]] = {
     "inventory.stockmove": {S: VIEW, F: VIEW, D: VIEW},
     "inventory.stockdocument": {S: CHANGE, F: VIEW, D: CHANGE},
     "distribution.distributionheader": {S: VIEW, F: VIEW, D: VIEW},
-    "distribution.delivery": {S: VIEW, F: VIEW},
+    "deliveries.delivery": {S: VIEW, F: VIEW},
     "billing.*": {S: VIEW, F: VIEW},
-    "billing.sequence": {S: VIEW, F: VIEW},
+    "core.sequence": {S: VIEW, F: VIEW},
     "orders.*": {S: CHANGE, F: VIEW},
     "sync.*": {S: VIEW},
     # finance back office (issue 11): receivables, ageing/exports pages, e-mail log
@@ -55,7 +55,7 @@ ADMIN_SCOPES: dict[str, str] = {
     "inventory.stockmove": "apps.inventory.selectors.stock_move_list",
     "inventory.stockdocument": "apps.inventory.selectors.stock_document_list",
     "distribution.distributionheader": "apps.distribution.selectors.distribution_list",
-    "distribution.delivery": "apps.deliveries.selectors.delivery_list",
+    "deliveries.delivery": "apps.deliveries.selectors.delivery_list",
     "billing.invoice": "apps.billing.selectors.invoice_list",
     "billing.creditnote": "apps.billing.selectors.credit_note_list",
     "audit.auditlog": "apps.audit.selectors.audit_log_list",
@@ -204,3 +204,11 @@ class IdempotencyRecordAdmin(ReadOnlyAdmin):
     list_display = ["key", "scope", "user", "status_code", "created_at"]
     list_filter = ["scope"]
     search_fields = ["key"]
+
+
+@admin.register(Sequence)
+class SequenceAdmin(ReadOnlyAdmin):
+    """Visible, never editable: a number changed by hand would break gaplessness."""
+
+    list_display = ["slug", "current_value", "format_string", "updated_at"]
+    search_fields = ["slug"]

@@ -5,7 +5,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from apps.billing.models import Sequence
+from apps.core.models import Sequence
 
 
 def sequence_next(*, slug: str, format_string: str) -> str:

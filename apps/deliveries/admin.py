@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from apps.billing.admin import ReadOnlyInline
 from apps.core.admin import ReadOnlyAdmin
-from apps.distribution.models import Delivery, DeliveryLine
+from apps.deliveries.models import Delivery, DeliveryLine
 
 
 class DeliveryLineInline(ReadOnlyInline):

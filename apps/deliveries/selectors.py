@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 
 from apps.core.permissions import role_of
 from apps.core.roles import Role
-from apps.distribution.models import Delivery
+from apps.deliveries.models import Delivery
 
 
 def delivery_list(*, user) -> QuerySet[Delivery]:

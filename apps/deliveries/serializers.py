@@ -9,8 +9,8 @@ from apps.billing.serializers import InvoiceSummarySerializer
 from apps.billing.services import DOOR_PAYMENT_METHODS
 from apps.core.api import MAX_ID, PKField
 from apps.customers.models import Customer
+from apps.deliveries.models import Delivery, DeliveryLine
 from apps.depots.models import CylinderType, Vehicle
-from apps.distribution.models import Delivery, DeliveryLine
 
 
 class DeliveryLineInput(serializers.Serializer):

@@ -16,8 +16,8 @@ from apps.billing.pricing import cylinder_price, service_price
 from apps.core.exceptions import Forbidden, ValidationFailed
 from apps.core.permissions import role_of
 from apps.core.roles import Role
+from apps.deliveries.models import Delivery, DeliveryLine
 from apps.deliveries.rules import household_hours_check
-from apps.distribution.models import Delivery, DeliveryLine
 from apps.inventory.enums import CylinderState, LocationKind, MovementType
 from apps.inventory.locations import location_for_customer, location_for_vehicle, virtual_location
 from apps.inventory.services import MoveLine, stock_post

@@ -285,9 +285,9 @@ def _series(report, kind: str) -> list[str]:
 
 @pytest.mark.django_db
 def test_every_numbering_series_is_checked(world):
-    from apps.billing.models import Sequence
     from apps.billing.services import credit_note_create
     from apps.billing.tests.helpers import deliver, load_vehicle
+    from apps.core.models import Sequence
 
     load_vehicle(world, quantity=14)  # a DIST number
     deliveries = [deliver(world) for _ in range(3)]  # INV numbers

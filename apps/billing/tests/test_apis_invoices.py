@@ -4,8 +4,9 @@ from decimal import Decimal
 import pytest
 
 from apps.audit.models import AuditLog
-from apps.billing.models import CreditNote, Invoice, Payment, Sequence
+from apps.billing.models import CreditNote, Invoice, Payment
 from apps.billing.tests.helpers import deliver, load_vehicle, on_server_date, sgt
+from apps.core.models import Sequence
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,11 @@ import pytest
 from django.db import connection
 
 from apps.audit.enums import AuditAction
-from apps.billing.models import Invoice, Sequence
+from apps.billing.models import Invoice
 from apps.billing.tests.helpers import delivery_body, load_vehicle
+from apps.core.models import Sequence
 from apps.deliveries import services as deliveries_services
-from apps.distribution.models import Delivery
+from apps.deliveries.models import Delivery
 from apps.inventory.models import StockBalance, StockMove
 from apps.inventory.selectors import balance_drift
 

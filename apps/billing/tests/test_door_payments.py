@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from apps.audit.models import AuditLog
 from apps.billing.enums import InvoiceStatus
-from apps.billing.models import Invoice, Payment, Sequence
+from apps.billing.models import Invoice, Payment
 from apps.billing.tests.helpers import delivery_body, load_vehicle, post_delivery
-from apps.distribution.models import Delivery
+from apps.core.models import Sequence
+from apps.deliveries.models import Delivery
 from apps.inventory.models import StockMove
 from apps.sync.tests.signing import PhoneKey, register_device
 

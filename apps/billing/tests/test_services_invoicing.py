@@ -12,7 +12,6 @@ from apps.billing.models import (
     Invoice,
     InvoiceLine,
     MeterReading,
-    Sequence,
     ServiceItem,
     ServiceItemPrice,
 )
@@ -20,7 +19,8 @@ from apps.billing.pricing import PriceMissing, gst_rate_on, money, totals
 from apps.billing.services import MeterReadingDecreased
 from apps.billing.tests.helpers import deliver, load_vehicle, on_server_date, sgt
 from apps.core.exceptions import ApplicationError, Forbidden
-from apps.distribution.models import Delivery
+from apps.core.models import Sequence
+from apps.deliveries.models import Delivery
 from apps.inventory.models import StockMove
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.test import Client
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from apps.billing.tests.helpers import delivery_body, load_vehicle
-from apps.distribution.models import Delivery
+from apps.deliveries.models import Delivery
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]

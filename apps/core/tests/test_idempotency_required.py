@@ -11,7 +11,8 @@ import pytest
 
 from apps.billing.models import CreditNote, Payment
 from apps.billing.tests.helpers import deliver, delivery_body, load_vehicle
-from apps.distribution.models import Delivery, DistributionHeader
+from apps.deliveries.models import Delivery
+from apps.distribution.models import DistributionHeader
 from apps.inventory.models import StockDocument
 from apps.orders.models import DayEndCount
 

@@ -5,12 +5,12 @@ import pytest
 from django.utils import timezone
 
 from apps.audit.models import AuditLog
-from apps.billing.models import Invoice, InvoiceLine, Sequence
+from apps.billing.models import Invoice, InvoiceLine
 from apps.billing.tests.helpers import deliver, delivery_body, load_vehicle, post_delivery, sgt
 from apps.core.exceptions import ValidationFailed
-from apps.core.models import IdempotencyRecord
+from apps.core.models import IdempotencyRecord, Sequence
+from apps.deliveries.models import Delivery
 from apps.deliveries.services import delivery_create_from_payload, delivery_payload_canonical
-from apps.distribution.models import Delivery
 from apps.inventory.enums import MovementType
 from apps.inventory.models import StockBalance, StockMove
 from apps.inventory.selectors import balance_drift

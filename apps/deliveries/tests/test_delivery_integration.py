@@ -9,7 +9,7 @@ from django.utils import timezone
 from apps.audit.models import AuditLog
 from apps.billing.tests.helpers import delivery_body, load_vehicle, post_delivery
 from apps.core.tests.factories import CustomerFactory
-from apps.distribution.models import Delivery
+from apps.deliveries.models import Delivery
 from apps.orders.enums import OrderStatus
 from apps.orders.tests.helpers import make_order
 from apps.sync.tests.signing import PhoneKey, register_device

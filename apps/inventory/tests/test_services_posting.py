@@ -7,8 +7,8 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
 from apps.audit.models import AuditLog
-from apps.billing.models import Sequence
 from apps.core.exceptions import Forbidden, InvalidMovement, ValidationFailed
+from apps.core.models import Sequence
 from apps.distribution.models import DistributionHeader
 from apps.distribution.services import distribution_create, distribution_reverse
 from apps.inventory.enums import CylinderState, LocationKind, MovementType, StockDocumentKind

@@ -8,10 +8,11 @@ import pytest
 from django.utils import timezone
 
 from apps.billing.enums import InvoiceLineKind
-from apps.billing.models import CustomerMeter, Invoice, MeterReading, Sequence
+from apps.billing.models import CustomerMeter, Invoice, MeterReading
 from apps.billing.tests.helpers import deliver, delivery_body, load_vehicle, post_delivery
 from apps.core.exceptions import ConflictError
-from apps.distribution.models import Delivery
+from apps.core.models import Sequence
+from apps.deliveries.models import Delivery
 from apps.inventory.models import StockMove
 from apps.orders.enums import OrderStatus
 from apps.orders.models import Order

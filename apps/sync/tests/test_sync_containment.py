@@ -12,9 +12,11 @@ from django.test import Client
 from django.utils import timezone
 
 from apps.audit.models import AuditLog
-from apps.billing.models import Invoice, Sequence
+from apps.billing.models import Invoice
 from apps.billing.tests.helpers import delivery_body, load_vehicle
-from apps.distribution.models import Delivery, DistributionHeader
+from apps.core.models import Sequence
+from apps.deliveries.models import Delivery
+from apps.distribution.models import DistributionHeader
 from apps.inventory.models import StockBalance
 from apps.inventory.selectors import balance_drift
 from apps.sync.models import RejectedEvent

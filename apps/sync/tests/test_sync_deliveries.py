@@ -7,7 +7,7 @@ import pytest
 
 from apps.billing.models import Invoice
 from apps.billing.tests.helpers import delivery_body, load_vehicle
-from apps.distribution.models import Delivery
+from apps.deliveries.models import Delivery
 from apps.inventory.models import StockBalance
 from apps.inventory.selectors import balance_drift
 from apps.sync.models import RejectedEvent
