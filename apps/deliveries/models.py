@@ -16,8 +16,10 @@ class Delivery(models.Model):
     driver = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
     )
-    # The order this delivery fulfils (apps.orders links it; no FK yet to keep the apps independent).
-    order_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # The order this delivery fulfils, if any (column order_id, as before the FK).
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
     payment_method = models.CharField(max_length=16)
     invoice = models.OneToOneField(
         "billing.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="delivery"

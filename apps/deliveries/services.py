@@ -21,6 +21,7 @@ from apps.deliveries.rules import household_hours_check
 from apps.inventory.enums import CylinderState, LocationKind, MovementType
 from apps.inventory.locations import location_for_customer, location_for_vehicle, virtual_location
 from apps.inventory.services import MoveLine, stock_post
+from apps.orders.models import Order
 from apps.orders.services import order_mark_delivered
 
 DOCUMENT_TYPE = "distribution.delivery"
@@ -125,11 +126,15 @@ def delivery_create(
     warning = household_hours_check(customer, when, acknowledged_warnings)
     day = timezone.localdate(when)
 
+    order_id = getattr(order, "pk", order)
+    if order_id is not None and not Order.objects.filter(pk=order_id).exists():
+        # 400 before the INSERT: MySQL checks the foreign key at once (IntegrityError)
+        raise ValidationFailed({"order": ["No such order."]})
     delivery = Delivery.objects.create(
         customer=customer,
         vehicle=vehicle,
         driver=driver,
-        order_id=getattr(order, "pk", order),
+        order_id=order_id,
         payment_method=payment_method,
         total_delivered=sum(line.get("delivered_full", 0) for line in lines),
         total_returned=sum(line.get("returned_empty", 0) for line in lines),

@@ -156,6 +156,7 @@ def test_idempotent_replay_and_conflict(loaded, api):
         ({"meter_reading": "-1"}, "meter_reading"),
         ({"order": -4}, "order"),
         ({"order": "x"}, "order"),
+        ({"order": 999999}, "order"),
     ],
 )
 def test_bad_input_is_400_with_fields_and_records_nothing(loaded, api, change, field):
