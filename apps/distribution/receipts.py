@@ -5,14 +5,8 @@ from django.conf import settings
 from django.utils import timezone
 from escpos.printer import Dummy
 
+from apps.core.escpos import row, rule
 from apps.distribution.models import DistributionHeader
-
-WIDTH = 32  # characters on a 58 mm printer
-
-
-def _row(left: str, right: str) -> str:
-    space = max(1, WIDTH - len(left) - len(right))
-    return f"{left[: WIDTH - len(right) - 1]}{' ' * space}{right}\n"
 
 
 def distribution_receipt_bytes(header: DistributionHeader) -> bytes:
@@ -22,24 +16,24 @@ def distribution_receipt_bytes(header: DistributionHeader) -> bytes:
     printer.text(f"{company['name']}\n")
     printer.set(align="center", bold=False, normal_textsize=True)
     printer.text(f"{company['address']}\nGST Reg No: {company['gst_reg_no']}\n")
-    printer.text("-" * WIDTH + "\n")
+    printer.text(rule())
     printer.set(align="center", bold=True)
     printer.text("DISTRIBUTION RECEIPT\n")
     printer.text(f"{header.number}\n")
     printer.set(align="left", bold=False)
     when = timezone.localtime(header.occurred_at)
-    printer.text(_row("Date", when.strftime("%d/%m/%Y %H:%M")))
+    printer.text(row("Date", when.strftime("%d/%m/%Y %H:%M")))
     driver = header.driver.name if header.driver else "-"
-    printer.text(_row("Driver", driver))
-    printer.text(_row("Vehicle", header.vehicle.plate_number))
-    printer.text("-" * WIDTH + "\n")
+    printer.text(row("Driver", driver))
+    printer.text(row("Vehicle", header.vehicle.plate_number))
+    printer.text(rule())
     for item in header.items.select_related("cylinder_type", "depot"):
         printer.text(f"{item.get_movement_type_display().split(' (')[0]}\n")
-        printer.text(_row(f"  {item.cylinder_type.name} @{item.depot.code}", str(item.quantity)))
-    printer.text("-" * WIDTH + "\n")
+        printer.text(row(f"  {item.cylinder_type.name} @{item.depot.code}", str(item.quantity)))
+    printer.text(rule())
     printer.set(bold=True)
-    printer.text(_row("Total collected (full)", str(header.total_collection)))
-    printer.text(_row("Total returned", str(header.total_return)))
+    printer.text(row("Total collected (full)", str(header.total_collection)))
+    printer.text(row("Total returned", str(header.total_return)))
     printer.set(bold=False, align="center")
     printer.qr(header.number or str(header.pk), native=True, size=6)
     printer.text("\n\nReceived by: ________________\n\n")
