@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from apps.core.models import IdempotencyRecord, Sequence
+from apps.core.permissions import role_of
 from apps.core.roles import Role
 
 VIEW, CHANGE, FULL = "view", "change", "full"
@@ -65,8 +66,6 @@ ADMIN_SCOPES: dict[str, str] = {
 
 def admin_level(user, model) -> str | None:
     """FULL for admins, VIEW/CHANGE per the policy, None: no access at all."""
-    from apps.core.permissions import role_of
-
     if not (user and user.is_authenticated and user.is_active and user.is_staff):
         return None
     role = role_of(user)
@@ -197,6 +196,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SupervisorReadOnlyAdmin(ReadOnlyAdmin):
+    """Supervisors review these pages whatever Django permissions they hold."""
+
+    def _reviewer(self, request) -> bool:
+        return (
+            request.user.is_active and request.user.is_staff and role_of(request.user) in (Role.ADMIN, Role.SUPERVISOR)
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return self._reviewer(request) or super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return self._reviewer(request) or super().has_module_permission(request)
 
 
 @admin.register(IdempotencyRecord)

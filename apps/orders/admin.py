@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import path, reverse
 
+from apps.core.admin import SupervisorReadOnlyAdmin
 from apps.core.permissions import role_of
 from apps.orders import admin_views
 from apps.orders.enums import OPEN_STATUSES, CountStatus
 from apps.orders.models import DayEndCount, DayEndCountLine, Order, OrderLine, RoutePlan, RouteStop
-from apps.sync.admin import SupervisorReadOnlyAdmin
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -2,28 +2,11 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
-from apps.core.admin import ReadOnlyAdmin
+from apps.core.admin import SupervisorReadOnlyAdmin
 from apps.core.exceptions import ApplicationError
-from apps.core.permissions import role_of
-from apps.core.roles import Role
 from apps.sync.enums import next_step
 from apps.sync.models import Device, RejectedEvent
 from apps.sync.services import device_revoke, rejected_event_resolve, rejected_event_retry
-
-
-class SupervisorReadOnlyAdmin(ReadOnlyAdmin):
-    """Supervisors review these pages whatever Django permissions they hold."""
-
-    def _reviewer(self, request) -> bool:
-        return (
-            request.user.is_active and request.user.is_staff and role_of(request.user) in (Role.ADMIN, Role.SUPERVISOR)
-        )
-
-    def has_view_permission(self, request, obj=None):
-        return self._reviewer(request) or super().has_view_permission(request, obj)
-
-    def has_module_permission(self, request):
-        return self._reviewer(request) or super().has_module_permission(request)
 
 
 @admin.register(Device)
