@@ -49,6 +49,14 @@ api = [
 
 urlpatterns = [
     path("api/", include(api)),
+    # the admin pages of models that moved app (their bookmarks keep working)
+    re_path(
+        r"^admin/distribution/(?P<rest>delivery/.*)$",
+        RedirectView.as_view(url="/admin/deliveries/%(rest)s", query_string=True),
+    ),
+    re_path(
+        r"^admin/billing/(?P<rest>sequence/.*)$", RedirectView.as_view(url="/admin/core/%(rest)s", query_string=True)
+    ),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(url="/app/", permanent=False)),
     re_path(r"^app/(?P<path>.*)$", pwa_index, name="pwa"),

@@ -274,4 +274,11 @@ def test_admin_shows_invoices_read_only(loaded, client):
     assert Invoice.objects.values().get(pk=inv.pk) == before
     assert client.post(f"/admin/billing/invoice/{inv.pk}/delete/", {"post": "yes"}).status_code == 403
     assert client.get("/admin/billing/invoice/add/").status_code == 403
-    assert client.get("/admin/billing/sequence/").status_code == 200
+    assert client.get("/admin/core/sequence/").status_code == 200
+    moved = client.get("/admin/billing/sequence/?q=invoice")  # the page before Sequence moved to core
+    assert moved.status_code == 302 and moved["Location"] == "/admin/core/sequence/?q=invoice"
+    delivery = client.get(f"/admin/distribution/delivery/{inv.delivery.pk}/change/")
+    assert (
+        delivery.status_code == 302 and delivery["Location"] == f"/admin/deliveries/delivery/{inv.delivery.pk}/change/"
+    )
+    assert client.get(delivery["Location"]).status_code == 200
