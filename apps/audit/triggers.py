@@ -63,7 +63,7 @@ INVOICE = Guard(
     "billing_invoice",
     frozen_columns=(
         "number", "customer_id", "customer_name", "customer_address", "customer_postal_code", "customer_uen",
-        "issue_date", "due_date", "payment_terms", "payment_method", "currency", "subtotal", "gst_rate",
+        "issue_date", "supply_date", "due_date", "payment_terms", "payment_method", "currency", "subtotal", "gst_rate",
         "gst_amount", "total", "created_by_id", "created_at",
     ),
 )  # fmt: skip

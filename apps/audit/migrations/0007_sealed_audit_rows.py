@@ -5,7 +5,9 @@ Writing transactions insert audit rows without chain fields; the sealer
 when, ``entry_mac`` (HMAC of the row's content with AUDIT_HMAC_KEY, set on
 insert) shows that the application wrote the row, and the audit log's trigger is installed again so that it allows the
 one sealing update (chain fields set while ``chain_index`` is NULL, nothing
-else changed) and refuses every other update and delete as before."""
+else changed) and refuses every other update and delete as before. The
+invoice guard now also freezes ``supply_date`` (the date of supply printed on
+the tax invoice)."""
 
 from django.db import migrations, models
 
@@ -19,6 +21,7 @@ def reinstall(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("audit", "0006_signed_head_no_escape_hatch"),
+        ("billing", "0004_exact_cents_supply_date_tendered"),  # the invoice guard names supply_date
     ]
 
     operations = [

@@ -98,6 +98,7 @@ def test_an_issued_invoice_keeps_its_amounts_and_number_below_the_orm(world):
     invoice = deliver(world).invoice
     refused("UPDATE billing_invoice SET total = total + 1, subtotal = subtotal + 1 WHERE id = %s", [invoice.pk])
     refused("UPDATE billing_invoice SET number = %s WHERE id = %s", ["INV-FORGED", invoice.pk])
+    refused("UPDATE billing_invoice SET supply_date = %s WHERE id = %s", ["2020-01-01", invoice.pk])
     refused("DELETE FROM billing_invoice WHERE id = %s", [invoice.pk])
     with transaction.atomic():  # settlement fields stay writable
         raw("UPDATE billing_invoice SET status = status, pdf_rendered_at = NULL WHERE id = %s", [invoice.pk])
