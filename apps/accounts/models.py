@@ -9,6 +9,15 @@ from apps.core.roles import Role
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    def get_by_natural_key(self, username):
+        """The account whose address is exactly the one sent (any case). On
+        MariaDB/MySQL the column's collation also matches accented spellings
+        (``exámple.com`` = ``example.com``): those are not this account."""
+        user = super().get_by_natural_key(username)
+        if user.email.casefold() != str(username).strip().casefold():
+            raise self.model.DoesNotExist("No account has exactly this address.")
+        return user
+
     def create_user(self, email: str, password: str | None = None, **extra):
         if not email:
             raise ValueError("An e-mail address is required.")

@@ -27,6 +27,30 @@ def head_hmac(index: int, last_hash: str, *, key: str | None = None) -> str:
     return hmac.new(secret, f"lpg-audit-head:{index}:{last_hash or ''}".encode(), hashlib.sha256).hexdigest()
 
 
+ENTRY_FIELDS = tuple(f for f in HASHED_FIELDS if f not in ("chain_index", "prev_hash"))
+
+
+def entry_mac(row, *, key: str | None = None) -> str:
+    """HMAC-SHA256 of an audit row's own content, made by the application when
+    it inserts the row (before any chain fields exist). Whoever can INSERT into
+    the log without ``AUDIT_HMAC_KEY`` cannot make a row the sealer would
+    accept as genuine: ``verify_chain`` names it ``forged``."""
+    from django.conf import settings
+
+    secret = (key if key is not None else settings.AUDIT_HMAC_KEY).encode()
+    content = {name: getattr(row, name) for name in ENTRY_FIELDS}
+    content["created_at"] = _timestamp(row.created_at)
+    return hmac.new(secret, b"lpg-audit-row:" + rfc8785.dumps(content), hashlib.sha256).hexdigest()
+
+
+def entry_mac_ok(row) -> bool:
+    # Rows chained before sealing existed (no sealed_at) carry no MAC: the
+    # signed head that covered them at the time vouches for them instead.
+    if not row.entry_mac:
+        return row.chain_index is not None and row.sealed_at is None
+    return hmac.compare_digest(row.entry_mac, entry_mac(row))
+
+
 def head_signature_ok(head) -> bool:
     return hmac.compare_digest(head.last_hmac or "", head_hmac(head.last_index, head.last_hash))
 
@@ -52,7 +76,7 @@ def row_hash(row) -> str:
 class ChainProblem:
     row_id: int | None
     chain_index: int | None
-    kind: str  # altered | removed | inserted | head | signature | anchor | truncated
+    kind: str  # altered | forged | removed | inserted | head | signature | anchor | truncated | unsealed
     detail: str
 
     def __str__(self) -> str:
@@ -69,6 +93,12 @@ class ChainProblem:
 class ChainReport:
     rows_checked: int
     problems: list[ChainProblem]
+    # Rows not sealed yet (ids, oldest first): listed, never skipped silently;
+    # a problem only once older than AUDIT_SEAL_MAX_DELAY.
+    unsealed: tuple[int, ...] = ()
+    oldest_unsealed_seconds: float | None = None
+    # The longest time a row waited for its seal (rows sealed with sealed_at).
+    max_seal_delay_seconds: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -79,11 +109,21 @@ class ChainReport:
         return self.problems[0] if self.problems else None
 
 
-def _walk(rows: Iterator, head) -> tuple[int, list[ChainProblem]]:
+FORGED = (
+    "the row's entry MAC does not match AUDIT_HMAC_KEY: it was inserted by someone other than the "
+    "application, or its content was changed (or AUDIT_HMAC_KEY is not the key it was written with)"
+)
+
+
+def _walk(rows: Iterator, head) -> tuple[int, list[ChainProblem], float | None]:
     problems: list[ChainProblem] = []
-    expected_index, prev_hash, prev_id, count = 1, GENESIS, 0, 0
+    expected_index, prev_hash, count = 1, GENESIS, 0
+    max_delay: float | None = None
     for row in rows:
         count += 1
+        if row.sealed_at is not None:
+            delay = (row.sealed_at - row.created_at).total_seconds()
+            max_delay = delay if max_delay is None else max(max_delay, delay)
         if row.chain_index != expected_index:
             if row.chain_index > expected_index:
                 missing = (
@@ -113,11 +153,11 @@ def _walk(rows: Iterator, head) -> tuple[int, list[ChainProblem]]:
             )
         if row_hash(row) != row.row_hash:
             problems.append(ChainProblem(row.pk, row.chain_index, "altered", "content does not match its hash"))
-        if row.pk <= prev_id:
-            problems.append(
-                ChainProblem(row.pk, row.chain_index, "inserted", "id is out of order with the chain (inserted)")
-            )
-        expected_index, prev_hash, prev_id = row.chain_index + 1, row.row_hash, row.pk
+        elif not entry_mac_ok(row):
+            problems.append(ChainProblem(row.pk, row.chain_index, "forged", FORGED))
+        # Ids need not follow the chain: a transaction that commits late is
+        # sealed after rows with higher ids (the chain order is sealing order).
+        expected_index, prev_hash = row.chain_index + 1, row.row_hash
     if head is not None and (
         head.last_index != expected_index - 1 or (head.last_index and head.last_hash != prev_hash)
     ):
@@ -131,7 +171,7 @@ def _walk(rows: Iterator, head) -> tuple[int, list[ChainProblem]]:
                 "(rows removed at the end, or the head was edited)",
             )  # fmt: skip
         )
-    return count, problems
+    return count, problems, max_delay
 
 
 # Business tables whose every row is written, in its service, before the audit
@@ -205,16 +245,31 @@ def verify_chain(*, batch_size: int = 2000, expect_head: tuple[int, str] | None 
     """Walk the whole log in chain order and report every break, first one first;
     then the head's HMAC, a log emptied or cut while documents remain, and
     (given a copy kept elsewhere) that the published head is still in the chain."""
+    from django.conf import settings
+    from django.utils import timezone
+
     from apps.audit.models import AuditChainHead, AuditLog
 
     problems: list[ChainProblem] = []
-    unchained = list(AuditLog.objects.filter(chain_index__isnull=True).order_by("id").values_list("id", flat=True))
+    now = timezone.now()
+    pending = list(AuditLog.objects.filter(chain_index__isnull=True).order_by("id"))
+    unsealed = [(row.pk, row.created_at) for row in pending]
+    oldest = max(((now - created).total_seconds() for _, created in unsealed), default=None)
+    problems.extend(ChainProblem(row.pk, None, "forged", FORGED) for row in pending if not entry_mac_ok(row))
     problems.extend(
-        ChainProblem(pk, None, "inserted", "row is not part of the chain (inserted out of place)") for pk in unchained
+        ChainProblem(
+            pk,
+            None,
+            "unsealed",
+            f"not sealed into the chain {age:.0f} s after it was written (limit AUDIT_SEAL_MAX_DELAY = "
+            f"{settings.AUDIT_SEAL_MAX_DELAY:.0f} s): is the sealer (Celery beat, `manage.py seal_audit`) running?",
+        )
+        for pk, created in unsealed
+        if (age := (now - created).total_seconds()) > settings.AUDIT_SEAL_MAX_DELAY
     )
     rows = AuditLog.objects.filter(chain_index__isnull=False).order_by("chain_index").iterator(chunk_size=batch_size)
     head = AuditChainHead.objects.filter(pk=1).first()
-    count, chain_problems = _walk(rows, head)
+    count, chain_problems, max_delay = _walk(rows, head)
     problems.extend(chain_problems)
     if head is None and count:
         problems.append(ChainProblem(None, None, "head", "the chain head row is missing"))
@@ -232,4 +287,10 @@ def verify_chain(*, batch_size: int = 2000, expect_head: tuple[int, str] | None 
     if expect_head is not None:
         problems.extend(_anchor_problems(expect_head, head))
     problems.sort(key=lambda p: (p.row_id is None, p.chain_index or 0))
-    return ChainReport(rows_checked=count + len(unchained), problems=problems)
+    return ChainReport(
+        rows_checked=count,
+        problems=problems,
+        unsealed=tuple(pk for pk, _ in unsealed),
+        oldest_unsealed_seconds=oldest,
+        max_seal_delay_seconds=max_delay,
+    )

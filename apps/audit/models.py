@@ -21,7 +21,12 @@ class AuditLog(models.Model):
     Tamper evidence: ``row_hash`` is SHA-256 over the canonical JSON (RFC 8785)
     of the row's content and ``prev_hash``, the ``row_hash`` of the row before it
     in the chain (``chain_index`` - 1). Changing, removing or slipping in a row
-    breaks the chain; ``manage.py verify_audit_chain`` names the first break."""
+    breaks the chain; ``manage.py verify_audit_chain`` names the first break.
+
+    The writing transaction inserts the row without chain fields; the sealer
+    (apps.audit.sealer) gives committed rows their chain index and hashes in
+    batches, once (a trigger refuses any other update), and stamps
+    ``sealed_at`` so the sealing delay can be reported."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -40,6 +45,9 @@ class AuditLog(models.Model):
     chain_index = models.PositiveBigIntegerField(unique=True, null=True, blank=True, editable=False)
     prev_hash = models.CharField(max_length=64, blank=True, editable=False)
     row_hash = models.CharField(max_length=64, blank=True, editable=False)
+    sealed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # HMAC of the row's own content with AUDIT_HMAC_KEY, set on insert.
+    entry_mac = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     objects = AuditLogQuerySet.as_manager()
 
@@ -60,9 +68,9 @@ class AuditLog(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The single row (pk=1) holding the end of the hash chain. Appending locks
-    it (select_for_update), so concurrent writers queue and never fork the
-    chain. In the code base's lock order it comes last.
+    """The single row (pk=1) holding the end of the hash chain. Only the sealer
+    locks it (select_for_update), so concurrent sealers queue and never fork
+    the chain; writing transactions never touch it.
 
     ``last_hmac`` signs (last_index, last_hash) with ``AUDIT_HMAC_KEY``, a key
     kept outside the database: whoever rewrites the chain without the key

@@ -3,12 +3,14 @@ inside their own transaction, so the record commits or rolls back with the
 change it describes; outside a transaction (login failures, the middleware)
 it opens its own.
 
-Each record is appended to a hash chain (see ``apps.audit.chain``): the chain
-head row is locked with select_for_update at the moment of the append, so
-concurrent writers queue instead of forking the chain. The head is the last
-lock in the code base's lock order (stock balances -> sequence -> audit head)
-in every service that audits once, at its end; a service that audits earlier
-holds the head from then on, which only serialises the rest of its work.
+A record is only inserted here: no shared row is locked, so writing
+transactions never queue behind each other for the audit log. The sealer
+(``apps.audit.sealer``, a sequencer in the manner of a transparency log's)
+later gives committed rows their place in the hash chain (see
+``apps.audit.chain``) in batches, holding the chain head lock itself; with
+``AUDIT_SEAL_ON_COMMIT`` (the embedded server and the tests) it runs right
+after each commit, in production Celery beat runs it every
+``AUDIT_SEAL_INTERVAL`` seconds.
 
 The head carries an HMAC of (index, hash) made with ``AUDIT_HMAC_KEY`` and is
 published after every commit that moves it (the ``apps.audit.head`` log line;
@@ -26,7 +28,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.audit.chain import GENESIS, head_hmac, row_hash
+from apps.audit.chain import entry_mac, head_hmac
 from apps.audit.models import AuditChainHead, AuditLog
 from apps.core.request_context import current_request
 
@@ -136,7 +138,7 @@ def audit_head_publish_committed() -> None:
         audit_head_publish(head.last_index, head.last_hash, head.last_hmac)
 
 
-def _head_advance(index: int, last_hash: str, when) -> None:
+def head_advance(index: int, last_hash: str, when) -> None:
     """Move the locked head forward to (index, last_hash), signed, and have it
     published once the transaction commits: one publication per transaction,
     however many rows it appends. The database trigger refuses any other move
@@ -150,9 +152,13 @@ def _head_advance(index: int, last_hash: str, when) -> None:
         transaction.on_commit(audit_head_publish_committed)
 
 
-def _lock_chain_head() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is not None:
+def lock_chain_head(*, skip_locked: bool = False) -> AuditChainHead | None:
+    """The head, locked; None when ``skip_locked`` and another sealer holds it."""
+    from django.db import connection
+
+    skip = skip_locked and connection.features.has_select_for_update_skip_locked
+    head = AuditChainHead.objects.select_for_update(skip_locked=skip).filter(pk=1).first()
+    if head is not None or skip:
         return head
     # Normally made by migrate; if someone removed it, start where the log ends.
     audit_chain_head_ensure()
@@ -188,12 +194,22 @@ def audit_record(
         request_meta=scrub(merged),
         ip_address=client_ip(request),
     )
-    with transaction.atomic():
-        head = _lock_chain_head()
-        row.created_at = timezone.now()
-        row.chain_index = head.last_index + 1
-        row.prev_hash = head.last_hash or GENESIS
-        row.row_hash = row_hash(row)
-        row.save(force_insert=True)
-        _head_advance(row.chain_index, row.row_hash, row.created_at)
+    row.created_at = timezone.now()
+    row.entry_mac = entry_mac(row)
+    row.save(force_insert=True)
+    if settings.AUDIT_SEAL_ON_COMMIT:
+        _seal_after_commit()
     return row
+
+
+def _seal_after_commit() -> None:
+    """Seal once the surrounding transaction commits (at once in autocommit):
+    one sealing pass per transaction, however many rows it inserted."""
+    from apps.audit.sealer import seal_after_commit
+
+    if not transaction.get_connection().in_atomic_block:
+        seal_after_commit()
+        return
+    pending = transaction.get_connection().run_on_commit
+    if not any(func is seal_after_commit for _, func, _ in pending):
+        transaction.on_commit(seal_after_commit)

@@ -18,7 +18,7 @@ PostgreSQL; MySQL commits DDL at once). Elsewhere a flush of a non-empty audit
 log is refused like any other delete.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # The old SQLite flush marker (a row in it let deletes through); dropped by
 # migration 0006, named here so the guard check can report it if it comes back.
@@ -34,13 +34,27 @@ class Guard:
     # append_only: UPDATE (of frozen columns) and DELETE refused;
     # forward_only: the chain head, which may only move to the newest audit row.
     kind: str = "append_only"
+    # Sealed once: an UPDATE is allowed only while this column is NULL, only to
+    # set it, and only if no frozen column changes (the audit sealer fills in
+    # the chain fields of a committed row exactly once).
+    seal_column: str = ""
 
     @property
     def name(self) -> str:
         return f"{self.table}_{self.kind}"
 
 
-AUDIT_LOG = Guard("audit_auditlog")
+# Audit rows: inserted by the writing transaction with no chain fields, then
+# sealed once by the sequencer (apps.audit.sealer), which may set chain_index,
+# prev_hash, row_hash and sealed_at while chain_index is NULL. Nothing else.
+AUDIT_LOG = Guard(
+    "audit_auditlog",
+    frozen_columns=(
+        "id", "user_id", "user_email", "action", "entity_type", "entity_id", "before", "after",
+        "request_meta", "ip_address", "created_at", "entry_mac",
+    ),
+    seal_column="chain_index",
+)  # fmt: skip
 STOCK_MOVE = Guard("inventory_stockmove")
 # Issued invoices: the number, the customer and every amount never change and
 # rows are never deleted; status, payments, credits and the PDF may change
@@ -49,7 +63,7 @@ INVOICE = Guard(
     "billing_invoice",
     frozen_columns=(
         "number", "customer_id", "customer_name", "customer_address", "customer_postal_code", "customer_uen",
-        "issue_date", "due_date", "payment_terms", "payment_method", "currency", "subtotal", "gst_rate",
+        "issue_date", "supply_date", "due_date", "payment_terms", "payment_method", "currency", "subtotal", "gst_rate",
         "gst_amount", "total", "created_by_id", "created_at",
     ),
 )  # fmt: skip
@@ -72,12 +86,20 @@ def _msg(guard: Guard, op: str) -> str:
     return f"{guard.table} is append-only: {op} refused"
 
 
+def _seal_ok(guard: Guard, changed: str) -> str:
+    """SQL condition for the one allowed update of a sealable row."""
+    column = guard.seal_column
+    return f"OLD.{column} IS NULL AND NEW.{column} IS NOT NULL AND NOT ({changed})"
+
+
 def _sqlite_update_when(guard: Guard) -> str:
     if guard.kind == "forward_only":
         return f" WHEN NOT ({HEAD_UPDATE_OK})"
     if not guard.frozen_columns:
         return ""
     changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in guard.frozen_columns)
+    if guard.seal_column:
+        return f" WHEN NOT ({_seal_ok(guard, changed)})"
     return f" WHEN {changed}"
 
 
@@ -97,7 +119,8 @@ def postgresql_sql(guard: Guard) -> list[str]:
         what = "moves forward only"
     elif guard.frozen_columns:
         changed = " OR ".join(f'OLD."{c}" IS DISTINCT FROM NEW."{c}"' for c in guard.frozen_columns)
-        update_check = f"IF TG_OP = 'UPDATE' THEN IF NOT ({changed}) THEN RETURN NEW; END IF; END IF;"
+        allowed = _seal_ok(guard, changed) if guard.seal_column else f"NOT ({changed})"
+        update_check = f"IF TG_OP = 'UPDATE' THEN IF {allowed} THEN RETURN NEW; END IF; END IF;"
         what = "is append-only"
     else:
         update_check = ""
@@ -123,7 +146,8 @@ def mysql_sql(guard: Guard) -> list[str]:
         update_body = f"IF NOT ({HEAD_UPDATE_OK}) THEN {refuse_update}; END IF"
     elif guard.frozen_columns:
         changed = " OR ".join(f"NOT (OLD.`{c}` <=> NEW.`{c}`)" for c in guard.frozen_columns)
-        update_body = f"IF {changed} THEN {refuse_update}; END IF"
+        refused = f"NOT ({_seal_ok(guard, changed)})" if guard.seal_column else changed
+        update_body = f"IF {refused} THEN {refuse_update}; END IF"
     else:
         update_body = refuse_update
     return [
@@ -179,8 +203,20 @@ def _connection(schema_editor_or_connection):
     return schema_editor_or_connection
 
 
+def _as_of_schema(connection, guard: Guard) -> Guard:
+    """The guard limited to the columns its table has now: an early migration
+    installs today's guard before later migrations add some of its columns
+    (the migration that adds them installs the guard again)."""
+    if not guard.frozen_columns:
+        return guard
+    with connection.cursor() as cursor:
+        present = {c.name for c in connection.introspection.get_table_description(cursor, guard.table)}
+    return replace(guard, frozen_columns=tuple(c for c in guard.frozen_columns if c in present))
+
+
 def install(schema_editor_or_connection, guard: Guard) -> None:
     connection = _connection(schema_editor_or_connection)
+    guard = _as_of_schema(connection, guard)
     with connection.cursor() as cursor:
         for statement in install_sql(connection.vendor, guard):
             cursor.execute(statement)

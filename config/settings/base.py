@@ -206,6 +206,15 @@ DATE_MAX = date(2999, 12, 31)
 # Audit chain head: HMAC key kept outside the database (issue 17). This default is
 # for the embedded/dev and test run modes only; production requires its own.
 AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", default="dev-only-audit-head-key-do-not-use-in-production")
+# The audit sealer (apps.audit.sealer): right after each commit here (the
+# embedded server has no beat); production seals under Celery beat instead.
+AUDIT_SEAL_ON_COMMIT = env.bool("AUDIT_SEAL_ON_COMMIT", default=True)
+AUDIT_SEAL_INTERVAL = env.float("AUDIT_SEAL_INTERVAL", default=1.0)  # seconds between beat passes
+AUDIT_SEAL_MAX_DELAY = env.float("AUDIT_SEAL_MAX_DELAY", default=60.0)  # older unsealed rows fail verification
+AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", default=500)
+CELERY_BEAT_SCHEDULE = {
+    "seal-audit": {"task": "apps.audit.tasks.seal_audit", "schedule": AUDIT_SEAL_INTERVAL},
+}
 
 # Bounded retries of a whole business transaction on deadlock / lock timeout.
 LEDGER_MAX_RETRIES = env.int("LEDGER_MAX_RETRIES", default=8)

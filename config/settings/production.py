@@ -31,6 +31,7 @@ X_FRAME_OPTIONS = "DENY"
 AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY")
 if len(AUDIT_HMAC_KEY) < 32 or AUDIT_HMAC_KEY == SECRET_KEY:
     raise ImproperlyConfigured("AUDIT_HMAC_KEY must be at least 32 characters and differ from SECRET_KEY.")
+AUDIT_SEAL_ON_COMMIT = env.bool("AUDIT_SEAL_ON_COMMIT", default=False)  # Celery beat seals (apps.audit.tasks)
 AUDIT_FLUSH_DROPS_TRIGGERS = False  # never: no way around the append-only triggers
 
 # Invoices and statements are e-mailed over SMTP (EMAIL_URL, e.g. smtp+tls://user:pass@host:587).

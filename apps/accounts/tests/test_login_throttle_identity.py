@@ -57,3 +57,13 @@ def test_the_per_ip_throttle_still_counts_every_attempt():
     statuses = [login(f"someone{i}@example.com", "x", "203.0.113.9").status_code for i in range(31)]
     assert statuses[:30] == [401] * 30
     assert statuses[30] == 429
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("spelling", ["dispatch.tan@exámple.com", "dispatch.tan@éxample.com"])
+def test_only_the_exact_address_signs_in_even_where_the_collation_matches_accents(spelling):
+    """MariaDB's utf8mb4_unicode_ci finds the account for an accented
+    spelling; the right password under that spelling still does not sign in."""
+    UserFactory(email="dispatch.tan@example.com", role="supervisor")
+    assert login(spelling, PASSWORD, "192.0.2.50").status_code == 401
+    assert login("Dispatch.Tan@Example.com", PASSWORD, "192.0.2.51").status_code == 200  # case is not a spelling

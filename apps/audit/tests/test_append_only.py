@@ -73,7 +73,7 @@ def test_flush_empties_guarded_tables_and_the_guard_stays_on():
     call_command("flush", interactive=False, verbosity=0)
     assert AuditLog.objects.count() == 0
     assert triggers.guard_problems(connection) == []
-    row = audit_record(action=AuditAction.LOGOUT)
+    row = AuditLog.objects.get(pk=audit_record(action=AuditAction.LOGOUT).pk)  # sealed at once (autocommit)
     assert row.chain_index == 1  # the chain restarts with the emptied log
     refused("DELETE FROM audit_auditlog WHERE id = %s", [row.pk])
 
@@ -98,6 +98,7 @@ def test_an_issued_invoice_keeps_its_amounts_and_number_below_the_orm(world):
     invoice = deliver(world).invoice
     refused("UPDATE billing_invoice SET total = total + 1, subtotal = subtotal + 1 WHERE id = %s", [invoice.pk])
     refused("UPDATE billing_invoice SET number = %s WHERE id = %s", ["INV-FORGED", invoice.pk])
+    refused("UPDATE billing_invoice SET supply_date = %s WHERE id = %s", ["2020-01-01", invoice.pk])
     refused("DELETE FROM billing_invoice WHERE id = %s", [invoice.pk])
     with transaction.atomic():  # settlement fields stay writable
         raw("UPDATE billing_invoice SET status = status, pdf_rendered_at = NULL WHERE id = %s", [invoice.pk])

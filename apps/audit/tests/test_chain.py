@@ -1,5 +1,7 @@
 """The hash chain: every row carries its own hash and the previous row's;
-``verify_audit_chain`` names the first row altered, removed or slipped in."""
+``verify_audit_chain`` names the first row altered, removed or slipped in.
+Rows are chained by the sealer after commit (apps.audit.sealer); inside a
+test's wrapping transaction nothing commits, so these tests seal by hand."""
 
 import threading
 from decimal import Decimal
@@ -13,7 +15,13 @@ from apps.audit import triggers
 from apps.audit.chain import GENESIS, row_hash, verify_chain
 from apps.audit.enums import AuditAction
 from apps.audit.models import AuditChainHead, AuditLog
+from apps.audit.sealer import seal_pending
 from apps.audit.services import audit_record
+
+
+def sealed(rows: list[AuditLog]) -> list[AuditLog]:
+    seal_pending()
+    return [AuditLog.objects.get(pk=row.pk) for row in rows]
 
 
 def odd_rows(user=None) -> list[AuditLog]:
@@ -46,7 +54,7 @@ def odd_rows(user=None) -> list[AuditLog]:
 @pytest.mark.django_db
 def test_rows_are_chained_and_verify(world):
     before = AuditLog.objects.count()
-    rows = odd_rows(world.users["admin"])
+    rows = sealed(odd_rows(world.users["admin"]))
     assert [r.chain_index for r in rows] == [before + 1, before + 2, before + 3]
     assert rows[1].prev_hash == rows[0].row_hash and rows[2].prev_hash == rows[1].row_hash
     first = AuditLog.objects.order_by("chain_index").first()
@@ -67,7 +75,7 @@ def test_audit_inside_a_rolled_back_transaction_leaves_the_chain_intact():
     with pytest.raises(RuntimeError), transaction.atomic():
         audit_record(action=AuditAction.LOGOUT)
         raise RuntimeError("business failure")
-    row = audit_record(action=AuditAction.LOGOUT)
+    [row] = sealed([audit_record(action=AuditAction.LOGOUT)])
     assert row.chain_index == 2
     assert verify_chain().ok
 
@@ -110,7 +118,11 @@ def test_an_edit_with_a_recomputed_hash_is_caught_at_the_next_row(unguarded):
     victim.user_email = "forged@example.com"
     raw("UPDATE audit_auditlog SET user_email = %s, row_hash = %s WHERE id = %s",
         [victim.user_email, row_hash(victim), victim.pk])  # fmt: skip
-    broken(rows[2].pk, "inserted")  # the next row no longer links to it
+    # Caught at the row itself: without AUDIT_HMAC_KEY the entry MAC cannot be
+    # remade (and the next row no longer links to it).
+    message = broken(rows[1].pk, "forged")
+    assert "entry MAC" in message
+    assert [p.kind for p in verify_chain().problems] == ["forged", "inserted"]
 
 
 def test_a_removed_row_is_named(unguarded):
@@ -121,12 +133,31 @@ def test_a_removed_row_is_named(unguarded):
 
 
 @pytest.mark.django_db
-def test_a_row_slipped_in_is_named():
-    """Inserts are not refused by the triggers; a forged row is still found."""
+@pytest.mark.parametrize("seal_first", [False, True], ids=["pending", "sealed"])
+def test_a_row_slipped_in_is_named(seal_first):
+    """Inserts are not refused by the triggers, and the sealer chains whatever
+    is committed: a row the application did not write has no valid entry MAC
+    and is named ``forged``, before and after it is sealed."""
     rows = [audit_record(action=AuditAction.LOGIN_FAILED, email=f"u{i}@example.com") for i in range(3)]
     forged = AuditLog(action=AuditAction.LOGIN_SUCCEEDED, user_email="x@example.com", created_at=rows[0].created_at)
     forged.save(force_insert=True)
-    broken(forged.pk, "inserted")
+    if seal_first:
+        seal_pending()
+    broken(forged.pk, "forged")
+
+
+@pytest.mark.django_db
+def test_a_row_with_a_mac_made_without_the_key_is_forged():
+    from apps.audit.chain import entry_mac
+
+    forged = AuditLog(action=AuditAction.LOGIN_SUCCEEDED, user_email="x@example.com")
+    from django.utils import timezone
+
+    forged.created_at = timezone.now()
+    forged.entry_mac = entry_mac(forged, key="a-guessed-key")
+    forged.save(force_insert=True)
+    seal_pending()
+    broken(forged.pk, "forged")
 
 
 def test_a_removed_tail_is_reported(unguarded):
@@ -170,6 +201,7 @@ def test_concurrent_writers_do_not_fork_the_chain():
     assert errors == []
     expected = (threads_n // 2) * per_thread + (threads_n // 2) * per_thread * 2
     assert AuditLog.objects.count() == expected
+    seal_pending()  # rows committed while an earlier pass held the head
     indexes = list(AuditLog.objects.order_by("chain_index").values_list("chain_index", flat=True))
     assert indexes == list(range(1, expected + 1))
     assert AuditLog.objects.values("prev_hash").distinct().count() == expected  # no two rows share a parent

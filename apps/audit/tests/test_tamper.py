@@ -29,6 +29,7 @@ from apps.audit.chain import head_hmac, head_signature_ok, row_hash, verify_chai
 from apps.audit.enums import AuditAction
 from apps.audit.models import AuditChainHead, AuditLog
 from apps.audit.numbering import verify_numbering
+from apps.audit.sealer import seal_pending
 from apps.audit.services import audit_record
 from apps.inventory.enums import StockDocumentKind
 from apps.inventory.services import stock_document_create
@@ -159,6 +160,8 @@ def test_production_settings_require_the_hmac_key():
 @pytest.mark.django_db
 def test_the_head_moves_forward_only():
     rows = [audit_record(action=AuditAction.LOGIN_FAILED, email=f"h{i}@example.com") for i in range(3)]
+    seal_pending()
+    rows = [AuditLog.objects.get(pk=row.pk) for row in rows]
     last = rows[-1]
     sql = "UPDATE audit_auditchainhead SET last_index = %s, last_hash = %s WHERE id = 1"
     refused(sql, [rows[1].chain_index, rows[1].row_hash])  # rewound to a genuine earlier row
@@ -179,10 +182,11 @@ def test_the_head_is_signed_published_after_commit_and_printed(caplog, django_ca
         with pytest.raises(RuntimeError), transaction.atomic():
             lost = audit_record(action=AuditAction.LOGOUT)
             raise RuntimeError("rolled back: its head is never published")
+    row = AuditLog.objects.get(pk=row.pk)  # sealed by the on-commit pass
+    assert not AuditLog.objects.filter(pk=lost.pk).exists()
     now = head()
     assert now.last_hmac == head_hmac(row.chain_index, row.row_hash) and head_signature_ok(now)
     assert f"audit chain head {row.chain_index}:{row.row_hash} hmac={now.last_hmac}" in caplog.text
-    assert lost.row_hash not in caplog.text
     assert caplog.text.count("audit chain head") == 1  # one publication per transaction
     out = StringIO()
     call_command("audit_head", stdout=out)
@@ -190,7 +194,7 @@ def test_the_head_is_signed_published_after_commit_and_printed(caplog, django_ca
     assert f"hmac: {now.last_hmac}" in out.getvalue()
     call_command("verify_audit_chain", expect_head=f"{row.chain_index}:{row.row_hash}")
     with override_settings(AUDIT_HMAC_KEY="a-different-key-than-the-one-that-signed-it"):
-        assert kinds(verify_chain()) == ["signature"]
+        assert kinds(verify_chain()) == ["forged", "signature"]  # the row's MAC and the head's
         with pytest.raises(CommandError):
             call_command("audit_head", stdout=StringIO())
     with pytest.raises(CommandError, match="INDEX:HASH"):
@@ -254,7 +258,8 @@ def test_truncating_the_log_and_the_head_is_detected(owner):
 
 
 def test_a_chain_rehashed_after_dropping_the_trigger_fails_the_hmac(owner):
-    rows = [audit_record(action=AuditAction.LOGIN_FAILED, email=f"r{i}@example.com") for i in range(5)]
+    rows = [AuditLog.objects.get(pk=audit_record(action=AuditAction.LOGIN_FAILED, email=f"r{i}@example.com").pk)
+            for i in range(5)]  # fmt: skip
     published = head()
     owner(triggers.AUDIT_LOG, triggers.CHAIN_HEAD)
     prev = rows[0].row_hash
@@ -268,12 +273,15 @@ def test_a_chain_rehashed_after_dropping_the_trigger_fails_the_hmac(owner):
         prev = row.row_hash
     raw("UPDATE audit_auditchainhead SET last_hash = %s WHERE id = 1", [prev])
     report = verify_chain()
-    assert kinds(report) == ["signature"], report.problems  # every link checks out; the key is missing
+    # Every link checks out; what the owner could not make without the key:
+    # the edited row's entry MAC and the head's signature.
+    assert kinds(report) == ["forged", "signature"], report.problems
+    assert report.first.row_id == rows[1].pk
     with pytest.raises(CommandError, match="HMAC"):
         call_command("verify_audit_chain")
     anchored = verify_chain(expect_head=(published.last_index, published.last_hash))
-    assert kinds(anchored) == ["anchor", "signature"] and anchored.first.row_id == rows[-1].pk
-    assert "re-hashed" in anchored.first.detail
+    assert kinds(anchored) == ["forged", "anchor", "signature"] and anchored.problems[1].row_id == rows[-1].pk
+    assert "re-hashed" in anchored.problems[1].detail
 
 
 # -- numbering --------------------------------------------------------------------

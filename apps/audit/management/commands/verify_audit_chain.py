@@ -19,7 +19,8 @@ def expected_head(value: str) -> tuple[int, str] | None:
 class Command(BaseCommand):
     help = (
         "Walk the audit hash chain; name the first row altered, removed or inserted out of place, a rewound, "
-        "truncated or unsigned head, and (with --expect-head) a chain that no longer holds a published head."
+        "truncated or unsigned head, rows left unsealed longer than AUDIT_SEAL_MAX_DELAY, and (with "
+        "--expect-head) a chain that no longer holds a published head."
     )
 
     def add_arguments(self, parser):
@@ -35,6 +36,14 @@ class Command(BaseCommand):
         report = verify_chain(expect_head=anchor)
         for problem in guard_problems(connection):  # reported, not fatal: migrate puts them back
             self.stderr.write(f"warning: append-only guard: {problem}")
+        if report.max_seal_delay_seconds is not None:
+            self.stdout.write(f"Sealing delay: at most {report.max_seal_delay_seconds:.3f} s per row.")
+        if report.unsealed:
+            ids = ", ".join(f"#{pk}" for pk in report.unsealed[:20]) + (" ..." if len(report.unsealed) > 20 else "")
+            self.stdout.write(
+                f"Not sealed yet: {len(report.unsealed)} row(s), oldest {report.oldest_unsealed_seconds:.1f} s: {ids} "
+                "(`manage.py seal_audit` seals them now)."
+            )
         if report.ok:
             self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {report.rows_checked} rows verified."))
             return
