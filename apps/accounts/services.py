@@ -2,6 +2,9 @@
 Tokens are never stored in clear: refresh tokens live in simplejwt's
 outstanding/blacklist tables; access tokens are short-lived (15 minutes)."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.models import update_last_login
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -13,6 +16,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.accounts.authentication import user_id_claim_is_valid
 from apps.accounts.models import User
+from apps.audit.audited import admin_required, snapshot
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed
@@ -97,20 +101,35 @@ def user_tokens_revoke(*, user) -> int:
 
 
 @transaction.atomic
-def user_password_change(*, actor, user, new_password: str, old_password: str | None = None, request=None) -> User:
+def user_password_change(
+    *,
+    actor,
+    user,
+    new_password: str | None,
+    old_password: str | None = None,
+    by_admin_form: bool = False,
+    request=None,
+) -> User:
     """Set a new password (validated by AUTH_PASSWORD_VALIDATORS); every
-    outstanding refresh token of the user stops working. A user changing
-    their own password must give the old one; an admin may reset anyone's."""
+    outstanding refresh token of the user stops working, and the change is
+    audited (never the password). A user changing their own password must
+    give the old one; an admin may reset anyone's, and in the Django admin
+    (``by_admin_form``, a signed-in admin's session) their own too.
+    ``new_password`` None (the admin's "disable password-based sign-in")
+    leaves the account without a usable password."""
     is_self = actor.pk == user.pk
-    if not is_self and not getattr(actor, "is_admin", False):
+    if not getattr(actor, "is_admin", False) and (not is_self or by_admin_form):
         raise Forbidden("Only an admin may set another user's password.")
-    if is_self and (old_password is None or not user.check_password(old_password)):
+    if is_self and not by_admin_form and (old_password is None or not user.check_password(old_password)):
         raise ValidationFailed({"old_password": ["The current password is not correct."]})
-    try:
-        password_validation.validate_password(new_password, user=user)
-    except DjangoValidationError as exc:
-        raise ValidationFailed({"new_password": list(exc.messages)}) from None
-    user.set_password(new_password)
+    if new_password is None and not by_admin_form:
+        raise ValidationFailed({"new_password": ["This field is required."]})
+    if new_password is not None:
+        try:
+            password_validation.validate_password(new_password, user=user)
+        except DjangoValidationError as exc:
+            raise ValidationFailed({"new_password": list(exc.messages)}) from None
+    user.set_password(new_password)  # None: unusable
     user.save(update_fields=["password"])
     revoked = user_tokens_revoke(user=user)
     audit_record(
@@ -118,7 +137,11 @@ def user_password_change(*, actor, user, new_password: str, old_password: str | 
         user=actor,
         entity_type="accounts.user",
         entity_id=user.pk,
-        after={"refresh_tokens_revoked": revoked, "by_admin": not is_self},
+        after={
+            "refresh_tokens_revoked": revoked,
+            "by_admin": not is_self or by_admin_form,
+            "usable_password": new_password is not None,
+        },
         request=request,
     )
     return user
@@ -143,3 +166,78 @@ def user_deactivate(*, actor, user, request=None) -> User:
         request=request,
     )
     return user
+
+
+# Fields an admin sets on a user (the admin's user page); the password has its
+# own service and is never among them.
+USER_FIELDS = (
+    "email", "name", "employee_id", "phone", "role", "depot", "vehicle", "is_active", "is_staff", "is_superuser",
+)  # fmt: skip
+
+
+def _user_data(data: Mapping[str, Any]) -> dict:
+    unknown = set(data) - set(USER_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: ["This field cannot be set here."] for name in sorted(unknown)})
+    data = dict(data)
+    if "email" in data:
+        data["email"] = str(data["email"]).strip().lower()
+    return data
+
+
+@transaction.atomic
+def user_create(*, actor, password: str | None, data: Mapping[str, Any], request=None) -> User:
+    """A new account (admins only), audited without its password. No
+    password: the account cannot sign in until one is set."""
+    admin_required(actor)
+    data = _user_data(data)
+    user = User(**data)
+    if password:
+        try:
+            password_validation.validate_password(password, user=user)
+        except DjangoValidationError as exc:
+            raise ValidationFailed({"password": list(exc.messages)}) from None
+    user.set_password(password)  # None: unusable
+    user.save(force_insert=True)
+    audit_record(
+        action=AuditAction.USER_CREATED,
+        user=actor,
+        entity_type="accounts.user",
+        entity_id=user.pk,
+        after={**snapshot(user, data), "has_password": bool(password)},
+        request=request,
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor, user: User, data: Mapping[str, Any], request=None) -> User:
+    """Change a user's person, role or access fields (admins only). One audit
+    row with the before and after of what changed: ``auth.user_deactivated``
+    when the account is switched off (every refresh token is revoked then, as
+    by ``user_deactivate``), else ``auth.user_changed``. A role, depot or
+    vehicle change takes effect on the next request: permissions are read
+    from the row, not from the token."""
+    admin_required(actor)
+    data = _user_data(data)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    before = snapshot(locked, data)
+    for name, value in data.items():
+        setattr(locked, name, value)
+    after = snapshot(locked, data)
+    changed = [name for name in data if before[name] != after[name]]
+    if not changed:
+        return locked
+    locked.save(update_fields=[User._meta.get_field(name).attname for name in changed])
+    deactivated = before.get("is_active") is True and after.get("is_active") is False
+    extra = {"refresh_tokens_revoked": user_tokens_revoke(user=locked)} if deactivated else {}
+    audit_record(
+        action=AuditAction.USER_DEACTIVATED if deactivated else AuditAction.USER_CHANGED,
+        user=actor,
+        entity_type="accounts.user",
+        entity_id=locked.pk,
+        before={name: before[name] for name in changed},
+        after={**{name: after[name] for name in changed}, **extra},
+        request=request,
+    )
+    return locked

@@ -1,10 +1,11 @@
 """Master data endpoints: list/retrieve for every signed-in user (scoped by the
-selector), create/update for admins. Nothing is deleted: deactivate instead."""
+selector), create/update for admins. Nothing is deleted: deactivate instead.
+
+Thin: the input serializer validates, one service writes (atomic, audited:
+the same service the Django admin calls), the serializer renders the row."""
 
 from rest_framework import mixins, viewsets
 
-from apps.audit.enums import AuditAction
-from apps.audit.services import audit_record
 from apps.core.api import SafeLookupMixin
 from apps.core.permissions import ReadAnyWriteAdmin
 
@@ -23,22 +24,16 @@ class MasterDataViewSet(
     def get_queryset(self):
         return type(self).selector(user=self.request.user)
 
+    def service_create(self, *, actor, data):
+        raise NotImplementedError
+
+    def service_update(self, *, actor, instance, data):
+        raise NotImplementedError
+
     def perform_create(self, serializer):
-        instance = serializer.save()
-        self._audit(instance, None, serializer.data)
+        serializer.instance = self.service_create(actor=self.request.user, data=serializer.validated_data)
 
     def perform_update(self, serializer):
-        before = type(serializer)(serializer.instance).data
-        instance = serializer.save()
-        self._audit(instance, before, serializer.data)
-
-    def _audit(self, instance, before, after) -> None:
-        audit_record(
-            action=AuditAction.MASTER_DATA_CHANGED,
-            user=self.request.user,
-            entity_type=instance._meta.label_lower,
-            entity_id=instance.pk,
-            before=before,
-            after=after,
-            request=self.request,
+        serializer.instance = self.service_update(
+            actor=self.request.user, instance=serializer.instance, data=serializer.validated_data
         )

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from apps.billing import admin_views
+from apps.billing import admin_views, services
 from apps.billing.models import (
     CreditNote,
     CreditNoteLine,
@@ -17,7 +17,7 @@ from apps.billing.models import (
     ServiceItem,
     ServiceItemPrice,
 )
-from apps.core.admin import ReadOnlyAdmin
+from apps.core.admin import AuditedAdminMixin, CheckedModelForm, ReadOnlyAdmin, copy_saved, form_data
 from apps.core.permissions import role_of
 
 
@@ -126,44 +126,106 @@ class MeterReadingAdmin(ReadOnlyAdmin):
     search_fields = ["meter__serial_number", "meter__customer__name"]
 
 
-# -- prices and master data: editable by admins ----------------------------------
+# -- prices and master data: editable by admins, through the services ----------
 
 
 @admin.register(GstRate)
-class GstRateAdmin(admin.ModelAdmin):
-    list_display = ["valid_from", "rate"]
+class GstRateAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """A rate in force on an invoiced day is fixed: the form refuses the
+    change (billing.services.gst_rate_check); a new rate is a new dated row."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ["valid_from", "rate"]
+    service_check = staticmethod(services.gst_rate_check)
+
+    def service_create(self, request, obj, form, data):
+        return services.gst_rate_create(actor=request.user, data=data)
+
+    def service_update(self, request, obj, form, data):
+        return services.gst_rate_update(actor=request.user, gst_rate=obj, data=data)
 
 
 @admin.register(CylinderTypePrice)
-class CylinderTypePriceAdmin(admin.ModelAdmin):
+class CylinderTypePriceAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["cylinder_type", "valid_from", "price"]
     list_filter = ["cylinder_type"]
+    service_check = staticmethod(services.cylinder_type_price_check)
+
+    def service_create(self, request, obj, form, data):
+        return services.cylinder_type_price_create(actor=request.user, data=data)
+
+    def service_update(self, request, obj, form, data):
+        return services.cylinder_type_price_update(actor=request.user, price=obj, data=data)
 
 
 @admin.register(CustomerPrice)
-class CustomerPriceAdmin(admin.ModelAdmin):
+class CustomerPriceAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["customer", "cylinder_type", "valid_from", "price"]
     list_filter = ["cylinder_type"]
     search_fields = ["customer__name", "customer__code"]
     autocomplete_fields = ["customer"]
+    service_check = staticmethod(services.customer_price_check)
+
+    def service_create(self, request, obj, form, data):
+        return services.customer_price_create(actor=request.user, data=data)
+
+    def service_update(self, request, obj, form, data):
+        return services.customer_price_update(actor=request.user, price=obj, data=data)
+
+
+class ServiceItemPriceForm(CheckedModelForm):
+    service_check = staticmethod(services.service_item_price_check)
+
+    class Meta:
+        model = ServiceItemPrice
+        fields = ["valid_from", "price"]
 
 
 class ServiceItemPriceInline(admin.TabularInline):
     model = ServiceItemPrice
+    form = ServiceItemPriceForm
     extra = 1
+    can_delete = False
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "is_active"]
     inlines = [ServiceItemPriceInline]
 
+    def service_create(self, request, obj, form, data):
+        return services.service_item_create(actor=request.user, data=data)
+
+    def service_update(self, request, obj, form, data):
+        return services.service_item_update(actor=request.user, service_item=obj, data=data)
+
+    def save_formset(self, request, form, formset, change):
+        """The price rows through their services, one audited write each."""
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            if not row.has_changed():
+                continue
+            price = row.instance
+            if price.pk is None or price._state.adding:
+                data = {**form_data(price, row, row.fields), "service_item": form.instance}
+                saved = services.service_item_price_create(actor=request.user, data=data)
+                formset.new_objects.append(saved)
+            else:
+                changed = [name for name in row.changed_data if name in ("valid_from", "price")]
+                saved = services.service_item_price_update(
+                    actor=request.user, price=price, data=form_data(price, row, changed)
+                )
+                formset.changed_objects.append((saved, changed))
+            copy_saved(saved, price)
+
 
 @admin.register(CustomerMeter)
-class CustomerMeterAdmin(admin.ModelAdmin):
+class CustomerMeterAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["customer", "serial_number", "unit", "unit_rate", "is_active"]
     search_fields = ["customer__name", "serial_number"]
     autocomplete_fields = ["customer"]
+
+    def service_create(self, request, obj, form, data):
+        return services.customer_meter_create(actor=request.user, data=data)
+
+    def service_update(self, request, obj, form, data):
+        return services.customer_meter_update(actor=request.user, meter=obj, data=data)

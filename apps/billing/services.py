@@ -3,14 +3,17 @@ readings, payments and credit notes. Each function keeps one invariant, stated
 in its docstring. Numbers are taken last with ``sequence_next``, so a document
 that rolls back gives its number back and the series stay gapless."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from apps.audit.audited import row_create, row_update
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.billing.enums import DeliveryPaymentMethod, InvoiceLineKind, InvoiceStatus
@@ -18,10 +21,15 @@ from apps.billing.models import (
     CreditNote,
     CreditNoteLine,
     CustomerMeter,
+    CustomerPrice,
+    CylinderTypePrice,
+    GstRate,
     Invoice,
     InvoiceLine,
     MeterReading,
     Payment,
+    ServiceItem,
+    ServiceItemPrice,
 )
 from apps.billing.pricing import gst_rate_on, line_amount, split_gross, totals
 from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed, require_reason
@@ -472,3 +480,120 @@ def invoice_pdf_download(*, actor, invoice: Invoice, request=None) -> bytes:
         request=request,
     )
     return data
+
+
+# -- prices, GST rates, service items and meters: reference data -----------------
+#
+# Written by admins only, from the Django admin, through these functions (each
+# atomic, with its audit row: apps.audit.audited). Prices and GST rates are
+# dated rows: the row in force on an invoice's supply date priced it. A dated
+# row is fixed once an invoice dated on or after its ``valid_from`` uses it
+# (for its scope): creating, moving or changing it would re-price invoiced
+# days. A later change is a new dated row from a day not yet invoiced.
+
+
+class PricePeriodInvoiced(ApplicationError):
+    code = "price_period_invoiced"
+    status_code = 409
+
+
+def _invoiced_from(scope, day: date, what: str) -> None:
+    first = scope.filter(supply_date__gte=day).order_by("supply_date").values_list("supply_date", flat=True)[:1]
+    first = list(first)
+    if first:
+        raise PricePeriodInvoiced(
+            f"{what} from {day:%d/%m/%Y} would change invoiced days (an invoice is dated "
+            f"{first[0]:%d/%m/%Y}): add a new dated row from a day that is not invoiced yet.",
+            extra={"first_invoiced": first[0].isoformat()},
+        )
+
+
+def _earliest(before, after) -> date:
+    return min(after.valid_from, before.valid_from) if before is not None else after.valid_from
+
+
+def gst_rate_check(before: GstRate | None, after: GstRate) -> None:
+    """No invoice is supplied on or after the earliest date the change touches."""
+    _invoiced_from(Invoice.objects.all(), _earliest(before, after), "A GST rate")
+
+
+def cylinder_type_price_check(before: CylinderTypePrice | None, after: CylinderTypePrice) -> None:
+    for row in {after.cylinder_type_id, getattr(before, "cylinder_type_id", after.cylinder_type_id)} - {None}:
+        _invoiced_from(Invoice.objects.filter(lines__cylinder_type_id=row), _earliest(before, after), "A list price")
+
+
+def customer_price_check(before: CustomerPrice | None, after: CustomerPrice) -> None:
+    rows = {(row.customer_id, row.cylinder_type_id) for row in (before, after) if row is not None} - {(None, None)}
+    for customer_id, cylinder_type_id in rows:
+        scope = Invoice.objects.filter(customer_id=customer_id, lines__cylinder_type_id=cylinder_type_id)
+        _invoiced_from(scope, _earliest(before, after), "A customer price")
+
+
+def service_item_price_check(before: ServiceItemPrice | None, after: ServiceItemPrice) -> None:
+    for row in {after.service_item_id, getattr(before, "service_item_id", after.service_item_id)} - {None}:
+        _invoiced_from(Invoice.objects.filter(lines__service_item_id=row), _earliest(before, after), "A service price")
+
+
+def gst_rate_create(*, actor, data: Mapping[str, Any]) -> GstRate:
+    return row_create(actor=actor, model=GstRate, data=data, action=AuditAction.PRICE_CREATED, check=gst_rate_check)
+
+
+def gst_rate_update(*, actor, gst_rate: GstRate, data: Mapping[str, Any]) -> GstRate:
+    return row_update(actor=actor, instance=gst_rate, data=data, action=AuditAction.PRICE_CHANGED, check=gst_rate_check)
+
+
+def cylinder_type_price_create(*, actor, data: Mapping[str, Any]) -> CylinderTypePrice:
+    return row_create(
+        actor=actor, model=CylinderTypePrice, data=data, action=AuditAction.PRICE_CREATED,
+        check=cylinder_type_price_check,
+    )  # fmt: skip
+
+
+def cylinder_type_price_update(*, actor, price: CylinderTypePrice, data: Mapping[str, Any]) -> CylinderTypePrice:
+    return row_update(
+        actor=actor, instance=price, data=data, action=AuditAction.PRICE_CHANGED, check=cylinder_type_price_check
+    )
+
+
+def customer_price_create(*, actor, data: Mapping[str, Any]) -> CustomerPrice:
+    return row_create(
+        actor=actor, model=CustomerPrice, data=data, action=AuditAction.PRICE_CREATED, check=customer_price_check
+    )
+
+
+def customer_price_update(*, actor, price: CustomerPrice, data: Mapping[str, Any]) -> CustomerPrice:
+    return row_update(
+        actor=actor, instance=price, data=data, action=AuditAction.PRICE_CHANGED, check=customer_price_check
+    )
+
+
+def service_item_create(*, actor, data: Mapping[str, Any]) -> ServiceItem:
+    return row_create(actor=actor, model=ServiceItem, data=data)
+
+
+def service_item_update(*, actor, service_item: ServiceItem, data: Mapping[str, Any]) -> ServiceItem:
+    return row_update(actor=actor, instance=service_item, data=data)
+
+
+def service_item_price_create(*, actor, data: Mapping[str, Any]) -> ServiceItemPrice:
+    return row_create(
+        actor=actor, model=ServiceItemPrice, data=data, action=AuditAction.PRICE_CREATED,
+        check=service_item_price_check,
+    )  # fmt: skip
+
+
+def service_item_price_update(*, actor, price: ServiceItemPrice, data: Mapping[str, Any]) -> ServiceItemPrice:
+    return row_update(
+        actor=actor, instance=price, data=data, action=AuditAction.PRICE_CHANGED, check=service_item_price_check
+    )
+
+
+def customer_meter_create(*, actor, data: Mapping[str, Any]) -> CustomerMeter:
+    return row_create(actor=actor, model=CustomerMeter, data=data)
+
+
+def customer_meter_update(*, actor, meter: CustomerMeter, data: Mapping[str, Any]) -> CustomerMeter:
+    """``unit_rate`` is not dated: issued invoices keep the rate they were
+    billed at; the new rate applies to readings billed from now on. A new
+    meter (serial number) takes a replacement reading as its new baseline."""
+    return row_update(actor=actor, instance=meter, data=data)

@@ -12,11 +12,14 @@ ModelAdmin allows it. Django's per-model permission table is not used."""
 
 from importlib import import_module
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from apps.core.exceptions import ApplicationError
 from apps.core.models import IdempotencyRecord, Sequence
 from apps.core.permissions import role_of
 from apps.core.roles import Role
@@ -211,6 +214,90 @@ class SupervisorReadOnlyAdmin(ReadOnlyAdmin):
 
     def has_module_permission(self, request):
         return self._reviewer(request) or super().has_module_permission(request)
+
+
+def form_data(obj, form, fields) -> dict:
+    """The model fields among ``fields`` with the values the form put on ``obj``."""
+    concrete = {f.name for f in obj._meta.concrete_fields}
+    return {name: getattr(obj, name) for name in fields if name in concrete}
+
+
+def copy_saved(saved, obj) -> None:
+    """Make the admin's in-memory object the saved row (pk, defaults), as
+    ModelAdmin.save_model would have left it."""
+    for f in saved._meta.concrete_fields:
+        setattr(obj, f.attname, getattr(saved, f.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+class CheckedModelForm(forms.ModelForm):
+    """A model form that runs the service's business check (``check(before,
+    after)``, the same one the service runs under its lock) while validating,
+    so a refusal is shown on the form instead of failing the save."""
+
+    service_check = None
+
+    def _post_clean(self):
+        super()._post_clean()
+        check = type(self).service_check
+        if check is None or self.errors or not self.has_changed():
+            return
+        before = None
+        if self.instance.pk is not None and not self.instance._state.adding:
+            before = type(self.instance)._default_manager.filter(pk=self.instance.pk).first()
+        try:
+            check(before, self.instance)
+        except ApplicationError as exc:
+            self.add_error(None, str(exc.detail))
+
+
+class AuditedAdminMixin:
+    """Every write of this admin through the app's services: ``save_model``
+    calls ``service_create`` / ``service_update`` (atomic, audited, with the
+    fields the form changed), never ``obj.save()``. Nothing is deleted from
+    it (deactivate, or add a dated row). A refusal that only the locked
+    service can see rolls the whole page back and is shown as a message."""
+
+    service_check = None  # check(before, after), shown on the form
+
+    def service_create(self, request, obj, form, data):
+        raise NotImplementedError
+
+    def service_update(self, request, obj, form, data):
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        check = type(self).service_check
+        if check is None:
+            return form
+        return type(form.__name__, (CheckedModelForm, form), {"service_check": staticmethod(check)})
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = form_data(obj, form, form.changed_data)
+            saved = self.service_update(request, obj, form, data)
+        else:
+            data = form_data(obj, form, form.fields)
+            saved = self.service_create(request, obj, form, data)
+        copy_saved(saved, obj)
+
+    def delete_model(self, request, obj):
+        raise PermissionDenied
+
+    def delete_queryset(self, request, queryset):
+        raise PermissionDenied
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as exc:  # rolled back: ModelAdmin's transaction wraps the page
+            self.message_user(request, str(exc.detail), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(IdempotencyRecord)

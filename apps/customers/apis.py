@@ -1,6 +1,7 @@
 from apps.audit.master_data import MasterDataViewSet
 from apps.customers.selectors import customer_list
 from apps.customers.serializers import CustomerSerializer
+from apps.customers.services import customer_create, customer_update
 
 
 class CustomerViewSet(MasterDataViewSet):
@@ -9,3 +10,9 @@ class CustomerViewSet(MasterDataViewSet):
     filterset_fields = ["is_active", "payment_terms", "kind", "postal_code"]
     search_fields = ["code", "name", "site_address", "postal_code", "uen"]
     ordering_fields = ["code", "name"]
+
+    def service_create(self, *, actor, data):
+        return customer_create(actor=actor, data=data)
+
+    def service_update(self, *, actor, instance, data):
+        return customer_update(actor=actor, customer=instance, data=data)

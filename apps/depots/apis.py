@@ -1,5 +1,5 @@
 from apps.audit.master_data import MasterDataViewSet
-from apps.depots import selectors
+from apps.depots import selectors, services
 from apps.depots.serializers import CylinderTypeSerializer, DepotSerializer, EquipmentSerializer, VehicleSerializer
 
 
@@ -9,12 +9,24 @@ class DepotViewSet(MasterDataViewSet):
     filterset_fields = ["is_active"]
     search_fields = ["code", "name", "address"]
 
+    def service_create(self, *, actor, data):
+        return services.depot_create(actor=actor, data=data)
+
+    def service_update(self, *, actor, instance, data):
+        return services.depot_update(actor=actor, depot=instance, data=data)
+
 
 class VehicleViewSet(MasterDataViewSet):
     serializer_class = VehicleSerializer
     selector = staticmethod(selectors.vehicle_list)
     filterset_fields = ["is_active", "home_depot"]
     search_fields = ["plate_number"]
+
+    def service_create(self, *, actor, data):
+        return services.vehicle_create(actor=actor, data=data)
+
+    def service_update(self, *, actor, instance, data):
+        return services.vehicle_update(actor=actor, vehicle=instance, data=data)
 
 
 class CylinderTypeViewSet(MasterDataViewSet):
@@ -23,6 +35,12 @@ class CylinderTypeViewSet(MasterDataViewSet):
     filterset_fields = ["is_active"]
     search_fields = ["sku", "name"]
 
+    def service_create(self, *, actor, data):
+        return services.cylinder_type_create(actor=actor, data=data)
+
+    def service_update(self, *, actor, instance, data):
+        return services.cylinder_type_update(actor=actor, cylinder_type=instance, data=data)
+
 
 class EquipmentViewSet(MasterDataViewSet):
     serializer_class = EquipmentSerializer
@@ -30,3 +48,9 @@ class EquipmentViewSet(MasterDataViewSet):
     filterset_fields = ["status", "ownership", "depot", "cylinder_type"]
     search_fields = ["serial_number"]
     lookup_value_regex = r"[0-9a-fA-F-]{32,36}"
+
+    def service_create(self, *, actor, data):
+        return services.equipment_create(actor=actor, data=data)
+
+    def service_update(self, *, actor, instance, data):
+        return services.equipment_update(actor=actor, equipment=instance, data=data)

@@ -103,7 +103,7 @@ def test_master_data_read_for_all_write_for_admin(world, api):
     assert api(world.users["supervisor"]).post("/api/depots/", body, format="json").status_code == 403
     created = api(world.users["admin"]).post("/api/depots/", body, format="json")
     assert created.status_code == 201 and Depot.objects.filter(code="JRG").exists()
-    assert AuditLog.objects.filter(action="master_data.changed", entity_type="depots.depot").exists()
+    assert AuditLog.objects.filter(action="master_data.created", entity_type="depots.depot").exists()
     assert api(world.users["admin"]).delete(f"/api/depots/{created.json()['id']}/").status_code == 405
 
 
