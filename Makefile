@@ -63,6 +63,7 @@ run: install migrate seed static frontend-build
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(TEST_SETTINGS) $(VENV)/bin/mypy
 	$(TEST_SETTINGS) $(PY) manage.py makemigrations --check --dry-run
 
 # Same suite on every backend; MariaDB and PostgreSQL run when reachable, and

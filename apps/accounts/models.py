@@ -6,7 +6,7 @@ from django.utils import timezone
 from apps.accounts.enums import Role
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra):

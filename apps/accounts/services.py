@@ -16,6 +16,7 @@ from apps.accounts.models import User
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed
+from apps.core.typing import AnyRequest
 
 
 class InvalidCredentials(ApplicationError):
@@ -30,7 +31,7 @@ class InvalidToken(ApplicationError):
     default_detail = "The token is invalid, expired or already used."
 
 
-def user_login(*, email: str, password: str, request=None) -> dict:
+def user_login(*, email: str, password: str, request: AnyRequest | None = None) -> dict:
     """Check credentials and issue a token pair; every attempt is audited."""
     email = email.strip().lower()
     user = authenticate(request, email=email, password=password)
@@ -41,13 +42,13 @@ def user_login(*, email: str, password: str, request=None) -> dict:
     audit_record(
         action=AuditAction.LOGIN_SUCCEEDED, user=user, request=request, entity_type="accounts.user", entity_id=user.pk
     )
-    update_last_login(None, user)
+    update_last_login(None, user)  # type: ignore[arg-type]  # the signal receiver ignores the sender
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
 def _parse_refresh(raw: str) -> RefreshToken:
     try:
-        token = RefreshToken(raw)
+        token = RefreshToken(raw)  # type: ignore[arg-type]  # the stubs miss the encoded-token form
     except TokenError as exc:
         raise InvalidToken(str(exc)) from None
     if not user_id_claim_is_valid(token.get("user_id")):
@@ -78,7 +79,7 @@ def token_refresh(*, refresh: str) -> dict:
 
 
 @transaction.atomic
-def user_logout(*, user, refresh: str, request=None) -> None:
+def user_logout(*, user: User, refresh: str, request: AnyRequest | None = None) -> None:
     token = _parse_refresh(refresh)
     if str(token.get("user_id")) != str(user.pk):
         raise InvalidToken("This refresh token belongs to another user.")
@@ -86,7 +87,7 @@ def user_logout(*, user, refresh: str, request=None) -> None:
     audit_record(action=AuditAction.LOGOUT, user=user, request=request, entity_type="accounts.user", entity_id=user.pk)
 
 
-def user_tokens_revoke(*, user) -> int:
+def user_tokens_revoke(*, user: User) -> int:
     """Blacklist every outstanding refresh token of ``user``; returns how many
     were newly blacklisted. Access tokens expire on their own (15 minutes) and
     stop at once for an inactive user (JWTAuthentication checks is_active)."""
@@ -97,7 +98,9 @@ def user_tokens_revoke(*, user) -> int:
 
 
 @transaction.atomic
-def user_password_change(*, actor, user, new_password: str, old_password: str | None = None, request=None) -> User:
+def user_password_change(
+    *, actor: User, user: User, new_password: str, old_password: str | None = None, request: AnyRequest | None = None
+) -> User:
     """Set a new password (validated by AUTH_PASSWORD_VALIDATORS); every
     outstanding refresh token of the user stops working. A user changing
     their own password must give the old one; an admin may reset anyone's."""
@@ -125,7 +128,7 @@ def user_password_change(*, actor, user, new_password: str, old_password: str | 
 
 
 @transaction.atomic
-def user_deactivate(*, actor, user, request=None) -> User:
+def user_deactivate(*, actor: User, user: User, request: AnyRequest | None = None) -> User:
     """People leave: the account stays (history points at it) but can no
     longer sign in, and every token it holds stops working."""
     if not getattr(actor, "is_admin", False):

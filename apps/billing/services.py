@@ -12,6 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from apps.accounts.enums import Role
+from apps.accounts.models import User
 from apps.accounts.permissions import role_of
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
@@ -24,11 +25,15 @@ from apps.billing.models import (
     InvoiceLine,
     MeterReading,
     Payment,
+    ServiceItem,
 )
 from apps.billing.pricing import gst_rate_on, line_amount, split_gross, totals
 from apps.billing.sequences import sequence_next
 from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed, require_reason
+from apps.core.typing import AnyRequest
 from apps.customers.enums import PaymentTerms
+from apps.customers.models import Customer
+from apps.depots.models import CylinderType
 
 INVOICE_DOCUMENT = "billing.invoice"
 CREDIT_NOTE_DOCUMENT = "billing.creditnote"
@@ -93,16 +98,16 @@ class LineDraft:
     description: str
     quantity: Decimal
     unit_price: Decimal
-    cylinder_type: object = None
-    service_item: object = None
+    cylinder_type: CylinderType | None = None
+    service_item: ServiceItem | None = None
     amount: Decimal = field(init=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.quantity = Decimal(self.quantity)
         self.amount = line_amount(self.quantity, self.unit_price)
 
 
-def payment_terms_text(customer) -> tuple[str, int]:
+def payment_terms_text(customer: Customer) -> tuple[str, int]:
     if customer.payment_terms == PaymentTerms.CREDIT and customer.credit_term_days:
         return f"Net {customer.credit_term_days} days", customer.credit_term_days
     if customer.payment_terms == PaymentTerms.CREDIT:
@@ -110,7 +115,7 @@ def payment_terms_text(customer) -> tuple[str, int]:
     return "Cash on delivery", 0
 
 
-def payment_method_check(*, customer, payment_method: str) -> None:
+def payment_method_check(*, customer: Customer, payment_method: str) -> None:
     """CREDIT (on account) only for customers with credit terms
     (``Customer.payment_terms == "CREDIT"``): 422 ``credit_not_allowed``."""
     if payment_method == DeliveryPaymentMethod.CREDIT and customer.payment_terms != PaymentTerms.CREDIT:
@@ -119,8 +124,8 @@ def payment_method_check(*, customer, payment_method: str) -> None:
 
 def invoice_issue(
     *,
-    actor,
-    customer,
+    actor: User,
+    customer: Customer,
     payment_method: str,
     lines: list[LineDraft],
     supply_date: date | None = None,
@@ -201,7 +206,7 @@ def invoice_issue(
 
 
 def meter_reading_take(
-    *, actor, customer, reading: Decimal, replacement: bool, read_at: datetime, delivery_id: int | None
+    *, actor: User, customer: Customer, reading: Decimal, replacement: bool, read_at: datetime, delivery_id: int | None
 ) -> tuple[MeterReading, CustomerMeter]:
     """Record a reading on the customer's meter (row locked, so two readings
     never both count the same consumption). A reading below the last one is
@@ -245,7 +250,7 @@ def meter_line(meter: CustomerMeter, row: MeterReading) -> LineDraft | None:
     return LineDraft(
         kind=InvoiceLineKind.METER,
         description=(
-            f"LPG by meter {meter.serial_number}: {_reading_text(row.previous_reading)} to "
+            f"LPG by meter {meter.serial_number}: {_reading_text(row.previous_reading or Decimal(0))} to "
             f"{_reading_text(row.reading)} {meter.get_unit_display()}"
         ),
         quantity=row.consumption,
@@ -266,12 +271,12 @@ def _settlement_update(invoice: Invoice, *, paid: Decimal, credited: Decimal) ->
 @transaction.atomic
 def payment_record(
     *,
-    actor,
+    actor: User,
     invoice: Invoice,
     amount: Decimal,
     method: str,
     reference: str = "",
-    received_at=None,
+    received_at: datetime | None = None,
     amount_tendered: Decimal | None = None,
 ) -> Payment:
     """Record money received. Invariant: paid + credited never exceeds the
@@ -323,7 +328,7 @@ def payment_record(
 
 def door_payment_record(
     *,
-    actor,
+    actor: User,
     invoice: Invoice | None,
     payment_method: str,
     received_at: datetime,
@@ -359,7 +364,7 @@ def door_payment_record(
 
 
 @transaction.atomic
-def credit_note_create(*, actor, invoice: Invoice, reason: str, lines: list[dict] | None = None) -> CreditNote:
+def credit_note_create(*, actor: User, invoice: Invoice, reason: str, lines: list[dict] | None = None) -> CreditNote:
     """Credit all (no ``lines``) or part of an invoice. Invariant: the credit
     never exceeds what is still due on the invoice, nor a line's uncredited
     quantity; numbered CN-YYYY-NNNNNN, taken last."""
@@ -457,9 +462,9 @@ def invoice_pdf_render(*, invoice_id: int) -> Invoice:
     return invoice
 
 
-def invoice_pdf_download(*, actor, invoice: Invoice, request=None) -> bytes:
+def invoice_pdf_download(*, actor: User, invoice: Invoice, request: AnyRequest | None = None) -> bytes:
     """The stored PDF (rendered now if missing); every download is audited."""
-    if not invoice.pdf or not invoice.pdf.storage.exists(invoice.pdf.name):
+    if not invoice.pdf.name or not invoice.pdf.storage.exists(invoice.pdf.name):
         invoice = invoice_pdf_render(invoice_id=invoice.pk)
     with invoice.pdf.open("rb") as fh:
         data = fh.read()

@@ -1,6 +1,8 @@
 """Master data endpoints: list/retrieve for every signed-in user (scoped by the
 selector), create/update for admins. Nothing is deleted: deactivate instead."""
 
+from typing import Any
+
 from rest_framework import mixins, viewsets
 
 from apps.accounts.permissions import ReadAnyWriteAdmin
@@ -18,7 +20,7 @@ class MasterDataViewSet(
     viewsets.GenericViewSet,
 ):
     permission_classes = [ReadAnyWriteAdmin]
-    selector = None  # callable(user=...) -> QuerySet
+    selector: Any = None  # callable(user=...) -> QuerySet
 
     def get_queryset(self):
         return type(self).selector(user=self.request.user)
