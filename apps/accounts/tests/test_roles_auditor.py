@@ -6,7 +6,7 @@ object is looked up. Reads go as far as each app's selectors let them."""
 import pytest
 
 from apps.accounts.tests.test_roles_table import DOC, TABLE, call, objects, outcome  # noqa: F401
-from conftest import api_client_for
+from apps.core.testing.world import api_client_for
 
 # Writes an auditor may make: its own password, its own sign-out; device
 # registration and /api/sync/ are IsAuthenticated views of apps.sync (see docs).

@@ -20,7 +20,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from conftest import api_client_for
+from apps.core.testing.world import api_client_for
 
 ROLES = ("admin", "supervisor", "depot_staff", "driver", "finance")
 DOC = Path(__file__).resolve().parents[3] / "docs" / "roles.md"

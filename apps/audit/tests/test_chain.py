@@ -1,7 +1,6 @@
 """The hash chain: every row carries its own hash and the previous row's;
 ``verify_audit_chain`` names the first row altered, removed or slipped in."""
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -14,6 +13,7 @@ from apps.audit.chain import GENESIS, row_hash, verify_chain
 from apps.audit.enums import AuditAction
 from apps.audit.models import AuditChainHead, AuditLog
 from apps.audit.services import audit_record
+from apps.core.testing.threads import run_concurrently
 
 
 def odd_rows(user=None) -> list[AuditLog]:
@@ -144,30 +144,18 @@ def test_concurrent_writers_do_not_fork_the_chain():
     """Real threads appending at once, half in autocommit mode (like login
     failures), half inside business transactions: one linear chain."""
     threads_n, per_thread = 8, 15
-    barrier = threading.Barrier(threads_n)
-    errors: list[BaseException] = []
 
     def work(i: int) -> None:
-        try:
-            barrier.wait()
-            for j in range(per_thread):
-                if i % 2:
-                    audit_record(action=AuditAction.LOGIN_FAILED, email=f"t{i}-{j}@example.com")
-                else:
-                    with transaction.atomic():
-                        audit_record(action=AuditAction.STOCK_POSTED, entity_type="test", entity_id=f"{i}-{j}")
-                        audit_record(action=AuditAction.DISTRIBUTION_CREATED, entity_type="test", entity_id=f"{i}-{j}")
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        for j in range(per_thread):
+            if i % 2:
+                audit_record(action=AuditAction.LOGIN_FAILED, email=f"t{i}-{j}@example.com")
+            else:
+                with transaction.atomic():
+                    audit_record(action=AuditAction.STOCK_POSTED, entity_type="test", entity_id=f"{i}-{j}")
+                    audit_record(action=AuditAction.DISTRIBUTION_CREATED, entity_type="test", entity_id=f"{i}-{j}")
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(threads_n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
-    assert errors == []
+    results = run_concurrently(work, threads_n)
+    assert [r for r in results if isinstance(r, Exception)] == []
     expected = (threads_n // 2) * per_thread + (threads_n // 2) * per_thread * 2
     assert AuditLog.objects.count() == expected
     indexes = list(AuditLog.objects.order_by("chain_index").values_list("chain_index", flat=True))
