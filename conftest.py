@@ -29,6 +29,23 @@ def world(db) -> World:
     return build_world()
 
 
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker) -> World:
+    """One world for every test of a module, for tables of read-mostly cases
+    that would otherwise spend their time building it again: built once inside
+    a transaction that is rolled back after the module's last test. Each test
+    still takes ``db`` and runs in a savepoint of that transaction (pytest-django
+    rolls it back), so what one case writes never reaches the next. Module-scoped
+    fixtures that add objects to it open ``django_db_blocker.unblock()`` too."""
+    from django.db import transaction
+
+    outer = transaction.atomic()
+    outer._from_testcase = True  # test scaffolding, like TestCase's class-level atomics (apps/billing/pdf.py)
+    with django_db_blocker.unblock(), outer:
+        yield build_world()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def api():
     return api_client_for
