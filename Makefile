@@ -64,6 +64,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(TEST_SETTINGS) $(VENV)/bin/mypy
 	$(TEST_SETTINGS) $(PY) manage.py makemigrations --check --dry-run
 
 # Same suite on every backend; MariaDB and PostgreSQL run when reachable, and

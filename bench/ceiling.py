@@ -208,9 +208,9 @@ class Raw:
 
 
 def world_for_bench():
+    from apps.core.testing.world import build_world
     from apps.distribution.services import distribution_create
     from apps.inventory.enums import MovementType
-    from conftest import build_world
 
     world = build_world(stock=10**9)
     # Plenty of fulls on the truck for the deliveries.

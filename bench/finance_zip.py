@@ -42,7 +42,7 @@ def main(n: int) -> None:
         from datetime import date, timedelta
 
         from apps.billing.tests.helpers import deliver, load_vehicle, sgt
-        from conftest import api_client_for, build_world
+        from apps.core.testing.world import api_client_for, build_world
 
         world = build_world(stock=n + 10)
         load_vehicle(world, quantity=n, types=[world.types[2]])

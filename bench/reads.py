@@ -180,8 +180,8 @@ def measure(world, label: str) -> list[tuple]:
 
 
 def main() -> None:
+    from apps.core.testing.world import build_world
     from apps.inventory.models import StockMove
-    from conftest import build_world
 
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:

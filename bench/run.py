@@ -40,7 +40,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def main() -> None:
-    from conftest import build_world
+    from apps.core.testing.world import build_world
 
     original_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)

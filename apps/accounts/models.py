@@ -6,7 +6,7 @@ from django.utils import timezone
 from apps.core.roles import Role
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):

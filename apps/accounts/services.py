@@ -20,6 +20,7 @@ from apps.audit.audited import admin_required, snapshot
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed
+from apps.core.typing import AnyRequest
 
 
 class InvalidCredentials(ApplicationError):
@@ -34,7 +35,7 @@ class InvalidToken(ApplicationError):
     default_detail = "The token is invalid, expired or already used."
 
 
-def user_login(*, email: str, password: str, request=None) -> dict:
+def user_login(*, email: str, password: str, request: AnyRequest | None = None) -> dict:
     """Check credentials and issue a token pair; every attempt is audited."""
     email = email.strip().lower()
     user = authenticate(request, email=email, password=password)
@@ -45,13 +46,13 @@ def user_login(*, email: str, password: str, request=None) -> dict:
     audit_record(
         action=AuditAction.LOGIN_SUCCEEDED, user=user, request=request, entity_type="accounts.user", entity_id=user.pk
     )
-    update_last_login(None, user)
+    update_last_login(None, user)  # type: ignore[arg-type]  # the signal receiver ignores the sender
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
 def _parse_refresh(raw: str) -> RefreshToken:
     try:
-        token = RefreshToken(raw)
+        token = RefreshToken(raw)  # type: ignore[arg-type]  # the stubs miss the encoded-token form
     except TokenError as exc:
         raise InvalidToken(str(exc)) from None
     if not user_id_claim_is_valid(token.get("user_id")):
@@ -82,7 +83,7 @@ def token_refresh(*, refresh: str) -> dict:
 
 
 @transaction.atomic
-def user_logout(*, user, refresh: str, request=None) -> None:
+def user_logout(*, user: User, refresh: str, request: AnyRequest | None = None) -> None:
     token = _parse_refresh(refresh)
     if str(token.get("user_id")) != str(user.pk):
         raise InvalidToken("This refresh token belongs to another user.")
@@ -90,7 +91,7 @@ def user_logout(*, user, refresh: str, request=None) -> None:
     audit_record(action=AuditAction.LOGOUT, user=user, request=request, entity_type="accounts.user", entity_id=user.pk)
 
 
-def user_tokens_revoke(*, user) -> int:
+def user_tokens_revoke(*, user: User) -> int:
     """Blacklist every outstanding refresh token of ``user``; returns how many
     were newly blacklisted. Access tokens expire on their own (15 minutes) and
     stop at once for an inactive user (JWTAuthentication checks is_active)."""
@@ -103,12 +104,12 @@ def user_tokens_revoke(*, user) -> int:
 @transaction.atomic
 def user_password_change(
     *,
-    actor,
-    user,
+    actor: User,
+    user: User,
     new_password: str | None,
     old_password: str | None = None,
     by_admin_form: bool = False,
-    request=None,
+    request: AnyRequest | None = None,
 ) -> User:
     """Set a new password (validated by AUTH_PASSWORD_VALIDATORS); every
     outstanding refresh token of the user stops working, and the change is
@@ -148,7 +149,7 @@ def user_password_change(
 
 
 @transaction.atomic
-def user_deactivate(*, actor, user, request=None) -> User:
+def user_deactivate(*, actor: User, user: User, request: AnyRequest | None = None) -> User:
     """People leave: the account stays (history points at it) but can no
     longer sign in, and every token it holds stops working."""
     if not getattr(actor, "is_admin", False):
@@ -186,7 +187,9 @@ def _user_data(data: Mapping[str, Any]) -> dict:
 
 
 @transaction.atomic
-def user_create(*, actor, password: str | None, data: Mapping[str, Any], request=None) -> User:
+def user_create(
+    *, actor: User, password: str | None, data: Mapping[str, Any], request: AnyRequest | None = None
+) -> User:
     """A new account (admins only), audited without its password. No
     password: the account cannot sign in until one is set."""
     admin_required(actor)
@@ -211,7 +214,7 @@ def user_create(*, actor, password: str | None, data: Mapping[str, Any], request
 
 
 @transaction.atomic
-def user_update(*, actor, user: User, data: Mapping[str, Any], request=None) -> User:
+def user_update(*, actor: User, user: User, data: Mapping[str, Any], request: AnyRequest | None = None) -> User:
     """Change a user's person, role or access fields (admins only). One audit
     row with the before and after of what changed: ``auth.user_deactivated``
     when the account is switched off (every refresh token is revoked then, as
@@ -228,7 +231,7 @@ def user_update(*, actor, user: User, data: Mapping[str, Any], request=None) -> 
     changed = [name for name in data if before[name] != after[name]]
     if not changed:
         return locked
-    locked.save(update_fields=[User._meta.get_field(name).attname for name in changed])
+    locked.save(update_fields=[getattr(User._meta.get_field(name), "attname", name) for name in changed])
     deactivated = before.get("is_active") is True and after.get("is_active") is False
     extra = {"refresh_tokens_revoked": user_tokens_revoke(user=locked)} if deactivated else {}
     audit_record(

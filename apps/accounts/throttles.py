@@ -51,6 +51,8 @@ class LoginEmailThrottle(SimpleRateThrottle):
     is refused, the right password included."""
 
     scope = "login_email"
+    num_requests: int  # set by SimpleRateThrottle.__init__ from parse_rate
+    duration: int
 
     def get_cache_key(self, request, view):
         email = request.data.get("email") if hasattr(request, "data") and isinstance(request.data, dict) else None

@@ -11,8 +11,8 @@ dated rows (prices, GST) get a new dated row.
 Lock order: the edited row first, then the audit head (last), as everywhere."""
 
 import copy
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models, transaction
 
@@ -20,17 +20,21 @@ from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import Forbidden
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+M = TypeVar("M", bound=models.Model)
 # A check run on the locked row before the write: (before, after) -> None or raise.
-Check = Callable[[models.Model | None, models.Model], None]
+Check = Callable[[M | None, M], None]
 
 
 def value_of(instance: models.Model, name: str) -> Any:
     """A field's value as stored: the id for a foreign key."""
     field = instance._meta.get_field(name)
-    return getattr(instance, field.attname)
+    return getattr(instance, getattr(field, "attname", name))
 
 
-def snapshot(instance: models.Model, names) -> dict:
+def snapshot(instance: models.Model, names: Iterable[str]) -> dict:
     return {name: value_of(instance, name) for name in names}
 
 
@@ -39,7 +43,7 @@ def editable_fields(model: type[models.Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if f.editable and not f.primary_key]
 
 
-def admin_required(actor) -> None:
+def admin_required(actor: "User | None") -> None:
     """Reference data is written by admins only (the API's ReadAnyWriteAdmin,
     the admin's policy): checked again here, where the write happens."""
     if not getattr(actor, "is_active", False) or not getattr(actor, "is_admin", False):
@@ -55,14 +59,14 @@ def _concrete(model: type[models.Model], data: Mapping[str, Any]) -> dict:
 
 
 @transaction.atomic
-def row_create(
+def row_create[M: models.Model](
     *,
-    actor,
-    model: type[models.Model],
+    actor: "User",
+    model: type[M],
     data: Mapping[str, Any],
     action: str = AuditAction.MASTER_DATA_CREATED,
-    check: Check | None = None,
-) -> models.Model:
+    check: "Check[M] | None" = None,
+) -> M:
     """Insert one row and record it (``before`` None, ``after`` every editable field)."""
     admin_required(actor)
     instance = model(**_concrete(model, data))
@@ -81,14 +85,14 @@ def row_create(
 
 
 @transaction.atomic
-def row_update(
+def row_update[M: models.Model](
     *,
-    actor,
-    instance: models.Model,
+    actor: "User",
+    instance: M,
     data: Mapping[str, Any],
     action: str = AuditAction.MASTER_DATA_CHANGED,
-    check: Check | None = None,
-) -> models.Model:
+    check: "Check[M] | None" = None,
+) -> M:
     """Change the given fields of the row, locked and read afresh; record the
     before and after of the fields whose value really changed. Nothing
     changed: no write and no audit row. Returns the saved row."""

@@ -4,6 +4,8 @@ selector), create/update for admins. Nothing is deleted: deactivate instead.
 Thin: the input serializer validates, one service writes (atomic, audited:
 the same service the Django admin calls), the serializer renders the row."""
 
+from typing import Any
+
 from rest_framework import mixins, viewsets
 
 from apps.core.api import SafeLookupMixin
@@ -19,7 +21,7 @@ class MasterDataViewSet(
     viewsets.GenericViewSet,
 ):
     permission_classes = [ReadAnyWriteAdmin]
-    selector = None  # callable(user=...) -> QuerySet
+    selector: Any = None  # callable(user=...) -> QuerySet
 
     def get_queryset(self):
         return type(self).selector(user=self.request.user)

@@ -64,7 +64,9 @@ def _prefix(format_string: str) -> str | None:
 
 
 def _ranges(values: list[int], limit: int = 10) -> str:
-    spans, start, prev = [], None, None
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    prev = 0
     for v in values:
         if start is None:
             start = prev = v
@@ -106,11 +108,11 @@ def verify_numbering() -> NumberingReport:
         for number in numbers.iterator(chunk_size=5000):
             checked += 1
             match = _NUMBER.fullmatch(number)
-            slug = by_prefix.get(match.group(1)) if match else None
-            if slug is None:
+            series = by_prefix.get(match.group(1)) if match else None
+            if match is None or series is None:
                 orphans[f"{model._meta.label}:{match.group(1) if match else number}"].append(number)
             else:
-                counts[slug][int(match.group(2))] += 1
+                counts[series][int(match.group(2))] += 1
     second = dict(Sequence.objects.values_list("slug", "current_value"))
 
     for slug, (value, fmt) in sorted(first.items()):
@@ -145,12 +147,13 @@ def verify_numbering() -> NumberingReport:
                     "missing (documents deleted or the table truncated)",
                 )  # fmt: skip
             )
-    for where, numbers in sorted(orphans.items()):
+    for where, orphan_numbers in sorted(orphans.items()):
         problems.append(
             NumberingProblem(
                 where,
                 "orphan",
-                f"{len(numbers)} number(s) without a counter (e.g. {numbers[0]}): the sequence row was removed",
+                f"{len(orphan_numbers)} number(s) without a counter (e.g. {orphan_numbers[0]}): the sequence row was "
+                "removed",
             )  # fmt: skip
         )
     return NumberingReport(series_checked=len(first), numbers_checked=checked, problems=problems)

@@ -21,9 +21,12 @@ import ipaddress
 import json
 import logging
 import math
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -31,6 +34,10 @@ from django.utils import timezone
 from apps.audit.chain import entry_mac, head_hmac
 from apps.audit.models import AuditChainHead, AuditLog
 from apps.core.request_context import current_request
+from apps.core.typing import AnyRequest
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 SECRET_KEYS = {
     "password", "old_password", "new_password", "new_password1", "new_password2", "password1", "password2",
@@ -40,7 +47,7 @@ _SAFE_INT = 2**53 - 1  # RFC 8785 (I-JSON) numbers: larger ones are kept as stri
 head_log = logging.getLogger("apps.audit.head")
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: AnyRequest | None) -> str | None:
     """The client address: REMOTE_ADDR, or with NUM_PROXIES trusted proxies the
     hop they appended to X-Forwarded-For. Anything that is not an IP is None."""
     if request is None:
@@ -59,7 +66,7 @@ def client_ip(request) -> str | None:
         return None
 
 
-def request_meta(request) -> dict:
+def request_meta(request: AnyRequest | None) -> dict:
     if request is None:
         return {}
     meta = getattr(request, "META", {})
@@ -113,7 +120,7 @@ def audit_chain_head_ensure(*, using: str = "default") -> None:
     if AuditChainHead.objects.using(using).filter(pk=1).exists():
         return
     last = AuditLog.objects.using(using).filter(chain_index__isnull=False).order_by("-chain_index").first()
-    index, last_hash = (last.chain_index, last.row_hash) if last else (0, "")
+    index, last_hash = (last.chain_index or 0, last.row_hash) if last else (0, "")
     try:
         with transaction.atomic(using=using):
             AuditChainHead.objects.using(using).create(
@@ -138,7 +145,7 @@ def audit_head_publish_committed() -> None:
         audit_head_publish(head.last_index, head.last_hash, head.last_hmac)
 
 
-def head_advance(index: int, last_hash: str, when) -> None:
+def head_advance(index: int, last_hash: str, when: datetime) -> None:
     """Move the locked head forward to (index, last_hash), signed, and have it
     published once the transaction commits: one publication per transaction,
     however many rows it appends. The database trigger refuses any other move
@@ -168,16 +175,16 @@ def lock_chain_head(*, skip_locked: bool = False) -> AuditChainHead | None:
 def audit_record(
     *,
     action: str,
-    user=None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
     entity_type: str = "",
     entity_id: Any = "",
     before: Any = None,
     after: Any = None,
-    request=None,
+    request: AnyRequest | None = None,
     meta: dict | None = None,
     email: str = "",
 ) -> AuditLog:
-    actor = user if getattr(user, "pk", None) else None
+    actor = cast("User | None", user if getattr(user, "pk", None) else None)
     if request is None:  # a service inside a request: the middleware's context
         request = current_request()
     merged = request_meta(request)

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -9,7 +10,7 @@ from django.db.models.lookups import Exact, GreaterThanOrEqual
 
 from apps.billing.enums import DeliveryPaymentMethod, InvoiceLineKind, InvoiceStatus, MeterUnit, PaymentMethod
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
 
 
 def cents(field_name: str) -> Round:
@@ -23,7 +24,7 @@ def cents(field_name: str) -> Round:
     return Round(F(field_name) * 100)
 
 
-UNIT_PRICE = {"max_digits": 12, "decimal_places": 4}
+UNIT_PRICE: dict[str, Any] = {"max_digits": 12, "decimal_places": 4}
 
 
 # -- prices and tax ----------------------------------------------------------------
@@ -367,7 +368,7 @@ class Payment(AppendOnlyModel):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0"),
             models.CheckConstraint(
-                condition=Q(amount_tendered__isnull=True)
+                condition=Q(amount_tendered__isnull=True)  # type: ignore[arg-type]  # Q | Lookup is a Q at runtime
                 | GreaterThanOrEqual(cents("amount_tendered"), cents("amount")),
                 name="payment_tendered_covers_amount_cents",
             ),

@@ -13,6 +13,7 @@ import json
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -36,8 +37,8 @@ def _schedule(rows: list[tuple[date | None, Decimal]], day: date) -> list[dict]:
     return [{"valid_from": d.isoformat() if d else None, "price": f"{p:.2f}"} for d, p in keep]
 
 
-def _grouped(qs, key: str) -> dict[int, list[tuple[date, Decimal]]]:
-    out: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+def _grouped(qs, key: str) -> dict[int, list[tuple[date | None, Decimal]]]:
+    out: dict[int, list[tuple[date | None, Decimal]]] = defaultdict(list)
     for k, valid_from, price in qs.order_by(key, "valid_from").values_list(key, "valid_from", "price"):
         out[k].append((valid_from, price))
     return out
@@ -45,7 +46,7 @@ def _grouped(qs, key: str) -> dict[int, list[tuple[date, Decimal]]]:
 
 def customer_prices(*, user, day: date) -> dict:
     """Selector: a fixed number of queries whatever the number of customers."""
-    customers = list(
+    customers: list[Any] = list(
         customer_list(user=user)
         .filter(is_active=True)
         .order_by("name", "id")
@@ -77,7 +78,7 @@ def customer_prices(*, user, day: date) -> dict:
     types = []
     for t in CylinderType.objects.filter(is_active=True).order_by("id").values("id", "name", "list_price"):
         rows = list_rows.get(t["id"], [])
-        if not any(d <= day for d, _ in rows) and t["list_price"] is not None:
+        if not any(d is not None and d <= day for d, _ in rows) and t["list_price"] is not None:
             rows = [(None, t["list_price"]), *rows]
         types.append({"id": t["id"], "name": t["name"], "prices": _schedule(rows, day)})
 
@@ -87,8 +88,10 @@ def customer_prices(*, user, day: date) -> dict:
         for s in ServiceItem.objects.filter(is_active=True).order_by("id").values("id", "code", "name")
     ]
 
-    gst_rows = list(GstRate.objects.order_by("valid_from").values_list("valid_from", "rate"))
-    if not any(d <= day for d, _ in gst_rows):
+    gst_rows: list[tuple[date | None, Decimal]] = list(
+        GstRate.objects.order_by("valid_from").values_list("valid_from", "rate")
+    )
+    if not any(d is not None and d <= day for d, _ in gst_rows):
         gst_rows = [(None, Decimal(settings.DEFAULT_GST_RATE)), *gst_rows]
     in_force = [r for r in gst_rows if r[0] is None or r[0] <= day][-1:]
     gst = [

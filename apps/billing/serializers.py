@@ -107,9 +107,9 @@ class CreditNoteSerializer(serializers.ModelSerializer):
 class InvoiceSerializer(InvoiceSummarySerializer):
     lines = InvoiceLineSerializer(many=True, read_only=True)
     payments = PaymentSerializer(many=True, read_only=True)
-    credit_notes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="number")
+    credit_notes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="number")  # type: ignore[var-annotated]
     amount_due = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
-    delivery = serializers.PrimaryKeyRelatedField(read_only=True)
+    delivery: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta(InvoiceSummarySerializer.Meta):
         fields = [

@@ -10,9 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.audit.audited import row_create, row_update
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
@@ -36,7 +37,10 @@ from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed, 
 from apps.core.permissions import role_of
 from apps.core.roles import Role
 from apps.core.sequences import sequence_next
+from apps.core.typing import AnyRequest
 from apps.customers.enums import PaymentTerms
+from apps.customers.models import Customer
+from apps.depots.models import CylinderType
 
 INVOICE_DOCUMENT = "billing.invoice"
 CREDIT_NOTE_DOCUMENT = "billing.creditnote"
@@ -101,16 +105,16 @@ class LineDraft:
     description: str
     quantity: Decimal
     unit_price: Decimal
-    cylinder_type: object = None
-    service_item: object = None
+    cylinder_type: CylinderType | None = None
+    service_item: ServiceItem | None = None
     amount: Decimal = field(init=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.quantity = Decimal(self.quantity)
         self.amount = line_amount(self.quantity, self.unit_price)
 
 
-def payment_terms_text(customer) -> tuple[str, int]:
+def payment_terms_text(customer: Customer) -> tuple[str, int]:
     if customer.payment_terms == PaymentTerms.CREDIT and customer.credit_term_days:
         return f"Net {customer.credit_term_days} days", customer.credit_term_days
     if customer.payment_terms == PaymentTerms.CREDIT:
@@ -118,7 +122,7 @@ def payment_terms_text(customer) -> tuple[str, int]:
     return "Cash on delivery", 0
 
 
-def payment_method_check(*, customer, payment_method: str) -> None:
+def payment_method_check(*, customer: Customer, payment_method: str) -> None:
     """CREDIT (on account) only for customers with credit terms
     (``Customer.payment_terms == "CREDIT"``): 422 ``credit_not_allowed``."""
     if payment_method == DeliveryPaymentMethod.CREDIT and customer.payment_terms != PaymentTerms.CREDIT:
@@ -127,8 +131,8 @@ def payment_method_check(*, customer, payment_method: str) -> None:
 
 def invoice_issue(
     *,
-    actor,
-    customer,
+    actor: User,
+    customer: Customer,
     payment_method: str,
     lines: list[LineDraft],
     supply_date: date | None = None,
@@ -209,7 +213,7 @@ def invoice_issue(
 
 
 def meter_reading_take(
-    *, actor, customer, reading: Decimal, replacement: bool, read_at: datetime, delivery_id: int | None
+    *, actor: User, customer: Customer, reading: Decimal, replacement: bool, read_at: datetime, delivery_id: int | None
 ) -> tuple[MeterReading, CustomerMeter]:
     """Record a reading on the customer's meter (row locked, so two readings
     never both count the same consumption). A reading below the last one is
@@ -253,7 +257,7 @@ def meter_line(meter: CustomerMeter, row: MeterReading) -> LineDraft | None:
     return LineDraft(
         kind=InvoiceLineKind.METER,
         description=(
-            f"LPG by meter {meter.serial_number}: {_reading_text(row.previous_reading)} to "
+            f"LPG by meter {meter.serial_number}: {_reading_text(row.previous_reading or Decimal(0))} to "
             f"{_reading_text(row.reading)} {meter.get_unit_display()}"
         ),
         quantity=row.consumption,
@@ -274,12 +278,12 @@ def _settlement_update(invoice: Invoice, *, paid: Decimal, credited: Decimal) ->
 @transaction.atomic
 def payment_record(
     *,
-    actor,
+    actor: User,
     invoice: Invoice,
     amount: Decimal,
     method: str,
     reference: str = "",
-    received_at=None,
+    received_at: datetime | None = None,
     amount_tendered: Decimal | None = None,
 ) -> Payment:
     """Record money received. Invariant: paid + credited never exceeds the
@@ -331,7 +335,7 @@ def payment_record(
 
 def door_payment_record(
     *,
-    actor,
+    actor: User,
     invoice: Invoice | None,
     payment_method: str,
     received_at: datetime,
@@ -367,7 +371,7 @@ def door_payment_record(
 
 
 @transaction.atomic
-def credit_note_create(*, actor, invoice: Invoice, reason: str, lines: list[dict] | None = None) -> CreditNote:
+def credit_note_create(*, actor: User, invoice: Invoice, reason: str, lines: list[dict] | None = None) -> CreditNote:
     """Credit all (no ``lines``) or part of an invoice. Invariant: the credit
     never exceeds what is still due on the invoice, nor a line's uncredited
     quantity; numbered CN-YYYY-NNNNNN, taken last."""
@@ -465,9 +469,9 @@ def invoice_pdf_render(*, invoice_id: int) -> Invoice:
     return invoice
 
 
-def invoice_pdf_download(*, actor, invoice: Invoice, request=None) -> bytes:
+def invoice_pdf_download(*, actor: User, invoice: Invoice, request: AnyRequest | None = None) -> bytes:
     """The stored PDF (rendered now if missing); every download is audited."""
-    if not invoice.pdf or not invoice.pdf.storage.exists(invoice.pdf.name):
+    if not invoice.pdf.name or not invoice.pdf.storage.exists(invoice.pdf.name):
         invoice = invoice_pdf_render(invoice_id=invoice.pk)
     with invoice.pdf.open("rb") as fh:
         data = fh.read()
@@ -497,9 +501,8 @@ class PricePeriodInvoiced(ApplicationError):
     status_code = 409
 
 
-def _invoiced_from(scope, day: date, what: str) -> None:
-    first = scope.filter(supply_date__gte=day).order_by("supply_date").values_list("supply_date", flat=True)[:1]
-    first = list(first)
+def _invoiced_from(scope: QuerySet[Invoice], day: date, what: str) -> None:
+    first = list(scope.filter(supply_date__gte=day).order_by("supply_date").values_list("supply_date", flat=True)[:1])
     if first:
         raise PricePeriodInvoiced(
             f"{what} from {day:%d/%m/%Y} would change invoiced days (an invoice is dated "
@@ -508,7 +511,7 @@ def _invoiced_from(scope, day: date, what: str) -> None:
         )
 
 
-def _earliest(before, after) -> date:
+def _earliest(before: Any, after: Any) -> date:
     return min(after.valid_from, before.valid_from) if before is not None else after.valid_from
 
 
@@ -534,65 +537,65 @@ def service_item_price_check(before: ServiceItemPrice | None, after: ServiceItem
         _invoiced_from(Invoice.objects.filter(lines__service_item_id=row), _earliest(before, after), "A service price")
 
 
-def gst_rate_create(*, actor, data: Mapping[str, Any]) -> GstRate:
+def gst_rate_create(*, actor: User, data: Mapping[str, Any]) -> GstRate:
     return row_create(actor=actor, model=GstRate, data=data, action=AuditAction.PRICE_CREATED, check=gst_rate_check)
 
 
-def gst_rate_update(*, actor, gst_rate: GstRate, data: Mapping[str, Any]) -> GstRate:
+def gst_rate_update(*, actor: User, gst_rate: GstRate, data: Mapping[str, Any]) -> GstRate:
     return row_update(actor=actor, instance=gst_rate, data=data, action=AuditAction.PRICE_CHANGED, check=gst_rate_check)
 
 
-def cylinder_type_price_create(*, actor, data: Mapping[str, Any]) -> CylinderTypePrice:
+def cylinder_type_price_create(*, actor: User, data: Mapping[str, Any]) -> CylinderTypePrice:
     return row_create(
         actor=actor, model=CylinderTypePrice, data=data, action=AuditAction.PRICE_CREATED,
         check=cylinder_type_price_check,
     )  # fmt: skip
 
 
-def cylinder_type_price_update(*, actor, price: CylinderTypePrice, data: Mapping[str, Any]) -> CylinderTypePrice:
+def cylinder_type_price_update(*, actor: User, price: CylinderTypePrice, data: Mapping[str, Any]) -> CylinderTypePrice:
     return row_update(
         actor=actor, instance=price, data=data, action=AuditAction.PRICE_CHANGED, check=cylinder_type_price_check
     )
 
 
-def customer_price_create(*, actor, data: Mapping[str, Any]) -> CustomerPrice:
+def customer_price_create(*, actor: User, data: Mapping[str, Any]) -> CustomerPrice:
     return row_create(
         actor=actor, model=CustomerPrice, data=data, action=AuditAction.PRICE_CREATED, check=customer_price_check
     )
 
 
-def customer_price_update(*, actor, price: CustomerPrice, data: Mapping[str, Any]) -> CustomerPrice:
+def customer_price_update(*, actor: User, price: CustomerPrice, data: Mapping[str, Any]) -> CustomerPrice:
     return row_update(
         actor=actor, instance=price, data=data, action=AuditAction.PRICE_CHANGED, check=customer_price_check
     )
 
 
-def service_item_create(*, actor, data: Mapping[str, Any]) -> ServiceItem:
+def service_item_create(*, actor: User, data: Mapping[str, Any]) -> ServiceItem:
     return row_create(actor=actor, model=ServiceItem, data=data)
 
 
-def service_item_update(*, actor, service_item: ServiceItem, data: Mapping[str, Any]) -> ServiceItem:
+def service_item_update(*, actor: User, service_item: ServiceItem, data: Mapping[str, Any]) -> ServiceItem:
     return row_update(actor=actor, instance=service_item, data=data)
 
 
-def service_item_price_create(*, actor, data: Mapping[str, Any]) -> ServiceItemPrice:
+def service_item_price_create(*, actor: User, data: Mapping[str, Any]) -> ServiceItemPrice:
     return row_create(
         actor=actor, model=ServiceItemPrice, data=data, action=AuditAction.PRICE_CREATED,
         check=service_item_price_check,
     )  # fmt: skip
 
 
-def service_item_price_update(*, actor, price: ServiceItemPrice, data: Mapping[str, Any]) -> ServiceItemPrice:
+def service_item_price_update(*, actor: User, price: ServiceItemPrice, data: Mapping[str, Any]) -> ServiceItemPrice:
     return row_update(
         actor=actor, instance=price, data=data, action=AuditAction.PRICE_CHANGED, check=service_item_price_check
     )
 
 
-def customer_meter_create(*, actor, data: Mapping[str, Any]) -> CustomerMeter:
+def customer_meter_create(*, actor: User, data: Mapping[str, Any]) -> CustomerMeter:
     return row_create(actor=actor, model=CustomerMeter, data=data)
 
 
-def customer_meter_update(*, actor, meter: CustomerMeter, data: Mapping[str, Any]) -> CustomerMeter:
+def customer_meter_update(*, actor: User, meter: CustomerMeter, data: Mapping[str, Any]) -> CustomerMeter:
     """``unit_rate`` is not dated: issued invoices keep the rate they were
     billed at; the new rate applies to readings billed from now on. A new
     meter (serial number) takes a replacement reading as its new baseline."""

@@ -76,7 +76,7 @@ def admin_level(user, model) -> str | None:
         return FULL
     label = model._meta.label_lower
     rules = ADMIN_POLICY.get(label, ADMIN_POLICY.get(f"{model._meta.app_label}.*", {}))
-    return rules.get(role)
+    return rules.get(role) if role is not None else None
 
 
 def _scope(model, user, queryset):

@@ -20,7 +20,7 @@ class ApplicationError(Exception):
     """A refused business action. Subclasses set a stable ``code`` and status."""
 
     code = "application_error"
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    status_code: int = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = "The request could not be carried out."
 
     def __init__(self, detail: str | None = None, *, code: str | None = None, extra: dict | None = None):
@@ -136,8 +136,8 @@ def _contract_response(exc: Exception, context: dict) -> Response | None:
         )
 
     response = exception_handler(exc, context)
-    if response is None:
-        return None
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
     code = _first_code(exc)
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}

@@ -45,7 +45,7 @@ def _reject_constant(name: str):
 def check_json_value(data, *, max_depth: int | None = None) -> None:
     """Walk a parsed JSON value without recursion: refuse depth > max_depth and
     strings (keys included) with lone surrogates or NUL."""
-    limit = max_depth or getattr(settings, "JSON_MAX_DEPTH", DEFAULT_MAX_DEPTH)
+    limit: int = max_depth or getattr(settings, "JSON_MAX_DEPTH", None) or DEFAULT_MAX_DEPTH
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()

@@ -12,7 +12,7 @@ the manifest) is `no-cache`, so a new build reaches phones at once."""
 import re
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
 from whitenoise.media_types import MediaTypes
 from whitenoise.middleware import WhiteNoiseMiddleware
 
@@ -44,7 +44,7 @@ class PWAWhiteNoiseMiddleware(WhiteNoiseMiddleware):
         return super().immutable_file_test(path, url)
 
 
-def pwa_index(request: HttpRequest, path: str = "") -> HttpResponse:
+def pwa_index(request: HttpRequest, path: str = "") -> FileResponse:
     """Any /app/ route the client-side router owns gets the app shell."""
     index = settings.FRONTEND_DIST / "index.html"
     if not index.is_file():

@@ -5,39 +5,40 @@ with its audit row; see apps.audit.audited). Nothing is deleted: deactivate."""
 from collections.abc import Mapping
 from typing import Any
 
+from apps.accounts.models import User
 from apps.audit.audited import row_create, row_update
 from apps.depots.models import CylinderType, Depot, Equipment, Vehicle
 
 
-def depot_create(*, actor, data: Mapping[str, Any]) -> Depot:
+def depot_create(*, actor: User, data: Mapping[str, Any]) -> Depot:
     return row_create(actor=actor, model=Depot, data=data)
 
 
-def depot_update(*, actor, depot: Depot, data: Mapping[str, Any]) -> Depot:
+def depot_update(*, actor: User, depot: Depot, data: Mapping[str, Any]) -> Depot:
     return row_update(actor=actor, instance=depot, data=data)
 
 
-def vehicle_create(*, actor, data: Mapping[str, Any]) -> Vehicle:
+def vehicle_create(*, actor: User, data: Mapping[str, Any]) -> Vehicle:
     return row_create(actor=actor, model=Vehicle, data=data)
 
 
-def vehicle_update(*, actor, vehicle: Vehicle, data: Mapping[str, Any]) -> Vehicle:
+def vehicle_update(*, actor: User, vehicle: Vehicle, data: Mapping[str, Any]) -> Vehicle:
     return row_update(actor=actor, instance=vehicle, data=data)
 
 
-def cylinder_type_create(*, actor, data: Mapping[str, Any]) -> CylinderType:
+def cylinder_type_create(*, actor: User, data: Mapping[str, Any]) -> CylinderType:
     return row_create(actor=actor, model=CylinderType, data=data)
 
 
-def cylinder_type_update(*, actor, cylinder_type: CylinderType, data: Mapping[str, Any]) -> CylinderType:
+def cylinder_type_update(*, actor: User, cylinder_type: CylinderType, data: Mapping[str, Any]) -> CylinderType:
     """``list_price`` is the undated fallback price: issued invoices keep
     their own figures; a dated change is a CylinderTypePrice row."""
     return row_update(actor=actor, instance=cylinder_type, data=data)
 
 
-def equipment_create(*, actor, data: Mapping[str, Any]) -> Equipment:
+def equipment_create(*, actor: User, data: Mapping[str, Any]) -> Equipment:
     return row_create(actor=actor, model=Equipment, data=data)
 
 
-def equipment_update(*, actor, equipment: Equipment, data: Mapping[str, Any]) -> Equipment:
+def equipment_update(*, actor: User, equipment: Equipment, data: Mapping[str, Any]) -> Equipment:
     return row_update(actor=actor, instance=equipment, data=data)

@@ -6,12 +6,14 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import Forbidden, ValidationFailed
 from apps.core.permissions import role_of
 from apps.core.roles import Role
 from apps.core.sequences import distribution_number
+from apps.depots.models import Vehicle
 from apps.distribution.enums import DistributionStatus
 from apps.distribution.models import DistributionHeader, DistributionItem
 from apps.inventory.enums import CylinderState, MovementType
@@ -28,7 +30,7 @@ _DIRECTION = {
 }
 
 
-def _check_may_distribute(actor, vehicle, items: list[dict]) -> None:
+def _check_may_distribute(actor: User, vehicle: Vehicle, items: list[dict]) -> None:
     """Drivers record only for their own vehicle (at any depot: a truck may load
     elsewhere); depot staff only at their own depot, every line of it (any
     vehicle: the cylinders leave or enter their depot). Refusals are 403:
@@ -50,7 +52,7 @@ def _check_may_distribute(actor, vehicle, items: list[dict]) -> None:
 
 @transaction.atomic
 def distribution_create(
-    *, actor, vehicle, items: list[dict], driver=None, occurred_at: datetime | None = None
+    *, actor: User, vehicle: Vehicle, items: list[dict], driver: User | None = None, occurred_at: datetime | None = None
 ) -> DistributionHeader:
     """Record a load-out / return as one document: header, items, ledger moves,
     audit and a DIST-YYYYMMDD-NNNN number (taken last), or nothing at all.
@@ -67,7 +69,7 @@ def distribution_create(
             raise Forbidden("A driver may only record distributions as themselves.")
         driver = actor
     when = occurred_at or timezone.now()
-    totals = Counter()
+    totals: Counter[str] = Counter()
     for item in items:
         totals[item["movement_type"]] += item["quantity"]
 
@@ -127,7 +129,7 @@ def distribution_create(
 
 
 @transaction.atomic
-def distribution_reverse(*, actor, header: DistributionHeader, reason: str) -> DistributionHeader:
+def distribution_reverse(*, actor: User, header: DistributionHeader, reason: str) -> DistributionHeader:
     """Undo a distribution with a reversal document; the header is marked reversed."""
     locked = DistributionHeader.objects.select_for_update().get(pk=header.pk)
     if locked.status == DistributionStatus.REVERSED:

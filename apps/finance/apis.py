@@ -47,7 +47,7 @@ class CsvRenderer(BaseRenderer):
 
     media_type = "text/csv"
     format = "csv"
-    charset = "utf-8"
+    charset: str | None = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return b""

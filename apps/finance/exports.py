@@ -13,7 +13,7 @@ Layouts of the accounting files (sources in docs/finance.md):
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -139,13 +139,15 @@ def xero_invoice_rows(*, date_from: date, date_to: date) -> Iterator[list]:
             due=inv.due_date, code=_item_code(line), description=line.description, qty=_qty(line.quantity),
             unit=_price(line.unit_price), rate=inv.gst_rate, currency=inv.currency,
         )  # fmt: skip
-    for line in selectors.credit_note_lines_in_period(date_from=date_from, date_to=date_to).iterator(chunk_size=2000):
-        note, inv = line.credit_note, line.credit_note.invoice
+    for note_line in selectors.credit_note_lines_in_period(date_from=date_from, date_to=date_to).iterator(
+        chunk_size=2000
+    ):
+        note, inv = note_line.credit_note, note_line.credit_note.invoice
         yield _xero_row(
             name=inv.customer_name, email=inv.customer.email, address=inv.customer_address,
             postal=inv.customer_postal_code, number=note.number, reference=inv.number, issued=note.issue_date,
-            due=note.issue_date, code="", description=line.description, qty="-" + _qty(line.quantity),
-            unit=_price(line.unit_price), rate=note.gst_rate, currency=inv.currency,
+            due=note.issue_date, code="", description=note_line.description, qty="-" + _qty(note_line.quantity),
+            unit=_price(note_line.unit_price), rate=note.gst_rate, currency=inv.currency,
         )  # fmt: skip
 
 
@@ -172,7 +174,8 @@ def qbo_tax_code(rate: Decimal) -> str:
 
 
 def _grouped(lines: Iterable, key) -> Iterator[list]:
-    batch, current = [], None
+    batch: list = []
+    current = None
     for line in lines:
         k = key(line)
         if batch and k != current:
@@ -251,7 +254,7 @@ class _Sink(io.RawIOBase):
         return out
 
 
-def zip_stream(documents: Iterable[tuple[str, callable]]) -> Iterator[bytes]:
+def zip_stream(documents: Iterable[tuple[str, Callable[[], bytes]]]) -> Iterator[bytes]:
     """Stream a ZIP of (file name, function returning the bytes) pairs. One
     document's bytes are in memory at a time; the ZIP's central directory
     (a few dozen bytes per file) is the only thing that grows."""

@@ -39,7 +39,7 @@ class EmailLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        what = self.invoice.number if self.invoice_id else f"statement {self.period_from}..{self.period_to}"
+        what = self.invoice.number if self.invoice is not None else f"statement {self.period_from}..{self.period_to}"
         return f"{what} to {self.to_address} ({self.status})"
 
 

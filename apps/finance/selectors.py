@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -332,7 +333,7 @@ def invoice_register_rows(*, date_from: date, date_to: date) -> Iterator[list]:
     )  # fmt: skip
     for row in qs.iterator(chunk_size=2000):
         *head, paid, credited, status = row
-        total = head[12]
+        total = cast(Decimal, head[12])
         yield [*head, paid, credited, total - paid - credited, status]
 
 

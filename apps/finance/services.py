@@ -2,16 +2,20 @@
 invoices and statements (queued in a transaction with its EmailLog row, sent
 by a Celery task after commit, every attempt recorded)."""
 
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.audit.services import audit_record
 from apps.billing.models import CreditNote, Invoice
 from apps.core.exceptions import ValidationFailed
+from apps.core.typing import AnyRequest
 from apps.customers.models import Customer
 from apps.finance.enums import EmailKind, EmailStatus, FinanceAction
 from apps.finance.models import EmailLog
@@ -19,7 +23,9 @@ from apps.finance.models import EmailLog
 EMAIL_LOG = "finance.emaillog"
 
 
-def report_audit(*, actor, report: str, params: dict, rows: int, request=None, export: bool = False) -> None:
+def report_audit(
+    *, actor: User, report: str, params: dict, rows: int, request: AnyRequest | None = None, export: bool = False
+) -> None:
     """One audit record per report or export: who, what, which period, how many rows."""
     audit_record(
         action=FinanceAction.EXPORT if export else FinanceAction.REPORT,
@@ -41,7 +47,7 @@ def _recipient(customer: Customer, to: str | None) -> str:
     return address
 
 
-def _queue(log: EmailLog, actor, request) -> EmailLog:
+def _queue(log: EmailLog, actor: User, request: AnyRequest | None) -> EmailLog:
     from apps.finance.tasks import email_send
 
     audit_record(
@@ -64,7 +70,9 @@ def _queue(log: EmailLog, actor, request) -> EmailLog:
 
 
 @transaction.atomic
-def invoice_email_queue(*, actor, invoice: Invoice, to: str | None = None, request=None) -> EmailLog:
+def invoice_email_queue(
+    *, actor: User, invoice: Invoice, to: str | None = None, request: AnyRequest | None = None
+) -> EmailLog:
     """Queue the invoice PDF to the customer (or ``to``). Invariant: the log row
     and its audit record commit together; the send starts only after commit."""
     customer = Customer.objects.get(pk=invoice.customer_id)
@@ -81,7 +89,13 @@ def invoice_email_queue(*, actor, invoice: Invoice, to: str | None = None, reque
 
 @transaction.atomic
 def statement_email_queue(
-    *, actor, customer: Customer, date_from: date, date_to: date, to: str | None = None, request=None
+    *,
+    actor: User,
+    customer: Customer,
+    date_from: date,
+    date_to: date,
+    to: str | None = None,
+    request: AnyRequest | None = None,
 ) -> EmailLog:
     log = EmailLog.objects.create(
         kind=EmailKind.STATEMENT,
@@ -102,8 +116,8 @@ def _message(log: EmailLog) -> EmailMessage:
 
     company = settings.COMPANY
     if log.kind == EmailKind.INVOICE:
-        invoice = Invoice.objects.get(pk=log.invoice_id)
-        if not invoice.pdf or not invoice.pdf.storage.exists(invoice.pdf.name):
+        invoice = Invoice.objects.get(pk=log.invoice_id)  # type: ignore[misc]  # an INVOICE e-mail has its invoice
+        if not invoice.pdf.name or not invoice.pdf.storage.exists(invoice.pdf.name):
             invoice = invoice_pdf_render(invoice_id=invoice.pk)
         with invoice.pdf.open("rb") as fh:
             data = fh.read()
@@ -115,7 +129,12 @@ def _message(log: EmailLog) -> EmailMessage:
             f"{company['phone']}\n"
         )
     else:
-        statement = statement_build(customer=log.customer, date_from=log.period_from, date_to=log.period_to)
+        # A STATEMENT e-mail always has its period (EmailLog constraint).
+        statement = statement_build(
+            customer=log.customer,
+            date_from=log.period_from,  # type: ignore[arg-type]
+            date_to=log.period_to,  # type: ignore[arg-type]
+        )
         data = statement_pdf_bytes(statement)
         name = f"statement-{log.customer.code}-{log.period_to:%Y%m%d}.pdf"
         body = (
@@ -173,7 +192,9 @@ def retry_delay(attempt: int) -> int:
     return min(settings.FINANCE_EMAIL_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0), 6 * 3600)
 
 
-def zip_documents(*, date_from: date, date_to: date, customer_id: int | None = None):
+def zip_documents(
+    *, date_from: date, date_to: date, customer_id: int | None = None
+) -> Iterator[tuple[str, Callable[[], bytes]]]:
     """(file name, loader) pairs of the period's invoice and credit-note PDFs,
     read or rendered one at a time (a missing invoice PDF is rendered and
     stored on the way, exactly as a single download would)."""
@@ -183,7 +204,7 @@ def zip_documents(*, date_from: date, date_to: date, customer_id: int | None = N
 
     def invoice_bytes(pk: int) -> bytes:
         invoice = Invoice.objects.get(pk=pk)
-        if not invoice.pdf or not invoice.pdf.storage.exists(invoice.pdf.name):
+        if not invoice.pdf.name or not invoice.pdf.storage.exists(invoice.pdf.name):
             invoice = invoice_pdf_render(invoice_id=pk)
         with invoice.pdf.open("rb") as fh:
             return fh.read()
@@ -195,25 +216,25 @@ def zip_documents(*, date_from: date, date_to: date, customer_id: int | None = N
     # rendered PDF's name back never interleaves with an open read cursor.
     invoices = invoices_in_period(date_from=date_from, date_to=date_to, customer_id=customer_id)
     for pk, number in list(invoices.values_list("pk", "number")):
-        yield f"invoices/{number}.pdf", (lambda pk=pk: invoice_bytes(pk))
+        yield f"invoices/{number}.pdf", partial(invoice_bytes, pk)
     notes = credit_notes_in_period(date_from=date_from, date_to=date_to, customer_id=customer_id)
     for pk, number in list(notes.values_list("pk", "number")):
-        yield f"credit-notes/{number}.pdf", (lambda pk=pk: credit_note_bytes(pk))
+        yield f"credit-notes/{number}.pdf", partial(credit_note_bytes, pk)
 
 
-def zip_documents_for(pairs: list[tuple[int, str]]):
+def zip_documents_for(pairs: list[tuple[int, str]]) -> Iterator[tuple[str, Callable[[], bytes]]]:
     """(file name, loader) pairs for a chosen list of invoices (admin action)."""
     from apps.billing.services import invoice_pdf_render
 
     def invoice_bytes(pk: int) -> bytes:
         invoice = Invoice.objects.get(pk=pk)
-        if not invoice.pdf or not invoice.pdf.storage.exists(invoice.pdf.name):
+        if not invoice.pdf.name or not invoice.pdf.storage.exists(invoice.pdf.name):
             invoice = invoice_pdf_render(invoice_id=pk)
         with invoice.pdf.open("rb") as fh:
             return fh.read()
 
     for pk, number in pairs:
-        yield f"invoices/{number}.pdf", (lambda pk=pk: invoice_bytes(pk))
+        yield f"invoices/{number}.pdf", partial(invoice_bytes, pk)
 
 
 def period_days(date_from: date, date_to: date) -> int:

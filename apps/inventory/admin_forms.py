@@ -23,7 +23,7 @@ def document_kinds_for(user) -> list[tuple[str, str]]:
     """The stock document kinds this user may record (never REVERSAL: that has its own page)."""
     role = role_of(user)
     if role in (Role.ADMIN, Role.SUPERVISOR):
-        allowed = DEPOT_KINDS + SUPERVISOR_KINDS
+        allowed: tuple[StockDocumentKind, ...] = DEPOT_KINDS + SUPERVISOR_KINDS
     elif role == Role.DEPOT_STAFF:
         allowed = DEPOT_KINDS
     else:

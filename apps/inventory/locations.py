@@ -6,7 +6,11 @@ from django.db import IntegrityError, transaction
 from apps.inventory.enums import LocationKind
 from apps.inventory.models import Location
 
-_OWNER_FIELD = {LocationKind.DEPOT: "depot", LocationKind.VEHICLE: "vehicle", LocationKind.CUSTOMER: "customer"}
+_OWNER_FIELD: dict[str, str] = {
+    LocationKind.DEPOT: "depot",
+    LocationKind.VEHICLE: "vehicle",
+    LocationKind.CUSTOMER: "customer",
+}
 
 
 def _owned_location(kind: str, owner) -> Location:

@@ -68,9 +68,9 @@ def balance_drift() -> list[Drift]:
     for row in StockMove.objects.values("to_location_id", "cylinder_type_id", "state").annotate(q=Sum("quantity")):
         key = (row["to_location_id"], row["cylinder_type_id"], row["state"])
         ledger[key] = ledger.get(key, 0) + row["q"]
-    for row in StockMove.objects.values("from_location_id", "cylinder_type_id", "state").annotate(q=Sum("quantity")):
-        key = (row["from_location_id"], row["cylinder_type_id"], row["state"])
-        ledger[key] = ledger.get(key, 0) - row["q"]
+    for out in StockMove.objects.values("from_location_id", "cylinder_type_id", "state").annotate(q=Sum("quantity")):
+        key = (out["from_location_id"], out["cylinder_type_id"], out["state"])
+        ledger[key] = ledger.get(key, 0) - out["q"]
     held: dict[tuple[int, int, str], int] = {}
     for loc, ct, full, empty in StockBalance.objects.values_list(
         "location_id", "cylinder_type_id", "full_qty", "empty_qty"

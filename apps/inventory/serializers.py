@@ -62,7 +62,7 @@ class StockDocumentSerializer(serializers.ModelSerializer):
 
     def get_moves(self, obj) -> list[dict]:
         moves = StockMove.objects.filter(document_type="inventory.stockdocument", document_id=obj.pk).order_by("id")
-        return StockMoveSerializer(moves, many=True).data
+        return StockMoveSerializer(moves, many=True).data  # type: ignore[return-value]  # a ReturnList
 
 
 @extend_schema_serializer(component_name="StockDocumentReverseInput")  # distribution has a ReverseInput too

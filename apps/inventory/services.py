@@ -5,15 +5,17 @@ the audit record. Mistakes are corrected by reversing documents, never edits."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import ApplicationError, Forbidden, InvalidMovement, ValidationFailed, require_reason
 from apps.core.sequences import sequence_next
-from apps.depots.models import CylinderType
+from apps.depots.models import CylinderType, Depot
 from apps.inventory.enums import (
     REAL_KINDS,
     CylinderState,
@@ -24,7 +26,7 @@ from apps.inventory.enums import (
 from apps.inventory.exceptions import InsufficientStock
 from apps.inventory.locations import location_for_depot, virtual_location
 from apps.inventory.locks import balances_lock
-from apps.inventory.models import Location, StockDocument, StockMove
+from apps.inventory.models import Location, StockBalance, StockDocument, StockMove
 
 ANY_STATE = frozenset({CylinderState.FULL, CylinderState.EMPTY})
 D, V, C = LocationKind.DEPOT, LocationKind.VEHICLE, LocationKind.CUSTOMER
@@ -42,7 +44,7 @@ MOVEMENT_RULES: dict[str, tuple[frozenset, frozenset, frozenset]] = {
     MovementType.WRITE_OFF: (REAL_KINDS, frozenset({LocationKind.WRITE_OFF}), ANY_STATE),
 }
 
-STOCK_DOCUMENT_PREFIX = {
+STOCK_DOCUMENT_PREFIX: dict[str, str] = {
     StockDocumentKind.RECEIPT: "RCV",
     StockDocumentKind.DUMP: "DMP",
     StockDocumentKind.TRANSFER: "TRF",
@@ -102,7 +104,7 @@ def _deltas(lines: list[MoveLine]) -> dict[tuple[int, int], list[int]]:
     return deltas
 
 
-def _balance_view(row) -> dict:
+def _balance_view(row: StockBalance) -> dict:
     return {
         "location": row.location_id,
         "cylinder_type": row.cylinder_type_id,
@@ -113,7 +115,7 @@ def _balance_view(row) -> dict:
 
 def stock_post(
     *,
-    actor,
+    actor: User,
     document_type: str,
     document_id: int,
     lines: list[MoveLine],
@@ -133,7 +135,7 @@ def stock_post(
     deltas = _deltas(lines)
     balances = balances_lock(deltas.keys())
 
-    shortages = []
+    shortages: list[dict[str, Any]] = []
     for key in sorted(deltas):
         row, (d_full, d_empty) = balances[key], deltas[key]
         if row.location_is_virtual:
@@ -211,7 +213,7 @@ def stock_post(
 
 
 def stock_reverse(
-    *, actor, document_type: str, document_id: int, reversal_type: str, reversal_id: int
+    *, actor: User, document_type: str, document_id: int, reversal_type: str, reversal_id: int
 ) -> list[StockMove]:
     """Post compensating moves for every not-yet-reversed move of a document."""
     originals = list(
@@ -242,7 +244,7 @@ def stock_reverse(
 SUPERVISOR_ONLY = {StockDocumentKind.ADJUSTMENT, StockDocumentKind.WRITE_OFF}
 
 
-def _check_may_post(actor, kind: str, depot=None) -> None:
+def _check_may_post(actor: User, kind: str, depot: Depot | None = None) -> None:
     """Who may record which stock document. Depot staff write only at their own
     depot, and the depot that counts is the one the kind is recorded at: the
     receiving depot of a RECEIPT, the sending depot of a DUMP or a TRANSFER (a
@@ -275,11 +277,11 @@ def _stock_document_number(kind: str, when: datetime) -> str:
 @transaction.atomic
 def stock_document_create(
     *,
-    actor,
+    actor: User,
     kind: str,
     lines: list[dict],
-    depot=None,
-    to_depot=None,
+    depot: Depot | None = None,
+    to_depot: Depot | None = None,
     location: Location | None = None,
     reason: str = "",
     reference: str = "",
@@ -298,14 +300,14 @@ def stock_document_create(
         src, dst, states, mt = (
             virtual_location(LocationKind.PLANT),
             _need_depot(depot),
-            {CylinderState.FULL},
+            frozenset({CylinderState.FULL}),
             MovementType.RECEIPT,
         )
     elif kind == StockDocumentKind.DUMP:
         src, dst, states, mt = (
             _need_depot(depot),
             virtual_location(LocationKind.PLANT),
-            {CylinderState.EMPTY},
+            frozenset({CylinderState.EMPTY}),
             MovementType.DUMP,
         )
     elif kind == StockDocumentKind.TRANSFER:
@@ -357,7 +359,7 @@ def stock_document_create(
     return document
 
 
-def _need_depot(depot, field: str = "depot") -> Location:
+def _need_depot(depot: Depot | None, field: str = "depot") -> Location:
     if depot is None:
         raise ValidationFailed({field: ["This field is required for this kind of document."]})
     return location_for_depot(depot)
@@ -372,7 +374,7 @@ def _need_location(location: Location | None) -> Location:
 
 
 @transaction.atomic
-def stock_document_reverse(*, actor, document_type: str, document_id: int, reason: str) -> StockDocument:
+def stock_document_reverse(*, actor: User, document_type: str, document_id: int, reason: str) -> StockDocument:
     """Correct a posted document by a REVERSAL document whose moves point at the
     moves they compensate. The original rows stay untouched."""
     from apps.core.permissions import role_of

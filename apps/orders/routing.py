@@ -57,11 +57,14 @@ def plan_route(start: Point | None, stops: list[tuple[int, Point | None]]) -> li
     no coordinates go last, by id, with no distance."""
     located = [(sid, p) for sid, p in stops if p is not None]
     unlocated = sorted(sid for sid, p in stops if p is None)
-    if located and start is None:  # no depot position: begin at the lowest id
+    if not located:
+        return [(sid, None) for sid in unlocated]
+    if start is None:  # no depot position: begin at the lowest id
         first = min(located, key=lambda s: s[0])
         start = first[1]
-    ordered = _two_opt(start, _nearest_neighbour(start, located)) if located else []
-    legs, here = [], start
+    ordered = _two_opt(start, _nearest_neighbour(start, located))
+    legs: list[tuple[int, float | None]] = []
+    here = start
     for sid, point in ordered:
         legs.append((sid, haversine_km(here, point)))
         here = point

@@ -144,7 +144,7 @@ def my_day(*, driver, day: date) -> dict:
     vehicle = driver.vehicle
     orders = day_orders(driver=driver, day=day)
     customer_ids = {o.customer_id for o in orders}
-    balances: dict[int, list[dict]] = {}
+    balances: dict[int | None, list[dict]] = {}
     for row in (
         StockBalance.objects.filter(location__customer_id__in=customer_ids)
         .select_related("location")

@@ -2,14 +2,17 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.audit.services import audit_record
 from apps.core.exceptions import ConflictError, Forbidden, ValidationFailed, require_reason
 from apps.core.permissions import role_of
 from apps.core.roles import Role
+from apps.customers.models import Customer
 from apps.inventory.enums import CylinderState, StockDocumentKind
 from apps.inventory.locations import location_for_vehicle
 from apps.inventory.models import StockBalance
@@ -21,12 +24,12 @@ from apps.orders.routing import plan_route
 DISPATCHERS = (Role.ADMIN, Role.SUPERVISOR)
 
 
-def _check_dispatcher(actor) -> None:
+def _check_dispatcher(actor: User) -> None:
     if role_of(actor) not in DISPATCHERS:
         raise Forbidden("Only a dispatcher (supervisor or admin) may do this.")
 
 
-def _check_driver(driver) -> None:
+def _check_driver(driver: User | None) -> None:
     if driver is not None and (driver.role != Role.DRIVER or not driver.is_active):
         raise ValidationFailed({"driver": ["Orders are assigned to an active driver."]})
 
@@ -61,7 +64,15 @@ def _lock_order(order: Order | int) -> Order:
 
 
 @transaction.atomic
-def order_create(*, actor, customer, scheduled_for: date, lines: list[dict], driver=None, notes: str = "") -> Order:
+def order_create(
+    *,
+    actor: User,
+    customer: Customer,
+    scheduled_for: date,
+    lines: list[dict],
+    driver: User | None = None,
+    notes: str = "",
+) -> Order:
     """A customer's order for a day: PLANNED, or ASSIGNED when a driver is given."""
     _check_dispatcher(actor)
     _check_driver(driver)
@@ -93,7 +104,15 @@ _UNSET = object()
 
 
 @transaction.atomic
-def order_update(*, actor, order: Order, scheduled_for=_UNSET, driver=_UNSET, lines=_UNSET, notes=_UNSET) -> Order:
+def order_update(
+    *,
+    actor: User,
+    order: Order,
+    scheduled_for: Any = _UNSET,
+    driver: Any = _UNSET,
+    lines: Any = _UNSET,
+    notes: Any = _UNSET,
+) -> Order:
     """Reschedule, (re)assign, change lines or notes of an open order."""
     _check_dispatcher(actor)
     locked = _lock_order(order)
@@ -138,7 +157,7 @@ def order_update(*, actor, order: Order, scheduled_for=_UNSET, driver=_UNSET, li
 
 
 @transaction.atomic
-def order_cancel(*, actor, order: Order, reason: str) -> Order:
+def order_cancel(*, actor: User, order: Order, reason: str) -> Order:
     _check_dispatcher(actor)
     reason = require_reason(reason, "Say why the order is cancelled.")
     locked = _lock_order(order)
@@ -159,7 +178,12 @@ def order_cancel(*, actor, order: Order, reason: str) -> Order:
 
 @transaction.atomic
 def order_mark_delivered(
-    *, order: Order | int, delivery_id: int, customer=None, actor=None, delivered: dict[int, int] | None = None
+    *,
+    order: Order | int,
+    delivery_id: int,
+    customer: Customer | None = None,
+    actor: User | None = None,
+    delivered: dict[int, int] | None = None,
 ) -> Order:
     """Called by the delivery flow inside its own transaction: the fulls of
     the delivery count towards the order's lines. ``delivered``:
@@ -211,20 +235,20 @@ def order_mark_delivered(
     return locked
 
 
-def _point(obj) -> tuple[float, float] | None:
+def _point(obj: Any) -> tuple[float, float] | None:
     if obj is None or obj.latitude is None or obj.longitude is None:
         return None
     return float(obj.latitude), float(obj.longitude)
 
 
 @transaction.atomic
-def route_plan(*, actor, driver, day: date) -> RoutePlan:
+def route_plan(*, actor: User, driver: User, day: date) -> RoutePlan:
     """Order the driver's assigned stops for ``day`` from the vehicle's home
     depot (nearest neighbour, then 2-opt). Every open assigned order of that
     day appears exactly once; planning again replaces the stops."""
     _check_dispatcher(actor)
     _check_driver(driver)
-    if driver.vehicle_id is None:
+    if driver.vehicle is None:
         raise ValidationFailed({"driver": ["This driver has no vehicle, so there is no depot to start from."]})
     depot = driver.vehicle.home_depot
     orders = list(
@@ -268,26 +292,31 @@ def route_plan(*, actor, driver, day: date) -> RoutePlan:
 # -- end of day ------------------------------------------------------------------------
 
 
-def _check_may_count(actor, driver) -> None:
+def _check_may_count(actor: User, driver: User) -> None:
     role = role_of(actor)
     if role in DISPATCHERS:
         return
     if role == Role.DRIVER and actor.pk == driver.pk:
         return
-    if role == Role.DEPOT_STAFF and actor.depot_id and driver.vehicle.home_depot_id == actor.depot_id:
+    if (
+        role == Role.DEPOT_STAFF
+        and actor.depot_id
+        and driver.vehicle
+        and driver.vehicle.home_depot_id == actor.depot_id
+    ):
         return
     raise Forbidden("Only the driver, their depot's staff or a supervisor may record this count.")
 
 
 @transaction.atomic
-def day_end_count_record(*, actor, driver, day: date, lines: list[dict], note: str = "") -> DayEndCount:
+def day_end_count_record(*, actor: User, driver: User, day: date, lines: list[dict], note: str = "") -> DayEndCount:
     """Record the physical count of the driver's truck. Each type and state
     not counted is taken as zero. The ledger balance is read under lock, so the
     variance is exact at this moment; any variance waits for a supervisor.
 
     ``lines``: ``{"cylinder_type": CylinderType, "full_qty": int, "empty_qty": int}``"""
     _check_driver(driver)
-    if driver.vehicle_id is None:
+    if driver.vehicle is None:
         raise ValidationFailed({"driver": ["This driver has no vehicle to count."]})
     _check_may_count(actor, driver)
     seen = set()
@@ -364,7 +393,7 @@ def _lock_pending_count(count: DayEndCount) -> DayEndCount:
 
 
 @transaction.atomic
-def day_end_variance_approve(*, actor, count: DayEndCount, reason: str) -> DayEndCount:
+def day_end_variance_approve(*, actor: User, count: DayEndCount, reason: str) -> DayEndCount:
     """Accept the count: post the variance as one ADJUSTMENT on the vehicle
     (found cylinders in, missing ones out), so the ledger matches the truck."""
     _check_dispatcher(actor)
@@ -397,7 +426,7 @@ def day_end_variance_approve(*, actor, count: DayEndCount, reason: str) -> DayEn
 
 
 @transaction.atomic
-def day_end_count_return(*, actor, count: DayEndCount, reason: str) -> DayEndCount:
+def day_end_count_return(*, actor: User, count: DayEndCount, reason: str) -> DayEndCount:
     """Send the count back: the driver counts again (a new count)."""
     _check_dispatcher(actor)
     reason = require_reason(reason, "Say why the count is sent back.")

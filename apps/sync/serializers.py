@@ -75,6 +75,6 @@ class SyncErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField()
     detail = serializers.CharField()
-    fields = serializers.DictField(required=False)
+    fields = serializers.DictField(required=False)  # type: ignore[assignment]  # a field named "fields": the metaclass pops it
     max_events = serializers.IntegerField(required=False, help_text="413 only: SYNC_MAX_EVENTS.")
     max_bytes = serializers.IntegerField(required=False, help_text="413 only: SYNC_MAX_BYTES.")

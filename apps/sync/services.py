@@ -27,11 +27,13 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.serializers import as_serializer_error
 
+from apps.accounts.models import User
 from apps.audit.services import audit_record
 from apps.core.exceptions import ApplicationError, ConflictError, Forbidden, ValidationFailed
 from apps.core.models import IdempotencyRecord
 from apps.core.permissions import role_of
 from apps.core.roles import Role
+from apps.core.typing import AnyRequest
 from apps.sync.crypto import (
     MAX_SAFE_INTEGER,
     InvalidKey,
@@ -74,7 +76,7 @@ class AlreadyResolved(ConflictError):
     default_detail = "This rejected event is already resolved."
 
 
-def _require_reviewer(actor, what: str) -> None:
+def _require_reviewer(actor: User, what: str) -> None:
     if role_of(actor) not in REVIEWERS:
         raise Forbidden(f"Only an admin or a supervisor may {what}.")
 
@@ -84,7 +86,7 @@ def _require_reviewer(actor, what: str) -> None:
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
-def request_id_for(request) -> str:
+def request_id_for(request: AnyRequest | None) -> str:
     """The id of the current request, for the logs and ``RejectedEvent.request_id``.
 
     The one place that knows where it comes from: the id the request-context
@@ -107,7 +109,7 @@ def request_id_for(request) -> str:
 # -- devices -----------------------------------------------------------------------
 
 
-def _register_refused(*, actor, thumbprint: str, code: str, request) -> None:
+def _register_refused(*, actor: User, thumbprint: str, code: str, request: AnyRequest | None) -> None:
     audit_record(
         action=SyncAuditAction.DEVICE_REGISTER_REFUSED,
         user=actor,
@@ -117,7 +119,7 @@ def _register_refused(*, actor, thumbprint: str, code: str, request) -> None:
     )
 
 
-def device_register(*, actor, name: str, public_key_jwk: Any, request=None) -> Device:
+def device_register(*, actor: User, name: str, public_key_jwk: Any, request: AnyRequest | None = None) -> Device:
     """Register the signed-in user's phone (``device.newly_registered`` says
     whether a row was made).
 
@@ -162,7 +164,9 @@ def device_register(*, actor, name: str, public_key_jwk: Any, request=None) -> D
 
 
 @transaction.atomic
-def device_revoke(*, actor, device: Device, revoke_sessions: bool = False, request=None) -> Device:
+def device_revoke(
+    *, actor: User, device: Device, revoke_sessions: bool = False, request: AnyRequest | None = None
+) -> Device:
     """Stop accepting events signed by this phone (lost, stolen, replaced).
 
     With ``revoke_sessions`` every outstanding refresh token of the device's
@@ -327,7 +331,7 @@ def _parse(event: _Event) -> None:
         raise Refused("invalid_event", "The signature must be a base64 string.")
 
 
-def _check_signature(event: _Event, key) -> None:
+def _check_signature(event: _Event, key: Any) -> None:
     raw = event.raw
     try:
         message = signed_bytes(
@@ -339,7 +343,7 @@ def _check_signature(event: _Event, key) -> None:
         raise Refused("invalid_signature", "The signature does not match this event and this device's key.")
 
 
-def _check_vehicle(actor, event: _Event) -> None:
+def _check_vehicle(actor: User, event: _Event) -> None:
     """A driver records only for the vehicle assigned to them."""
     if role_of(actor) != Role.DRIVER or "vehicle" not in event.payload:
         return
@@ -350,7 +354,7 @@ def _check_vehicle(actor, event: _Event) -> None:
         )
 
 
-def _check_owner(actor, event: _Event) -> IdempotencyRecord | None:
+def _check_owner(actor: User, event: _Event) -> IdempotencyRecord | None:
     """The stored answer of this event id, if any; another user's record is never
     replayed (whatever the idempotency layer does)."""
     record = IdempotencyRecord.objects.filter(key=event.id).only("key", "user_id").first()
@@ -378,7 +382,7 @@ def _error_outcome(exc: Exception) -> Refused:
     return Refused("invalid", "The payload is not valid.", {"fields": json.loads(json.dumps(fields))})
 
 
-def _apply(*, actor, key, event: _Event, now: datetime):
+def _apply(*, actor: User, key: Any, event: _Event, now: datetime) -> Any:
     """Every check, then the handler. Raises Refused; fills ``event`` as it goes."""
     _parse(event)
     _check_signature(event, key)
@@ -396,7 +400,7 @@ def _apply(*, actor, key, event: _Event, now: datetime):
         raise _error_outcome(exc) from exc
 
 
-def _event_transaction():
+def _event_transaction() -> contextlib.AbstractContextManager:
     """A savepoint when an outer transaction is open (tests, ATOMIC_REQUESTS), so a
     database error inside one event cannot poison the rest. In autocommit the
     handler's own transaction (run_idempotent) already is the event's, and no
@@ -405,7 +409,7 @@ def _event_transaction():
 
 
 def _apply_contained(
-    *, actor, key, raw: Any, now: datetime, request_id: str
+    *, actor: User, key: Any, raw: Any, now: datetime, request_id: str
 ) -> tuple[_Event, EventOutcome, Refused | None]:
     """One event, whatever happens inside it: applied, duplicate or refused."""
     event = _Event(raw=raw)
@@ -432,7 +436,9 @@ def _apply_contained(
     return event, outcome, refused
 
 
-def _record_rejection(*, actor, device: Device, event: _Event, refused: Refused, request_id: str, request=None) -> None:
+def _record_rejection(
+    *, actor: User, device: Device, event: _Event, refused: Refused, request_id: str, request: AnyRequest | None = None
+) -> None:
     raw = event.raw if isinstance(event.raw, dict) else {}
     with transaction.atomic():
         rejected = RejectedEvent.objects.create(
@@ -458,13 +464,13 @@ def _record_rejection(*, actor, device: Device, event: _Event, refused: Refused,
         )
 
 
-def _resolve_open(*, user, event_id: uuid.UUID, note: str, by=None) -> int:
+def _resolve_open(*, user: User, event_id: uuid.UUID, note: str, by: User | None = None) -> int:
     return RejectedEvent.objects.filter(event_id=event_id, user=user, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=by, resolution_note=note
     )
 
 
-def _device_for(actor, device_id: uuid.UUID) -> tuple[Device | None, Refused | None]:
+def _device_for(actor: User, device_id: uuid.UUID) -> tuple[Device | None, Refused | None]:
     device = Device.objects.filter(pk=device_id).first()
     if device is None or device.user_id != actor.pk:
         return None, Refused("unknown_device", "This device is not registered to the signed-in user.")
@@ -494,7 +500,9 @@ def sync_batch_check_size(*, content_length: Any) -> None:
         )
 
 
-def sync_events_apply(*, actor, device_id: uuid.UUID, events: list, request=None) -> list[dict]:
+def sync_events_apply(
+    *, actor: User, device_id: uuid.UUID, events: list, request: AnyRequest | None = None
+) -> list[dict]:
     """Apply a batch of signed events in the order sent; one answer per event.
 
     Each event runs in its own transaction (inside ``run_idempotent``); a refused
@@ -541,7 +549,7 @@ def sync_events_apply(*, actor, device_id: uuid.UUID, events: list, request=None
 # -- review of rejected events -----------------------------------------------------
 
 
-def rejected_event_retry(*, actor, rejected: RejectedEvent, request=None) -> dict:
+def rejected_event_retry(*, actor: User, rejected: RejectedEvent, request: AnyRequest | None = None) -> dict:
     """Send a stored rejected event again through the same path, as its driver.
 
     The clock window is measured from when the server first received it. Applied
@@ -599,7 +607,9 @@ def rejected_event_retry(*, actor, rejected: RejectedEvent, request=None) -> dic
 
 
 @transaction.atomic
-def rejected_event_resolve(*, actor, rejected: RejectedEvent, note: str, request=None) -> RejectedEvent:
+def rejected_event_resolve(
+    *, actor: User, rejected: RejectedEvent, note: str, request: AnyRequest | None = None
+) -> RejectedEvent:
     """Close a rejected event by hand (re-entered online, written off, ...), with a note."""
     _require_reviewer(actor, "resolve a rejected event")
     note = (note or "").strip()

@@ -2,17 +2,16 @@
 log keeps of it all (never a secret)."""
 
 import json
-import threading
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from rest_framework.test import APIClient
 
 from apps.accounts.services import user_deactivate, user_password_change
 from apps.audit.enums import AuditAction
 from apps.audit.models import AuditLog
+from apps.core.testing.threads import run_concurrently
 from apps.core.tests.factories import UserFactory
 
 PASSWORD = "pass-12345"
@@ -114,34 +113,13 @@ def test_only_an_admin_resets_someone_elses_password(world):
     assert login(APIClient(), world.users["driver"].email, "Xy-1234567!").status_code == 200
 
 
-def _real_threads(n, work):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def runner(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
-
-
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_refreshes_with_one_token_yield_at_most_one_pair():
     user = UserFactory(role="driver")
     token = login(APIClient(), user.email).json()["refresh"]
     for _round in range(3):
-        results = _real_threads(6, lambda i: refresh(APIClient(), token))
+        results = run_concurrently(lambda i: refresh(APIClient(), token), 6, timeout=120)
         statuses = sorted(r.status_code for r in results)
         assert statuses == [200] + [401] * 5, statuses  # exactly one new pair
         token = next(r.json()["refresh"] for r in results if r.status_code == 200)  # race the new one next

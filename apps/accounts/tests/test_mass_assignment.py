@@ -9,11 +9,11 @@ from django.forms.models import model_to_dict
 
 from apps.accounts.models import User
 from apps.billing.tests.helpers import delivery_body, load_vehicle
+from apps.core.testing.world import api_client_for
 from apps.customers.models import Customer
 from apps.depots.models import CylinderType, Depot, Equipment, Vehicle
 from apps.distribution.models import DistributionHeader
 from apps.orders.services import order_create
-from conftest import api_client_for
 
 FORGED = {"id": 999999, "pk": 999999, "status": "reversed", "number": "FORGED-1", "created_by": 1,
           "created_at": "2000-01-01T00:00:00Z", "is_staff": True, "is_superuser": True, "role": "admin"}  # fmt: skip

@@ -5,8 +5,8 @@ object is looked up. Reads go as far as each app's selectors let them."""
 
 import pytest
 
-from apps.accounts.tests.test_roles_table import DOC, TABLE, call, objects, outcome  # noqa: F401
-from conftest import api_client_for
+from apps.accounts.tests.test_roles_table import DOC, TABLE, call, objects, outcome, world  # noqa: F401
+from apps.core.testing.world import api_client_for
 
 # Writes an auditor may make: its own password, its own sign-out; device
 # registration and /api/sync/ are IsAuthenticated views of apps.sync (see docs).
@@ -49,7 +49,7 @@ def test_every_endpoint_has_an_auditor_line():
 
 
 @pytest.mark.django_db
-def test_auditor_never_gets_the_admin_change_forms(world):
+def test_auditor_never_gets_the_admin_change_forms(world):  # noqa: F811
     from django.test import Client
 
     from apps.billing.tests.helpers import deliver, load_vehicle

@@ -20,7 +20,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from conftest import api_client_for
+from apps.core.testing.world import api_client_for
 
 ROLES = ("admin", "supervisor", "depot_staff", "driver", "finance")
 DOC = Path(__file__).resolve().parents[3] / "docs" / "roles.md"
@@ -246,16 +246,25 @@ def outcome(response) -> str:
 
 
 @pytest.fixture
-def objects(world):
-    from apps.depots.models import Equipment
+def world(module_world, db):
+    """The module's one world (conftest ``module_world``); each case runs in a
+    savepoint rolled back after it."""
+    return module_world
 
-    found = build_objects(world)
-    found["equipment"] = str(Equipment.objects.create(serial_number="EQ-1", depot=world.depot).pk)
+
+@pytest.fixture(scope="module")
+def objects(module_world, django_db_blocker):
+    """Built once per module on the module's world (rolled back with it)."""
     from apps.billing.models import Invoice
+    from apps.depots.models import Equipment
     from apps.finance.services import invoice_email_queue
 
-    invoice = Invoice.objects.get(pk=found["invoice_other"])
-    found["email_log"] = invoice_email_queue(actor=world.users["finance"], invoice=invoice, to="ap@x.example").pk
+    world = module_world
+    with django_db_blocker.unblock():
+        found = build_objects(world)
+        found["equipment"] = str(Equipment.objects.create(serial_number="EQ-1", depot=world.depot).pk)
+        invoice = Invoice.objects.get(pk=found["invoice_other"])
+        found["email_log"] = invoice_email_queue(actor=world.users["finance"], invoice=invoice, to="ap@x.example").pk
     return found
 
 

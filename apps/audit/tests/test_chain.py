@@ -3,7 +3,6 @@
 Rows are chained by the sealer after commit (apps.audit.sealer); inside a
 test's wrapping transaction nothing commits, so these tests seal by hand."""
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -17,6 +16,7 @@ from apps.audit.enums import AuditAction
 from apps.audit.models import AuditChainHead, AuditLog
 from apps.audit.sealer import seal_pending
 from apps.audit.services import audit_record
+from apps.core.testing.threads import run_concurrently
 
 
 def sealed(rows: list[AuditLog]) -> list[AuditLog]:
@@ -175,30 +175,18 @@ def test_concurrent_writers_do_not_fork_the_chain():
     """Real threads appending at once, half in autocommit mode (like login
     failures), half inside business transactions: one linear chain."""
     threads_n, per_thread = 8, 15
-    barrier = threading.Barrier(threads_n)
-    errors: list[BaseException] = []
 
     def work(i: int) -> None:
-        try:
-            barrier.wait()
-            for j in range(per_thread):
-                if i % 2:
-                    audit_record(action=AuditAction.LOGIN_FAILED, email=f"t{i}-{j}@example.com")
-                else:
-                    with transaction.atomic():
-                        audit_record(action=AuditAction.STOCK_POSTED, entity_type="test", entity_id=f"{i}-{j}")
-                        audit_record(action=AuditAction.DISTRIBUTION_CREATED, entity_type="test", entity_id=f"{i}-{j}")
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        for j in range(per_thread):
+            if i % 2:
+                audit_record(action=AuditAction.LOGIN_FAILED, email=f"t{i}-{j}@example.com")
+            else:
+                with transaction.atomic():
+                    audit_record(action=AuditAction.STOCK_POSTED, entity_type="test", entity_id=f"{i}-{j}")
+                    audit_record(action=AuditAction.DISTRIBUTION_CREATED, entity_type="test", entity_id=f"{i}-{j}")
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(threads_n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
-    assert errors == []
+    results = run_concurrently(work, threads_n)
+    assert [r for r in results if isinstance(r, Exception)] == []
     expected = (threads_n // 2) * per_thread + (threads_n // 2) * per_thread * 2
     assert AuditLog.objects.count() == expected
     seal_pending()  # rows committed while an earlier pass held the head

@@ -20,7 +20,7 @@ from apps.audit.models import AuditChainHead, AuditLog
 from apps.audit.sealer import seal_pending
 from apps.audit.services import audit_record
 from apps.audit.tasks import seal_audit
-from conftest import build_world
+from apps.core.testing.world import build_world
 
 ROW_LOCKS = connection.vendor != "sqlite"
 

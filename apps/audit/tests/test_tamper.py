@@ -205,7 +205,7 @@ def test_the_head_is_signed_published_after_commit_and_printed(caplog, django_ca
 
 
 def test_deleting_the_tail_and_rewinding_the_head_is_detected(owner):
-    from conftest import build_world
+    from apps.core.testing.world import build_world
 
     world = build_world(stock=43)
     published = head()  # a genuine signed head, e.g. from yesterday's log
@@ -235,7 +235,7 @@ def test_deleting_the_tail_and_rewinding_the_head_is_detected(owner):
 
 
 def test_truncating_the_log_and_the_head_is_detected(owner):
-    from conftest import build_world
+    from apps.core.testing.world import build_world
 
     build_world(stock=43)
     assert verify_chain().ok
@@ -327,7 +327,7 @@ def test_every_numbering_series_is_checked(world):
 def test_truncating_billing_invoice_is_detected_by_verify_numbering(owner):
     from apps.billing.models import Invoice
     from apps.billing.tests.helpers import deliver, load_vehicle
-    from conftest import build_world
+    from apps.core.testing.world import build_world
 
     world = build_world(stock=43)
     load_vehicle(world, quantity=14)

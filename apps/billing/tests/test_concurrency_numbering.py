@@ -3,7 +3,6 @@ through the API; a quarter fail AFTER their invoice number was taken (the
 delivery's final audit step raises), so their transactions roll back and give
 the number back. The issued numbers must be exactly 1..N."""
 
-import threading
 import time
 import uuid
 
@@ -14,6 +13,7 @@ from apps.audit.enums import AuditAction
 from apps.billing.models import Invoice
 from apps.billing.tests.helpers import delivery_body, load_vehicle
 from apps.core.models import Sequence
+from apps.core.testing.threads import run_concurrently
 from apps.deliveries import services as deliveries_services
 from apps.deliveries.models import Delivery
 from apps.inventory.models import StockBalance, StockMove
@@ -30,7 +30,7 @@ class Doomed(RuntimeError):
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_forty_concurrent_deliveries_issue_gapless_numbers(monkeypatch, settings):
-    from conftest import api_client_for, build_world
+    from apps.core.testing.world import api_client_for, build_world
 
     settings.BILLING_RENDER_PDF_ON_ISSUE = False  # numbering is under test here, not PDFs
     world = build_world()
@@ -52,11 +52,7 @@ def test_forty_concurrent_deliveries_issue_gapless_numbers(monkeypatch, settings
 
     monkeypatch.setattr(deliveries_services, "audit_record", audit_then_maybe_fail)
 
-    barrier = threading.Barrier(THREADS)
-    results: list[tuple[int, object]] = []
-    lock = threading.Lock()
-
-    def worker(i: int) -> None:
+    def worker(i: int):
         customer = doomed_customer if i % DOOMED_EVERY == 0 else world.customers[1 + i % 2]
         client = api_client_for(driver)
         # The test client's exception signal is process-wide: one thread's failure would
@@ -65,23 +61,12 @@ def test_forty_concurrent_deliveries_issue_gapless_numbers(monkeypatch, settings
         body = delivery_body(world, customer=customer.pk, lines=[
             {"cylinder_type": world.gas.pk, "delivered_full": 1, "returned_empty": 0}
         ])  # fmt: skip
-        try:
-            barrier.wait(timeout=60)
-            r = client.post("/api/deliveries/", body, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
-            outcome = ("doomed", r.status_code) if r.status_code == 500 else (r.status_code, r.json())
-        except Exception as exc:  # noqa: BLE001 - reported by the assertions below
-            outcome = ("error", repr(exc))
-        finally:
-            connection.close()
-        with lock:
-            results.append((i, outcome))
+        r = client.post("/api/deliveries/", body, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+        return ("doomed", r.status_code) if r.status_code == 500 else (r.status_code, r.json())
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
     started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
+    outcomes = run_concurrently(worker, THREADS)
+    results = [(i, ("error", repr(o)) if isinstance(o, Exception) else o) for i, o in enumerate(outcomes)]
     elapsed = time.perf_counter() - started
     print(f"\n{THREADS} concurrent deliveries on {connection.vendor}: {elapsed:.2f}s")
 

@@ -7,10 +7,10 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.audit.models import AuditLog
+from apps.core.testing.world import api_client_for
 from apps.customers.models import Customer
 from apps.depots.models import Depot
 from apps.inventory.models import StockMove
-from conftest import api_client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -2,42 +2,19 @@
 On MariaDB/PostgreSQL this exercises row locks; on SQLite, WAL + IMMEDIATE
 transactions (writers queue on the busy timeout)."""
 
-import threading
 import uuid
 from collections import Counter
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
+from apps.core.testing.threads import run_concurrently
+from apps.core.testing.world import api_client_for, build_world
 from apps.distribution.models import DistributionHeader
 from apps.inventory.models import StockBalance, StockMove
 from apps.inventory.selectors import balance_drift
-from conftest import api_client_for, build_world
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
-
-
-def run_threads(n: int, work) -> list:
-    """Start n threads at once (barrier), collect what each returns."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def runner(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # surfaced by the assertions below
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
-    return results
 
 
 def collect(world, qty=5):
@@ -59,7 +36,7 @@ def test_fifty_concurrent_distributions_on_stock_for_twenty():
         )
         return response.status_code, response.json()
 
-    results = run_threads(50, work)
+    results = run_concurrently(work, 50)
     errors = [r for r in results if isinstance(r, Exception)]
     assert errors == []
     statuses = Counter(status for status, _ in results)
@@ -104,7 +81,7 @@ def test_opposite_lock_orders_never_deadlock_to_the_user():
         )
         return response.status_code, response.json()
 
-    results = run_threads(40, work)
+    results = run_concurrently(work, 40)
     assert [r for r in results if isinstance(r, Exception)] == []
     statuses = Counter(status for status, _ in results)
     assert set(statuses) <= {201, 409}, statuses
@@ -125,7 +102,7 @@ def test_same_idempotency_key_at_once_records_one_document():
         )
         return response.status_code, response.json()
 
-    results = run_threads(10, work)
+    results = run_concurrently(work, 10)
     assert [r for r in results if isinstance(r, Exception)] == []
     assert {status for status, _ in results} == {201}
     assert len({body["number"] for _, body in results}) == 1

@@ -6,13 +6,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.core.exceptions import ApplicationError
+from apps.core.testing.world import build_world
 from apps.distribution.services import distribution_create
 from apps.inventory.enums import CylinderState, StockDocumentKind
 from apps.inventory.locations import location_for_vehicle
 from apps.inventory.models import StockBalance
 from apps.inventory.selectors import balance_drift
 from apps.inventory.services import stock_document_create
-from conftest import build_world
 
 DIST_MOVES = ["COLLECTION", "EMPTY_RETURN", "FULL_RETURN"]
 
