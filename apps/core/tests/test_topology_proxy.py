@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[3]
 BODY_LIMIT = 2_621_440  # DATA_UPLOAD_MAX_MEMORY_SIZE (config/settings/base.py)
 PASSWORD = "proxy-test-Pass-0451"
 
+pytestmark = pytest.mark.topology
+
 
 def nginx_binary() -> str:
     found = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.path.exists(p)), None)
