@@ -13,7 +13,7 @@ gunicorn reached directly (docs/operations.md, docs/errors.md).
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+workers = int(os.environ.get("GUNICORN_WORKERS") or os.environ.get("WEB_CONCURRENCY") or 2)
 worker_class = "sync"
 # nginx buffers whole requests before passing them on, so a slow client never
 # holds a sync worker; a request taking longer than this is killed (exports of
