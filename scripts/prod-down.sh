@@ -27,25 +27,40 @@ if [ "${1:-stop}" = status ]; then
   exit $rc
 fi
 
-stop() {  # stop NAME SECONDS: TERM, wait, then KILL the process (and its session)
-  local name="$1" seconds="$2" pid
-  [ -f "$RUN/$name.pid" ] || return 0
-  pid="$(cat "$RUN/$name.pid")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq $((seconds * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+# stop SECONDS NAME...: TERM them all at once, wait, then KILL what is left.
+stop() {
+  local seconds="$1" name pid pids=() names=()
+  shift
+  for name in "$@"; do
+    [ -f "$RUN/$name.pid" ] || continue
+    pid="$(cat "$RUN/$name.pid")"
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid"); names+=("$name")
+    else
+      rm -f "$RUN/$name.pid"
+    fi
+  done
+  local i
+  for _ in $(seq $((seconds * 10))); do
+    local left=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && left=1; done
+    [ "$left" = 0 ] && break
+    sleep 0.1
+  done
+  for i in "${!pids[@]}"; do
+    pid="${pids[$i]}"; name="${names[$i]}"
     if kill -0 "$pid" 2>/dev/null; then
       echo "prod-down: $name (pid $pid) still running after ${seconds}s: KILL"
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     fi
     echo "prod-down: stopped $name (pid $pid)"
-  fi
-  rm -f "$RUN/$name.pid"
+    rm -f "$RUN/$name.pid"
+  done
 }
 
-for name in $ORDER; do
-  case "$name" in
-    mariadb-*) stop "$name" 60 ;;
-    *) stop "$name" 30 ;;
-  esac
-done
+# nginx first (no new requests), then the application, then the data stores.
+stop 30 nginx
+stop 30 web1 web2 web3 web4 worker beat
+stop 60 redis mariadb-replica
+stop 60 mariadb-primary
