@@ -36,7 +36,7 @@ RUN="$PROD_VAR/run"
 LOG="$PROD_VAR/log"
 mkdir -p "$RUN" "$LOG"
 
-say() { echo "prod-up: $*"; }
+say() { echo "prod-up [${SECONDS}s]: $*"; }
 die() { echo "prod-up: $*" >&2; exit 1; }
 for bin in nginx mariadbd mariadb-install-db mariadb redis-cli; do
   command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] \
@@ -84,14 +84,16 @@ fi
 # --- MariaDB primary and replica --------------------------------------------
 USER_OPT=()
 [ "$(id -u)" = 0 ] && USER_OPT=(--user=root)
+mariadb_init() {  # name: a new datadir (both are initialised at once, in the background)
+  local name="$1" dir="$PROD_VAR/mariadb-$1"
+  [ -d "$dir/mysql" ] && return 0
+  say "initialising $dir"
+  mkdir -p "$dir"
+  mariadb-install-db --no-defaults --datadir="$dir" "${USER_OPT[@]}" --auth-root-authentication-method=socket \
+    --skip-test-db >"$LOG/mariadb-$name-install.log" 2>&1
+}
 mariadb_start() {  # name port cnf
   local name="$1" port="$2" cnf="$3" dir="$PROD_VAR/mariadb-$1"
-  if [ ! -d "$dir/mysql" ]; then
-    say "initialising $dir"
-    mkdir -p "$dir"
-    mariadb-install-db --no-defaults --datadir="$dir" "${USER_OPT[@]}" --auth-root-authentication-method=socket \
-      --skip-test-db >"$LOG/mariadb-$name-install.log" 2>&1 || die "mariadb-install-db failed ($LOG/mariadb-$name-install.log)"
-  fi
   spawn "mariadb-$name" mariadbd --defaults-file="$ROOT/deploy/mariadb/$cnf" "${USER_OPT[@]}" --datadir="$dir" \
     --port="$port" --bind-address=127.0.0.1 --socket="$dir/mysqld.sock" --pid-file="$dir/mariadbd.pid" \
     --log-error="$LOG/mariadb-$name.log"
@@ -99,6 +101,10 @@ mariadb_start() {  # name port cnf
 sql() {  # sql NAME "statements" (as root over the unix socket)
   mariadb --no-defaults -uroot --socket="$PROD_VAR/mariadb-$1/mysqld.sock" -N -B -e "$2"
 }
+mariadb_init primary & init_primary=$!
+mariadb_init replica & init_replica=$!
+wait "$init_primary" || die "mariadb-install-db failed ($LOG/mariadb-primary-install.log)"
+wait "$init_replica" || die "mariadb-install-db failed ($LOG/mariadb-replica-install.log)"
 mariadb_start primary "$DB_PORT" primary.cnf
 mariadb_start replica "$REPLICA_PORT" replica.cnf
 wait_until 60 "MariaDB primary" sql primary "SELECT 1"
@@ -121,6 +127,7 @@ else
 fi
 replica_has_db() { [ -n "$(sql replica "SHOW DATABASES LIKE '$DB_NAME'")" ]; }
 wait_until 60 "replication of $DB_NAME" replica_has_db
+say "MariaDB primary and replica up, replicating"
 
 # --- Redis --------------------------------------------------------------------
 if [ "${PROD_OWN_REDIS:-0}" = 1 ] || ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
@@ -153,14 +160,16 @@ set +a
 
 say "migrating $DB_NAME on the primary"
 "$PY" manage.py migrate --noinput -v0 >>"$LOG/migrate.log" 2>&1 || die "migrate failed ($LOG/migrate.log)"
-if [ "${PROD_SEED:-1}" = 1 ]; then
-  "$PY" manage.py seed_demo >>"$LOG/seed.log" 2>&1 || die "seed_demo failed ($LOG/seed.log)"
+seed_pid=""
+if [ "${PROD_SEED:-1}" = 1 ]; then  # while the servers start
+  "$PY" manage.py seed_demo >>"$LOG/seed.log" 2>&1 & seed_pid=$!
 fi
 if [ "${PROD_COLLECTSTATIC:-1}" = 1 ]; then
   "$PY" manage.py collectstatic --noinput -v0 >>"$LOG/collectstatic.log" 2>&1 || die "collectstatic failed"
 fi
 
 # --- gunicorn x2, Celery worker and beat --------------------------------------
+say "starting gunicorn x2, Celery worker and beat, nginx"
 n=0
 UPSTREAMS=()
 for port in $WEB_PORTS; do
@@ -208,6 +217,7 @@ for port in $WEB_PORTS; do
 done
 wait_until 30 "nginx" answers "https://127.0.0.1:$HTTPS_PORT/api/me/" 401
 
+if [ -n "$seed_pid" ]; then wait "$seed_pid" || die "seed_demo failed ($LOG/seed.log)"; fi
 say "up: https://127.0.0.1:$HTTPS_PORT/ (self-signed: $TLS/server.crt), http://127.0.0.1:$HTTP_PORT/ redirects"
 say "primary 127.0.0.1:$DB_PORT, replica 127.0.0.1:$REPLICA_PORT, database $DB_NAME; redis $REDIS_URL/$REDIS_DB"
 say "pids in $RUN/, logs in $LOG/; manage.py against it: set -a; . $APP_ENV; set +a"

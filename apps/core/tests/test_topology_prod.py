@@ -55,7 +55,7 @@ class Topology:
             PROD_VAR=str(var), PROD_HTTPS_PORT=str(self.https_port), PROD_HTTP_PORT=str(free_port()),
             PROD_WEB_PORTS=" ".join(map(str, self.web_ports)), PROD_DB_PORT=str(self.db_port),
             PROD_REPLICA_PORT=str(self.replica_port), PROD_DB_NAME=DB_NAME, PROD_OWN_REDIS="1",
-            PROD_REDIS_PORT=str(free_port()), PROD_COLLECTSTATIC="0", PY=sys.executable,
+            PROD_REDIS_PORT=str(free_port()), PROD_COLLECTSTATIC="0", PY=sys.executable, GUNICORN_WORKERS="1",
         )  # fmt: skip
         self.tls = ssl.create_default_context()
         self.tls.check_hostname = False
