@@ -37,8 +37,8 @@ LOG="$PROD_VAR/log"
 mkdir -p "$RUN" "$LOG"
 
 say() { echo "prod-up [${SECONDS}s]: $*"; }
-die() { echo "prod-up: $*" >&2; exit 1; }
-for bin in nginx mariadbd mariadb-install-db mariadb redis-cli; do
+die() { echo "prod-up: $* (make prod-down stops what did start)" >&2; exit 1; }
+for bin in nginx mariadbd mariadb-install-db mariadb redis-server redis-cli openssl; do
   command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] \
     || die "$bin is missing: run scripts/system-deps.sh prod as root (apt-get install $(scripts/system-deps.sh --list prod))"
 done
