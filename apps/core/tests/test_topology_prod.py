@@ -236,6 +236,29 @@ def test_writes_through_both_gunicorns_stay_consistent_and_reports_read_the_repl
     _, customer = top.call("GET", f"/api/customers/{target}/", token=finance)
     assert customer["name"] == credit[0]["name"]
     assert top.sql("primary", "SELECT COUNT(*) FROM audit_auditlog WHERE action LIKE '%report%'") != "0"
+
+    # --- one gunicorn down: nginx sends everything to the other; both down: JSON 502
+    def stop_web(n: int) -> None:
+        pid = int((top.var / "run" / f"web{n}.pid").read_text())
+        os.kill(pid, 15)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"web{n} did not stop")
+
+    stop_web(1)
+    for _ in range(4):
+        response, data = top.call("GET", "/api/me/", token=finance)
+        assert response.status == 200, data
+    assert distribute(99)[3]["number"].startswith("DIST-")
+    stop_web(2)
+    response, data = top.call("GET", "/api/me/", token=finance)
+    assert response.status == 502 and data["code"] == "upstream_unavailable", data
+
     # The replica still replicates after the report (no conflict from the marker).
     time.sleep(0.5)
     assert (
