@@ -136,7 +136,7 @@ class Stack:
             NUM_PROXIES="1",
             MEDIA_ROOT=str(self.base / "media"),
             GUNICORN_BIND=f"127.0.0.1:{self.app_port}",
-            GUNICORN_WORKERS="2",
+            GUNICORN_WORKERS="1",
             DJANGO_SUPERUSER_PASSWORD=PASSWORD,
         )
         return env
