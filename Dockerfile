@@ -33,4 +33,6 @@ RUN DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=collectstatic-o
     && mkdir -p var/media && chown -R lpg var/media
 USER lpg
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "-b", "0.0.0.0:8000"]
+# Request limits, workers and timeouts: deploy/gunicorn.conf.py (behind nginx, docs/operations.md).
+ENV GUNICORN_BIND=0.0.0.0:8000
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi:application"]

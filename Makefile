@@ -18,7 +18,7 @@ TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.settings.test
 SYSTEM_DEPS = PYTHON="$(PYTHON_BASE)" CHROMIUM="$(CHROMIUM)" scripts/system-deps.sh
 
 .PHONY: run test install migrate seed static lint test-sqlite test-mysql test-postgres test-e2e bench clean \
-	doctor python system-deps system-deps-test
+	doctor python system-deps system-deps-test prod-up prod-down prod-status
 
 include frontend/frontend.mk
 
@@ -72,21 +72,26 @@ lint: install
 test: system-deps-test lint test-sqlite test-mysql test-postgres frontend-test test-e2e
 	@echo "make test: all suites passed"
 
+# The `topology` tests bring their own servers (nginx, gunicorn; mariadbd for the
+# production stack): they run once, in the SQLite pass, where mariadbd exists.
+NO_TOPOLOGY := -m "not topology"
+HAVE_MARIADBD := $(shell command -v mariadbd 2>/dev/null || test -x /usr/sbin/mariadbd && echo yes)
+
 test-sqlite: install
 	@echo "=== pytest on SQLite ==="
-	$(TEST_SETTINGS) DATABASE_URL=sqlite:///var/db-test-base.sqlite3 $(PY) -m pytest
+	$(TEST_SETTINGS) DATABASE_URL=sqlite:///var/db-test-base.sqlite3 $(PY) -m pytest $(if $(HAVE_MARIADBD),,$(NO_TOPOLOGY))
 
 test-mysql: install
 	@if $(PY) scripts/db_reachable.py "$(MYSQL_TEST_URL)"; then \
 	  echo "=== pytest on MariaDB/MySQL ($(MYSQL_TEST_URL)) ==="; \
-	  $(TEST_SETTINGS) DATABASE_URL="$(MYSQL_TEST_URL)" $(PY) -m pytest; \
+	  $(TEST_SETTINGS) DATABASE_URL="$(MYSQL_TEST_URL)" $(PY) -m pytest $(NO_TOPOLOGY); \
 	elif [ "$$CI" = "true" ]; then echo "MariaDB unreachable at $(MYSQL_TEST_URL) and CI=true"; exit 1; \
 	else echo "=== MariaDB not available at $(MYSQL_TEST_URL) (reason above): skipped (set CI=true to require it) ==="; fi
 
 test-postgres: install
 	@if $(PY) scripts/db_reachable.py "$(POSTGRES_TEST_URL)"; then \
 	  echo "=== pytest on PostgreSQL ($(POSTGRES_TEST_URL)) ==="; \
-	  $(TEST_SETTINGS) DATABASE_URL="$(POSTGRES_TEST_URL)" $(PY) -m pytest; \
+	  $(TEST_SETTINGS) DATABASE_URL="$(POSTGRES_TEST_URL)" $(PY) -m pytest $(NO_TOPOLOGY); \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL unreachable at $(POSTGRES_TEST_URL) and CI=true"; exit 1; \
 	else echo "=== PostgreSQL not available at $(POSTGRES_TEST_URL) (reason above): skipped (set CI=true to require it) ==="; fi
 
@@ -102,6 +107,18 @@ bench: install
 	@for url in "$(MYSQL_TEST_URL)" "$(POSTGRES_TEST_URL)"; do \
 	  if $(PY) scripts/db_reachable.py "$$url"; then DATABASE_URL="$$url" $(PY) bench/ceiling.py || exit 1; \
 	  else echo "=== $$url not reachable: skipped ==="; fi; done
+
+# The production topology on this machine, no Docker (docs/operations.md):
+# nginx, two gunicorns, MariaDB primary + replica, Redis, Celery worker and beat.
+prod-up: install
+	@PYTHON="$(PYTHON_BASE)" scripts/system-deps.sh prod
+	PY=$(abspath $(PY)) scripts/prod-up.sh
+
+prod-down:
+	scripts/prod-down.sh
+
+prod-status:
+	scripts/prod-down.sh status
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static var/media var/test-media

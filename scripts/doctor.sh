@@ -84,6 +84,9 @@ if command -v dpkg-query >/dev/null 2>&1; then
   m="$(dpkg_missing libzbar0 poppler-utils)"
   if [ -z "$m" ]; then ok "zbar, poppler" "libzbar0 poppler-utils (QR and PDF checks)"
   else miss "zbar, poppler" "missing:$m" "sudo apt-get install$m   (make test does it as root)"; fi
+  m="$(dpkg_missing nginx)"
+  if [ -z "$m" ]; then ok "nginx" "the proxy tests and make prod-up start their own"
+  else miss "nginx" "missing" "sudo apt-get install nginx   (make test does it as root)"; fi
   # shellcheck disable=SC2046
   m="$(dpkg_missing $(scripts/system-deps.sh --list mysql))"
   if [ -z "$m" ]; then ok "MariaDB client headers" "$(scripts/system-deps.sh --list mysql) (to build mysqlclient)"

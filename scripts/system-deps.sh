@@ -3,7 +3,7 @@
 # `make install` (profile run), `make test` (profile test), the e2e target
 # (profile chromium), `make doctor` (--list) and .ci/run (profile test, CI=true).
 #
-#   scripts/system-deps.sh run|test|chromium   install what is missing (as root),
+#   scripts/system-deps.sh run|test|chromium|prod   install what is missing (as root),
 #                                              or print the one `sudo apt-get install`
 #                                              line and stop (without root)
 #   scripts/system-deps.sh --list GROUP        print a group's packages
@@ -14,6 +14,10 @@
 #   mysql    what `pip install mysqlclient` needs to build (MariaDB/MySQL only:
 #            the embedded SQLite default and PostgreSQL do without it)
 #   test     QR decoding and PDF checks in pytest, Chromium for the PWA journeys
+#   proxy    nginx, the reverse proxy in front of gunicorn (deploy/nginx.conf):
+#            the proxy tests in `make test` and `make prod-up` start their own
+#   prod     what `make prod-up` runs beside Python: nginx, mariadbd (primary and
+#            replica instances under var/), redis-server
 # mysql is required by `run` only when DATABASE_URL is mysql://, and by `test`
 # when CI=true or when running as root (then it is simply installed); otherwise
 # the MariaDB suite is skipped and the missing packages are named.
@@ -26,6 +30,8 @@ RUN_PKGS="${SYSTEM_DEPS_RUN:-libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset
 MYSQL_PKGS="${SYSTEM_DEPS_MYSQL:-build-essential pkg-config libmariadb-dev}"
 TEST_PKGS="${SYSTEM_DEPS_TEST:-libzbar0 poppler-utils chromium}"
 CHROMIUM_PKGS="${SYSTEM_DEPS_CHROMIUM:-chromium}"
+PROXY_PKGS="${SYSTEM_DEPS_PROXY:-nginx}"
+PROD_PKGS="${SYSTEM_DEPS_PROD:-nginx mariadb-server redis-server}"
 
 group() {
   case "$1" in
@@ -33,6 +39,8 @@ group() {
     mysql) echo "$MYSQL_PKGS" ;;
     test) echo "$TEST_PKGS" ;;
     chromium) echo "$CHROMIUM_PKGS" ;;
+    proxy) echo "$PROXY_PKGS" ;;
+    prod) echo "$PROD_PKGS" ;;
     *) echo "unknown group: $1" >&2; exit 2 ;;
   esac
 }
@@ -76,11 +84,12 @@ profile_pkgs() {
       case "${DATABASE_URL:-}" in mysql*) required="$required $MYSQL_PKGS" ;; *) optional="$MYSQL_PKGS" ;; esac
       ;;
     test)
-      required="$RUN_PKGS $TEST_PKGS $(venv_pkg)"
+      required="$RUN_PKGS $TEST_PKGS $PROXY_PKGS $(venv_pkg)"
       if [ "${CI:-}" = "true" ] || is_root; then required="$required $MYSQL_PKGS"; else optional="$MYSQL_PKGS"; fi
       ;;
     chromium) required="$CHROMIUM_PKGS" ;;
-    *) echo "usage: $0 run|test|chromium | --list GROUP | --missing PROFILE" >&2; exit 2 ;;
+    prod) required="$RUN_PKGS $MYSQL_PKGS $PROD_PKGS $(venv_pkg)" ;;
+    *) echo "usage: $0 run|test|chromium|prod | --list GROUP | --missing PROFILE" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC2086
   echo "$(without_chromium $required)|$optional"
@@ -128,7 +137,7 @@ if [ -n "$missing" ]; then
     {
       echo
       case "$profile" in
-        run) what="make install / make run" ;; test) what="make test" ;; *) what="the PWA journeys (make test-e2e)" ;;
+        run) what="make install / make run" ;; test) what="make test" ;; prod) what="make prod-up" ;; *) what="the PWA journeys (make test-e2e)" ;;
       esac
       echo "Missing system packages for $what (not root, so not installing them):"
       echo

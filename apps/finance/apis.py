@@ -35,6 +35,7 @@ from apps.finance.serializers import (
     gst_json,
     statement_json,
 )
+from config.routers import ReplicaReadsMixin
 
 READERS = roles(Role.ADMIN, Role.FINANCE, Role.AUDITOR)
 WRITERS = roles(Role.ADMIN, Role.FINANCE)
@@ -59,7 +60,7 @@ class ZipRenderer(CsvRenderer):
     charset = None
 
 
-class FinanceView(APIView):
+class FinanceView(ReplicaReadsMixin, APIView):  # GET reports and exports read from the replica
     permission_classes = [READERS]
     renderer_classes = [JSONRenderer]
 

@@ -73,6 +73,14 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_config(env("DATABASE_URL", default=DEFAULT_DATABASE_URL))}
+# A read replica (docs/operations.md): the finance reports and exports read
+# there through config.routers (outside write transactions); everything else,
+# and every write, uses "default". Migrations run on "default" only.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_config(DATABASE_REPLICA_URL)
+REPLICA_READS = env.bool("REPLICA_READS", default=bool(DATABASE_REPLICA_URL))
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -19,6 +19,15 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # and exercise the same WAL + IMMEDIATE locking as the embedded default.
     _db.setdefault("TEST", {})["NAME"] = env("TEST_SQLITE_NAME", default=str(VAR_DIR / "test.sqlite3"))
 
+# The replica alias is a test mirror of the default database (its own
+# connection to the same test database), so the router's tests run everywhere;
+# routing stays off unless a test turns REPLICA_READS on (config/routers.py).
+if "replica" not in DATABASES:
+    DATABASES["replica"] = {**_db, "OPTIONS": dict(_db.get("OPTIONS", {})), "TEST": {"MIRROR": "default"}}
+else:
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+REPLICA_READS = env.bool("REPLICA_READS", default=False)
+
 # Flushing between transactional tests drops the append-only triggers, empties
 # the tables and puts the triggers back (apps/audit/triggers.py allow_flush).
 # Test settings only: production has no way around the triggers.
