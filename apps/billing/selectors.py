@@ -8,7 +8,7 @@ from apps.accounts.enums import Role
 from apps.accounts.permissions import role_of
 from apps.billing.models import CreditNote, Invoice
 
-OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE)
+OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR)  # who reads every invoice
 
 
 def invoice_list(*, user) -> QuerySet[Invoice]:

@@ -4,7 +4,7 @@ from apps.accounts.enums import Role
 from apps.accounts.permissions import role_of
 from apps.sync.models import Device, RejectedEvent
 
-REVIEWERS = (Role.ADMIN, Role.SUPERVISOR)
+REVIEWERS = (Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR)  # who reads every device and event
 
 
 def device_list(*, user) -> QuerySet[Device]:
