@@ -201,6 +201,8 @@ class ReceivableInvoiceAdmin(ReadOnlyAdmin):
                 self.message_user(request, line, level=messages.ERROR)
             return HttpResponseRedirect(f"{request.path}?from={date_from}&to={date_to}")
         ageing = selectors.ageing_report(as_of=date_to)
+        services.report_audit(actor=request.user, report="statements", request=request, rows=len(ageing.customers),
+                              params={"from": date_from.isoformat(), "to": date_to.isoformat()})  # fmt: skip
         emails = Customer.objects.in_bulk([row.customer_id for row in ageing.customers])
         rows = [(row, emails[row.customer_id].email) for row in ageing.customers]
         context = {**self.admin_site.each_context(request), "title": "Statements of account", "rows": rows,

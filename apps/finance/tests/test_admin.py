@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from apps.audit.models import AuditLog
 from apps.finance.models import EmailLog
 from apps.finance.tests.helpers import credit_customer, cylinders, days_ago, invoice_on, load_vehicle, pay
 
@@ -89,6 +90,8 @@ def test_statements_page_emails_the_ticked_customers(two, world, django_capture_
     page = client.get(url, period)
     assert page.status_code == 200
     listed = {row.customer_id: email for row, email in page.context["rows"]}
+    audit = AuditLog.objects.filter(action="finance.report", entity_type="finance.statements").get()
+    assert audit.after["rows"] == 2 and audit.user == world.users["finance"]
     assert listed == {late.customer_id: world.customers[0].email, fresh.customer_id: ""}
     pdf = client.get(f"{url}{late.customer_id}/pdf/", {**period, "format": "pdf"})
     assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
