@@ -46,7 +46,7 @@ class ChildPdfRenderer:
     def __init__(self, *, renders_per_child: int | None = None):
         from django.conf import settings
 
-        self.renders_per_child = max(1, renders_per_child or getattr(settings, "FINANCE_PDF_RENDERS_PER_CHILD", 100))
+        self.renders_per_child = max(1, renders_per_child or settings.FINANCE_PDF_RENDERS_PER_CHILD)
         self.settings_module = os.environ.get("DJANGO_SETTINGS_MODULE") or settings.SETTINGS_MODULE
         self.base_dir = str(settings.BASE_DIR)
         self._process: subprocess.Popen | None = None
