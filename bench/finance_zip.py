@@ -68,7 +68,7 @@ def serve() -> None:
 
 def zip_in_fresh_process() -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--serve"], check=True, capture_output=True, text=True, cwd=ROOT, env=os.environ
+        [sys.executable, __file__, "--serve"], check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=os.environ
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
