@@ -80,7 +80,17 @@ def unit_price_text(value: Decimal) -> str:
     return str(cents) if cents == value else format(value.normalize(), "f")
 
 
+def html_to_pdf(html: str) -> bytes:
+    return HTML(string=html, base_url=None, url_fetcher=StaticOnlyFetcher()).write_pdf()
+
+
 def invoice_pdf_bytes(invoice: Invoice) -> bytes:
+    return html_to_pdf(invoice_pdf_html(invoice))
+
+
+def invoice_pdf_html(invoice: Invoice) -> str:
+    """The invoice's HTML; WeasyPrint turns it into the PDF (``html_to_pdf``,
+    in this process or a recycled child process: apps/finance/pdf_child.py)."""
     if _holding_locks():
         raise RuntimeError("Invoice PDFs are rendered after commit, never inside a transaction.")
     lines = [
@@ -94,7 +104,7 @@ def invoice_pdf_bytes(invoice: Invoice) -> bytes:
         for line in invoice.lines.order_by("position")
     ]
     payload = invoice_paynow_payload(invoice)
-    html = render_to_string(
+    return render_to_string(
         "billing/invoice.html",
         {
             "company": settings.COMPANY,
@@ -106,4 +116,3 @@ def invoice_pdf_bytes(invoice: Invoice) -> bytes:
             "stylesheet": static_uri("billing/invoice.css"),
         },
     )
-    return HTML(string=html, base_url=None, url_fetcher=StaticOnlyFetcher()).write_pdf()

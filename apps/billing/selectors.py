@@ -8,7 +8,7 @@ from apps.billing.models import CreditNote, Invoice
 from apps.core.permissions import role_of
 from apps.core.roles import Role
 
-OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE)
+OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR)  # who reads every invoice
 
 
 def invoice_list(*, user) -> QuerySet[Invoice]:

@@ -3,7 +3,7 @@ readings, payments and credit notes. Each function keeps one invariant, stated
 in its docstring. Numbers are taken last with ``sequence_next``, so a document
 that rolls back gives its number back and the series stay gapless."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -451,16 +451,17 @@ def credit_note_create(*, actor: User, invoice: Invoice, reason: str, lines: lis
     return note
 
 
-def invoice_pdf_render(*, invoice_id: int) -> Invoice:
+def invoice_pdf_render(*, invoice_id: int, to_pdf: Callable[[str], bytes] | None = None) -> Invoice:
     """Render and store the tax invoice PDF. Runs after commit (Celery task
     queued with on_commit) or on first download; never inside a transaction,
-    so the invoice number is never held hostage to rendering."""
+    so the invoice number is never held hostage to rendering. ``to_pdf``
+    (HTML -> PDF bytes) lets a caller render in a child process (finance's ZIP)."""
     from django.core.files.base import ContentFile
 
-    from apps.billing.pdf import invoice_pdf_bytes
+    from apps.billing.pdf import html_to_pdf, invoice_pdf_html
 
     invoice = Invoice.objects.get(pk=invoice_id)
-    data = invoice_pdf_bytes(invoice)
+    data = (to_pdf or html_to_pdf)(invoice_pdf_html(invoice))
     name = invoice.pdf.field.generate_filename(invoice, f"{invoice.number}.pdf")
     stored = invoice.pdf.storage.save(name, ContentFile(data))
     now = timezone.now()

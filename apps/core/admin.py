@@ -28,22 +28,23 @@ VIEW, CHANGE, FULL = "view", "change", "full"
 S, F, D = Role.SUPERVISOR, Role.FINANCE, Role.DEPOT_STAFF
 
 # "app_label.model" or "app_label.*" -> {role: VIEW | CHANGE}
+# Finance sees billing, customers and its own back office only (issue 11).
 ADMIN_POLICY: dict[str, dict[str, str]] = {
     "audit.auditlog": {S: VIEW},
-    "depots.depot": {S: VIEW, F: VIEW, D: VIEW},
-    "depots.vehicle": {S: VIEW, F: VIEW, D: VIEW},
-    "depots.cylindertype": {S: VIEW, F: VIEW, D: VIEW},
-    "depots.equipment": {S: VIEW, F: VIEW, D: VIEW},
+    "depots.depot": {S: VIEW, D: VIEW},
+    "depots.vehicle": {S: VIEW, D: VIEW},
+    "depots.cylindertype": {S: VIEW, D: VIEW},
+    "depots.equipment": {S: VIEW, D: VIEW},
     "customers.customer": {S: VIEW, F: VIEW},
-    "inventory.location": {S: VIEW, F: VIEW, D: VIEW},
-    "inventory.stockbalance": {S: VIEW, F: VIEW, D: VIEW},
-    "inventory.stockmove": {S: VIEW, F: VIEW, D: VIEW},
-    "inventory.stockdocument": {S: CHANGE, F: VIEW, D: CHANGE},
-    "distribution.distributionheader": {S: VIEW, F: VIEW, D: VIEW},
-    "deliveries.delivery": {S: VIEW, F: VIEW},
+    "inventory.location": {S: VIEW, D: VIEW},
+    "inventory.stockbalance": {S: VIEW, D: VIEW},
+    "inventory.stockmove": {S: VIEW, D: VIEW},
+    "inventory.stockdocument": {S: CHANGE, D: CHANGE},
+    "distribution.distributionheader": {S: VIEW, D: VIEW},
+    "deliveries.delivery": {S: VIEW},
     "billing.*": {S: VIEW, F: VIEW},
     "core.sequence": {S: VIEW, F: VIEW},
-    "orders.*": {S: CHANGE, F: VIEW},
+    "orders.*": {S: CHANGE},
     "sync.*": {S: VIEW},
     # finance back office (issue 11): receivables, ageing/exports pages, e-mail log
     "finance.*": {F: VIEW, Role.AUDITOR: VIEW},

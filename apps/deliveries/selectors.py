@@ -9,7 +9,7 @@ def delivery_list(*, user) -> QuerySet[Delivery]:
     """A driver sees their own deliveries; depot staff those of their depot's vehicles."""
     qs = Delivery.objects.select_related("invoice").prefetch_related("lines", "invoice__payments").order_by("-id")
     role = role_of(user)
-    if role in (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE):
+    if role in (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR):
         return qs
     if role == Role.DRIVER:
         return qs.filter(driver=user)

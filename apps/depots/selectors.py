@@ -4,7 +4,7 @@ from apps.core.permissions import role_of
 from apps.core.roles import Role
 from apps.depots.models import CylinderType, Depot, Equipment, Vehicle
 
-OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE)
+OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR)
 
 
 def depot_list(*, user) -> QuerySet[Depot]:

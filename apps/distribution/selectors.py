@@ -9,7 +9,7 @@ def distribution_list(*, user) -> QuerySet[DistributionHeader]:
     """A driver sees their own distributions; depot staff those at their depot."""
     qs = DistributionHeader.objects.select_related("vehicle", "driver").prefetch_related("items").order_by("-id")
     role = role_of(user)
-    if role in (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE):
+    if role in (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR):
         return qs
     if role == Role.DRIVER:
         return qs.filter(driver=user)

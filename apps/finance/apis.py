@@ -161,7 +161,7 @@ class StatementApi(FinanceView):
     @extend_schema(
         parameters=[StatementInput], responses={200: OpenApiTypes.OBJECT, (200, "application/pdf"): OpenApiTypes.BINARY}
     )  # noqa: E501
-    def get(self, request, pk):
+    def get(self, request, pk, **kwargs):
         customer = _customer(pk)
         params = self.valid(StatementInput, request.query_params)
         as_pdf = params.get("format") == "pdf" or request.accepted_renderer.format == "pdf"

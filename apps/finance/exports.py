@@ -259,16 +259,21 @@ def zip_stream(documents: Iterable[tuple[str, Callable[[], bytes]]]) -> Iterator
     document's bytes are in memory at a time; the ZIP's central directory
     (a few dozen bytes per file) is the only thing that grows."""
     sink = _Sink()
-    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        for name, load in documents:
-            data = load()
-            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
-            del data
-            chunk = sink.drain()
-            if chunk:
-                yield chunk
-    tail = sink.drain()
-    if tail:
-        yield tail
+    try:
+        with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            for name, load in documents:
+                data = load()
+                info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, data)
+                del data
+                chunk = sink.drain()
+                if chunk:
+                    yield chunk
+        tail = sink.drain()
+        if tail:
+            yield tail
+    finally:  # a download abandoned half way stops the documents' renderer now
+        close = getattr(documents, "close", None)
+        if close is not None:
+            close()

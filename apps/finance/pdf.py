@@ -4,19 +4,22 @@ account and the credit note. Rendered outside any transaction."""
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from apps.billing.models import CreditNote
-from apps.billing.pdf import StaticOnlyFetcher, quantity_text, static_uri, unit_price_text
+from apps.billing.pdf import html_to_pdf, quantity_text, static_uri, unit_price_text
 from apps.billing.serializers import gst_percent
 from apps.finance.selectors import BUCKETS, Statement
 
 
-def _pdf(template: str, context: dict) -> bytes:
-    html = render_to_string(
+def _html(template: str, context: dict) -> str:
+    return render_to_string(
         template, {"company": settings.COMPANY, "stylesheet": static_uri("billing/invoice.css"), **context}
     )
-    return HTML(string=html, base_url=None, url_fetcher=StaticOnlyFetcher()).write_pdf()
+
+
+def _pdf(template: str, context: dict, to_pdf=html_to_pdf) -> bytes:
+    """``to_pdf``: WeasyPrint here, or a recycled child process (pdf_child.py)."""
+    return to_pdf(_html(template, context))
 
 
 def statement_pdf_bytes(statement: Statement) -> bytes:
@@ -30,7 +33,7 @@ def statement_pdf_bytes(statement: Statement) -> bytes:
     )
 
 
-def credit_note_pdf_bytes(note: CreditNote) -> bytes:
+def credit_note_pdf_bytes(note: CreditNote, to_pdf=html_to_pdf) -> bytes:
     lines = [
         {
             "description": line.description,
@@ -43,4 +46,5 @@ def credit_note_pdf_bytes(note: CreditNote) -> bytes:
     return _pdf(
         "finance/credit_note.html",
         {"note": note, "invoice": note.invoice, "lines": lines, "gst_percent": gst_percent(note.gst_rate)},
+        to_pdf,
     )

@@ -391,6 +391,17 @@ def email_log_list(*, user) -> QuerySet[EmailLog]:
     return qs if can_read_finance(user) else qs.none()
 
 
+def email_next_attempt_at(log: EmailLog):
+    """When the back-off will try a QUEUED e-mail again after a failed attempt
+    (the task's countdown: services.retry_delay); None when nothing is pending."""
+    from apps.finance.enums import EmailStatus
+    from apps.finance.services import retry_delay
+
+    if log.status != EmailStatus.QUEUED or not log.attempts or not log.last_error or not log.last_attempt_at:
+        return None
+    return log.last_attempt_at + timedelta(seconds=retry_delay(log.attempts))
+
+
 def overdue_q(today: date) -> Q:
     """Invoices past their due date with something still due (settlement now)."""
     from apps.billing.enums import InvoiceStatus

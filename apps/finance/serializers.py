@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from rest_framework import serializers
@@ -6,7 +6,7 @@ from rest_framework import serializers
 from apps.core.fields import BoundedDateField
 from apps.finance.enums import AccountingKind, AccountingSystem, EmailStatus
 from apps.finance.models import EmailLog
-from apps.finance.selectors import BUCKETS
+from apps.finance.selectors import BUCKETS, email_next_attempt_at
 
 MAX_PERIOD_DAYS = 3660  # registers and reports: ten years at most
 
@@ -145,14 +145,20 @@ def gst_json(s) -> dict:
 class EmailLogSerializer(serializers.ModelSerializer):
     invoice_number = serializers.CharField(source="invoice.number", default=None, read_only=True)
     status = serializers.ChoiceField(choices=EmailStatus.choices, read_only=True)
+    next_attempt_at = serializers.SerializerMethodField()
 
     class Meta:
         model = EmailLog
         fields = [
             "id", "kind", "invoice", "invoice_number", "customer", "period_from", "period_to", "to_address",
-            "subject", "status", "attempts", "last_error", "queued_at", "last_attempt_at", "sent_at", "failed_at",
+            "subject", "status", "attempts", "last_error", "queued_at", "last_attempt_at", "next_attempt_at",
+            "sent_at", "failed_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_next_attempt_at(self, log) -> datetime | None:
+        """The retry's time after a failed attempt (exponential back-off), else null."""
+        return email_next_attempt_at(log)
 
 
 def parse_date(value: str) -> date:

@@ -192,49 +192,61 @@ def retry_delay(attempt: int) -> int:
     return min(settings.FINANCE_EMAIL_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0), 6 * 3600)
 
 
-def zip_documents(
-    *, date_from: date, date_to: date, customer_id: int | None = None
-) -> Iterator[tuple[str, Callable[[], bytes]]]:
+ToPdf = Callable[[str], bytes]
+Documents = Iterator[tuple[str, Callable[[], bytes]]]
+
+
+def _stored_invoice_bytes(pk: int, to_pdf: ToPdf) -> bytes:
+    from apps.billing.services import invoice_pdf_render
+
+    invoice = Invoice.objects.get(pk=pk)
+    if not invoice.pdf.name or not invoice.pdf.storage.exists(invoice.pdf.name):
+        invoice = invoice_pdf_render(invoice_id=pk, to_pdf=to_pdf)
+    with invoice.pdf.open("rb") as fh:
+        return fh.read()
+
+
+def _documents(invoices: list[tuple[int, str]], notes: list[tuple[int, str]]) -> Documents:
+    """(file name, loader) pairs. Missing invoice PDFs are rendered and stored
+    on the way and credit notes rendered, WeasyPrint running in a recycled
+    child process (pdf_child.py) so its native memory never accumulates in the
+    serving process; the child stops when the archive is done or abandoned."""
+    from apps.finance.pdf import credit_note_pdf_bytes
+    from apps.finance.pdf_child import ChildPdfRenderer
+
+    with ChildPdfRenderer() as to_pdf:
+
+        def note_bytes(pk: int) -> bytes:
+            return credit_note_pdf_bytes(CreditNote.objects.select_related("invoice").get(pk=pk), to_pdf)
+
+        for pk, number in invoices:
+            yield f"invoices/{number}.pdf", partial(_stored_invoice_bytes, pk, to_pdf)
+        for pk, number in notes:
+            yield f"credit-notes/{number}.pdf", partial(note_bytes, pk)
+
+
+def zip_documents(*, date_from: date, date_to: date, customer_id: int | None = None) -> Documents:
     """(file name, loader) pairs of the period's invoice and credit-note PDFs,
     read or rendered one at a time (a missing invoice PDF is rendered and
     stored on the way, exactly as a single download would)."""
-    from apps.billing.services import invoice_pdf_render
-    from apps.finance.pdf import credit_note_pdf_bytes
     from apps.finance.selectors import credit_notes_in_period, invoices_in_period
-
-    def invoice_bytes(pk: int) -> bytes:
-        invoice = Invoice.objects.get(pk=pk)
-        if not invoice.pdf.name or not invoice.pdf.storage.exists(invoice.pdf.name):
-            invoice = invoice_pdf_render(invoice_id=pk)
-        with invoice.pdf.open("rb") as fh:
-            return fh.read()
-
-    def credit_note_bytes(pk: int) -> bytes:
-        return credit_note_pdf_bytes(CreditNote.objects.select_related("invoice").get(pk=pk))
 
     # Only (id, number) pairs are read up front (a few bytes each), so writing a
     # rendered PDF's name back never interleaves with an open read cursor.
-    invoices = invoices_in_period(date_from=date_from, date_to=date_to, customer_id=customer_id)
-    for pk, number in list(invoices.values_list("pk", "number")):
-        yield f"invoices/{number}.pdf", partial(invoice_bytes, pk)
-    notes = credit_notes_in_period(date_from=date_from, date_to=date_to, customer_id=customer_id)
-    for pk, number in list(notes.values_list("pk", "number")):
-        yield f"credit-notes/{number}.pdf", partial(credit_note_bytes, pk)
+    invoices = list(
+        invoices_in_period(date_from=date_from, date_to=date_to, customer_id=customer_id).values_list("pk", "number")
+    )
+    notes = list(
+        credit_notes_in_period(date_from=date_from, date_to=date_to, customer_id=customer_id).values_list(
+            "pk", "number"
+        )
+    )
+    return _documents(invoices, notes)
 
 
 def zip_documents_for(pairs: list[tuple[int, str]]) -> Iterator[tuple[str, Callable[[], bytes]]]:
     """(file name, loader) pairs for a chosen list of invoices (admin action)."""
-    from apps.billing.services import invoice_pdf_render
-
-    def invoice_bytes(pk: int) -> bytes:
-        invoice = Invoice.objects.get(pk=pk)
-        if not invoice.pdf.name or not invoice.pdf.storage.exists(invoice.pdf.name):
-            invoice = invoice_pdf_render(invoice_id=pk)
-        with invoice.pdf.open("rb") as fh:
-            return fh.read()
-
-    for pk, number in pairs:
-        yield f"invoices/{number}.pdf", partial(invoice_bytes, pk)
+    return _documents(list(pairs), [])
 
 
 def period_days(date_from: date, date_to: date) -> int:

@@ -14,7 +14,7 @@ def visible_locations_q(user, prefix: str = "") -> Q:
     """Locations a user may see: a driver their vehicle; depot staff their
     depot and its vehicles; everyone else all of them."""
     role = role_of(user)
-    if role in (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE):
+    if role in (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR):
         return Q()
     if role == Role.DRIVER:
         return Q(**{f"{prefix}vehicle_id": user.vehicle_id}) if user.vehicle_id else Q(pk__in=[])
@@ -44,7 +44,7 @@ def stock_move_list(*, user) -> QuerySet[StockMove]:
 def stock_document_list(*, user) -> QuerySet[StockDocument]:
     role = role_of(user)
     qs = StockDocument.objects.select_related("created_by").order_by("-id")
-    if role in (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE):
+    if role in (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR):
         return qs
     if role == Role.DEPOT_STAFF:
         return qs.filter(created_by=user)

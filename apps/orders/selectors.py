@@ -15,7 +15,7 @@ from apps.inventory.selectors import stock_balance_list
 from apps.orders.enums import CountStatus, OrderStatus
 from apps.orders.models import DayEndCount, Order, RoutePlan
 
-OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE)
+OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR)
 
 
 def on_day(day: date) -> Q:

@@ -4,7 +4,7 @@ from apps.core.permissions import role_of
 from apps.core.roles import Role
 from apps.sync.models import Device, RejectedEvent
 
-REVIEWERS = (Role.ADMIN, Role.SUPERVISOR)
+REVIEWERS = (Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR)  # who reads every device and event
 
 
 def device_list(*, user) -> QuerySet[Device]:

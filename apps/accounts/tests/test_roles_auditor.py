@@ -1,7 +1,8 @@
 """The auditor's column of the roles table (docs/roles.md, section "Auditor"),
 walked over the same endpoints and objects as test_roles_table.py. The
 auditor never writes: every business write is refused (403) before any
-object is looked up. Reads go as far as each app's selectors let them."""
+object is looked up. Every read answers, single records included (the
+selectors count the auditor among their read-all roles)."""
 
 import pytest
 
@@ -39,6 +40,26 @@ def test_auditor_reads_and_never_writes(row, world, objects):  # noqa: F811
     assert got == DOC_MARKS[str(row)], f"{row}: docs/roles.md says {DOC_MARKS[str(row)]}, got {got}"
     if row.method != "GET" and (row.method, row.path) not in SELF_SERVICE:
         assert got == "-"
+    if row.method == "GET":  # read-only everything: no record is hidden from the auditor
+        assert got == "y", f"{row}: the auditor reads every record, got {got}"
+
+
+@pytest.mark.django_db
+def test_auditor_lists_are_unscoped(world, objects):  # noqa: F811
+    """The auditor's lists hold every row the admin's do (nothing scoped away)."""
+    admin, auditor = api_client_for(world.users["admin"]), api_client_for(world.users["auditor"])
+    for path in ("/api/invoices/", "/api/credit-notes/", "/api/distributions/", "/api/deliveries/",
+                 "/api/stock/moves/", "/api/stock/documents/", "/api/orders/", "/api/customers/",
+                 "/api/vehicles/", "/api/day-end/counts/", "/api/devices/", "/api/sync/rejected/"):  # fmt: skip
+        seen = [api_count(client.get(path)) for client in (admin, auditor)]
+        assert seen[0] == seen[1], f"{path}: admin sees {seen[0]}, auditor {seen[1]}"
+        assert seen[0] > 0 or path in ("/api/sync/rejected/",), f"{path}: nothing to compare"
+
+
+def api_count(response) -> int:
+    assert response.status_code == 200, response.content[:200]
+    body = response.json()
+    return body["count"] if isinstance(body, dict) and "count" in body else len(body)
 
 
 def test_every_endpoint_has_an_auditor_line():

@@ -212,3 +212,81 @@ def test_other_roles_cannot_read_finance(world, api, role, path):
 def test_due_dates_cross_month(account):
     customer, old, first, *_ = account
     assert first.due_date == first.issue_date + timedelta(days=30)
+
+
+@pytest.mark.parametrize(
+    "query, body, field",
+    [("", {}, "from"), ("?from=2026-01-31", {}, "to"), ("?from=2026-01-31&to=2026-01-01", {}, "to"),
+     ("?from=2026-02-30&to=2026-03-01", {}, "from"), ("?from=2026-01-01&to=2026-01-31", {"to": "nobody"}, "to"),
+     ("?from=2026-01-01&to=2026-01-31", {"to": ["a@b.example"]}, "to")],
+)  # fmt: skip
+def test_statement_email_bad_input_is_400_with_fields(account, api, world, query, body, field,
+                                                      django_capture_on_commit_callbacks):  # fmt: skip
+    customer, *_ = account
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api(world.users["finance"]).post(f"/api/customers/{customer.pk}/statement/email/{query}", body,
+                                                  format="json", HTTP_IDEMPOTENCY_KEY=key())  # fmt: skip
+    assert answer.status_code == 400, answer.content
+    assert field in answer.json()["fields"]
+    assert not EmailLog.objects.exists() and not mail.outbox
+    assert not AuditLog.objects.filter(action__startswith="finance.").exists()
+
+
+def test_statement_email_customer_without_address(account, api, world, django_capture_on_commit_callbacks):
+    *_, other = account
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api(world.users["finance"]).post(
+            f"/api/customers/{other.customer_id}/statement/email/?from=2026-01-01&to=2026-01-31", {},
+            format="json", HTTP_IDEMPOTENCY_KEY=key(),
+        )  # fmt: skip
+    assert answer.status_code == 400 and "to" in answer.json()["fields"]
+    assert not EmailLog.objects.exists() and not mail.outbox
+    assert (
+        api(world.users["finance"])
+        .post(
+            "/api/customers/99999999/statement/email/?from=2026-01-01&to=2026-01-31",
+            {},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=key(),
+        )
+        .status_code
+        == 404
+    )
+
+
+PERIOD = "from=2026-01-01&to=2026-01-31"
+
+
+@pytest.mark.parametrize(
+    "path, entity",
+    [("/api/reports/ageing/?as_of=2026-01-31", "finance.ageing"),
+     (f"/api/reports/gst-summary/?{PERIOD}", "finance.gst_summary"),
+     (f"/api/reports/gst-summary/?{PERIOD}&format=csv", "finance.gst_summary"),
+     ("/api/customers/{customer}/statement/?" + PERIOD, "finance.statement"),
+     ("/api/customers/{customer}/statement/?format=pdf&" + PERIOD, "finance.statement"),
+     (f"/api/exports/invoice-register.csv?{PERIOD}", "finance.invoice_register"),
+     (f"/api/exports/payments.csv?{PERIOD}", "finance.payments"),
+     (f"/api/exports/credit-notes.csv?{PERIOD}", "finance.credit_notes"),
+     (f"/api/exports/accounting.csv?system=xero&{PERIOD}", "finance.accounting_xero_invoices"),
+     (f"/api/exports/accounting.csv?system=xero&kind=payments&{PERIOD}", "finance.accounting_xero_payments"),
+     (f"/api/exports/accounting.csv?system=quickbooks&{PERIOD}", "finance.accounting_quickbooks_invoices"),
+     (f"/api/exports/accounting.csv?system=quickbooks&kind=payments&{PERIOD}",
+      "finance.accounting_quickbooks_payments"),
+     (f"/api/exports/invoices.zip?{PERIOD}", "finance.invoices_zip")],
+)  # fmt: skip
+def test_every_report_and_export_writes_one_audit_record(account, api, world, path, entity):
+    customer, *_ = account
+    last = AuditLog.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    response = api(world.users["auditor"]).get(path.format(customer=customer.pk))
+    assert response.status_code == 200
+    if response.streaming:
+        b"".join(response.streaming_content)
+    new = AuditLog.objects.filter(id__gt=last)
+    finance = [a for a in new if a.action.startswith("finance.")]
+    assert len(finance) == 1, [a.action for a in new]
+    (record,) = finance
+    assert record.entity_type == entity and record.user == world.users["auditor"]
+    is_file = any(mark in path for mark in (".csv", ".zip", "format=csv", "format=pdf"))
+    assert record.action == ("finance.export" if is_file else "finance.report")
+    assert isinstance(record.after["rows"], int)
+    assert record.after.get("from") == "2026-01-01" or record.after.get("as_of") == "2026-01-31"
