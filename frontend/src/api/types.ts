@@ -15,6 +15,7 @@ export type CylinderType = Schemas['CylinderType'];
 export type Customer = Schemas['Customer'];
 export type Order = Schemas['Order'];
 export type Invoice = Schemas['Invoice'];
+export type InvoiceSummary = Schemas['InvoiceSummary'];
 export type Company = Schemas['CompanyOutput'];
 
 export type MyDay = Schemas['MyDayOutput'];
