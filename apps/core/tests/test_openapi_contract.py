@@ -270,6 +270,9 @@ def test_stock_document_and_sync_answers_match_their_schema(schema, world, api):
     assert [r["status"] for r in answer["results"]] == ["applied", "applied"]
     assert answer["results"][1]["result"]["invoice"]["number"].startswith("INV-")
     assert_matches(schema, "post", "/api/sync/", answer)
+    devices = client.get("/api/devices/").json()
+    assert devices["results"][0]["public_key_jwk"]["crv"] == "P-256"
+    assert_matches(schema, "get", "/api/devices/", devices)
 
 
 def _render(data) -> bytes:
