@@ -33,7 +33,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['src/{lib,config,offline,components}/**/*.{ts,tsx}'], ignores: ['**/*.test.ts'], rules: { 'no-restricted-imports': ['error', sharedLayers] } },
+  { files: ['src/{api,lib,config,offline,components}/**/*.{ts,tsx}'], ignores: ['**/*.test.ts'], rules: { 'no-restricted-imports': ['error', sharedLayers] } },
   { files: ['src/features/**/*.{ts,tsx}'], rules: { 'no-restricted-imports': ['error', featureLayer] } },
   { files: ['e2e/**/*.mjs', 'scripts/**/*.mjs'], extends: [js.configs.recommended], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
 );

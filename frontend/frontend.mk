@@ -7,7 +7,8 @@ E2E_BASE_URL ?= http://127.0.0.1:8765
 CHROMIUM ?= /usr/bin/chromium
 FRONTEND_STAMP := $(FRONTEND_DIR)/node_modules/.installed
 
-.PHONY: frontend-install frontend-build frontend-test frontend-typecheck frontend-lint e2e e2e-mock e2e-chromium
+.PHONY: frontend-install frontend-build frontend-test frontend-typecheck frontend-lint frontend-api frontend-api-check \
+	e2e e2e-mock e2e-chromium
 
 # npm ci from the committed package-lock.json (the npm cache first, so a fresh
 # clone installs quickly); never downloads a browser.
@@ -30,8 +31,18 @@ frontend-typecheck: $(FRONTEND_STAMP)
 frontend-lint: $(FRONTEND_STAMP)
 	cd $(FRONTEND_DIR) && npx eslint .
 
-# Lint (with the import boundaries), then the unit tests.
-frontend-test: $(FRONTEND_STAMP)
+# The PWA's API types (src/api/schema.d.ts) are generated from the server's
+# OpenAPI schema (manage.py spectacular, no server needed): frontend-api
+# rewrites them, frontend-api-check fails when the committed file is stale.
+frontend-api: $(FRONTEND_STAMP) $(VENV)/.installed
+	cd $(FRONTEND_DIR) && PYTHON=$(abspath $(PY)) npm run --silent gen:api
+
+frontend-api-check: $(FRONTEND_STAMP) $(VENV)/.installed
+	cd $(FRONTEND_DIR) && PYTHON=$(abspath $(PY)) npm run --silent check:api
+
+# The generated API types match the server, lint (with the import
+# boundaries), then the unit tests.
+frontend-test: $(FRONTEND_STAMP) frontend-api-check
 	cd $(FRONTEND_DIR) && npx eslint . && npx vitest run
 
 # Debian's Chromium (package chromium, never a browser download), driven by

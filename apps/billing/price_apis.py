@@ -26,6 +26,7 @@ from apps.billing.models import CustomerPrice, CylinderTypePrice, GstRate, Servi
 from apps.billing.paynow import paynow_payload
 from apps.core.exceptions import ValidationFailed
 from apps.customers.selectors import customer_list
+from apps.customers.serializers import CustomerPricesOutput, PayNowPayloadOutput
 from apps.depots.models import CylinderType
 
 
@@ -132,9 +133,11 @@ class CustomerPricesApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("date", str, description="YYYY-MM-DD (default: today, Singapore)")],
-        responses={200: dict},
+        responses={200: CustomerPricesOutput},
     )
     def get(self, request):
+        # The selector's dict is the body as built (the ETag hashes it); its
+        # shape is CustomerPricesOutput, held to it by the schema contract test.
         data = customer_prices(user=request.user, day=_parse_day(request.query_params.get("date")))
         etag = '"' + hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32] + '"'
         headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization"}
@@ -153,7 +156,7 @@ class PayNowPayloadApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("amount", str), OpenApiParameter("reference", str)],
-        responses={200: dict},
+        responses={200: PayNowPayloadOutput},
     )
     def get(self, request):
         raw_amount = request.query_params.get("amount", "")
@@ -172,4 +175,5 @@ class PayNowPayloadApi(APIView):
         company = settings.COMPANY
         uen = company.get("paynow_uen") or company["uen"]
         payload = paynow_payload(uen=uen, amount=amount, reference=reference, merchant_name=company["name"])
-        return Response({"payload": payload, "uen": uen, "amount": f"{amount:.2f}", "reference": reference})
+        body = {"payload": payload, "uen": uen, "amount": amount, "reference": reference}
+        return Response(PayNowPayloadOutput(body).data)

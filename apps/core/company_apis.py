@@ -5,6 +5,7 @@ receipts; nothing about the company is built into the app."""
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,12 +13,22 @@ from rest_framework.views import APIView
 FIELDS = ("name", "address", "uen", "gst_reg_no", "phone", "email")
 
 
+class CompanyOutput(serializers.Serializer):
+    name = serializers.CharField(allow_blank=True)
+    address = serializers.CharField(allow_blank=True)
+    uen = serializers.CharField(allow_blank=True)
+    gst_reg_no = serializers.CharField(allow_blank=True, help_text="GST registration number.")
+    phone = serializers.CharField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True)
+    paynow_uen = serializers.CharField(allow_blank=True, help_text="The UEN PayNow QR codes pay to (default: uen).")
+
+
 class CompanyApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: CompanyOutput})
     def get(self, request):
         company = settings.COMPANY
         data = {f: company.get(f, "") or "" for f in FIELDS}
         data["paynow_uen"] = company.get("paynow_uen") or company.get("uen", "")
-        return Response(data, headers={"Cache-Control": "private, no-cache"})
+        return Response(CompanyOutput(data).data, headers={"Cache-Control": "private, no-cache"})

@@ -25,11 +25,14 @@ from apps.finance import exports, selectors, services
 from apps.finance.serializers import (
     AccountingInput,
     AgeingInput,
+    AgeingOutput,
     EmailInput,
     EmailLogSerializer,
     GstInput,
+    GstSummaryOutput,
     PeriodInput,
     StatementInput,
+    StatementOutput,
     ZipInput,
     ageing_json,
     gst_json,
@@ -110,7 +113,7 @@ def _known_customer(pk: int | None) -> None:
 
 
 class AgeingReportApi(FinanceView):
-    @extend_schema(parameters=[AgeingInput], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[AgeingInput], responses={200: AgeingOutput})
     def get(self, request, **kwargs):
         params = self.valid(AgeingInput, request.query_params)
         _known_customer(params.get("customer"))
@@ -125,7 +128,7 @@ class AgeingReportApi(FinanceView):
 class GstSummaryApi(FinanceView):
     renderer_classes = [JSONRenderer, CsvRenderer]
 
-    @extend_schema(parameters=[GstInput], responses={200: OpenApiTypes.OBJECT, **FILE})
+    @extend_schema(parameters=[GstInput], responses={200: GstSummaryOutput, **FILE})
     def get(self, request, **kwargs):
         params = self.valid(GstInput, request.query_params)
         as_csv = params["format"] == "csv" or request.accepted_renderer.format == "csv"
@@ -159,7 +162,7 @@ class StatementApi(FinanceView):
     renderer_classes = [JSONRenderer, PdfRenderer]
 
     @extend_schema(
-        parameters=[StatementInput], responses={200: OpenApiTypes.OBJECT, (200, "application/pdf"): OpenApiTypes.BINARY}
+        parameters=[StatementInput], responses={200: StatementOutput, (200, "application/pdf"): OpenApiTypes.BINARY}
     )  # noqa: E501
     def get(self, request, pk, **kwargs):
         customer = _customer(pk)

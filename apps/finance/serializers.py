@@ -142,6 +142,118 @@ def gst_json(s) -> dict:
     }
 
 
+# Schemas of the JSON reports. The *_json functions above build the bodies;
+# these describe them for OpenAPI (and the PWA's generated types), and the
+# schema contract test holds the two together. Keys that are not Python names
+# ("from", "1_30") are added in get_fields.
+
+
+def _money(**kwargs):
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+class _BucketsOutput(serializers.Serializer):
+    def get_fields(self):
+        fields = super().get_fields()
+        return {**{b: _money() for b in BUCKETS}, **fields}
+
+
+class _PeriodOutput(serializers.Serializer):
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"from": serializers.DateField(), "to": serializers.DateField(), **fields}
+
+
+class AgeingBucketsOutput(_BucketsOutput):
+    pass
+
+
+class AgeingTotalsOutput(_BucketsOutput):
+    total = _money()
+
+
+class AgeingInvoiceOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    issue_date = serializers.DateField()
+    due_date = serializers.DateField()
+    total = _money()
+    outstanding = _money()
+    days_past_due = serializers.IntegerField()
+    bucket = serializers.ChoiceField(choices=[(b, b) for b in BUCKETS])
+
+
+class AgeingCustomerOutput(serializers.Serializer):
+    def get_fields(self):
+        fields = super().get_fields()
+        head = {k: fields.pop(k) for k in ("customer", "code", "name")}
+        return {**head, **{b: _money() for b in BUCKETS}, **fields}
+
+    customer = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    total = _money()
+    invoices = AgeingInvoiceOutput(many=True)
+
+
+class AgeingOutput(serializers.Serializer):
+    as_of = serializers.DateField()
+    totals = AgeingTotalsOutput()
+    customers = AgeingCustomerOutput(many=True)
+
+
+class StatementCustomerOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class StatementEntryOutput(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.ChoiceField(choices=[(k, k) for k in ("INVOICE", "PAYMENT", "CREDIT_NOTE")])
+    reference = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    debit = _money()
+    credit = _money()
+    balance = _money()
+
+
+class StatementOutput(serializers.Serializer):
+    def get_fields(self):
+        fields = super().get_fields()
+        customer = fields.pop("customer")
+        return {"customer": customer, "from": serializers.DateField(), "to": serializers.DateField(), **fields}
+
+    customer = StatementCustomerOutput()
+    opening_balance = _money()
+    entries = StatementEntryOutput(many=True)
+    closing_balance = _money()
+    ageing = AgeingBucketsOutput()
+
+
+class GstAmountsOutput(serializers.Serializer):
+    subtotal = _money()
+    gst = _money()
+
+
+class GstRateOutput(serializers.Serializer):
+    gst_rate = serializers.DecimalField(max_digits=6, decimal_places=4)
+    invoices = serializers.IntegerField()
+    credit_notes = serializers.IntegerField()
+    net_supplies = _money()
+    output_tax = _money()
+
+
+class GstSummaryOutput(_PeriodOutput):
+    box1_standard_rated_supplies = _money()
+    box6_output_tax = _money()
+    invoice_count = serializers.IntegerField()
+    credit_note_count = serializers.IntegerField()
+    invoices = GstAmountsOutput()
+    credit_notes = GstAmountsOutput()
+    by_rate = GstRateOutput(many=True)
+
+
 class EmailLogSerializer(serializers.ModelSerializer):
     invoice_number = serializers.CharField(source="invoice.number", default=None, read_only=True)
     status = serializers.ChoiceField(choices=EmailStatus.choices, read_only=True)

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.core.api import PKField
@@ -60,6 +60,7 @@ class StockDocumentSerializer(serializers.ModelSerializer):
             "created_by", "occurred_at", "created_at", "moves",
         ]  # fmt: skip
 
+    @extend_schema_field(StockMoveSerializer(many=True))
     def get_moves(self, obj) -> list[dict]:
         moves = StockMove.objects.filter(document_type="inventory.stockdocument", document_id=obj.pk).order_by("id")
         return StockMoveSerializer(moves, many=True).data  # type: ignore[return-value]  # a ReturnList

@@ -19,6 +19,8 @@ from apps.orders.serializers import (
     DayEndCountInput,
     DayEndCountSerializer,
     DaySelectionInput,
+    DaySummaryOutput,
+    MyDayOutput,
     OrderInput,
     OrderSerializer,
     OrderUpdateInput,
@@ -117,12 +119,12 @@ class MyDayApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[DaySelectionInput], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[DaySelectionInput], responses={200: MyDayOutput})
     def get(self, request):
         data = DaySelectionInput(data=request.query_params)
         data.is_valid(raise_exception=True)
         driver, day = driver_and_day(request, data.validated_data)
-        return Response(selectors.my_day(driver=driver, day=day))
+        return Response(MyDayOutput(selectors.my_day(driver=driver, day=day)).data)
 
 
 class DayEndCountViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -170,12 +172,12 @@ class DayEndCountViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Read
 class DayEndSummaryApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[DaySelectionInput], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[DaySelectionInput], responses={200: DaySummaryOutput})
     def get(self, request):
         data = DaySelectionInput(data=request.query_params)
         data.is_valid(raise_exception=True)
         driver, day = driver_and_day(request, data.validated_data)
-        return Response(selectors.day_summary(driver=driver, day=day))
+        return Response(DaySummaryOutput(selectors.day_summary(driver=driver, day=day)).data)
 
 
 class DayEndReceiptApi(APIView):

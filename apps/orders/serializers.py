@@ -4,8 +4,11 @@ from apps.accounts.models import User
 from apps.core.api import PKField
 from apps.core.fields import BoundedDateField
 from apps.core.roles import Role
+from apps.customers.enums import CustomerKind
 from apps.customers.models import Customer
 from apps.depots.models import CylinderType
+from apps.inventory.enums import CylinderState
+from apps.orders.enums import CountStatus, OrderStatus
 from apps.orders.models import DayEndCount, DayEndCountLine, Order, OrderLine, RoutePlan, RouteStop
 
 DRIVERS = User.objects.filter(role=Role.DRIVER, is_active=True)
@@ -116,3 +119,103 @@ class DayEndCountSerializer(serializers.ModelSerializer):
 class DaySelectionInput(serializers.Serializer):
     driver = PKField(queryset=DRIVERS, required=False)
     date = BoundedDateField(required=False)
+
+
+# Output of the read endpoints built by selectors (my-day, the day-end
+# summary): the selectors return plain dicts, these serializers render them and
+# are the OpenAPI schema the PWA's TypeScript types are generated from.
+
+
+class NamedRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class VehicleRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    plate_number = serializers.CharField()
+
+
+class DayTotalsOutput(serializers.Serializer):
+    loaded = serializers.IntegerField(help_text="Fulls from the depot onto the truck (COLLECTION).")
+    delivered = serializers.IntegerField(help_text="Fulls to customers (DELIVERY).")
+    collected = serializers.IntegerField(help_text="Cylinders picked up from customers (RETURN).")
+    returned = serializers.IntegerField(help_text="Cylinders back to the depot (EMPTY_RETURN, FULL_RETURN).")
+
+
+class VehicleStockRowOutput(serializers.Serializer):
+    cylinder_type = serializers.IntegerField()
+    cylinder_type_name = serializers.CharField()
+    full_qty = serializers.IntegerField()
+    empty_qty = serializers.IntegerField()
+
+
+class CustomerBalanceRowOutput(serializers.Serializer):
+    cylinder_type = serializers.IntegerField()
+    full_qty = serializers.IntegerField()
+    empty_qty = serializers.IntegerField()
+
+
+class StopCustomerOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    address = serializers.CharField(help_text="The site address.")
+    postal_code = serializers.CharField()
+    phone = serializers.CharField(allow_blank=True)
+    kind = serializers.ChoiceField(choices=CustomerKind.choices)
+
+
+class StopLineOutput(serializers.Serializer):
+    cylinder_type = serializers.IntegerField()
+    name = serializers.CharField(help_text="The cylinder type's name.")
+    quantity = serializers.IntegerField(help_text="Ordered.")
+    delivered = serializers.IntegerField(help_text="Delivered so far.")
+    remaining = serializers.IntegerField(help_text="Still to deliver.")
+
+
+class StopOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    sequence = serializers.IntegerField(help_text="1-based position in the route.")
+    order = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    customer = StopCustomerOutput()
+    scheduled_for = serializers.DateField()
+    lines = StopLineOutput(many=True)
+    customer_balance = CustomerBalanceRowOutput(many=True, help_text="What the customer holds now.")
+
+
+class MyDayOutput(serializers.Serializer):
+    date = serializers.DateField()
+    driver = NamedRefOutput()
+    vehicle = VehicleRefOutput(allow_null=True)
+    stock = VehicleStockRowOutput(many=True, help_text="The truck's stock now (empty without a vehicle).")
+    stops = StopOutput(many=True, help_text="The day's stops in route order.")
+    totals = DayTotalsOutput()
+
+
+class DayVarianceLineOutput(serializers.Serializer):
+    cylinder_type = serializers.IntegerField()
+    cylinder_type_name = serializers.CharField()
+    state = serializers.ChoiceField(choices=CylinderState.choices)
+    counted = serializers.IntegerField()
+    ledger = serializers.IntegerField()
+    variance = serializers.IntegerField(help_text="counted - ledger (never 0 here).")
+
+
+class DayCountRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=CountStatus.choices)
+
+
+class DaySummaryOutput(serializers.Serializer):
+    date = serializers.DateField()
+    driver = NamedRefOutput()
+    vehicle = VehicleRefOutput(allow_null=True)
+    loaded = serializers.IntegerField(help_text="Fulls from the depot onto the truck (COLLECTION).")
+    delivered = serializers.IntegerField(help_text="Fulls to customers (DELIVERY).")
+    collected = serializers.IntegerField(help_text="Cylinders picked up from customers (RETURN).")
+    returned = serializers.IntegerField(help_text="Cylinders back to the depot (EMPTY_RETURN, FULL_RETURN).")
+    count = DayCountRefOutput(allow_null=True, help_text="The day's latest count that was not sent back, if any.")
+    variance = DayVarianceLineOutput(many=True)
+    cash_collected = serializers.DecimalField(max_digits=12, decimal_places=2)
+    paynow_collected = serializers.DecimalField(max_digits=12, decimal_places=2)

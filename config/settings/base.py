@@ -173,6 +173,8 @@ SPECTACULAR_SETTINGS = {
         "SyncStatusEnum": "apps.sync.enums.SyncStatus",
         "MovementTypeEnum": "apps.inventory.enums.MovementType",
         "DistributionMovementEnum": "apps.distribution.enums.DistributionMovement",
+        "StatementEntryKindEnum": ["INVOICE", "PAYMENT", "CREDIT_NOTE"],
+        "CustomerKindEnum": "apps.customers.enums.CustomerKind",
     },
 }
 

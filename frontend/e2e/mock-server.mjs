@@ -28,12 +28,12 @@ function freshState() {
     devices: new Map(),
     events: new Map(),
     depots: [{ id: 1, name: 'Jurong Depot', code: 'JUR' }, { id: 2, name: 'Tuas Depot', code: 'TUA' }],
-    types: [{ id: 1, name: '12.7kg LPG', code: 'C12', list_price: '27.50' }, { id: 2, name: '14kg LPG', code: 'C14', list_price: '30.00' }],
+    types: [{ id: 1, name: '12.7kg LPG', sku: 'C12', list_price: '27.50' }, { id: 2, name: '14kg LPG', sku: 'C14', list_price: '30.00' }],
     customers: [
-      { id: 7, name: 'Ah Seng Eating House', code: 'C007', address: '12 Ang Mo Kio Ave 3' },
-      { id: 8, name: 'Bukit Timah Laundry', code: 'C008', address: '88 Upper Bukit Timah Rd' },
+      { id: 7, name: 'Ah Seng Eating House', code: 'C007', kind: 'COMMERCIAL', site_address: '12 Ang Mo Kio Ave 3', postal_code: '560012', phone: '' },
+      { id: 8, name: 'Bukit Timah Laundry', code: 'C008', kind: 'COMMERCIAL', site_address: '88 Upper Bukit Timah Rd', postal_code: '588215', phone: '' },
     ],
-    vehicles: [{ id: 3, registration: 'GBA1234X' }],
+    vehicles: [{ id: 3, plate_number: 'GBA1234X', home_depot: 1, description: '', is_active: true }],
     stock: new Map([['depot:1:1', { full: 200, empty: 0 }], ['depot:1:2', { full: 200, empty: 0 }]]),
     distributions: [],
     seq: { dist: 0, inv: 0 },
@@ -146,12 +146,21 @@ function syncEvent(user, deviceId, ev) {
 
 function myDay(user) {
   const stock = S.types.map((t) => ({ cylinder_type: t.id, cylinder_type_name: t.name, full_qty: bal(`vehicle:${user.vehicle}`, t.id).full, empty_qty: bal(`vehicle:${user.vehicle}`, t.id).empty }));
+  // The shape of MyDayOutput (frontend/src/api/schema.d.ts).
+  const c = S.customers[0];
+  const today = new Date().toISOString().slice(0, 10);
   return {
-    date: new Date().toISOString().slice(0, 10),
-    vehicle: { id: user.vehicle, registration: 'GBA1234X' },
+    date: today,
+    driver: { id: user.id, name: user.name },
+    vehicle: { id: user.vehicle, plate_number: 'GBA1234X' },
     stock,
-    stops: [{ id: 51, sequence: 1, order: 901, status: 'planned', customer: S.customers[0], lines: [{ cylinder_type: 1, quantity: 2 }] }],
-    totals: { collections: S.distributions.length },
+    stops: [{
+      id: 901, sequence: 1, order: 901, status: 'ASSIGNED', scheduled_for: today,
+      customer: { id: c.id, name: c.name, address: c.site_address, postal_code: c.postal_code, phone: c.phone, kind: c.kind },
+      lines: [{ cylinder_type: 1, name: S.types[0].name, quantity: 2, delivered: 0, remaining: 2 }],
+      customer_balance: [],
+    }],
+    totals: { loaded: 0, delivered: 0, collected: 0, returned: 0 },
   };
 }
 
@@ -181,11 +190,14 @@ async function route(req, url, body) {
     return { status: 200, body: me };
   }
   if (m === 'GET' && p === '/api/my-day/') return { status: 200, body: myDay(user) };
+  if (m === 'GET' && p === '/api/company/') {
+    return { status: 200, body: { name: 'Lion City Gas Pte Ltd', address: '1 Jurong Port Rd', uen: '201912345K', gst_reg_no: 'M2-1234567-8', phone: '', email: '', paynow_uen: '201912345K' } };
+  }
   if (m === 'GET' && p === '/api/depots/') return { status: 200, body: page(S.depots) };
   if (m === 'GET' && p === '/api/cylinder-types/') return { status: 200, body: page(S.types) };
   if (m === 'GET' && p === '/api/customers/') {
     const q = (url.searchParams.get('search') ?? '').toLowerCase();
-    return { status: 200, body: page(S.customers.filter((c) => `${c.name} ${c.code} ${c.address}`.toLowerCase().includes(q))) };
+    return { status: 200, body: page(S.customers.filter((c) => `${c.name} ${c.code} ${c.site_address}`.toLowerCase().includes(q))) };
   }
   const veh = /^\/api\/vehicles\/(\d+)\/$/.exec(p);
   if (m === 'GET' && veh) return { status: 200, body: S.vehicles.find((v) => v.id === Number(veh[1])) ?? {} };

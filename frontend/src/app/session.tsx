@@ -6,7 +6,7 @@ import { getMe, type Me } from '../features/session/api/get-me';
 import { loadCompany } from '../features/company/api/get-company';
 import { loadPriceBook } from '../features/master-data/api/get-customer-prices';
 import { CURRENT_USER_KEY, registerDevice } from '../offline/sync-transport';
-import { startAutoSync } from '../offline/sync-service';
+import { recoverRevokedDevice, startAutoSync } from '../offline/sync-service';
 
 type Status = 'loading' | 'signed-out' | 'signed-in';
 
@@ -73,6 +73,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     async (email: string, password: string) => {
       await api.login(email, password);
       const who = await loadMe();
+      // After the office revoked this phone: a new key, the queued events signed with it.
+      await recoverRevokedDevice(who.email);
       // First login on this phone: register the device's signing key.
       try {
         await registerDevice(who.email);

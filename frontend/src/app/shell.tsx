@@ -1,6 +1,10 @@
 import type { ReactNode } from 'react';
 import { useOnline } from './use-online';
-import { useOutboxCounts } from '../features/sync/hooks';
+import { useDeviceRevoked, useOutboxCounts } from '../features/sync/hooks';
+import { REVOKED_MESSAGE } from '../offline/outbox';
+import { Notice } from '../components/ui/card';
+import { Button } from '../components/ui/button';
+import { useSession } from './session';
 import type { Route } from './router';
 import { Icon, type IconName } from '../components/ui/icon';
 import { UpdateBanner } from './update-banner';
@@ -25,6 +29,22 @@ export function OnlineBadge() {
   );
 }
 
+/** The office revoked this phone (409 public_key_revoked from the sync path): nothing is sent until the driver signs in again. */
+function DeviceRevokedBanner({ queued }: { queued: number }) {
+  const revoked = useDeviceRevoked();
+  const { logout } = useSession();
+  if (!revoked) return null;
+  return (
+    <Notice tone="error" className="space-y-2" data-testid="device-revoked">
+      <p className="font-bold">{REVOKED_MESSAGE}</p>
+      {queued > 0 && <p>{queued} recorded action(s) are waiting on this phone and are sent after you sign in.</p>}
+      <Button className="w-full" onClick={() => void logout()}>
+        Sign in again
+      </Button>
+    </Notice>
+  );
+}
+
 export function Shell({ title, route, children }: { title: string; route: Route; children: ReactNode }) {
   const { queued, rejected } = useOutboxCounts();
   return (
@@ -45,6 +65,7 @@ export function Shell({ title, route, children }: { title: string; route: Route;
       </header>
       <main className="flex-1 space-y-4 p-4 pb-28">
         <UpdateBanner />
+        <DeviceRevokedBanner queued={queued} />
         {children}
       </main>
       <nav className="fixed inset-x-0 bottom-0 z-40 mx-auto grid max-w-md grid-cols-5 border-t border-stone-200 bg-white pb-[env(safe-area-inset-bottom)]">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiClient, ApiError, AuthRequiredError, NetworkError, fetchAllPages, unwrapList, type TokenStore, type Tokens } from './api-client';
+import { ApiClient, ApiError, AuthRequiredError, NetworkError, expandPath, fetchAllPages, type TokenStore, type Tokens } from './api-client';
 
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 function memoryStore(initial?: Tokens): TokenStore & { tokens?: Tokens } {
@@ -37,10 +37,18 @@ describe('api client', () => {
     expect(me.key).toBeUndefined();
   });
 
-  it('unwraps plain arrays and DRF pages', () => {
-    expect(unwrapList([1, 2])).toEqual([1, 2]);
-    expect(unwrapList({ count: 2, next: null, previous: null, results: [3, 4] })).toEqual([3, 4]);
-    expect(unwrapList(null)).toEqual([]);
+  it('fills templated paths and query strings of the schema', async () => {
+    expect(expandPath('/api/invoices/{id}/', { id: 7 })).toBe('/api/invoices/7/');
+    expect(() => expandPath('/api/invoices/{id}/')).toThrow(/no value for \{id\}/);
+    const seen: string[] = [];
+    const fetchImpl = (async (url: string) => {
+      seen.push(url);
+      return json(200, { id: 7 });
+    }) as typeof fetch;
+    const client = new ApiClient('', memoryStore({ access: 'a', refresh: 'r' }), fetchImpl);
+    await client.get('/api/invoices/{id}/', { params: { id: 7 } });
+    await client.get('/api/my-day/', { query: { date: '2026-01-19', driver: undefined } });
+    expect(seen).toEqual(['/api/invoices/7/', '/api/my-day/?date=2026-01-19']);
   });
 
   it('follows next links of paginated lists', async () => {

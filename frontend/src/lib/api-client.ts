@@ -1,11 +1,9 @@
-import type { z } from 'zod';
+import type { GetBody, GetPath, GetQuery, ListItem, PathParams, PostBody, PostPath, PostRequest, TokenPair } from '../api/types';
 import { env } from '../config/env';
 import { kvDelete, kvGet, kvSet } from './db';
 
-export interface Tokens {
-  access: string;
-  refresh: string;
-}
+/** POST /api/auth/token/ and /refresh/ answer the generated TokenPair. */
+export type Tokens = TokenPair;
 
 /** An HTTP answer that was not 2xx, with the server's error contract. */
 export class ApiError extends Error {
@@ -170,12 +168,24 @@ export class ApiClient {
     return this.rawFetch(path, opts, fresh.access);
   }
 
-  /** JSON call: throws ApiError for non-2xx, validates with the schema when given. */
-  async json<T>(path: string, opts: RequestOptions = {}, schema?: z.ZodType<T>): Promise<T> {
+  /**
+   * JSON call: throws ApiError for non-2xx. `T` is the caller's word for the
+   * body: use get()/post(), which take it from the generated schema types.
+   */
+  async json<T>(path: string, opts: RequestOptions = {}): Promise<T> {
     const res = await this.request(path, opts);
     if (!res.ok) throw await errorFromResponse(res);
-    const data: unknown = res.status === 204 || res.status === 205 ? null : await res.json();
-    return schema ? schema.parse(data) : (data as T);
+    return (res.status === 204 || res.status === 205 ? null : await res.json()) as T;
+  }
+
+  /** GET a path of the schema: the answer typed by the generated types. */
+  get<P extends GetPath>(path: P, opts: { params?: PathParams<P>; query?: GetQuery<P>; signal?: AbortSignal } = {}): Promise<GetBody<P>> {
+    return this.json<GetBody<P>>(withQuery(expandPath(path, opts.params), opts.query), { signal: opts.signal });
+  }
+
+  /** POST a body of the schema's request type: the answer typed by the generated types. */
+  post<P extends PostPath>(path: P, body: PostRequest<P>, opts: { params?: PathParams<P>; headers?: Record<string, string> } = {}): Promise<PostBody<P>> {
+    return this.json<PostBody<P>>(expandPath(path, opts.params), { body, headers: opts.headers });
   }
 
   private async refresh(staleAccess: string): Promise<Tokens> {
@@ -249,24 +259,34 @@ export const newIdempotencyKey = (): string => crypto.randomUUID();
 
 export const api = new ApiClient();
 
-/** DRF lists come either as plain arrays or as {count,next,previous,results}. */
-export function unwrapList<T>(data: unknown): T[] {
-  if (Array.isArray(data)) return data as T[];
-  if (data && typeof data === 'object' && Array.isArray((data as { results?: unknown }).results)) {
-    return (data as { results: T[] }).results;
-  }
-  return [];
+/** `/api/invoices/{id}/` with {id: 7} -> `/api/invoices/7/`. */
+export function expandPath(template: string, params?: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params?.[name];
+    if (value === undefined) throw new Error(`${template}: no value for {${name}}`);
+    return encodeURIComponent(String(value));
+  });
 }
 
-/** Follows `next` links of a paginated list (same origin only), up to a bound. */
-export async function fetchAllPages<T>(client: ApiClient, path: string, maxPages = 20): Promise<T[]> {
-  const out: T[] = [];
+function withQuery(path: string, query?: object): string {
+  const entries = Object.entries(query ?? {}).filter(([, v]) => v !== undefined && v !== null);
+  if (!entries.length) return path;
+  return `${path}?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}`;
+}
+
+interface Page<T> {
+  next?: string | null;
+  results: T[];
+}
+
+/** Every item of a paginated list: follows `next` links (same origin only), up to a bound. */
+export async function fetchAllPages<P extends GetPath>(client: ApiClient, path: P, maxPages = 20): Promise<ListItem<P>[]> {
+  const out: ListItem<P>[] = [];
   let next: string | null = path;
   for (let page = 0; next && page < maxPages; page++) {
-    const data: unknown = await client.json<unknown>(next);
-    out.push(...unwrapList<T>(data));
-    const link = data && typeof data === 'object' && !Array.isArray(data) ? (data as { next?: unknown }).next : null;
-    next = typeof link === 'string' && link ? client.pathOf(link) : null;
+    const data: Page<ListItem<P>> = await client.json<Page<ListItem<P>>>(next);
+    out.push(...data.results);
+    next = data.next ? client.pathOf(data.next) : null;
   }
   return out;
 }

@@ -1,9 +1,10 @@
 import Dexie, { type EntityTable } from 'dexie';
+import type { EventPayloads, EventResults, EventType, Invoice } from '../api/types';
+
+export type { EventType } from '../api/types';
 
 // The one IndexedDB database of the app. Bump the version and add a new
 // `.version(n).stores(...)` block (never edit an old one) when the schema changes.
-
-export type EventType = 'distribution.create' | 'delivery.create';
 
 /**
  * queued   - waiting to be sent (or being sent)
@@ -14,12 +15,10 @@ export type EventType = 'distribution.create' | 'delivery.create';
  */
 export type OutboxStatus = 'queued' | 'rejected' | 'applied' | 'duplicate' | 'dismissed';
 
-export interface OutboxEvent {
+interface OutboxEventBase {
   seq?: number; // auto-increment: the replay order
   id: string; // client UUID, also the idempotency key
-  type: EventType;
   occurred_at: string;
-  payload: Record<string, unknown>;
   signature: string;
   status: OutboxStatus;
   created_at: number; // epoch ms
@@ -28,8 +27,7 @@ export interface OutboxEvent {
   last_error?: string; // the last transient failure (network, 5xx...)
   code?: string; // server's rejection code
   detail?: string; // server's rejection sentence
-  result?: Record<string, unknown>; // server's result (number, invoice...)
-  invoice?: Record<string, unknown>; // GET /api/invoices/{id}/ of an applied delivery: the lines the receipt prints
+  invoice?: Invoice; // GET /api/invoices/{id}/ of an applied delivery: the lines the receipt prints
   rejection?: Record<string, unknown>; // the server's details of a rejection: shortages, fields
   server_errors?: number; // HTTP 500 answers in a row for this event
   dismissed_at?: number;
@@ -38,6 +36,19 @@ export interface OutboxEvent {
   summary: ReceiptContext; // what the driver confirmed, for display and receipts
   user?: string; // e-mail of the driver who recorded it (events are signed with that driver's device key)
 }
+
+/** An event of one type: its payload is the request body of the online call it
+ * replays, its result that call's 201 body (both from the generated schema). */
+export type OutboxEventOf<T extends EventType> = OutboxEventBase & {
+  type: T;
+  payload: EventPayloads[T];
+  result?: EventResults[T];
+};
+
+export type OutboxEvent = { [T in EventType]: OutboxEventOf<T> }[EventType];
+
+/** What counting and display code needs of an event: its type, status and payload (still a union narrowed by `type`). */
+export type EventSummary = { [T in EventType]: { type: T; status: OutboxStatus; payload: EventPayloads[T] } }[EventType];
 
 /** Display names captured at confirmation time, so receipts print offline. */
 export interface ReceiptContext {

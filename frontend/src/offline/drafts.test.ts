@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { db, kvGet, type OutboxEvent } from '../lib/db';
+import { db, kvGet, type OutboxEventOf } from '../lib/db';
 import { DELIVERY_DRAFT_KEY, DISTRIBUTION_DRAFT_KEY, distributionDraftFrom, reopenAsDraft } from './drafts';
 
-const base: OutboxEvent = {
+const base: OutboxEventOf<'distribution.create'> = {
   id: '5d1e8c7a-0000-4000-8000-000000000001',
   type: 'distribution.create',
   occurred_at: '2026-01-19T01:00:00.000Z',
@@ -59,9 +59,10 @@ describe('a rejected event reopens as a draft', () => {
   });
 
   it('a delivery reopens with its customer, payment and lines', async () => {
-    const delivery: OutboxEvent = {
+    const delivery: OutboxEventOf<'delivery.create'> = {
       ...base,
       type: 'delivery.create',
+      result: undefined,
       payload: { customer: 7, vehicle: 3, order: 12, payment_method: 'PAYNOW', lines: [{ cylinder_type: 2, delivered_full: 9, returned_empty: 2 }] },
       rejection: { shortages: [{ cylinder_type: 2, state: 'FULL', available: 5, requested: 9, location_name: 'XD1234A' }] },
     };

@@ -1,4 +1,4 @@
-import { db, kvGet, kvSet, type OutboxEvent } from '../lib/db';
+import { db, kvGet, kvSet, type OutboxEvent, type OutboxEventOf } from '../lib/db';
 import { dismissRejected } from './outbox';
 
 // A rejected distribution or delivery is not lost: the driver reopens it as
@@ -62,8 +62,8 @@ function fieldReason(event: Pick<OutboxEvent, 'rejection'>, listName: string, i:
 }
 
 /** The lines of a rejected distribution, each with what the server said about it. */
-export function distributionDraftFrom(event: OutboxEvent): { lines: DistributionDraftLine[]; origin: DraftOrigin } {
-  const items = (event.payload.items as Omit<DistributionDraftLine, 'key' | 'reason'>[]) ?? [];
+export function distributionDraftFrom(event: OutboxEventOf<'distribution.create'>): { lines: DistributionDraftLine[]; origin: DraftOrigin } {
+  const items = event.payload.items;
   const shortages = shortagesOf(event);
   const lines = items.map((it, i) => {
     const mine = shortages.filter((s) => s.cylinder_type === it.cylinder_type && s.state === STATE_OF[it.movement_type]);
@@ -73,8 +73,8 @@ export function distributionDraftFrom(event: OutboxEvent): { lines: Distribution
   return { lines, origin: { event_id: event.id, code: event.code, detail: event.detail } };
 }
 
-export function deliveryDraftFrom(event: OutboxEvent): DeliveryDraft {
-  const p = event.payload as { customer: number; order: number | null; payment_method: string; lines: DeliveryDraft['lines'] };
+export function deliveryDraftFrom(event: OutboxEventOf<'delivery.create'>): DeliveryDraft {
+  const p = event.payload;
   const shortages = shortagesOf(event);
   return {
     customer: p.customer,
@@ -83,7 +83,7 @@ export function deliveryDraftFrom(event: OutboxEvent): DeliveryDraft {
     lines: (p.lines ?? []).map((l, i) => {
       const mine = shortages.filter((s) => s.cylinder_type === l.cylinder_type);
       const reason = [...mine.map(shortageText), fieldReason(event, 'lines', i)].filter(Boolean).join('; ') || undefined;
-      return { cylinder_type: l.cylinder_type, delivered_full: l.delivered_full, returned_empty: l.returned_empty, reason };
+      return { cylinder_type: l.cylinder_type, delivered_full: l.delivered_full ?? 0, returned_empty: l.returned_empty ?? 0, reason };
     }),
     origin: { event_id: event.id, code: event.code, detail: event.detail },
   };

@@ -1,8 +1,22 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { db, kvGet } from '../lib/db';
-import { ApiClient, type TokenStore, type Tokens } from '../lib/api-client';
+import { db, kvGet, kvSet } from '../lib/db';
+import { ApiClient, ApiError, type TokenStore, type Tokens } from '../lib/api-client';
 import { generateDeviceKey, verifyEvent } from './device-key';
-import { dismissRejected, enqueueEvent, LAST_SYNC_KEY, replayOutbox, requeueRejected, type SyncTransport, type WireEvent } from './outbox';
+import {
+  DEFAULT_RETRY_AFTER_S,
+  DEVICE_REVOKED_KEY,
+  dismissRejected,
+  enqueueEvent,
+  LAST_SYNC_KEY,
+  MAX_RETRY_AFTER_S,
+  REVOKED_MESSAGE,
+  replayOutbox,
+  requeueRejected,
+  retryAfterSeconds,
+  THROTTLED_UNTIL_KEY,
+  type SyncTransport,
+  type WireEvent,
+} from './outbox';
 
 const summary = { driver: 'D', vehicle: 'V', lines: [], totals: [] };
 let key: { privateKey: CryptoKey; publicJwk: JsonWebKey };
@@ -33,11 +47,13 @@ function transport(answer: (e: WireEvent, n: number) => Response | Promise<Respo
 const applied = (e: WireEvent, number = `DIST-${e.id.slice(0, 4)}`) =>
   json(200, { results: [{ id: e.id, status: 'applied', result: { id: 1, number } }] });
 
+const item = (quantity: number) => ({ depot: 1, cylinder_type: 1, movement_type: 'COLLECTION' as const, quantity });
+
 async function enqueue(n: number) {
   const out = [];
   for (let i = 0; i < n; i++) {
     out.push(
-      await enqueueEvent({ type: 'distribution.create', payload: { vehicle: 3, items: [{ i }] }, summary, privateKey: key.privateKey }),
+      await enqueueEvent({ type: 'distribution.create', payload: { vehicle: 3, items: [item(i + 1)] }, summary, privateKey: key.privateKey }),
     );
   }
   return out;
@@ -51,7 +67,7 @@ describe('outbox', () => {
     expect(b.seq!).toBeGreaterThan(a.seq!);
     expect(a.status).toBe('queued');
     expect(await verifyEvent(key.publicJwk, a, a.signature)).toBe(true);
-    expect(await verifyEvent(key.publicJwk, { ...a, payload: { vehicle: 4 } }, a.signature)).toBe(false);
+    expect(await verifyEvent(key.publicJwk, { ...a, payload: { vehicle: 4, items: [] } }, a.signature)).toBe(false);
   });
 
   it('replays in the order recorded and keeps applied events as history', async () => {
@@ -184,11 +200,81 @@ describe('outbox', () => {
     expect(await statuses()).toEqual(['queued', 'queued']);
   });
 
-  it('other 4xx (403, 429) keep the event and stop', async () => {
+  it('other 4xx (403) keep the event and stop', async () => {
     await enqueue(1);
-    const { t } = transport(() => json(429, { code: 'throttled', detail: 'Slow down' }));
+    const { t } = transport(() => json(403, { code: 'permission_denied', detail: 'No.' }));
     expect((await replayOutbox(t)).stopped).toBe('client');
     expect(await statuses()).toEqual(['queued']);
+  });
+
+  it('a 429 keeps the event and sends nothing more before its Retry-After', async () => {
+    await enqueue(2);
+    let throttle = true;
+    const { t, sent } = transport((e) =>
+      throttle ? new Response(JSON.stringify({ code: 'throttled', detail: 'Request was throttled.' }), { status: 429, headers: { 'Retry-After': '120' } }) : applied(e),
+    );
+    const before = Date.now();
+    const first = await replayOutbox(t);
+    expect(first).toMatchObject({ stopped: 'throttled', sent: 0 });
+    expect(first.retryAt! - before).toBeGreaterThanOrEqual(120_000);
+    expect(first.retryAt! - Date.now()).toBeLessThanOrEqual(120_000);
+    expect(await kvGet(THROTTLED_UNTIL_KEY)).toBe(first.retryAt);
+    expect(await statuses()).toEqual(['queued', 'queued']);
+    expect(sent).toHaveLength(1);
+
+    throttle = false;
+    const again = await replayOutbox(t); // within the pause: no request at all
+    expect(again).toMatchObject({ stopped: 'throttled', sent: 0, retryAt: first.retryAt });
+    expect(again.message).toMatch(/sending again in (119|120) s/);
+    expect(sent).toHaveLength(1);
+
+    await kvSet(THROTTLED_UNTIL_KEY, Date.now() - 1); // the pause is over
+    const after = await replayOutbox(t);
+    expect([after.applied, after.stopped]).toEqual([2, undefined]);
+    expect(sent).toHaveLength(3);
+  });
+
+  it('reads Retry-After as seconds or an HTTP date, bounded, with a default', () => {
+    const now = Date.parse('2026-01-19T08:00:00Z');
+    expect(retryAfterSeconds('30', now)).toBe(30);
+    expect(retryAfterSeconds('Mon, 19 Jan 2026 08:02:00 GMT', now)).toBe(120);
+    expect(retryAfterSeconds(null, now)).toBe(DEFAULT_RETRY_AFTER_S);
+    expect(retryAfterSeconds('soon', now)).toBe(DEFAULT_RETRY_AFTER_S);
+    expect(retryAfterSeconds('0', now)).toBe(1); // never a tight loop
+    expect(retryAfterSeconds('999999', now)).toBe(MAX_RETRY_AFTER_S);
+  });
+
+  it('a revoked device (409 public_key_revoked) keeps every event queued and stops asking', async () => {
+    await enqueue(2);
+    let registrations = 0;
+    const { t, sent } = transport((e) => applied(e));
+    const revoked: SyncTransport = {
+      ...t,
+      currentUser: async () => 'driver1@example.com',
+      deviceId: async () => {
+        registrations++;
+        throw new ApiError(409, 'public_key_revoked', 'This public key belonged to a revoked device; the phone must make a new key.');
+      },
+    };
+    const report = await replayOutbox(revoked);
+    expect(report).toMatchObject({ stopped: 'revoked', sent: 0, message: REVOKED_MESSAGE });
+    expect(await statuses()).toEqual(['queued', 'queued']);
+    expect(await kvGet(DEVICE_REVOKED_KEY)).toBe('driver1@example.com');
+    expect(await replayOutbox(revoked)).toMatchObject({ stopped: 'revoked', sent: 0 });
+    expect(registrations).toBe(1); // no second registration attempt, no sync request
+    expect(sent).toHaveLength(0);
+    // another driver signed in on this phone is not held back
+    expect((await replayOutbox({ ...t, currentUser: async () => 'driver2@example.com' })).stopped).toBeUndefined();
+  });
+
+  it('an event answered device_revoked stays queued (not rejected) and the replay stops', async () => {
+    await enqueue(2);
+    const { t, sent } = transport((e) => json(200, { results: [{ id: e.id, status: 'rejected', code: 'device_revoked', detail: 'This device was revoked.' }] }));
+    const report = await replayOutbox({ ...t, currentUser: async () => 'driver1@example.com' });
+    expect(report).toMatchObject({ stopped: 'revoked', rejected: 0 });
+    expect(await statuses()).toEqual(['queued', 'queued']);
+    expect(sent).toHaveLength(1);
+    expect(await kvGet(DEVICE_REVOKED_KEY)).toBe('driver1@example.com');
   });
 
   it('concurrent triggers share one replay: nothing is sent twice', async () => {
@@ -271,9 +357,9 @@ describe('outbox through the API client (401 handling)', () => {
 
 describe('outbox and several drivers on one phone', () => {
   it("sends only the signed-in driver's events; the others wait in order", async () => {
-    const a1 = await enqueueEvent({ type: 'distribution.create', payload: { n: 1 }, summary, privateKey: key.privateKey, user: 'a@x' });
-    const b1 = await enqueueEvent({ type: 'distribution.create', payload: { n: 2 }, summary, privateKey: key.privateKey, user: 'b@x' });
-    const a2 = await enqueueEvent({ type: 'distribution.create', payload: { n: 3 }, summary, privateKey: key.privateKey, user: 'a@x' });
+    const a1 = await enqueueEvent({ type: 'distribution.create', payload: { vehicle: 3, items: [item(1)] }, summary, privateKey: key.privateKey, user: 'a@x' });
+    const b1 = await enqueueEvent({ type: 'distribution.create', payload: { vehicle: 3, items: [item(2)] }, summary, privateKey: key.privateKey, user: 'b@x' });
+    const a2 = await enqueueEvent({ type: 'distribution.create', payload: { vehicle: 3, items: [item(3)] }, summary, privateKey: key.privateKey, user: 'a@x' });
     const { t, sent } = transport((e) => applied(e));
     await replayOutbox({ ...t, currentUser: async () => 'a@x' });
     expect(sent.map((e) => e.id)).toEqual([a1.id, a2.id]);

@@ -1,5 +1,6 @@
-import { db, kvSet, type EventType, type OutboxEvent, type ReceiptContext } from '../lib/db';
-import { AuthRequiredError, NetworkError } from '../lib/api-client';
+import { db, kvDelete, kvGet, kvSet, type OutboxEvent, type OutboxEventOf, type ReceiptContext } from '../lib/db';
+import { ApiError, AuthRequiredError, NetworkError } from '../lib/api-client';
+import type { EventPayloads, EventType, SyncRequest, SyncResponse, WireEvent } from '../api/types';
 import { signEvent } from './device-key';
 
 // The outbox: every confirmed action is written here first, signed, and only
@@ -16,28 +17,38 @@ import { signEvent } from './device-key';
 //    the replay goes on with the next event, so one bad event never stalls the
 //    phone
 //  - result "applied" / "duplicate": keep it as history with the result
+//  - HTTP 429 (over the server's sync rate): keep the event, stop, and send
+//    nothing before the Retry-After time has passed (the phone backs off
+//    instead of hammering the server)
+//  - the device was revoked (POST /api/devices/ answers 409
+//    public_key_revoked, or the event comes back device_revoked): keep the
+//    event queued, stop, and send nothing until the driver signs in again
+//    (the phone then makes a new key and signs its queued events with it)
 // Nothing is ever deleted by the replay.
 
 export const LAST_SYNC_KEY = 'sync.last_success';
+/** Epoch ms before which the server asked not to be sent anything (429 Retry-After). */
+export const THROTTLED_UNTIL_KEY = 'sync.throttled_until';
+/** The e-mail of the driver whose device the office revoked: nothing is sent for them until they sign in again. */
+export const DEVICE_REVOKED_KEY = 'sync.device_revoked';
+/** Without a usable Retry-After, and the longest wait honoured. */
+export const DEFAULT_RETRY_AFTER_S = 60;
+export const MAX_RETRY_AFTER_S = 3600;
+
+export const REVOKED_MESSAGE = 'This phone was disconnected by the office. Sign in again to send your queued actions; they are kept on this phone.';
 
 export interface SyncTransport {
   /** POST /api/sync/ (the API client already refreshed the token once on 401). */
-  postSync(body: { device: string; events: WireEvent[] }): Promise<Response>;
+  postSync(body: SyncRequest): Promise<Response>;
   /** The server's id for this device, registering it first if needed. */
   deviceId(): Promise<string>;
   /** The signed-in driver: only their events are sent (they carry their device's signature). */
   currentUser?(): Promise<string | undefined>;
 }
 
-export interface WireEvent {
-  id: string;
-  type: EventType;
-  occurred_at: string;
-  payload: Record<string, unknown>;
-  signature: string;
-}
+export type { WireEvent } from '../api/types';
 
-export type StopReason = 'network' | 'server' | 'auth' | 'client' | 'no-answer';
+export type StopReason = 'network' | 'server' | 'auth' | 'client' | 'no-answer' | 'throttled' | 'revoked';
 
 /** HTTP 500 answers in a row for one event before it is set aside as rejected. */
 export const SERVER_ERROR_LIMIT = 2;
@@ -55,25 +66,35 @@ export interface ReplayReport {
   rejected: number;
   stopped?: StopReason;
   message?: string;
+  /** throttled: when the server accepts events again (epoch ms). */
+  retryAt?: number;
+}
+
+/** Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), bounded. */
+export function retryAfterSeconds(header: string | null, now = Date.now()): number {
+  const value = header?.trim() ?? '';
+  let seconds = /^\d+$/.test(value) ? Number(value) : value ? Math.ceil((Date.parse(value) - now) / 1000) : NaN;
+  if (!Number.isFinite(seconds) || seconds < 0) seconds = DEFAULT_RETRY_AFTER_S;
+  return Math.min(Math.max(seconds, 1), MAX_RETRY_AFTER_S);
 }
 
 export function newEventId(): string {
   return crypto.randomUUID();
 }
 
-export async function enqueueEvent(args: {
-  type: EventType;
-  payload: Record<string, unknown>;
+export async function enqueueEvent<T extends EventType>(args: {
+  type: T;
+  payload: EventPayloads[T];
   summary: ReceiptContext;
   privateKey: CryptoKey;
   id?: string;
   occurredAt?: Date;
   user?: string;
-}): Promise<OutboxEvent> {
+}): Promise<OutboxEventOf<T>> {
   const id = args.id ?? newEventId();
   const occurred_at = (args.occurredAt ?? new Date()).toISOString();
   const signature = await signEvent(args.privateKey, { id, type: args.type, occurred_at, payload: args.payload });
-  const event: OutboxEvent = {
+  const event: OutboxEventOf<T> = {
     id,
     type: args.type,
     occurred_at,
@@ -85,12 +106,32 @@ export async function enqueueEvent(args: {
     summary: args.summary,
     user: args.user,
   };
-  event.seq = await db.outbox.add(event);
+  event.seq = await db.outbox.add(event as OutboxEvent);
   return event;
 }
 
 export function toWire(e: OutboxEvent): WireEvent {
   return { id: e.id, type: e.type, occurred_at: e.occurred_at, payload: e.payload, signature: e.signature };
+}
+
+/** Why nothing may be sent now (revoked device, server's back-off), without asking the network. */
+async function paused(user: string | undefined, now = Date.now()): Promise<Pick<ReplayReport, 'stopped' | 'message' | 'retryAt'> | undefined> {
+  const revoked = await kvGet<string>(DEVICE_REVOKED_KEY);
+  if (revoked && (!user || revoked === user)) return { stopped: 'revoked', message: REVOKED_MESSAGE };
+  const until = (await kvGet<number>(THROTTLED_UNTIL_KEY)) ?? 0;
+  if (until > now) return { stopped: 'throttled', retryAt: until, message: throttledMessage(until, now) };
+  return undefined;
+}
+
+const throttledMessage = (until: number, now = Date.now()) => `The server asked the phone to slow down; sending again in ${Math.max(1, Math.ceil((until - now) / 1000))} s.`;
+
+/** The device was revoked: remember it for this driver (the queued events stay as they are). */
+export async function markDeviceRevoked(user: string | undefined): Promise<void> {
+  if (user) await kvSet(DEVICE_REVOKED_KEY, user);
+}
+
+export async function clearThrottle(): Promise<void> {
+  await kvDelete(THROTTLED_UNTIL_KEY);
 }
 
 async function nextQueued(user: string | undefined): Promise<OutboxEvent | undefined> {
@@ -132,6 +173,8 @@ async function doReplay(transport: SyncTransport): Promise<ReplayReport> {
   };
 
   const user = await transport.currentUser?.();
+  const pause = await paused(user);
+  if (pause) return { ...report, ...pause };
   for (;;) {
     const event = await nextQueued(user);
     if (!event) break;
@@ -144,6 +187,11 @@ async function doReplay(transport: SyncTransport): Promise<ReplayReport> {
       res = await transport.postSync({ device, events: [toWire(event)] });
     } catch (e) {
       if (e instanceof AuthRequiredError) return stop(event, 'auth', 'Sign in again to send queued events.');
+      if (e instanceof ApiError && e.code === 'public_key_revoked') {
+        await markDeviceRevoked(user ?? event.user);
+        report.sent--;
+        return stop(event, 'revoked', REVOKED_MESSAGE);
+      }
       if (e instanceof NetworkError || e instanceof TypeError) return stop(event, 'network', 'No connection; will retry.');
       return stop(event, 'network', `${(e as Error)?.message || 'Could not reach the server'}; will retry.`);
     }
@@ -168,6 +216,13 @@ async function doReplay(transport: SyncTransport): Promise<ReplayReport> {
       continue;
     }
     if (res.status >= 500) return stop(event, 'server', `Server unavailable (HTTP ${res.status}); will retry.`);
+    if (res.status === 429) {
+      const until = Date.now() + retryAfterSeconds(res.headers.get('Retry-After')) * 1000;
+      await kvSet(THROTTLED_UNTIL_KEY, until);
+      report.sent--;
+      report.retryAt = until;
+      return stop(event, 'throttled', throttledMessage(until));
+    }
     if (res.status === 401) return stop(event, 'auth', 'Sign in again to send queued events.');
     if (res.status === 400 || res.status === 409 || res.status === 422) {
       const body = await readJson(res);
@@ -188,14 +243,20 @@ async function doReplay(transport: SyncTransport): Promise<ReplayReport> {
       return stop(event, 'client', str(body.detail) ?? `The server refused the request (HTTP ${res.status}); will retry.`);
     }
 
-    const body = await readJson(res);
-    const results = Array.isArray(body.results) ? (body.results as Record<string, unknown>[]) : [];
+    const body = (await readJson(res)) as Partial<SyncResponse>;
+    const results = Array.isArray(body.results) ? body.results : [];
     const mine = results.find((r) => r && r.id === event.id) ?? (results.length === 1 ? results[0] : undefined);
-    const status = str(mine?.status);
+    const status = mine?.status;
+    if (status === 'rejected' && mine?.code === 'device_revoked') {
+      // Not this event's fault: it waits, queued, for the driver's new key.
+      await markDeviceRevoked(user ?? event.user);
+      report.sent--;
+      return stop(event, 'revoked', REVOKED_MESSAGE);
+    }
     if (status === 'applied' || status === 'duplicate') {
       await db.outbox.update(event.seq!, {
         status,
-        result: (mine?.result as Record<string, unknown> | undefined) ?? event.result,
+        result: mine?.result ?? event.result,
         server_errors: 0,
         last_error: undefined,
         synced_at: Date.now(),
@@ -207,7 +268,7 @@ async function doReplay(transport: SyncTransport): Promise<ReplayReport> {
         status: 'rejected',
         code: str(mine?.code) ?? 'rejected',
         detail: str(mine?.detail) ?? 'Refused by the server.',
-        rejection: rejectionDetails(mine),
+        rejection: rejectionDetails(mine as Record<string, unknown> | undefined),
         server_errors: 0,
         last_error: undefined,
         synced_at: Date.now(),

@@ -1,7 +1,8 @@
-import { db, kvGet, kvSet, type EventType, type OutboxEvent, type ReceiptContext } from '../lib/db';
+import { db, kvDelete, kvGet, kvSet, type OutboxEventOf, type ReceiptContext } from '../lib/db';
+import type { EventPayloads, EventType } from '../api/types';
 import { syncTransport, CURRENT_USER_KEY } from './sync-transport';
-import { getOrCreateDevice } from './device-key';
-import { enqueueEvent, replayOutbox, type ReplayReport } from './outbox';
+import { getOrCreateDevice, signEvent } from './device-key';
+import { DEVICE_REVOKED_KEY, enqueueEvent, replayOutbox, type ReplayReport } from './outbox';
 
 // When the outbox is replayed: at app start, on the browser's `online`
 // event, when the app comes back to the foreground, every 30 s while events
@@ -10,12 +11,41 @@ import { enqueueEvent, replayOutbox, type ReplayReport } from './outbox';
 export const LAST_REPORT_KEY = 'sync.last_report';
 export const syncEvents = new EventTarget();
 
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
 export async function syncNow(): Promise<ReplayReport> {
   let report = await replayOutbox(syncTransport);
   if (await recoverUnknownDevice()) report = await replayOutbox(syncTransport);
   await kvSet(LAST_REPORT_KEY, { ...report, at: Date.now() });
   syncEvents.dispatchEvent(new CustomEvent('synced', { detail: report }));
+  // The server asked for a pause (429): one try when it is over, none before.
+  if (report.stopped === 'throttled' && report.retryAt && !retryTimer) {
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void syncNow().catch(() => undefined);
+    }, Math.max(0, report.retryAt - Date.now()) + 250);
+  }
   return report;
+}
+
+/**
+ * The office revoked this phone's device: its key can never be registered
+ * again. After the driver signs in again (the password proves it is them), the
+ * phone makes a new key and signs that driver's queued events with it (same
+ * id, time and payload, so each is still recorded at most once); the next
+ * sync registers the new key and sends them. Returns how many were re-signed.
+ */
+export async function recoverRevokedDevice(user: string): Promise<number> {
+  if ((await kvGet<string>(DEVICE_REVOKED_KEY)) !== user) return 0;
+  await db.devices.delete(user);
+  const device = await getOrCreateDevice(user);
+  const queued = await db.outbox.where('status').equals('queued').filter((e) => !e.user || e.user === user).toArray();
+  for (const e of queued) {
+    const signature = await signEvent(device.private_key, { id: e.id, type: e.type, occurred_at: e.occurred_at, payload: e.payload });
+    await db.outbox.update(e.seq!, { signature, user, last_error: undefined });
+  }
+  await kvDelete(DEVICE_REVOKED_KEY);
+  return queued.length;
 }
 
 /**
@@ -34,7 +64,7 @@ async function recoverUnknownDevice(): Promise<boolean> {
 }
 
 /** Records a confirmed action: signed into the outbox first, then sent if online. */
-export async function recordEvent(type: EventType, payload: Record<string, unknown>, summary: ReceiptContext, occurredAt?: Date, id?: string): Promise<OutboxEvent> {
+export async function recordEvent<T extends EventType>(type: T, payload: EventPayloads[T], summary: ReceiptContext, occurredAt?: Date, id?: string): Promise<OutboxEventOf<T>> {
   const user = await kvGet<string>(CURRENT_USER_KEY);
   if (!user) throw new Error('Sign in first.');
   const device = await getOrCreateDevice(user);

@@ -1,18 +1,15 @@
-import { z } from 'zod';
-import { api, errorFromResponse } from '../lib/api-client';
+import { api } from '../lib/api-client';
 import { db, kvGet } from '../lib/db';
 import { getOrCreateDevice, setDeviceId } from './device-key';
 import type { SyncTransport } from './outbox';
-
-const DeviceAnswer = z.looseObject({ id: z.string() });
 
 /** POST /api/devices/ {name, public_key_jwk} -> {id}; remembered per user on this phone. */
 export async function registerDevice(user: string): Promise<string> {
   const device = await getOrCreateDevice(user);
   if (device.device_id) return device.device_id;
-  const res = await api.request('/api/devices/', { body: { name: device.name, public_key_jwk: device.public_key_jwk } });
-  if (!res.ok) throw await errorFromResponse(res);
-  const { id } = DeviceAnswer.parse(await res.json());
+  const { x, y } = device.public_key_jwk;
+  if (!x || !y) throw new Error('This phone has no usable signing key.');
+  const { id } = await api.post('/api/devices/', { name: device.name, public_key_jwk: { kty: 'EC', crv: 'P-256', x, y } });
   await setDeviceId(user, id);
   return id;
 }

@@ -3,7 +3,8 @@ import { changeDue, deliveryPayload, paymentChoices, pricePreview } from './pric
 import { effectivePrice, sgDay, type PriceBook } from '../master-data/api/get-customer-prices';
 import { applyRate, ratePercentLabel } from '../../lib/money';
 
-// The shape GET /api/customers/prices/ answers (apps/customers/price_apis.py).
+// The shape GET /api/customers/prices/ answers (apps/customers/price_apis.py), typed by the generated schema.
+const customer = { code: 'C1', kind: 'COMMERCIAL', site_address: '1 Road', postal_code: '123456', phone: '', latitude: null, longitude: null, credit_term_days: 0 } as const;
 const book: PriceBook = {
   date: '2026-01-19',
   gst_rates: [
@@ -16,9 +17,10 @@ const book: PriceBook = {
     { id: 3, name: '50 kg', prices: [{ valid_from: null, price: '92.00' }, { valid_from: '2026-03-01', price: '95.10' }] },
   ],
   service_items: [],
+  count: 2,
   customers: [
-    { id: 7, name: 'Ah Hock Zi Char', payment_terms: 'CREDIT', prices: { '1': [{ valid_from: '2025-03-01', price: '21.50' }, { valid_from: '2026-02-01', price: '21.37' }] } },
-    { id: 8, name: 'Mdm Lim Household', payment_terms: 'CASH', prices: {} },
+    { ...customer, id: 7, name: 'Ah Hock Zi Char', payment_terms: 'CREDIT', prices: { '1': [{ valid_from: '2025-03-01', price: '21.50' }, { valid_from: '2026-02-01', price: '21.37' }] } },
+    { ...customer, id: 8, name: 'Mdm Lim Household', kind: 'HOUSEHOLD', payment_terms: 'CASH', prices: {} },
   ],
 };
 

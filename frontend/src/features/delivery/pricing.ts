@@ -1,8 +1,11 @@
 import { applyRate, formatCents, ratePercentLabel, toCents } from '../../lib/money';
 import { effectivePrice, gstRateOn, type PriceBook } from '../master-data/api/get-customer-prices';
+import type { DeliveryPayload, PaymentMethod } from '../../api/types';
 
-export const PAYMENT_METHODS = ['CASH', 'PAYNOW', 'CHEQUE', 'BANK_TRANSFER', 'CREDIT'] as const;
-export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+export type { PaymentMethod } from '../../api/types';
+type Warning = NonNullable<DeliveryPayload['acknowledged_warnings']>[number];
+
+export const PAYMENT_METHODS = ['CASH', 'PAYNOW', 'CHEQUE', 'BANK_TRANSFER', 'CREDIT'] as const satisfies readonly PaymentMethod[];
 export const PAYMENT_LABELS: Record<PaymentMethod, string> = {
   CASH: 'Cash',
   PAYNOW: 'PayNow',
@@ -92,10 +95,10 @@ export function deliveryPayload(args: {
   order: number | null;
   payment_method: PaymentMethod;
   lines: DeliveryLine[];
-  acknowledged_warnings?: readonly string[];
+  acknowledged_warnings?: readonly Warning[];
   amount_tendered?: string;
   payment_reference?: string;
-}) {
+}): DeliveryPayload {
   return {
     customer: args.customer,
     vehicle: args.vehicle,

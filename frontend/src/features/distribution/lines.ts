@@ -1,8 +1,10 @@
 // The distribution being entered: lines of (depot, cylinder type, movement,
 // quantity) with running totals per movement. Pure functions, tested.
 
-export const MOVEMENTS = ['COLLECTION', 'EMPTY_RETURN', 'FULL_RETURN'] as const;
-export type Movement = (typeof MOVEMENTS)[number];
+import type { DistributionItemInput, DistributionPayload } from '../../api/types';
+
+export type Movement = DistributionItemInput['movement_type'];
+export const MOVEMENTS = ['COLLECTION', 'EMPTY_RETURN', 'FULL_RETURN'] as const satisfies readonly Movement[];
 
 export const MOVEMENT_LABELS: Record<Movement, string> = {
   COLLECTION: 'Collection (fulls depot → vehicle)',
@@ -98,7 +100,7 @@ export function vehicleDelta(lines: DistributionLine[]): Map<number, { full: num
 }
 
 /** The body of POST /api/distributions/ (and the payload of distribution.create). */
-export function distributionPayload(vehicle: number, lines: DistributionLine[]) {
+export function distributionPayload(vehicle: number, lines: DistributionLine[]): DistributionPayload {
   return {
     vehicle,
     items: lines.map((l) => ({

@@ -1,4 +1,4 @@
-import type { OutboxEvent } from '../../lib/db';
+import type { EventSummary } from '../../lib/db';
 
 export interface Delta {
   full: number;
@@ -10,7 +10,7 @@ export interface Delta {
  * (the server may still refuse some). Only queued events count: applied ones
  * are already in the server's figures, rejected ones never will be.
  */
-export function pendingVehicleDelta(events: Pick<OutboxEvent, 'type' | 'status' | 'payload'>[]): Map<number, Delta> {
+export function pendingVehicleDelta(events: EventSummary[]): Map<number, Delta> {
   const out = new Map<number, Delta>();
   const add = (type: number, full: number, empty: number) => {
     const d = out.get(type) ?? { full: 0, empty: 0 };
@@ -21,14 +21,14 @@ export function pendingVehicleDelta(events: Pick<OutboxEvent, 'type' | 'status' 
   for (const e of events) {
     if (e.status !== 'queued') continue;
     if (e.type === 'distribution.create') {
-      for (const i of (e.payload.items as { cylinder_type: number; quantity: number; movement_type: string }[]) ?? []) {
+      for (const i of e.payload.items) {
         if (i.movement_type === 'COLLECTION') add(i.cylinder_type, i.quantity, 0);
         else if (i.movement_type === 'FULL_RETURN') add(i.cylinder_type, -i.quantity, 0);
         else if (i.movement_type === 'EMPTY_RETURN') add(i.cylinder_type, 0, -i.quantity);
       }
     } else if (e.type === 'delivery.create') {
-      for (const l of (e.payload.lines as { cylinder_type: number; delivered_full: number; returned_empty: number }[]) ?? []) {
-        add(l.cylinder_type, -l.delivered_full, l.returned_empty);
+      for (const l of e.payload.lines) {
+        add(l.cylinder_type, -(l.delivered_full ?? 0), l.returned_empty ?? 0);
       }
     }
   }

@@ -8,10 +8,10 @@ import { db, type OutboxEvent } from '../../lib/db';
  */
 export async function loadInvoiceDetail(event: OutboxEvent): Promise<OutboxEvent> {
   if (event.type !== 'delivery.create' || (event.status !== 'applied' && event.status !== 'duplicate') || event.invoice) return event;
-  const id = ((event.result as Record<string, unknown> | undefined)?.invoice as Record<string, unknown> | undefined)?.id;
+  const id = event.result?.invoice?.id;
   if (id == null) return event;
   try {
-    const invoice = await api.json<Record<string, unknown>>(`/api/invoices/${id}/`);
+    const invoice = await api.get('/api/invoices/{id}/', { params: { id } });
     if (event.seq !== undefined) await db.outbox.update(event.seq, { invoice });
     return { ...event, invoice };
   } catch {

@@ -24,13 +24,13 @@ export async function printTestPage(): Promise<void> {
 
 /** Server-side documents for phones without Web Bluetooth (needs the event applied). */
 export function serverDocument(event: OutboxEvent): { path: string; filename: string; label: string } | undefined {
-  const r = event.result as Record<string, unknown> | undefined;
-  if (!r || (event.status !== 'applied' && event.status !== 'duplicate')) return undefined;
-  if (event.type === 'distribution.create' && r.id != null) {
+  if (!event.result || (event.status !== 'applied' && event.status !== 'duplicate')) return undefined;
+  if (event.type === 'distribution.create') {
+    const r = event.result;
     return { path: `/api/distributions/${r.id}/receipt/`, filename: `${r.number ?? `distribution-${r.id}`}.bin`, label: 'Download receipt (ESC/POS)' };
   }
-  const inv = r.invoice as Record<string, unknown> | undefined;
-  if (event.type === 'delivery.create' && inv?.id != null) {
+  const inv = event.result.invoice;
+  if (inv) {
     return { path: `/api/invoices/${inv.id}/pdf/`, filename: `${inv.number ?? `invoice-${inv.id}`}.pdf`, label: 'Open the tax invoice (PDF)' };
   }
   return undefined;

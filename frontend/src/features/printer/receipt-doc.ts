@@ -1,4 +1,5 @@
 import type { OutboxEvent, ReceiptContext } from '../../lib/db';
+import type { Invoice, InvoiceSummary } from '../../api/types';
 import type { Company } from '../company/api/get-company';
 
 // What a receipt says, independent of the printer language.
@@ -33,14 +34,9 @@ export function formatSgTime(iso: string): string {
   return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())} SGT`;
 }
 
-export function documentNumber(event: Pick<OutboxEvent, 'type' | 'result'>): string | undefined {
-  const r = event.result as Record<string, unknown> | undefined;
-  if (!r) return undefined;
-  if (event.type === 'delivery.create') {
-    const inv = r.invoice as Record<string, unknown> | undefined;
-    return typeof inv?.number === 'string' ? inv.number : typeof r.number === 'string' ? r.number : undefined;
-  }
-  return typeof r.number === 'string' ? r.number : undefined;
+export function documentNumber(event: OutboxEvent): string | undefined {
+  if (event.type === 'delivery.create') return event.result?.invoice?.number;
+  return event.result?.number ?? undefined;
 }
 
 /** "21.5000" -> "21.50", "7.000" -> "7", "0.125" stays. */
@@ -52,12 +48,15 @@ export function trimDecimal(v: unknown, minDecimals = 0): string {
   return frac ? `${m[1]}.${frac}` : m[1];
 }
 
-type Inv = Record<string, unknown>;
+/** The summary in a delivery's result, completed by the invoice's detail once fetched. */
+type ServerInvoice = InvoiceSummary & Partial<Invoice>;
 const s = (v: unknown) => (v == null ? undefined : String(v));
 
 /** The server's invoice for an applied delivery: the detail when fetched, else the summary in the sync result. */
-export function serverInvoice(event: Pick<OutboxEvent, 'result' | 'invoice'>): Inv | undefined {
-  const summary = (event.result as Inv | undefined)?.invoice as Inv | undefined;
+export function serverInvoice(event: OutboxEvent): ServerInvoice | undefined {
+  if (event.type !== 'delivery.create') return undefined;
+  const summary = event.result?.invoice ?? undefined;
+  if (!summary) return event.invoice;
   return event.invoice ? { ...summary, ...event.invoice } : summary;
 }
 
@@ -66,10 +65,9 @@ export function appliedDeliveryContext(event: OutboxEvent): ReceiptContext {
   const inv = serverInvoice(event);
   const ctx = event.summary;
   if (!inv) return ctx;
-  const result = event.result as Inv | undefined;
-  const serverLines = Array.isArray(inv.lines) ? (inv.lines as Inv[]) : undefined;
-  const lines = serverLines
-    ? serverLines.map((l) => ({ label: String(l.description ?? ''), detail: `${trimDecimal(l.quantity)} x ${trimDecimal(l.unit_price, 2)}`, amount: s(l.amount) }))
+  const changeDue = event.type === 'delivery.create' ? event.result?.change_due : undefined;
+  const lines = inv.lines
+    ? inv.lines.map((l) => ({ label: l.description, detail: `${trimDecimal(l.quantity)} x ${trimDecimal(l.unit_price, 2)}`, amount: s(l.amount) }))
     : ctx.lines;
   const counts = ctx.totals.filter((t) => !/subtotal|gst|total|tendered|change|paid/i.test(t.label));
   const totals = [
@@ -78,7 +76,7 @@ export function appliedDeliveryContext(event: OutboxEvent): ReceiptContext {
     { label: `GST ${trimDecimal(inv.gst_rate)}%`, value: s(inv.gst_amount) },
     { label: 'TOTAL SGD', value: s(inv.total) },
     ...(inv.status === 'PAID' && inv.amount_paid != null ? [{ label: 'Paid', value: s(inv.amount_paid) }] : []),
-    ...(result?.change_due != null && result.change_due !== '0.00' ? [{ label: 'Change', value: s(result.change_due) }] : []),
+    ...(changeDue != null && changeDue !== '0.00' ? [{ label: 'Change', value: changeDue }] : []),
   ].filter((t): t is { label: string; value: string } => t.value !== undefined);
   return {
     ...ctx,

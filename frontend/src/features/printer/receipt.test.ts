@@ -1,17 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEscPos } from '../../../e2e/lib/escpos-decode.mjs';
-import type { OutboxEvent } from '../../lib/db';
+import type { OutboxEvent, OutboxEventOf } from '../../lib/db';
+import type { DeliveryResult, Invoice } from '../../api/types';
+
+// Fixtures carry only the fields the receipt reads; the rest of the server's shape is cast.
+const result = (r: Record<string, unknown>) => r as unknown as DeliveryResult;
 import { chunkBytes, encodeReceipt, formatSgTime, receiptFromEvent, testPageDoc } from './receipt';
 
 const squash = (s: string) => s.replace(/\s+/g, '');
 const company = { name: 'Lion City Gas Pte Ltd', address: '1 Jurong Port Rd', gst_reg_no: 'M2-1234567-8', uen: '201912345K', phone: '', email: '', paynow_uen: '201912345K' };
 
-const delivery: OutboxEvent = {
+const delivery: OutboxEventOf<'delivery.create'> = {
   seq: 1,
   id: '0b0f6a52-8d7f-4e55-9a57-6a7b2a0c9f11',
   type: 'delivery.create',
   occurred_at: '2026-01-19T08:15:30.000Z',
-  payload: {},
+  payload: { customer: 7, vehicle: 3, payment_method: 'CASH', lines: [{ cylinder_type: 1, delivered_full: 3, returned_empty: 3 }] },
   signature: 'x',
   status: 'queued',
   created_at: 0,
@@ -59,7 +63,7 @@ describe('receipt encoding', () => {
     const applied: OutboxEvent = {
       ...delivery,
       status: 'applied',
-      result: { id: 9, invoice: { number: 'INV-2026-000123', subtotal: '82.50', gst_rate: '9', gst_amount: '7.43', total: '89.93' } },
+      result: result({ id: 9, invoice: { number: 'INV-2026-000123', subtotal: '82.50', gst_rate: '9', gst_amount: '7.43', total: '89.93' } }),
     };
     const out = decodeEscPos(encodeReceipt(receiptFromEvent(applied, company)));
     expect(out.text).toContain('TAX INVOICE');
@@ -73,7 +77,7 @@ describe('receipt encoding', () => {
     const applied: OutboxEvent = {
       ...delivery,
       status: 'applied',
-      result: { id: 9, invoice: { id: 41, number: 'INV-2026-000124', subtotal: '107.50', gst_rate: '9', gst_amount: '9.68', total: '117.18', issue_date: '2026-01-19' } },
+      result: result({ id: 9, invoice: { id: 41, number: 'INV-2026-000124', subtotal: '107.50', gst_rate: '9', gst_amount: '9.68', total: '117.18', issue_date: '2026-01-19' } }),
       // the phone quoted other figures (an old list price): the receipt must not keep them
       summary: { ...delivery.summary, lines: [{ label: '12.7kg LPG', detail: '5 full x 24.99', amount: '124.95' }] },
       invoice: {
@@ -81,7 +85,7 @@ describe('receipt encoding', () => {
         customer_address: '12 Ang Mo Kio Ave 3',
         customer_postal_code: '560012',
         lines: [{ description: 'LPG refill 12.7 kg cylinder', quantity: '5.000', unit_price: '21.5000', amount: '107.50' }],
-      },
+      } as unknown as Invoice,
     };
     const out = decodeEscPos(encodeReceipt(receiptFromEvent(applied, company)));
     for (const want of ['Lion City Gas Pte Ltd', '1 Jurong Port Rd', 'GST Reg No: M2-1234567-8', 'TAX INVOICE', 'INV-2026-000124', 'Invoice date: 2026-01-19', 'Customer: Ah Seng Eating House', 'S(560012)', 'LPG refill 12.7 kg cylinder']) {
@@ -95,7 +99,7 @@ describe('receipt encoding', () => {
   });
 
   it('without the company details an applied delivery is not titled a tax invoice', () => {
-    const applied: OutboxEvent = { ...delivery, status: 'applied', result: { invoice: { number: 'INV-2026-000125', subtotal: '1.00', gst_rate: '9', gst_amount: '0.09', total: '1.09' } } };
+    const applied: OutboxEvent = { ...delivery, status: 'applied', result: result({ invoice: { number: 'INV-2026-000125', subtotal: '1.00', gst_rate: '9', gst_amount: '0.09', total: '1.09' } }) };
     const out = decodeEscPos(encodeReceipt(receiptFromEvent(applied, undefined)));
     expect(out.text).toContain('(company details not loaded)');
     expect(out.text).toContain('DELIVERY RECEIPT');
@@ -106,8 +110,9 @@ describe('receipt encoding', () => {
     const dist: OutboxEvent = {
       ...delivery,
       type: 'distribution.create',
+      payload: { vehicle: 3, items: [] },
       status: 'duplicate',
-      result: { number: 'DIST-20260119-0007' },
+      result: { number: 'DIST-20260119-0007' } as OutboxEventOf<'distribution.create'>['result'],
       summary: { driver: 'D', vehicle: 'V', lines: [{ label: 'Depot A: 12.7kg', detail: 'Collection 10' }], totals: [{ label: 'Collected fulls', value: '10' }] },
     };
     const out = decodeEscPos(encodeReceipt(receiptFromEvent(dist, company), 48));

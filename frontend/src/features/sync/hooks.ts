@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { db, kvGet } from '../../lib/db';
-import { LAST_SYNC_KEY, type ReplayReport } from '../../offline/outbox';
+import { CURRENT_USER_KEY } from '../../offline/sync-transport';
+import { DEVICE_REVOKED_KEY, LAST_SYNC_KEY, type ReplayReport } from '../../offline/outbox';
 import { LAST_REPORT_KEY } from '../../offline/sync-service';
 
 export function useOutboxCounts() {
@@ -19,6 +20,16 @@ export function useOutbox() {
 
 export function useOutboxEvent(id: string) {
   return useLiveQuery(() => db.outbox.where('id').equals(id).first(), [id]);
+}
+
+/** The office revoked this phone's device for the signed-in driver: sending waits for a new sign-in. */
+export function useDeviceRevoked(): boolean {
+  return (
+    useLiveQuery(async () => {
+      const revoked = await kvGet<string>(DEVICE_REVOKED_KEY);
+      return !!revoked && revoked === (await kvGet<string>(CURRENT_USER_KEY));
+    }) ?? false
+  );
 }
 
 export function useSyncStatus() {

@@ -7,7 +7,7 @@ import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { QuantityStepper } from '../../../components/ui/quantity-stepper';
 import { recordEvent } from '../../../offline/sync-service';
 import { useCylinderTypes } from '../../master-data/api/get-cylinder-types';
-import { cylinderLabel, type Customer } from '../../master-data/api/schemas';
+import { customerFromStop, cylinderLabel, type CustomerRef } from '../../master-data/api/schemas';
 import { searchCustomers } from '../../master-data/api/search-customers';
 import { useMyDay } from '../../my-day/api/get-my-day';
 import { HOUSEHOLD_HOURS_TEXT, HOUSEHOLD_HOURS_WARNING, householdHoursWarning } from '../household-hours';
@@ -22,13 +22,13 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { db, kvDelete, kvGet } from '../../../lib/db';
 import { DELIVERY_DRAFT_KEY, type DeliveryDraft } from '../../../offline/drafts';
 import { deliveredOrders, stopDone } from '../../my-day/api/stop-progress';
-import type { Stop } from '../../my-day/api/get-my-day';
+import type { DayStop } from '../../my-day/api/get-my-day';
 
 interface Target {
-  customer: Pick<Customer, 'id' | 'name' | 'address' | 'kind'>;
+  customer: CustomerRef;
   order: number | null;
   stopLabel?: string;
-  stop?: Stop;
+  stop?: DayStop;
 }
 
 /** The current time, re-read every 15 s so the household-hours warning appears/clears at 07:00 and 21:00. */
@@ -74,7 +74,7 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
   const delivered = deliveredOrders(deliveries);
   const [confirming, setConfirming] = useState(false);
   const [term, setTerm] = useState('');
-  const [found, setFound] = useState<{ customers: Customer[]; offline: boolean }>();
+  const [found, setFound] = useState<{ customers: CustomerRef[]; offline: boolean }>();
   const [searchError, setSearchError] = useState<string>();
   // the acknowledgement belongs to one customer: changing customer clears it
   const [ackHoursFor, setAckHoursFor] = useState<number>();
@@ -88,7 +88,7 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
     if (target || !stopId || !day.data) return;
     const stop = day.data.stops.find((s) => s.id === stopId);
     if (!stop) return;
-    setTarget({ customer: stop.customer, order: stop.order, stopLabel: `Stop ${stop.sequence}`, stop });
+    setTarget({ customer: customerFromStop(stop.customer), order: stop.order, stopLabel: `Stop ${stop.sequence}`, stop });
     setQty(Object.fromEntries(stop.lines.map((l) => [l.cylinder_type, { full: l.quantity, empty: l.quantity }])));
   }, [stopId, day.data, target]);
 
@@ -99,7 +99,7 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
       if (!d) return;
       const known = book.data?.customers.find((c) => c.id === d.customer);
       const stop = day.data?.stops.find((s) => s.order !== null && s.order === d.order);
-      setTarget({ customer: known ? customerFromBook(known) : stop?.customer ?? { id: d.customer, name: `Customer #${d.customer}` }, order: d.order, stopLabel: stop ? `Stop ${stop.sequence}` : undefined, stop });
+      setTarget({ customer: known ? customerFromBook(known) : stop ? customerFromStop(stop.customer) : { id: d.customer, name: `Customer #${d.customer}`, address: null }, order: d.order, stopLabel: stop ? `Stop ${stop.sequence}` : undefined, stop });
       setQty(Object.fromEntries(d.lines.map((l) => [l.cylinder_type, { full: l.delivered_full, empty: l.returned_empty }])));
       setReasons(Object.fromEntries(d.lines.filter((l) => l.reason).map((l) => [l.cylinder_type, l.reason!])));
       if ((['CASH', 'PAYNOW', 'CHEQUE', 'BANK_TRANSFER', 'CREDIT'] as string[]).includes(d.payment_method)) setPayment(d.payment_method as PaymentMethod);
@@ -118,7 +118,7 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
     latitude: record?.latitude,
     longitude: record?.longitude,
     notes: target?.stop?.notes,
-    balance: target?.stop?.balance,
+    balance: target?.stop?.customer_balance,
     delivered: target?.stop ? stopDone(target.stop, delivered) : false,
   };
 
@@ -217,7 +217,7 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
                   data-testid="delivery-stop"
                   data-done={stopDone(s, delivered) || undefined}
                   onClick={() => {
-                    setTarget({ customer: s.customer, order: s.order, stopLabel: `Stop ${s.sequence}`, stop: s });
+                    setTarget({ customer: customerFromStop(s.customer), order: s.order, stopLabel: `Stop ${s.sequence}`, stop: s });
                     setQty(Object.fromEntries(s.lines.map((l) => [l.cylinder_type, { full: l.quantity, empty: l.quantity }])));
                   }}
                 >

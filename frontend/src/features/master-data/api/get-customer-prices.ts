@@ -1,47 +1,19 @@
-import { z } from 'zod';
 import { api } from '../../../lib/api-client';
 import { cachedFetch } from '../../../lib/cached-query';
 import { db } from '../../../lib/db';
 import { useCachedQuery } from '../../../lib/cached-query';
+import type { PriceBook } from '../../../api/types';
+
+export type { DatedPrice, PriceBook, PriceBookCustomer } from '../../../api/types';
 
 // GET /api/customers/prices/: every customer this driver may serve (a few
 // thousand rows) with their own prices, the list prices, service items and
 // the dated GST rates, in one call kept in IndexedDB. It is the offline
 // customer search and the source of every figure the app quotes.
 
-const Dated = z.object({ valid_from: z.string().nullable(), price: z.string() });
-export type DatedPrice = z.infer<typeof Dated>;
-
-export const PriceBookCustomerSchema = z.looseObject({
-  id: z.number(),
-  code: z.string().nullish(),
-  name: z.string(),
-  kind: z.string().nullish(),
-  site_address: z.string().nullish(),
-  postal_code: z.string().nullish(),
-  phone: z.string().nullish(),
-  latitude: z.string().nullish(),
-  longitude: z.string().nullish(),
-  payment_terms: z.string().nullish(),
-  credit_term_days: z.number().nullish(),
-  prices: z.record(z.string(), z.array(Dated)).default({}),
-});
-export type PriceBookCustomer = z.infer<typeof PriceBookCustomerSchema>;
-
-export const PriceBookSchema = z.looseObject({
-  date: z.string(),
-  gst_rates: z.array(z.object({ valid_from: z.string().nullable(), rate: z.string() })),
-  cylinder_types: z.array(z.looseObject({ id: z.number(), name: z.string(), prices: z.array(Dated) })),
-  service_items: z.array(z.looseObject({ id: z.number(), code: z.string().nullish(), name: z.string(), prices: z.array(Dated) })).default([]),
-  customers: z.array(PriceBookCustomerSchema),
-});
-export type PriceBook = z.infer<typeof PriceBookSchema>;
-
 export const PRICE_BOOK_KEY = 'customer-prices';
 
-export async function fetchPriceBook(): Promise<PriceBook> {
-  return PriceBookSchema.parse(await api.json<unknown>('/api/customers/prices/'));
-}
+export const fetchPriceBook = (): Promise<PriceBook> => api.get('/api/customers/prices/');
 
 /** Fresh when online, else the copy kept on the phone (undefined if never loaded). */
 export async function loadPriceBook(): Promise<PriceBook | undefined> {

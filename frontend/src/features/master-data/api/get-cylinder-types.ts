@@ -1,10 +1,7 @@
-import { z } from 'zod';
 import { api, fetchAllPages } from '../../../lib/api-client';
 import { useCachedQuery } from '../../../lib/cached-query';
-import { CylinderTypeSchema, type CylinderType } from './schemas';
+import type { CylinderType } from '../../../api/types';
 
-export async function getCylinderTypes(): Promise<CylinderType[]> {
-  return z.array(CylinderTypeSchema).parse(await fetchAllPages(api, '/api/cylinder-types/'));
-}
+export const getCylinderTypes = (): Promise<CylinderType[]> => fetchAllPages(api, '/api/cylinder-types/');
 
 export const useCylinderTypes = () => useCachedQuery('cylinder-types', getCylinderTypes);

@@ -1,10 +1,7 @@
-import { z } from 'zod';
 import { api, fetchAllPages } from '../../../lib/api-client';
 import { useCachedQuery } from '../../../lib/cached-query';
-import { DepotSchema, type Depot } from './schemas';
+import type { Depot } from '../../../api/types';
 
-export async function getDepots(): Promise<Depot[]> {
-  return z.array(DepotSchema).parse(await fetchAllPages(api, '/api/depots/'));
-}
+export const getDepots = (): Promise<Depot[]> => fetchAllPages(api, '/api/depots/');
 
 export const useDepots = () => useCachedQuery('depots', getDepots);

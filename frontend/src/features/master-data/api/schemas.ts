@@ -1,43 +1,25 @@
-import { z } from 'zod';
+import type { CylinderType, StopCustomer } from '../../../api/types';
 
-// Lenient: the API may embed a related object or give its id.
-export const IdOrObject = z.union([z.number(), z.looseObject({ id: z.number() })]).nullish();
-export const idOf = (v: z.infer<typeof IdOrObject>): number | null => (v == null ? null : typeof v === 'number' ? v : v.id);
+export type { CylinderType, Depot } from '../../../api/types';
 
-export const DepotSchema = z.looseObject({ id: z.number(), name: z.string(), code: z.string().nullish() });
-export type Depot = z.infer<typeof DepotSchema>;
-
-export const CylinderTypeSchema = z.looseObject({
-  id: z.number(),
-  name: z.string(),
-  code: z.string().nullish(),
-  sku: z.string().nullish(),
-  list_price: z.union([z.string(), z.number()]).nullish(),
-});
-export type CylinderType = z.infer<typeof CylinderTypeSchema>;
-
-export const CustomerSchema = z
-  .looseObject({
-    id: z.number(),
-    name: z.string(),
-    code: z.string().nullish(),
-    address: z.string().nullish(),
-    site_address: z.string().nullish(),
-    postal_code: z.string().nullish(),
-    kind: z.string().nullish(), // HOUSEHOLD | COMMERCIAL
-  })
-  .transform((c) => ({ ...c, address: c.address ?? ([c.site_address, c.postal_code && `S(${c.postal_code})`].filter(Boolean).join(' ') || null) }));
-export interface Customer {
+/** A customer as a delivery names them, from whichever typed source the app has
+ * (the stop, the cached customer list, the server's search). */
+export interface CustomerRef {
   id: number;
   name: string;
-  code?: string | null;
-  address?: string | null;
-  /** HOUSEHOLD | COMMERCIAL; absent for customers cached before the field existed. */
-  kind?: string | null;
+  code?: string;
+  address: string | null;
+  kind?: StopCustomer['kind'];
 }
 
-export const cylinderLabel = (t?: CylinderType) => {
+/** "12 Jalan Besar S(208790)": the site address as the app prints it. */
+export function siteAddress(address: string | null | undefined, postalCode: string | null | undefined): string | null {
+  return [address, postalCode && `S(${postalCode})`].filter(Boolean).join(' ') || null;
+}
+
+export const customerFromStop = (c: StopCustomer): CustomerRef => ({ id: c.id, name: c.name, address: siteAddress(c.address, c.postal_code), kind: c.kind });
+
+export const cylinderLabel = (t?: Pick<CylinderType, 'name' | 'sku'>) => {
   if (!t) return '?';
-  const code = t.code ?? t.sku;
-  return code && code !== t.name ? `${t.name} (${code})` : t.name;
+  return t.sku && t.sku !== t.name ? `${t.name} (${t.sku})` : t.name;
 };

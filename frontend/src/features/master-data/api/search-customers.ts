@@ -1,24 +1,21 @@
-import { z } from 'zod';
-import { api, unwrapList } from '../../../lib/api-client';
+import { api } from '../../../lib/api-client';
 import { db } from '../../../lib/db';
-import { CustomerSchema, type Customer } from './schemas';
-import { cachedPriceBook, type PriceBookCustomer } from './get-customer-prices';
+import type { Customer, PriceBookCustomer } from '../../../api/types';
+import { siteAddress, type CustomerRef } from './schemas';
+import { cachedPriceBook } from './get-customer-prices';
 
 const SEEN_KEY = 'customers:seen';
 
-async function remember(customers: Customer[]) {
-  const prev = ((await db.cache.get(SEEN_KEY))?.data as Customer[] | undefined) ?? [];
+async function remember(customers: CustomerRef[]) {
+  const prev = ((await db.cache.get(SEEN_KEY))?.data as CustomerRef[] | undefined) ?? [];
   const byId = new Map(prev.map((c) => [c.id, c]));
   for (const c of customers) byId.set(c.id, c);
   await db.cache.put({ key: SEEN_KEY, data: [...byId.values()].slice(-500), fetched_at: Date.now() });
 }
 
-export function customerFromBook(c: PriceBookCustomer): Customer {
-  return {
-    ...c,
-    address: [c.site_address, c.postal_code && `S(${c.postal_code})`].filter(Boolean).join(' ') || null,
-  };
-}
+export const customerFromBook = (c: PriceBookCustomer): CustomerRef => ({ id: c.id, name: c.name, code: c.code, address: siteAddress(c.site_address, c.postal_code), kind: c.kind });
+
+const customerFromServer = (c: Customer): CustomerRef => ({ id: c.id, name: c.name, code: c.code, address: siteAddress(c.site_address, c.postal_code), kind: c.kind });
 
 const norm = (s: string) => s.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
 
@@ -39,19 +36,18 @@ export function matchCustomers<C extends { name: string; code?: string | null; s
  * seen before is found offline too. Without that list (never loaded): the
  * server's search online, the customers seen before offline.
  */
-export async function searchCustomers(term: string): Promise<{ customers: Customer[]; offline: boolean; source: 'list' | 'server' | 'seen' }> {
+export async function searchCustomers(term: string): Promise<{ customers: CustomerRef[]; offline: boolean; source: 'list' | 'server' | 'seen' }> {
   const book = await cachedPriceBook();
   if (book?.customers.length) {
     return { customers: matchCustomers(book.customers, term).map(customerFromBook), offline: typeof navigator !== 'undefined' && !navigator.onLine, source: 'list' };
   }
   try {
-    const data = await api.json<unknown>(`/api/customers/?search=${encodeURIComponent(term)}`);
-    const customers = z.array(CustomerSchema).parse(unwrapList(data));
+    const customers = (await api.get('/api/customers/', { query: { search: term } })).results.map(customerFromServer);
     await remember(customers);
     return { customers, offline: false, source: 'server' };
   } catch (e) {
     if ((e as { status?: number }).status) throw e;
-    const seen = ((await db.cache.get(SEEN_KEY))?.data as Customer[] | undefined) ?? [];
+    const seen = ((await db.cache.get(SEEN_KEY))?.data as CustomerRef[] | undefined) ?? [];
     return { customers: matchCustomers(seen, term), offline: true, source: 'seen' };
   }
 }

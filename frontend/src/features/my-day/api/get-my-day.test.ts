@@ -1,46 +1,60 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api, ApiError } from '../../../lib/api-client';
-import { getMyDay, normalizeMyDay } from './get-my-day';
+import type { MyDay, Order } from '../../../api/types';
+import { getMyDay } from './get-my-day';
 
 afterEach(() => vi.restoreAllMocks());
 
-describe('my day', () => {
-  it('normalises the day: stock, stops in order, totals', () => {
-    const day = normalizeMyDay({
-      vehicle: { id: 3, registration: 'GBA1234X' },
-      stock: [{ cylinder_type: { id: 2, name: '14kg' }, full_qty: 5, empty_qty: '1' }],
-      stops: [
-        { id: 9, sequence: 2, customer: { id: 8, name: 'B', kind: 'HOUSEHOLD' }, order: { id: 77 } },
-        { id: 8, sequence: 1, customer: 7, customer_name: 'A', order: 76, lines: [{ cylinder_type: 2, quantity: 3 }] },
-      ],
-      totals: { delivered_full: 4 },
-    });
-    expect(day.vehicle).toEqual({ id: 3, label: 'GBA1234X' });
-    expect(day.stock).toEqual([{ cylinder_type: 2, cylinder_type_name: '14kg', full_qty: 5, empty_qty: 1 }]);
-    expect(day.stops.map((s) => [s.id, s.customer.name, s.order])).toEqual([
-      [8, 'A', 76],
-      [9, 'B', 77],
-    ]);
-    expect(day.stops[0].lines).toEqual([{ cylinder_type: 2, quantity: 3 }]);
-    expect(day.stops.map((s) => s.customer.kind)).toEqual([null, 'HOUSEHOLD']);
-    expect(day.totals).toEqual({ delivered_full: 4 });
-  });
+// Typed by the generated MyDayOutput: a field the server renames fails `npm run build`.
+const day: MyDay = {
+  date: '2026-01-19',
+  driver: { id: 11, name: 'Demo Driver' },
+  vehicle: { id: 3, plate_number: 'GBA1234X' },
+  stock: [{ cylinder_type: 2, cylinder_type_name: '14kg', full_qty: 5, empty_qty: 1 }],
+  stops: [
+    {
+      id: 76, sequence: 1, order: 76, status: 'ASSIGNED', scheduled_for: '2026-01-19',
+      customer: { id: 7, name: 'A', address: '12 Jalan Besar', postal_code: '208790', phone: '', kind: 'HOUSEHOLD' },
+      lines: [{ cylinder_type: 2, name: '14kg', quantity: 3, delivered: 0, remaining: 3 }],
+      customer_balance: [],
+    },
+    {
+      id: 77, sequence: 2, order: 77, status: 'PLANNED', scheduled_for: '2026-01-19',
+      customer: { id: 8, name: 'B', address: '1 Bedok', postal_code: '460085', phone: '+65 6000 0000', kind: 'COMMERCIAL' },
+      lines: [], customer_balance: [{ cylinder_type: 2, full_qty: 1, empty_qty: 0 }],
+    },
+  ],
+  totals: { loaded: 10, delivered: 2, collected: 1, returned: 0 },
+};
 
-  it('falls back to /api/me/ and /api/stock/?vehicle= when /api/my-day/ is 404', async () => {
+describe('my day', () => {
+  it('is the server body, with the order notes on the stops', async () => {
     const calls: string[] = [];
     vi.spyOn(api, 'json').mockImplementation((async (path: string) => {
       calls.push(path);
-      if (path === '/api/my-day/') throw new ApiError(404, 'not_found', 'Not found.');
-      if (path === '/api/stock/?vehicle=3') return { count: 1, next: null, previous: null, results: [{ location: 12, cylinder_type: 1, full_qty: 4, empty_qty: 0 }] };
+      if (path === '/api/my-day/') return day;
+      if (path.startsWith('/api/orders/')) return { count: 1, next: null, previous: null, results: [{ id: 77, notes: 'Gate code 1234' } as Order] };
       throw new Error(`unexpected ${path}`);
     }) as typeof api.json);
-    const me = { id: 1, email: 'd@x', name: 'D', role: 'driver', depotId: 1, vehicleId: 3, vehicleLabel: 'GBA1234X' };
-    const day = await getMyDay(me);
-    expect(calls).toEqual(['/api/my-day/', '/api/stock/?vehicle=3']);
-    expect(day).toMatchObject({ source: 'fallback', vehicle: { id: 3, label: 'GBA1234X' }, stops: [], stock: [{ cylinder_type: 1, full_qty: 4, empty_qty: 0 }] });
+    const got = await getMyDay();
+    expect(calls).toEqual(['/api/my-day/', '/api/orders/?scheduled_for=2026-01-19&page_size=200']);
+    expect(got.vehicle).toEqual({ id: 3, plate_number: 'GBA1234X' });
+    expect(got.stops.map((s) => [s.order, s.notes])).toEqual([
+      [76, null],
+      [77, 'Gate code 1234'],
+    ]);
+    expect(got.totals).toEqual(day.totals);
   });
 
-  it('other errors are not hidden by the fallback', async () => {
+  it('shows the stops without notes when the orders cannot be read', async () => {
+    vi.spyOn(api, 'json').mockImplementation((async (path: string) => {
+      if (path === '/api/my-day/') return day;
+      throw new ApiError(403, 'permission_denied', 'No.');
+    }) as typeof api.json);
+    expect((await getMyDay()).stops.map((s) => s.notes)).toEqual([null, null]);
+  });
+
+  it('errors of my-day itself are not hidden', async () => {
     vi.spyOn(api, 'json').mockRejectedValue(new ApiError(500, 'server_error', 'boom'));
     await expect(getMyDay()).rejects.toMatchObject({ status: 500 });
   });

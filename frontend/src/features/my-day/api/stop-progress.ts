@@ -1,5 +1,5 @@
-import type { OutboxEvent } from '../../../lib/db';
-import type { Stop } from './get-my-day';
+import type { EventSummary, OutboxEvent } from '../../../lib/db';
+import type { Stop } from '../../../api/types';
 
 // Which of the day's stops are done: the server says DELIVERED, or this
 // phone has recorded a delivery for the stop's order (queued or applied; a
@@ -7,11 +7,12 @@ import type { Stop } from './get-my-day';
 
 const COUNTS: OutboxEvent['status'][] = ['queued', 'applied', 'duplicate'];
 
-export function deliveredOrders(events: Pick<OutboxEvent, 'type' | 'status' | 'payload'>[]): Set<number> {
+export function deliveredOrders(events: EventSummary[]): Set<number> {
   const out = new Set<number>();
   for (const e of events) {
+    if (e.type !== 'delivery.create' || !COUNTS.includes(e.status)) continue;
     const order = e.payload.order;
-    if (e.type === 'delivery.create' && COUNTS.includes(e.status) && typeof order === 'number') out.add(order);
+    if (typeof order === 'number') out.add(order);
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { useSession } from '../../../app/session';
 import { Button } from '../../../components/ui/button';
 import { Card, Notice } from '../../../components/ui/card';
 import { useCylinderTypes } from '../../master-data/api/get-cylinder-types';
-import { cylinderLabel } from '../../master-data/api/schemas';
+import { cylinderLabel, siteAddress } from '../../master-data/api/schemas';
 import { ago, useOutboxCounts, useSyncStatus, useTick } from '../../sync/hooks';
 import { syncEvents } from '../../../offline/sync-service';
 import { useInstallPrompt, requestPersistentStorage } from '../../install/use-install-prompt';
@@ -71,7 +71,7 @@ export function HomeScreen() {
             <p className="text-sm text-stone-500">Driver</p>
             <p className="text-lg font-bold" data-testid="driver-name">{me?.name ?? '…'}</p>
             <p className="text-sm text-stone-500">Vehicle</p>
-            <p className="text-lg font-bold" data-testid="vehicle-label">{d?.vehicle?.label ?? me?.vehicleLabel ?? '…'}</p>
+            <p className="text-lg font-bold" data-testid="vehicle-label">{d?.vehicle?.plate_number ?? me?.vehicleLabel ?? '…'}</p>
           </div>
           <Button
             variant="ghost"
@@ -138,8 +138,7 @@ export function HomeScreen() {
 
       <Card>
         <h2 className="mb-2 text-lg font-bold">Stops today</h2>
-        {d?.source === 'fallback' && <p className="text-sm text-stone-500">The day plan is not available; search the customer when delivering.</p>}
-        {d && d.stops.length === 0 && d.source !== 'fallback' && <p className="text-stone-600">No planned stops.</p>}
+        {d && d.stops.length === 0 && <p className="text-stone-600">No planned stops.</p>}
         {d && d.stops.length > 0 && (() => {
           const next = nextOpenStop(d.stops, delivered);
           return next ? (
@@ -162,7 +161,7 @@ export function HomeScreen() {
                 <span className={`flex h-9 w-9 shrink-0 items-center justify-center rounded-full font-bold ${stopDone(s, delivered) ? 'bg-emerald-200 text-emerald-900' : 'bg-amber-100'}`}>{stopDone(s, delivered) ? '✓' : s.sequence}</span>
                 <span className="flex-1">
                   <span className="block font-semibold">{s.customer.name}</span>
-                  {s.customer.address && <span className="block text-sm text-stone-500">{s.customer.address}</span>}
+                  <span className="block text-sm text-stone-500">{siteAddress(s.customer.address, s.customer.postal_code)}</span>
                   {s.lines.length > 0 && (
                     <span className="block text-sm text-stone-600">{s.lines.map((l) => `${l.quantity} × ${typeName.get(l.cylinder_type) ?? `#${l.cylinder_type}`}`).join(', ')}</span>
                   )}

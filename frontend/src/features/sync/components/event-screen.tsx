@@ -88,7 +88,8 @@ function NextStop({ event }: { event: OutboxEvent }) {
   const day = useMyDay(me);
   const events = useLiveQuery(() => db.outbox.where('type').equals('delivery.create').toArray()) ?? [];
   const stops = day.data?.stops ?? [];
-  const current = stops.find((s) => s.order !== null && s.order === event.payload.order);
+  const order = event.type === 'delivery.create' ? event.payload.order : undefined;
+  const current = stops.find((s) => s.order === order);
   const next = nextOpenStop(stops, deliveredOrders(events), current?.sequence);
   if (!stops.length) return null;
   if (!next) return <Notice tone="ok">All of today's stops are done.</Notice>;
