@@ -84,9 +84,11 @@ class ReplicaRouter:
 
 
 class ReplicaReadsMixin:
-    """DRF view mixin: after authentication, permissions and throttles (read
-    on the primary), a GET/HEAD handler and its streamed body read from the
-    replica. Responses that did read there say so in ``X-Read-From: replica``."""
+    # DRF view mixin: after authentication, permissions and throttles (read on
+    # the primary), a GET/HEAD handler and its streamed body read from the
+    # replica. Responses that did read there say so in ``X-Read-From: replica``.
+    # (A comment, not a docstring: the OpenAPI schema would take it as every
+    # finance operation's description.)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -1878,6 +1878,11 @@ export interface components {
             /** Format: date-time */
             readonly last_attempt_at: string | null;
             readonly last_error: string;
+            /**
+             * Format: date-time
+             * @description The retry's time after a failed attempt (exponential back-off), else null.
+             */
+            readonly next_attempt_at: string | null;
             /** Format: date */
             readonly period_from: string | null;
             /** Format: date */
