@@ -4,11 +4,13 @@ change it describes; outside a transaction (login failures, the middleware)
 it opens its own.
 
 Each record is appended to a hash chain (see ``apps.audit.chain``): the chain
-head row is locked with select_for_update at the moment of the append, so
-concurrent writers queue instead of forking the chain. The head is the last
-lock in the code base's lock order (stock balances -> sequence -> audit head)
-in every service that audits once, at its end; a service that audits earlier
-holds the head from then on, which only serialises the rest of its work.
+head row is locked (``apps.core.locks.lock_audit_head``) at the moment of
+the append, so concurrent writers queue instead of forking the chain. In the
+code base's one lock order (``apps/core/locks.py``: entity rows -> balances
+-> audit head -> sequence) the head comes after every entity and balance row
+and before the sequence row (``lock_sequence`` takes it first); a service
+that audits early holds the head from then on, which only serialises the
+rest of its work.
 
 The head carries an HMAC of (index, hash) made with ``AUDIT_HMAC_KEY`` and is
 published after every commit that moves it (the ``apps.audit.head`` log line;
@@ -28,6 +30,7 @@ from django.utils import timezone
 
 from apps.audit.chain import GENESIS, head_hmac, row_hash
 from apps.audit.models import AuditChainHead, AuditLog
+from apps.core.locks import lock_audit_head, lock_entity
 from apps.core.request_context import current_request
 
 SECRET_KEYS = {
@@ -151,12 +154,12 @@ def _head_advance(index: int, last_hash: str, when) -> None:
 
 
 def _lock_chain_head() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    head = lock_audit_head()
     if head is not None:
         return head
     # Normally made by migrate; if someone removed it, start where the log ends.
     audit_chain_head_ensure()
-    return AuditChainHead.objects.select_for_update().get(pk=1)
+    return lock_entity(AuditChainHead.objects.filter(pk=1))
 
 
 def audit_record(

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from apps.billing.models import Sequence
+from apps.core.locks import lock_sequence
 
 
 def sequence_next(*, slug: str, format_string: str) -> str:
@@ -18,7 +19,7 @@ def sequence_next(*, slug: str, format_string: str) -> str:
             Sequence.objects.get_or_create(slug=slug, defaults={"format_string": format_string})
     except IntegrityError:
         pass
-    seq = Sequence.objects.select_for_update().get(slug=slug)
+    seq = lock_sequence(Sequence.objects.filter(slug=slug))  # the audit head first, then this row
     Sequence.objects.filter(pk=seq.pk).update(current_value=F("current_value") + 1)
     return seq.format(seq.current_value + 1)
 

@@ -12,6 +12,7 @@ from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.billing.sequences import distribution_number
 from apps.core.exceptions import Forbidden, ValidationFailed
+from apps.core.locks import lock_entity
 from apps.distribution.enums import DistributionStatus
 from apps.distribution.models import DistributionHeader, DistributionItem
 from apps.inventory.enums import CylinderState, MovementType
@@ -129,7 +130,7 @@ def distribution_create(
 @transaction.atomic
 def distribution_reverse(*, actor, header: DistributionHeader, reason: str) -> DistributionHeader:
     """Undo a distribution with a reversal document; the header is marked reversed."""
-    locked = DistributionHeader.objects.select_for_update().get(pk=header.pk)
+    locked = lock_entity(DistributionHeader.objects.filter(pk=header.pk))
     if locked.status == DistributionStatus.REVERSED:
         raise ValidationFailed({"status": ["This distribution is already reversed."]})
     stock_document_reverse(actor=actor, document_type=DOCUMENT_TYPE, document_id=locked.pk, reason=reason)

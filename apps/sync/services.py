@@ -31,6 +31,7 @@ from apps.accounts.enums import Role
 from apps.accounts.permissions import role_of
 from apps.audit.services import audit_record
 from apps.core.exceptions import ApplicationError, ConflictError, Forbidden, ValidationFailed
+from apps.core.locks import lock_entity
 from apps.core.models import IdempotencyRecord
 from apps.sync.crypto import (
     MAX_SAFE_INTEGER,
@@ -171,7 +172,7 @@ def device_revoke(*, actor, device: Device, revoke_sessions: bool = False, reque
     from apps.accounts.services import user_tokens_revoke
 
     _require_reviewer(actor, "revoke a device")
-    locked = Device.objects.select_for_update().get(pk=device.pk)
+    locked = lock_entity(Device.objects.filter(pk=device.pk))
     newly_revoked = locked.revoked_at is None
     if newly_revoked:
         locked.revoked_at = timezone.now()
@@ -568,7 +569,7 @@ def rejected_event_retry(*, actor, rejected: RejectedEvent, request=None) -> dic
         )
 
     with transaction.atomic():
-        row = RejectedEvent.objects.select_for_update().get(pk=rejected.pk)
+        row = lock_entity(RejectedEvent.objects.filter(pk=rejected.pk))
         before = {"code": row.code, "resolved_at": row.resolved_at}
         row.retries += 1
         fields = ["retries"]
@@ -605,7 +606,7 @@ def rejected_event_resolve(*, actor, rejected: RejectedEvent, note: str, request
     note = (note or "").strip()
     if not note:
         raise ValidationFailed({"note": ["Say how this event was settled."]})
-    row = RejectedEvent.objects.select_for_update().get(pk=rejected.pk)
+    row = lock_entity(RejectedEvent.objects.filter(pk=rejected.pk))
     if row.resolved_at is not None:
         raise AlreadyResolved()
     row.resolved_at, row.resolved_by, row.resolution_note = timezone.now(), actor, _clean_text(note)[:2000]
