@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from apps.accounts.enums import Role
 from apps.accounts.permissions import role_of, roles
 from apps.core.api import SafeLookupMixin
+from apps.core.db import retry_on_conflict
 from apps.core.exceptions import Forbidden, ValidationFailed
 from apps.core.idempotency import idempotent_create
 from apps.orders import selectors, services
@@ -66,6 +67,7 @@ class OrderViewSet(SafeLookupMixin, mixins.CreateModelMixin, mixins.UpdateModelM
         return super().get_permissions()
 
     @extend_schema(request=OrderInput, responses={201: OrderSerializer})
+    @retry_on_conflict
     def create(self, request, *args, **kwargs):
         data = OrderInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -73,6 +75,7 @@ class OrderViewSet(SafeLookupMixin, mixins.CreateModelMixin, mixins.UpdateModelM
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=OrderUpdateInput, responses={200: OrderSerializer})
+    @retry_on_conflict
     def partial_update(self, request, *args, **kwargs):
         order = self.get_object()
         data = OrderUpdateInput(data=request.data, partial=True)
@@ -82,6 +85,7 @@ class OrderViewSet(SafeLookupMixin, mixins.CreateModelMixin, mixins.UpdateModelM
 
     @extend_schema(request=ReasonInput, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
+    @retry_on_conflict
     def cancel(self, request, pk=None):
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -102,6 +106,7 @@ class RoutePlanApi(APIView):
     permission_classes = DISPATCH
 
     @extend_schema(request=RoutePlanInput, responses={201: RoutePlanSerializer})
+    @retry_on_conflict
     def post(self, request):
         data = RoutePlanInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -137,6 +142,7 @@ class DayEndCountViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Read
 
     @extend_schema(request=DayEndCountInput, responses={201: DayEndCountSerializer})
     @idempotent_create("day_end_count.create")
+    @retry_on_conflict
     def create(self, request, *args, **kwargs):
         data = DayEndCountInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -152,6 +158,7 @@ class DayEndCountViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Read
 
     @extend_schema(request=ReasonInput, responses={200: DayEndCountSerializer})
     @action(detail=True, methods=["post"], permission_classes=DISPATCH)
+    @retry_on_conflict
     def approve(self, request, pk=None):
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -160,6 +167,7 @@ class DayEndCountViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Read
 
     @extend_schema(request=ReasonInput, responses={200: DayEndCountSerializer})
     @action(detail=True, methods=["post"], url_path="send-back", permission_classes=DISPATCH)
+    @retry_on_conflict
     def send_back(self, request, pk=None):
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
