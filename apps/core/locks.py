@@ -32,9 +32,6 @@ class Rank(IntEnum):
     SEQUENCE = 4
 
 
-LOCK_ORDER = "entity rows (order, meter, invoice, headers) -> balances ascending -> audit chain head -> sequence"
-
-
 def lock_entity[M: Model](queryset: QuerySet[M]) -> M:
     """Lock and return one entity row (an order, a meter, an invoice, a
     document header, a device, ...): the first rank. ``.get()`` semantics."""

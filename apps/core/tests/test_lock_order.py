@@ -333,3 +333,16 @@ def test_every_lock_goes_through_core_locks():
         and re.search(r"\.select_for_update\(|FOR UPDATE", path.read_text())
     ]
     assert offenders == []
+
+
+def test_the_docs_state_the_same_order():
+    """docs/architecture.md says the order once, in the ranks' order."""
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[3] / "docs/architecture.md").read_text()
+    lines = [line for line in docs.splitlines() if line.startswith("**Lock order**")]
+    assert len(lines) == 1
+    words = {Rank.ENTITY: "entity rows", Rank.BALANCE: "balances", Rank.AUDIT_HEAD: "audit chain head"}
+    words[Rank.SEQUENCE] = "sequence row"
+    positions = [lines[0].index(words[r]) for r in sorted(Rank)]
+    assert positions == sorted(positions)

@@ -10,6 +10,8 @@ database lock (``BEGIN IMMEDIATE``)."""
 
 import logging
 import os
+import threading
+import time
 from collections import Counter
 
 import pytest
@@ -96,3 +98,79 @@ def test_order_update_against_delivery_create_on_the_same_order(caplog, settings
     call_command("verify_audit_chain")  # raises on a broken or forked chain
     retries = sum("retrying" in r.getMessage() for r in caplog.records)
     print(f"\n{connection.vendor}: {ROUNDS} rounds, outcomes {dict(outcomes)}, {retries} retried conflicts")
+
+
+def _someone_waits_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # else the view is read once per transaction
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT' AND "
+                "trx_mysql_thread_id IN (SELECT id FROM information_schema.processlist WHERE db = DATABASE())"
+            )
+        return cursor.fetchone()[0] > 0
+
+
+def test_a_deadlock_loser_on_an_order_change_is_retried_not_503(caplog):
+    """Force a real deadlock against ``PATCH /api/orders/{id}/``: a transaction
+    holds the audit head, waits until the order change (which holds the order)
+    queues behind it, then asks for the order. The database kills one of the
+    two; the order change answers 200 either way (the orders views had no
+    retry: their loser answered 503). PostgreSQL aborts the waiter whose
+    deadlock_timeout fires first, the order change: there the retry is seen
+    in the log. On SQLite the change simply waits for the database lock."""
+    from django.db import OperationalError, transaction
+
+    from apps.core.locks import lock_audit_head, lock_entity
+    from apps.orders.models import Order
+
+    caplog.set_level(logging.INFO, logger="apps.core.db")
+    world = build_world(stock=0)
+    order = make_order(world, quantity=2)
+    client = api_client_for(world.users["supervisor"])
+
+    held, outcome = threading.Event(), {}
+
+    def blocker():
+        try:
+            with transaction.atomic():
+                lock_audit_head()
+                held.set()
+                if connection.vendor == "sqlite":
+                    time.sleep(0.5)  # the change waits for the database lock meanwhile
+                    return
+                deadline = time.monotonic() + 30
+                while not _someone_waits_on_a_lock():
+                    assert time.monotonic() < deadline, "the order change never queued behind the audit head"
+                    time.sleep(0.02)
+                lock_entity(Order.objects.filter(pk=order.pk))  # closes the cycle
+            outcome["blocker"] = "committed"
+        except OperationalError:
+            outcome["blocker"] = "deadlock victim"
+        finally:
+            connection.close()
+
+    def changer():
+        held.wait(30)
+        try:
+            outcome["patch"] = client.patch(f"/api/orders/{order.pk}/", {"notes": "changed"}, format="json")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=blocker), threading.Thread(target=changer)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    response = outcome["patch"]
+    assert response.status_code == 200, response.json()
+    assert response.json()["notes"] == "changed"
+    retries = [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()]
+    if outcome["blocker"] == "committed" and connection.vendor != "sqlite":
+        assert retries, "the order change lost the deadlock, so it must have been retried"
+    print(f"\n{connection.vendor}: blocker {outcome['blocker']}, order change 200 after {len(retries)} retries")
+    call_command("verify_audit_chain")
