@@ -15,6 +15,7 @@ from apps.accounts.services import InvalidCredentials, token_refresh, user_login
 from apps.accounts.throttles import LoginEmailThrottle, LoginIPThrottle
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
+from apps.core.db import retry_on_conflict
 
 
 class LoginApi(APIView):
@@ -28,6 +29,7 @@ class LoginApi(APIView):
         super().throttled(request, wait)
 
     @extend_schema(request=LoginSerializer, responses={200: TokenPairSerializer}, auth=[])
+    @retry_on_conflict
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -48,6 +50,7 @@ class RefreshApi(APIView):
     throttle_classes = [LoginIPThrottle]
 
     @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer}, auth=[])
+    @retry_on_conflict
     def post(self, request):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -58,6 +61,7 @@ class LogoutApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=RefreshSerializer, responses={205: None})
+    @retry_on_conflict
     def post(self, request):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -80,6 +84,7 @@ class PasswordChangeApi(APIView):
     throttle_classes = [LoginIPThrottle]
 
     @extend_schema(request=PasswordChangeSerializer, responses={204: None})
+    @retry_on_conflict
     def post(self, request):
         serializer = PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

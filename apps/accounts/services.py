@@ -20,6 +20,7 @@ from apps.audit.audited import admin_required, snapshot
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed
+from apps.core.locks import lock_entities
 from apps.core.typing import AnyRequest
 
 
@@ -69,7 +70,7 @@ def token_refresh(*, refresh: str) -> dict:
     token blacklisted and is refused: one token, at most one new pair."""
     token = _parse_refresh(refresh)
     jti = token.get("jti")
-    list(OutstandingToken.objects.select_for_update().filter(jti=jti).order_by().values_list("id", flat=True))
+    lock_entities(OutstandingToken.objects.filter(jti=jti).only("id"))
     if BlacklistedToken.objects.filter(token__jti=jti).exists():
         raise InvalidToken("Token is blacklisted")
     serializer = TokenRefreshSerializer(data={"refresh": refresh})

@@ -8,7 +8,7 @@ the per-entity services, so an edit is recorded the same way wherever it is
 made. Nothing is deleted: reference rows are deactivated (``is_active``), and
 dated rows (prices, GST) get a new dated row.
 
-Lock order: the edited row first, then the audit head (last), as everywhere."""
+Lock order: the edited row (an entity row) is the only lock; the audit row is an insert."""
 
 import copy
 from collections.abc import Callable, Iterable, Mapping

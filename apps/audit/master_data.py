@@ -6,9 +6,11 @@ the same service the Django admin calls), the serializer renders the row."""
 
 from typing import Any
 
+from django.db import transaction
 from rest_framework import mixins, viewsets
 
 from apps.core.api import SafeLookupMixin
+from apps.core.db import retry_on_conflict
 from apps.core.permissions import ReadAnyWriteAdmin
 
 
@@ -25,6 +27,22 @@ class MasterDataViewSet(
 
     def get_queryset(self):
         return type(self).selector(user=self.request.user)
+
+    # One transaction per write (the row and its audit record), re-run whole on a deadlock.
+    @retry_on_conflict
+    @transaction.atomic
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    @retry_on_conflict
+    @transaction.atomic
+    def update(self, request, *args, **kwargs):
+        return super().update(request, *args, **kwargs)
+
+    @retry_on_conflict
+    @transaction.atomic
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
 
     def service_create(self, *, actor, data):
         raise NotImplementedError

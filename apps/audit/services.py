@@ -7,7 +7,8 @@ A record is only inserted here: no shared row is locked, so writing
 transactions never queue behind each other for the audit log. The sealer
 (``apps.audit.sealer``, a sequencer in the manner of a transparency log's)
 later gives committed rows their place in the hash chain (see
-``apps.audit.chain``) in batches, holding the chain head lock itself; with
+``apps.audit.chain``) in batches, holding the chain head lock itself
+(``apps.core.locks.lock_audit_head``, alone in its own transaction); with
 ``AUDIT_SEAL_ON_COMMIT`` (the embedded server and the tests) it runs right
 after each commit, in production Celery beat runs it every
 ``AUDIT_SEAL_INTERVAL`` seconds.
@@ -33,6 +34,7 @@ from django.utils import timezone
 
 from apps.audit.chain import entry_mac, head_hmac
 from apps.audit.models import AuditChainHead, AuditLog
+from apps.core.locks import lock_audit_head
 from apps.core.request_context import current_request
 from apps.core.typing import AnyRequest
 
@@ -160,16 +162,17 @@ def head_advance(index: int, last_hash: str, when: datetime) -> None:
 
 
 def lock_chain_head(*, skip_locked: bool = False) -> AuditChainHead | None:
-    """The head, locked; None when ``skip_locked`` and another sealer holds it."""
+    """The head, locked (the sealer's only lock); None when ``skip_locked``
+    and another sealer holds it."""
     from django.db import connection
 
     skip = skip_locked and connection.features.has_select_for_update_skip_locked
-    head = AuditChainHead.objects.select_for_update(skip_locked=skip).filter(pk=1).first()
+    head = cast("AuditChainHead | None", lock_audit_head(skip_locked=skip))
     if head is not None or skip:
         return head
     # Normally made by migrate; if someone removed it, start where the log ends.
     audit_chain_head_ensure()
-    return AuditChainHead.objects.select_for_update().get(pk=1)
+    return cast("AuditChainHead | None", lock_audit_head())
 
 
 def audit_record(

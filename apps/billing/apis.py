@@ -72,11 +72,12 @@ class InvoiceViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=PaymentInput, responses={201: PaymentSerializer})
     @idempotent_create("payment.create")
     @action(detail=True, methods=["post"], permission_classes=[roles(*OFFICE, Role.DRIVER)])
+    @retry_on_conflict
     def payments(self, request, pk=None):
         invoice = self.get_object()
         data = PaymentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        payment = retry_on_conflict(services.payment_record)(actor=request.user, invoice=invoice, **data.validated_data)
+        payment = services.payment_record(actor=request.user, invoice=invoice, **data.validated_data)
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
@@ -91,8 +92,9 @@ class CreditNoteViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadO
 
     @extend_schema(request=CreditNoteInput, responses={201: CreditNoteSerializer})
     @idempotent_create("credit_note.create")
+    @retry_on_conflict
     def create(self, request, *args, **kwargs):
         data = CreditNoteInput(data=request.data, invoices=selectors.invoice_list(user=request.user))
         data.is_valid(raise_exception=True)
-        note = retry_on_conflict(services.credit_note_create)(actor=request.user, **data.validated_data)
+        note = services.credit_note_create(actor=request.user, **data.validated_data)
         return Response(CreditNoteSerializer(note).data, status=status.HTTP_201_CREATED)

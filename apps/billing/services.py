@@ -34,6 +34,7 @@ from apps.billing.models import (
 )
 from apps.billing.pricing import gst_rate_on, line_amount, split_gross, totals
 from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed, require_reason
+from apps.core.locks import lock_entity, lock_entity_or_none
 from apps.core.permissions import role_of
 from apps.core.roles import Role
 from apps.core.sequences import sequence_next
@@ -212,13 +213,19 @@ def invoice_issue(
     return invoice
 
 
+def meter_lock(*, customer: Customer) -> CustomerMeter | None:
+    """Lock the customer's active meter (an entity row: before balances and
+    numbers, ``apps/core/locks.py``); None when it has none."""
+    return lock_entity_or_none(CustomerMeter.objects.filter(customer=customer, is_active=True))
+
+
 def meter_reading_take(
     *, actor: User, customer: Customer, reading: Decimal, replacement: bool, read_at: datetime, delivery_id: int | None
 ) -> tuple[MeterReading, CustomerMeter]:
     """Record a reading on the customer's meter (row locked, so two readings
     never both count the same consumption). A reading below the last one is
     refused unless a supervisor records a meter replacement (new baseline)."""
-    meter = CustomerMeter.objects.select_for_update().filter(customer=customer, is_active=True).first()
+    meter = meter_lock(customer=customer)  # held already when the delivery locked it first
     if meter is None:
         raise ValidationFailed({"meter_reading": ["This customer has no active meter."]})
     if replacement and role_of(actor) not in (Role.ADMIN, Role.SUPERVISOR):
@@ -266,7 +273,7 @@ def meter_line(meter: CustomerMeter, row: MeterReading) -> LineDraft | None:
 
 
 def _invoice_lock(invoice_id: int) -> Invoice:
-    return Invoice.objects.select_for_update().get(pk=invoice_id)
+    return lock_entity(Invoice.objects.filter(pk=invoice_id))
 
 
 def _settlement_update(invoice: Invoice, *, paid: Decimal, credited: Decimal) -> None:

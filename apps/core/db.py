@@ -1,5 +1,7 @@
-"""Database helpers shared by the services: bounded retry of a whole
-transaction when the database reports a deadlock or a lock-wait timeout."""
+"""Database helpers shared by the services and views: bounded retry of a
+whole transaction (or a whole write request) when the database reports a
+deadlock or a lock-wait timeout. The lock order that keeps deadlocks rare is
+in ``apps/core/locks.py``."""
 
 import functools
 import logging
@@ -18,6 +20,8 @@ R = TypeVar("R")
 
 _MYSQL_RETRYABLE = {1205, 1213}  # lock wait timeout, deadlock
 _POSTGRES_RETRYABLE = {"40P01", "40001", "55P03"}  # deadlock, serialization, lock not available
+_GAVE_UP = "_retry_on_conflict_gave_up"  # set on an error a retry loop stopped retrying
+RETRIES_ON_CONFLICT = "retries_on_conflict"  # marks a function wrapped by retry_on_conflict
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -33,8 +37,19 @@ def is_retryable(exc: BaseException) -> bool:
 
 def retry_on_conflict[**P, R](fn: Callable[P, R]) -> Callable[P, R]:
     """Run ``fn`` (which opens its own transaction) again when the database
-    reports a deadlock or lock timeout, a bounded number of times. Inside an
-    outer transaction a retry cannot help, so the error is raised at once."""
+    reports a deadlock, a serialization failure or a lock timeout, a bounded
+    number of times (``LEDGER_MAX_RETRIES``). Inside an outer transaction a
+    retry cannot help, so the error is raised at once.
+
+    The one deadlock retry of every writing endpoint: each write view method
+    (POST/PUT/PATCH/DELETE handler) is decorated with it, so a deadlock loser
+    re-runs its whole request instead of answering 503
+    (``apps.core.tests.test_write_retry`` walks the URL conf and fails on a
+    write handler without it; a view built elsewhere, e.g. from a command
+    registry, wraps its handler with this same function). Nested uses (the
+    view, and ``run_idempotent`` inside it) retry once: the innermost loop
+    that sees the error retries it, and an error it gave up on is not
+    retried again by the outer ones."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -43,10 +58,20 @@ def retry_on_conflict[**P, R](fn: Callable[P, R]) -> Callable[P, R]:
             try:
                 return fn(*args, **kwargs)
             except OperationalError as exc:
-                if connection.in_atomic_block or not is_retryable(exc) or attempt == attempts:
+                if getattr(exc, _GAVE_UP, False) or connection.in_atomic_block or not is_retryable(exc):
+                    raise
+                if attempt == attempts:
+                    setattr(exc, _GAVE_UP, True)
                     raise
                 logger.info("retrying %s after %s (attempt %d)", fn.__name__, exc, attempt)
                 time.sleep(random.uniform(0.005, 0.05) * attempt)
         raise AssertionError("unreachable")
 
+    setattr(wrapper, RETRIES_ON_CONFLICT, True)
     return wrapper
+
+
+def retries_on_conflict(fn: Callable) -> bool:
+    """Whether ``fn`` (a view handler, maybe under other decorators that keep
+    ``functools.wraps`` attributes) runs under ``retry_on_conflict``."""
+    return bool(getattr(fn, RETRIES_ON_CONFLICT, False))

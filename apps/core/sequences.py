@@ -5,6 +5,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from apps.core.locks import lock_sequence
 from apps.core.models import Sequence
 
 
@@ -18,7 +19,7 @@ def sequence_next(*, slug: str, format_string: str) -> str:
             Sequence.objects.get_or_create(slug=slug, defaults={"format_string": format_string})
     except IntegrityError:
         pass
-    seq = Sequence.objects.select_for_update().get(slug=slug)
+    seq = lock_sequence(Sequence.objects.filter(slug=slug))  # the last lock of every transaction
     Sequence.objects.filter(pk=seq.pk).update(current_value=F("current_value") + 1)
     return seq.format(seq.current_value + 1)
 

@@ -3,6 +3,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
 from apps.core.api import SafeLookupMixin
+from apps.core.db import retry_on_conflict
 from apps.core.idempotency import require_key, run_idempotent
 from apps.core.permissions import roles
 from apps.core.roles import Role
@@ -24,6 +25,7 @@ class DeliveryViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         return selectors.delivery_list(user=self.request.user)
 
     @extend_schema(request=DeliveryInput, responses={201: DeliverySerializer}, parameters=[IDEMPOTENCY_HEADER])
+    @retry_on_conflict
     def create(self, request, *args, **kwargs):
         if request.user.role in (Role.FINANCE, Role.DEPOT_STAFF):
             self.permission_denied(request, "Your role may not record deliveries.")

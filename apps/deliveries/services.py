@@ -22,7 +22,7 @@ from apps.inventory.enums import CylinderState, LocationKind, MovementType
 from apps.inventory.locations import location_for_customer, location_for_vehicle, virtual_location
 from apps.inventory.services import MoveLine, stock_post
 from apps.orders.models import Order
-from apps.orders.services import order_mark_delivered
+from apps.orders.services import order_lock, order_mark_delivered
 
 DOCUMENT_TYPE = "distribution.delivery"
 
@@ -125,6 +125,12 @@ def delivery_create(
     # fire safety: an out-of-hours household delivery needs the driver's acknowledgement (422 without)
     warning = household_hours_check(customer, when, acknowledged_warnings)
     day = timezone.localdate(when)
+    # The lock order (apps/core/locks.py): the entity rows first (the order, the
+    # meter), then stock_post's balances, the invoice number last.
+    if order is not None:
+        order = order_lock(order)
+    if meter_reading is not None:
+        billing.meter_lock(customer=customer)
 
     order_id = getattr(order, "pk", order)
     if order_id is not None and not Order.objects.filter(pk=order_id).exists():

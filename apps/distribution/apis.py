@@ -31,6 +31,7 @@ class DistributionViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Rea
         return selectors.distribution_list(user=self.request.user)
 
     @extend_schema(request=DistributionInput, responses={201: DistributionSerializer}, parameters=[IDEMPOTENCY_HEADER])
+    @retry_on_conflict
     def create(self, request, *args, **kwargs):
         if request.user.role == Role.FINANCE:
             self.permission_denied(request, "Finance has read-only access to operations.")
@@ -50,11 +51,10 @@ class DistributionViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Rea
 
     @extend_schema(request=ReverseInput, responses={200: DistributionSerializer})
     @action(detail=True, methods=["post"], permission_classes=[roles(Role.ADMIN, Role.SUPERVISOR)])
+    @retry_on_conflict
     def reverse(self, request, pk=None):
         header = self.get_object()
         data = ReverseInput(data=request.data)
         data.is_valid(raise_exception=True)
-        header = retry_on_conflict(services.distribution_reverse)(
-            actor=request.user, header=header, reason=data.validated_data["reason"]
-        )
+        header = services.distribution_reverse(actor=request.user, header=header, reason=data.validated_data["reason"])
         return Response(DistributionSerializer(header).data)

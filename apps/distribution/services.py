@@ -10,6 +10,7 @@ from apps.accounts.models import User
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import Forbidden, ValidationFailed
+from apps.core.locks import lock_entity
 from apps.core.permissions import role_of
 from apps.core.roles import Role
 from apps.core.sequences import distribution_number
@@ -131,7 +132,7 @@ def distribution_create(
 @transaction.atomic
 def distribution_reverse(*, actor: User, header: DistributionHeader, reason: str) -> DistributionHeader:
     """Undo a distribution with a reversal document; the header is marked reversed."""
-    locked = DistributionHeader.objects.select_for_update().get(pk=header.pk)
+    locked = lock_entity(DistributionHeader.objects.filter(pk=header.pk))
     if locked.status == DistributionStatus.REVERSED:
         raise ValidationFailed({"status": ["This distribution is already reversed."]})
     stock_document_reverse(actor=actor, document_type=DOCUMENT_TYPE, document_id=locked.pk, reason=reason)

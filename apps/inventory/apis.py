@@ -58,21 +58,23 @@ class StockDocumentViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Re
 
     @extend_schema(request=StockDocumentInput, responses={201: StockDocumentSerializer})
     @idempotent_create("stock_document.create")
+    @retry_on_conflict
     def create(self, request, *args, **kwargs):
         if request.user.role == Role.FINANCE:
             self.permission_denied(request, "Finance has read-only access to operations.")
         data = StockDocumentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        document = retry_on_conflict(services.stock_document_create)(actor=request.user, **data.validated_data)
+        document = services.stock_document_create(actor=request.user, **data.validated_data)
         return Response(StockDocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReverseInput, responses={201: StockDocumentSerializer})
     @action(detail=True, methods=["post"], permission_classes=[roles(Role.ADMIN, Role.SUPERVISOR)])
+    @retry_on_conflict
     def reverse(self, request, pk=None):
         document = self.get_object()
         data = ReverseInput(data=request.data)
         data.is_valid(raise_exception=True)
-        reversal = retry_on_conflict(services.stock_document_reverse)(
+        reversal = services.stock_document_reverse(
             actor=request.user,
             document_type="inventory.stockdocument",
             document_id=document.pk,

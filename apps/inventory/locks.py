@@ -1,6 +1,7 @@
 """Row locks on stock balances, always taken in one order: ascending
-(location id, cylinder type id). Two documents therefore never wait on each
-other in a cycle. Missing balance rows are created first, then locked."""
+(location id, cylinder type id), the second rank of the code base's lock
+order (``apps/core/locks.py``). Missing balance rows are created first, then
+locked."""
 
 from collections.abc import Iterable
 from functools import reduce
@@ -8,6 +9,7 @@ from operator import or_
 
 from django.db.models import Q
 
+from apps.core.locks import lock_balances
 from apps.inventory.models import Location, StockBalance
 
 BalanceKey = tuple[int, int]  # (location_id, cylinder_type_id)
@@ -29,5 +31,5 @@ def balances_lock(keys: Iterable[BalanceKey]) -> dict[BalanceKey, StockBalance]:
             ],
             ignore_conflicts=True,
         )
-    rows = list(StockBalance.objects.select_for_update().filter(match).order_by("location_id", "cylinder_type_id"))
+    rows = lock_balances(StockBalance.objects.filter(match))
     return {(row.location_id, row.cylinder_type_id): row for row in rows}

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import SafeLookupMixin
+from apps.core.db import retry_on_conflict
 from apps.core.exceptions import Forbidden, ValidationFailed
 from apps.core.idempotency import idempotent_create
 from apps.core.permissions import role_of, roles
@@ -68,6 +69,7 @@ class OrderViewSet(SafeLookupMixin, mixins.CreateModelMixin, mixins.UpdateModelM
         return super().get_permissions()
 
     @extend_schema(request=OrderInput, responses={201: OrderSerializer})
+    @retry_on_conflict
     def create(self, request, *args, **kwargs):
         data = OrderInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -75,6 +77,7 @@ class OrderViewSet(SafeLookupMixin, mixins.CreateModelMixin, mixins.UpdateModelM
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=OrderUpdateInput, responses={200: OrderSerializer})
+    @retry_on_conflict
     def partial_update(self, request, *args, **kwargs):
         order = self.get_object()
         data = OrderUpdateInput(data=request.data, partial=True)
@@ -84,6 +87,7 @@ class OrderViewSet(SafeLookupMixin, mixins.CreateModelMixin, mixins.UpdateModelM
 
     @extend_schema(request=ReasonInput, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
+    @retry_on_conflict
     def cancel(self, request, pk=None):
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -104,6 +108,7 @@ class RoutePlanApi(APIView):
     permission_classes = DISPATCH
 
     @extend_schema(request=RoutePlanInput, responses={201: RoutePlanSerializer})
+    @retry_on_conflict
     def post(self, request):
         data = RoutePlanInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -139,6 +144,7 @@ class DayEndCountViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Read
 
     @extend_schema(request=DayEndCountInput, responses={201: DayEndCountSerializer})
     @idempotent_create("day_end_count.create")
+    @retry_on_conflict
     def create(self, request, *args, **kwargs):
         data = DayEndCountInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -154,6 +160,7 @@ class DayEndCountViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Read
 
     @extend_schema(request=ReasonInput, responses={200: DayEndCountSerializer})
     @action(detail=True, methods=["post"], permission_classes=DISPATCH)
+    @retry_on_conflict
     def approve(self, request, pk=None):
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -162,6 +169,7 @@ class DayEndCountViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Read
 
     @extend_schema(request=ReasonInput, responses={200: DayEndCountSerializer})
     @action(detail=True, methods=["post"], url_path="send-back", permission_classes=DISPATCH)
+    @retry_on_conflict
     def send_back(self, request, pk=None):
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.core.exceptions import ValidationFailed
+from apps.core.locks import lock_entity
 from apps.orders.models import RoutePlan, RouteStop
 from apps.orders.routing import haversine_km
 from apps.orders.services import _check_dispatcher, _point
@@ -24,7 +25,7 @@ def route_stops_reorder(*, actor, plan: RoutePlan, order_ids: list[int]) -> Rout
     """Put the plan's stops in the order of ``order_ids`` (each of the plan's
     orders exactly once)."""
     _check_dispatcher(actor)
-    locked = RoutePlan.objects.select_for_update().select_related("start_depot").get(pk=plan.pk)
+    locked = lock_entity(RoutePlan.objects.filter(pk=plan.pk))  # not joined: the lock would take the depot row too
     stops = {s.order_id: s for s in locked.stops.select_related("order__customer")}
     if sorted(order_ids) != sorted(stops) or len(set(order_ids)) != len(order_ids):
         raise ValidationFailed({"stops": ["List each stop of this plan exactly once."]})

@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.audit.services import audit_record
 from apps.core.exceptions import ConflictError, Forbidden, ValidationFailed, require_reason
+from apps.core.locks import lock_balances, lock_entities, lock_entity, lock_entity_get_or_create
 from apps.core.permissions import role_of
 from apps.core.roles import Role
 from apps.customers.models import Customer
@@ -60,7 +61,17 @@ def _order_view(order: Order) -> dict:
 
 
 def _lock_order(order: Order | int) -> Order:
-    return Order.objects.select_for_update().get(pk=getattr(order, "pk", order))
+    return lock_entity(Order.objects.filter(pk=getattr(order, "pk", order)))
+
+
+def order_lock(order: Order | int) -> Order:
+    """Lock an order for a document that fulfils it (a delivery), before any
+    balance, audit or sequence lock (``apps/core/locks.py``); 400 when there
+    is no such order."""
+    try:
+        return _lock_order(order)
+    except Order.DoesNotExist:
+        raise ValidationFailed({"order": ["No such order."]}) from None
 
 
 @transaction.atomic
@@ -193,10 +204,7 @@ def order_mark_delivered(
     remains); a delivery with none of the ordered types leaves it as it was.
     The same delivery again is a no-op (a replayed event); a delivered or
     cancelled order is refused (409), and so is an order of another customer (400)."""
-    try:
-        locked = _lock_order(order)
-    except Order.DoesNotExist:
-        raise ValidationFailed({"order": ["No such order."]}) from None
+    locked = order_lock(order)  # held already when the delivery locked it first
     if customer is not None and locked.customer_id != customer.pk:
         raise ValidationFailed({"order": ["This order is for another customer."]})
     if locked.delivery_id == delivery_id and locked.status in (OrderStatus.DELIVERED, OrderStatus.PARTLY_DELIVERED):
@@ -205,7 +213,7 @@ def order_mark_delivered(
         raise ConflictError(f"Order #{locked.pk} was already delivered.", code="order_already_delivered")
     if locked.status == OrderStatus.CANCELLED:
         raise ConflictError(f"Order #{locked.pk} was cancelled.", code="order_cancelled")
-    lines = list(locked.lines.select_for_update().order_by("id"))
+    lines = lock_entities(locked.lines.all(), "id")
     counted = []
     for line in lines:
         qty = line.remaining_quantity if delivered is None else int(delivered.get(line.cylinder_type_id, 0))
@@ -259,7 +267,8 @@ def route_plan(*, actor: User, driver: User, day: date) -> RoutePlan:
         .order_by("id")
     )
     legs = plan_route(_point(depot), [(o.pk, _point(o.customer)) for o in orders])
-    plan, _ = RoutePlan.objects.select_for_update().get_or_create(
+    plan, _ = lock_entity_get_or_create(
+        RoutePlan.objects.all(),
         driver=driver,
         date=day,
         defaults={"start_depot": depot, "created_by": actor, "planned_at": timezone.now()},
@@ -328,10 +337,7 @@ def day_end_count_record(*, actor: User, driver: User, day: date, lines: list[di
     if DayEndCount.objects.filter(vehicle=vehicle, date=day, status=CountStatus.PENDING).exists():
         raise ConflictError("A count for this vehicle and day is waiting for a supervisor.", code="count_pending")
     truck = location_for_vehicle(vehicle)
-    ledger = {
-        row.cylinder_type_id: row
-        for row in StockBalance.objects.select_for_update().filter(location=truck).order_by("cylinder_type_id")
-    }
+    ledger = {row.cylinder_type_id: row for row in lock_balances(StockBalance.objects.filter(location=truck))}
     counted = {line["cylinder_type"].pk: line for line in lines}
     count = DayEndCount.objects.create(
         driver=driver,
@@ -386,7 +392,7 @@ def day_end_count_record(*, actor: User, driver: User, day: date, lines: list[di
 
 
 def _lock_pending_count(count: DayEndCount) -> DayEndCount:
-    locked = DayEndCount.objects.select_for_update().get(pk=count.pk)
+    locked = lock_entity(DayEndCount.objects.filter(pk=count.pk))
     if locked.status != CountStatus.PENDING:
         raise ConflictError("This count is not waiting for review.", code="count_not_pending")
     return locked

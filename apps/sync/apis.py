@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import SafeLookupMixin
+from apps.core.db import retry_on_conflict
 from apps.core.permissions import roles
 from apps.core.roles import Role
 from apps.sync import selectors, services
@@ -48,6 +49,7 @@ class DeviceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             ),
         },
     )
+    @retry_on_conflict
     def create(self, request, *args, **kwargs):
         data = DeviceInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -57,6 +59,7 @@ class DeviceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=DeviceRevokeInput, responses={200: DeviceSerializer})
     @action(detail=True, methods=["post"], permission_classes=[REVIEWERS])
+    @retry_on_conflict
     def revoke(self, request, pk=None):
         data = DeviceRevokeInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -84,6 +87,7 @@ class SyncApi(APIView):
             ),
         },
     )
+    @retry_on_conflict
     def post(self, request):
         services.sync_batch_check_size(content_length=request.META.get("CONTENT_LENGTH"))
         data = SyncInput(data=request.data)
@@ -118,6 +122,7 @@ class RejectedEventViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
         },
     )
     @action(detail=True, methods=["post"], permission_classes=[REVIEWERS])
+    @retry_on_conflict
     def retry(self, request, pk=None):
         """Send the stored event again through the sync path, as its driver."""
         rejected = self.get_object()
@@ -132,6 +137,7 @@ class RejectedEventViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
         },
     )
     @action(detail=True, methods=["post"], permission_classes=[REVIEWERS])
+    @retry_on_conflict
     def resolve(self, request, pk=None):
         """Close the rejection by hand, with a note on how it was settled."""
         data = RejectedEventResolveInput(data=request.data)

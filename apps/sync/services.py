@@ -30,6 +30,7 @@ from rest_framework.serializers import as_serializer_error
 from apps.accounts.models import User
 from apps.audit.services import audit_record
 from apps.core.exceptions import ApplicationError, ConflictError, Forbidden, ValidationFailed
+from apps.core.locks import lock_entity
 from apps.core.models import IdempotencyRecord
 from apps.core.permissions import role_of
 from apps.core.roles import Role
@@ -175,7 +176,7 @@ def device_revoke(
     from apps.accounts.services import user_tokens_revoke
 
     _require_reviewer(actor, "revoke a device")
-    locked = Device.objects.select_for_update().get(pk=device.pk)
+    locked = lock_entity(Device.objects.filter(pk=device.pk))
     newly_revoked = locked.revoked_at is None
     if newly_revoked:
         locked.revoked_at = timezone.now()
@@ -576,7 +577,7 @@ def rejected_event_retry(*, actor: User, rejected: RejectedEvent, request: AnyRe
         )
 
     with transaction.atomic():
-        row = RejectedEvent.objects.select_for_update().get(pk=rejected.pk)
+        row = lock_entity(RejectedEvent.objects.filter(pk=rejected.pk))
         before = {"code": row.code, "resolved_at": row.resolved_at}
         row.retries += 1
         fields = ["retries"]
@@ -615,7 +616,7 @@ def rejected_event_resolve(
     note = (note or "").strip()
     if not note:
         raise ValidationFailed({"note": ["Say how this event was settled."]})
-    row = RejectedEvent.objects.select_for_update().get(pk=rejected.pk)
+    row = lock_entity(RejectedEvent.objects.filter(pk=rejected.pk))
     if row.resolved_at is not None:
         raise AlreadyResolved()
     row.resolved_at, row.resolved_by, row.resolution_note = timezone.now(), actor, _clean_text(note)[:2000]
