@@ -1,12 +1,11 @@
 from django.db.models import QuerySet
 
 from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
+from apps.accounts.scoping import scope_by_role
 from apps.audit.models import AuditLog
 
 
 def audit_log_list(*, user) -> QuerySet[AuditLog]:
     """Admins, supervisors and auditors read the whole log; nobody else any of it."""
-    if role_of(user) in (Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR):
-        return AuditLog.objects.select_related("user").order_by("-id")
-    return AuditLog.objects.none()
+    qs = AuditLog.objects.select_related("user").order_by("-id")
+    return scope_by_role(qs, user, read_all=(Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR))

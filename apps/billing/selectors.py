@@ -4,21 +4,13 @@ depot staff none."""
 
 from django.db.models import QuerySet
 
-from apps.accounts.enums import Role
-from apps.accounts.permissions import role_of
+from apps.accounts.scoping import scope_by_role
 from apps.billing.models import CreditNote, Invoice
-
-OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE)
 
 
 def invoice_list(*, user) -> QuerySet[Invoice]:
     qs = Invoice.objects.select_related("delivery").order_by("-issue_date", "-id")
-    role = role_of(user)
-    if role in OFFICE:
-        return qs
-    if role == Role.DRIVER:
-        return qs.filter(delivery__driver=user)
-    return qs.none()
+    return scope_by_role(qs, user, driver="delivery__driver")
 
 
 def invoice_detail_list(*, user) -> QuerySet[Invoice]:
@@ -27,4 +19,4 @@ def invoice_detail_list(*, user) -> QuerySet[Invoice]:
 
 def credit_note_list(*, user) -> QuerySet[CreditNote]:
     qs = CreditNote.objects.select_related("invoice").prefetch_related("lines").order_by("-id")
-    return qs if role_of(user) in OFFICE else qs.none()
+    return scope_by_role(qs, user)
