@@ -13,10 +13,11 @@ same user, the same service and the same errors.
 Each app declares its commands in ``apps/<app>/commands.py`` with
 ``register(Command(...))``; the registry imports those modules on first use.
 
-Order of the checks, online and offline alike: the role gate (403), the key
-(online: 428/400 before the body is read), the input (400 ``invalid`` with
-``fields``), then the key's record (replay or 409 ``idempotency_conflict``),
-then the service in one transaction with the key's record."""
+Order of the checks, online and offline alike: the role gate (403); online
+the body parsed (400 ``parse_error``) and the key (428, 400 when not a
+UUID); the input (400 ``invalid`` with ``fields``); the key's record (replay,
+or 409 ``idempotency_conflict``); then the service, in one transaction with
+the key's record."""
 
 import json
 import uuid
@@ -100,10 +101,12 @@ class Command:
         return self.output(result).data
 
     def respond(self, request) -> Response:
-        """The API answer: the gate, the required Idempotency-Key, then ``submit``."""
+        """The API answer: the gate, the body parsed (400 ``parse_error``), the
+        required Idempotency-Key (428), then ``submit``."""
         self.authorize(request.user)
+        payload = request.data
         key = require_key(request)
-        result = self.submit(actor=request.user, payload=request.data, key=key)
+        result = self.submit(actor=request.user, payload=payload, key=key)
         return Response(
             result.body, status=result.status_code, headers={"Idempotent-Replayed": str(result.replayed).lower()}
         )
