@@ -22,7 +22,7 @@ the key's record."""
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -70,12 +70,10 @@ class Command:
     authorize: Callable[[Any], None] = _allow_all
     sync_event: bool = False
     status_code: int = 201
-    input_context: Callable[[Any], dict] | None = field(default=None, compare=False)
 
     def validate(self, *, actor: Any, payload: Any) -> CommandInput:
         """The payload through the input serializer; a bad one is 400 ``invalid`` with ``fields``."""
-        context = {"actor": actor, **(self.input_context(actor) if self.input_context else {})}
-        data = self.input(data=payload, context=context)
+        data = self.input(data=payload, context={"actor": actor})
         if not data.is_valid():
             # plain JSON (ErrorDetail -> str), so the sync path can store it as it is
             raise ValidationFailed(json.loads(json.dumps(data.errors)))
