@@ -5,20 +5,12 @@ depot staff none."""
 from django.db.models import QuerySet
 
 from apps.billing.models import CreditNote, Invoice
-from apps.core.permissions import role_of
-from apps.core.roles import Role
-
-OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR)  # who reads every invoice
+from apps.core.scoping import scope_by_role
 
 
 def invoice_list(*, user) -> QuerySet[Invoice]:
     qs = Invoice.objects.select_related("delivery").order_by("-issue_date", "-id")
-    role = role_of(user)
-    if role in OFFICE:
-        return qs
-    if role == Role.DRIVER:
-        return qs.filter(delivery__driver=user)
-    return qs.none()
+    return scope_by_role(qs, user, driver="delivery__driver")
 
 
 def invoice_detail_list(*, user) -> QuerySet[Invoice]:
@@ -27,4 +19,4 @@ def invoice_detail_list(*, user) -> QuerySet[Invoice]:
 
 def credit_note_list(*, user) -> QuerySet[CreditNote]:
     qs = CreditNote.objects.select_related("invoice").prefetch_related("lines").order_by("-id")
-    return qs if role_of(user) in OFFICE else qs.none()
+    return scope_by_role(qs, user)

@@ -1,16 +1,14 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from apps.core.permissions import role_of
-from apps.core.roles import Role
+from apps.core.scoping import scope_by_role
 from apps.customers.models import Customer
+
+
+def _active(_user) -> Q:
+    return Q(is_active=True)
 
 
 def customer_list(*, user) -> QuerySet[Customer]:
     """Drivers and depot staff see active customers (any can be served on the
     road); the office sees all."""
-    role = role_of(user)
-    if role in (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR):
-        return Customer.objects.all()
-    if role in (Role.DRIVER, Role.DEPOT_STAFF):
-        return Customer.objects.filter(is_active=True)
-    return Customer.objects.none()
+    return scope_by_role(Customer.objects.all(), user, driver_rule=_active, depot_staff_rule=_active)

@@ -79,8 +79,13 @@ class DeliveryInput(serializers.Serializer):
         return attrs
 
     def service_kwargs(self) -> dict:
-        """Keyword arguments for ``delivery_create``."""
-        return dict(self.validated_data)
+        """Keyword arguments for ``delivery_create``, the lines typed."""
+        from apps.deliveries.services import CylinderLine, ServiceLine
+
+        v = dict(self.validated_data)
+        v["lines"] = [CylinderLine.of(line) for line in v["lines"]]
+        v["service_lines"] = [ServiceLine.of(line) for line in v.get("service_lines", [])]
+        return v
 
     def canonical(self) -> dict:
         """The request as plain ids and strings, for the idempotency fingerprint."""

@@ -1,23 +1,31 @@
 """Vehicle <-> customer deliveries: one document that posts the ledger moves,
 records services and the meter reading, and issues the tax invoice."""
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.billing import services as billing
 from apps.billing.enums import DeliveryPaymentMethod, InvoiceLineKind
+from apps.billing.models import ServiceItem
 from apps.billing.pricing import cylinder_price, service_price
-from apps.core.exceptions import Forbidden, ValidationFailed
+from apps.core.exceptions import ValidationFailed
 from apps.core.permissions import role_of
 from apps.core.roles import Role
+from apps.customers.models import Customer
+from apps.deliveries import policies as policies
 from apps.deliveries.models import Delivery, DeliveryLine
 from apps.deliveries.rules import household_hours_check
+from apps.depots.models import CylinderType, Vehicle
 from apps.inventory.enums import CylinderState, LocationKind, MovementType
 from apps.inventory.locations import location_for_customer, location_for_vehicle, virtual_location
 from apps.inventory.services import MoveLine, stock_post
@@ -27,33 +35,51 @@ from apps.orders.services import order_lock, order_mark_delivered
 DOCUMENT_TYPE = "distribution.delivery"
 
 
-def _check_may_deliver(actor, vehicle) -> None:
-    role = role_of(actor)
-    if role in (Role.ADMIN, Role.SUPERVISOR):
-        return
-    if role == Role.DRIVER:
-        if actor.vehicle_id != vehicle.pk:
-            raise Forbidden("A driver may only record deliveries from their own vehicle.")
-        return
-    raise Forbidden("Your role may not record deliveries.")
+@dataclass(frozen=True)
+class CylinderLine:
+    """Cylinders of one type at the door: fulls delivered, empties picked up."""
+
+    cylinder_type: CylinderType
+    delivered_full: int = 0
+    returned_empty: int = 0
+
+    @classmethod
+    def of(cls, line: "CylinderLine | Mapping[str, Any]") -> "CylinderLine":
+        if isinstance(line, cls):
+            return line
+        return cls(line["cylinder_type"], line.get("delivered_full", 0), line.get("returned_empty", 0))
 
 
-def _validate_lines(lines: list[dict], service_lines: list[dict], meter_reading) -> None:
+@dataclass(frozen=True)
+class ServiceLine:
+    """A billable service done at the visit (installation, inspection, ...)."""
+
+    service_item: ServiceItem
+    quantity: Decimal = Decimal("1")
+
+    @classmethod
+    def of(cls, line: "ServiceLine | Mapping[str, Any]") -> "ServiceLine":
+        if isinstance(line, cls):
+            return line
+        return cls(line["service_item"], line.get("quantity", Decimal("1")))
+
+
+def _validate_lines(lines: list[CylinderLine], service_lines: list[ServiceLine], meter_reading) -> None:
     if not lines and meter_reading is None:
         # a meter-only visit (a reading, no cylinders) is a delivery too
         raise ValidationFailed({"lines": ["A delivery needs at least one line, or a meter reading."]})
     seen = set()
     for i, line in enumerate(lines):
-        full, empty = line.get("delivered_full", 0), line.get("returned_empty", 0)
+        full, empty = line.delivered_full, line.returned_empty
         if full < 0 or empty < 0:
             raise ValidationFailed({"lines": {i: {"delivered_full": ["Quantities cannot be negative."]}}})
         if full == 0 and empty == 0:
             raise ValidationFailed({"lines": {i: {"delivered_full": ["Deliver or pick up at least one cylinder."]}}})
-        if line["cylinder_type"].pk in seen:
+        if line.cylinder_type.pk in seen:
             raise ValidationFailed({"lines": {i: {"cylinder_type": ["Each cylinder type may appear once."]}}})
-        seen.add(line["cylinder_type"].pk)
+        seen.add(line.cylinder_type.pk)
     for i, line in enumerate(service_lines):
-        if Decimal(line.get("quantity", 1)) <= 0:
+        if Decimal(line.quantity) <= 0:
             raise ValidationFailed({"service_lines": {i: {"quantity": ["Must be greater than zero."]}}})
 
 
@@ -78,17 +104,17 @@ def _pdf_after_commit(invoice_id: int) -> None:
 @transaction.atomic
 def delivery_create(
     *,
-    actor,
-    customer,
-    vehicle,
-    lines: list[dict],
+    actor: User,
+    customer: Customer,
+    vehicle: Vehicle,
+    lines: Sequence[CylinderLine],
     payment_method: str,
     order=None,
-    service_lines: list[dict] | tuple = (),
+    service_lines: Sequence[ServiceLine] = (),
     meter_reading: Decimal | None = None,
     meter_replacement: bool = False,
     acknowledged_warnings: list[str] | tuple = (),
-    driver=None,
+    driver: User | None = None,
     occurred_at: datetime | None = None,
     amount_tendered: Decimal | None = None,
     payment_reference: str = "",
@@ -98,8 +124,6 @@ def delivery_create(
     ``stock_post``, the meter reading, the Delivery, its tax invoice with an
     INV-YYYY-NNNNNN number taken last, and the audit record; or nothing.
 
-    ``lines``: ``{"cylinder_type": CylinderType, "delivered_full": int, "returned_empty": int}``;
-    ``service_lines``: ``{"service_item": ServiceItem, "quantity": Decimal}``;
     ``order``: an Order instance or its id (kept as ``order_id``); the
     cylinders delivered count towards it (PARTLY_DELIVERED until all is there).
     ``lines`` may be empty for a meter-only visit (``meter_reading`` given).
@@ -110,12 +134,12 @@ def delivery_create(
     ``insufficient_tender``), PAYNOW an optional ``payment_reference``.
     The invoice's supply date is the delivery's date (``occurred_at``, GST by
     it); its issue date and number are the server's today."""
-    service_lines = list(service_lines or ())
-    lines = list(lines or ())
+    service_lines = [ServiceLine.of(s) for s in service_lines or ()]
+    lines = [CylinderLine.of(line) for line in lines or ()]
     payment_reference = (payment_reference or "").strip()
     _validate_lines(lines, service_lines, meter_reading)
     _validate_payment(payment_method, amount_tendered, payment_reference)
-    _check_may_deliver(actor, vehicle)
+    policies.delivery_create_check(actor, vehicle=vehicle)
     if not customer.is_active:
         raise ValidationFailed({"customer": ["This customer is inactive."]})
     billing.payment_method_check(customer=customer, payment_method=payment_method)
@@ -142,8 +166,8 @@ def delivery_create(
         driver=driver,
         order_id=order_id,
         payment_method=payment_method,
-        total_delivered=sum(line.get("delivered_full", 0) for line in lines),
-        total_returned=sum(line.get("returned_empty", 0) for line in lines),
+        total_delivered=sum(line.delivered_full for line in lines),
+        total_returned=sum(line.returned_empty for line in lines),
         created_by=actor,
         occurred_at=when,
     )
@@ -151,9 +175,9 @@ def delivery_create(
         [
             DeliveryLine(
                 delivery=delivery,
-                cylinder_type=line["cylinder_type"],
-                delivered_full=line.get("delivered_full", 0),
-                returned_empty=line.get("returned_empty", 0),
+                cylinder_type=line.cylinder_type,
+                delivered_full=line.delivered_full,
+                returned_empty=line.returned_empty,
             )
             for line in lines
         ]
@@ -162,10 +186,10 @@ def delivery_create(
     consumed = virtual_location(LocationKind.CONSUMPTION)
     moves = []
     for line in lines:
-        ct = line["cylinder_type"].pk
-        if line.get("delivered_full", 0):
-            moves.append(MoveLine(MovementType.DELIVERY, ct, CylinderState.FULL, line["delivered_full"], truck, site))
-        if empty := line.get("returned_empty", 0):
+        ct = line.cylinder_type.pk
+        if line.delivered_full:
+            moves.append(MoveLine(MovementType.DELIVERY, ct, CylinderState.FULL, line.delivered_full, truck, site))
+        if empty := line.returned_empty:
             # Gas used at the site turns fulls into empties without a physical move:
             # a CONSUMPTION pair (full out to the virtual "consumed" location, empty
             # back), then the RETURN of the empties. Checked together with the fulls
@@ -181,27 +205,27 @@ def delivery_create(
             delivery_id=delivery.pk,
             customer=customer,
             actor=actor,
-            delivered={line["cylinder_type"].pk: line.get("delivered_full", 0) for line in lines},
+            delivered={line.cylinder_type.pk: line.delivered_full for line in lines},
         )
 
     drafts = [
         billing.LineDraft(
             kind=InvoiceLineKind.CYLINDER,
-            description=f"LPG refill {line['cylinder_type'].name}",
-            quantity=line["delivered_full"],
-            unit_price=cylinder_price(customer=customer, cylinder_type=line["cylinder_type"], day=day),
-            cylinder_type=line["cylinder_type"],
+            description=f"LPG refill {line.cylinder_type.name}",
+            quantity=line.delivered_full,
+            unit_price=cylinder_price(customer=customer, cylinder_type=line.cylinder_type, day=day),
+            cylinder_type=line.cylinder_type,
         )
         for line in lines
-        if line.get("delivered_full", 0)
+        if line.delivered_full
     ]
     for line in service_lines:
-        item = line["service_item"]
+        item = line.service_item
         drafts.append(
             billing.LineDraft(
                 kind=InvoiceLineKind.SERVICE,
                 description=item.name,
-                quantity=line.get("quantity", 1),
+                quantity=line.quantity,
                 unit_price=service_price(service_item=item, day=day),
                 service_item=item,
             )
@@ -249,15 +273,13 @@ def delivery_create(
             "paid_at_door": payment.amount if payment else None,
             "lines": [
                 {
-                    "cylinder_type": line["cylinder_type"].pk,
-                    "delivered_full": line.get("delivered_full", 0),
-                    "returned_empty": line.get("returned_empty", 0),
+                    "cylinder_type": line.cylinder_type.pk,
+                    "delivered_full": line.delivered_full,
+                    "returned_empty": line.returned_empty,
                 }
                 for line in lines
             ],
-            "service_lines": [
-                {"service_item": s["service_item"].pk, "quantity": s.get("quantity", 1)} for s in service_lines
-            ],
+            "service_lines": [{"service_item": s.service_item.pk, "quantity": s.quantity} for s in service_lines],
             "meter_reading": reading.reading if reading is not None else None,
             "warnings_acknowledged": [warning] if warning else [],
         },
@@ -265,34 +287,3 @@ def delivery_create(
     if invoice is not None:
         _pdf_after_commit(invoice.pk)
     return delivery
-
-
-def delivery_body(delivery: Delivery) -> dict:
-    """The 201 answer of POST /api/deliveries/ (also stored for idempotent replays)."""
-    from apps.deliveries.serializers import DeliverySerializer
-
-    return DeliverySerializer(delivery).data
-
-
-def delivery_payload_validate(payload: dict):
-    """Validate a POST /api/deliveries/ body (or a sync event's payload) with
-    the API's input serializer; a bad payload raises ValidationFailed (400)."""
-    from apps.deliveries.serializers import DeliveryInput
-
-    data = DeliveryInput(data=payload)
-    if not data.is_valid():
-        raise ValidationFailed(dict(data.errors))
-    return data
-
-
-def delivery_payload_canonical(payload: dict) -> dict:
-    """The canonical form of a delivery payload, as fingerprinted by
-    ``run_idempotent(scope="delivery.create", payload=...)`` online."""
-    return delivery_payload_validate(payload).canonical()
-
-
-def delivery_create_from_payload(*, actor, payload: dict, occurred_at: datetime | None) -> dict:
-    """For the offline sync ("delivery.create" events): validate ``payload``
-    exactly like the online call, create the delivery, return the same 201 body."""
-    data = delivery_payload_validate(payload)
-    return delivery_body(delivery_create(actor=actor, occurred_at=occurred_at, **data.service_kwargs()))

@@ -1,10 +1,8 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.core.permissions import role_of
-from apps.core.roles import Role
+from apps.core.scoping import NOTHING, OFFICE, scope_by_role
 from apps.depots.models import CylinderType, Depot, Equipment, Vehicle
-
-OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR)
 
 
 def depot_list(*, user) -> QuerySet[Depot]:
@@ -12,15 +10,13 @@ def depot_list(*, user) -> QuerySet[Depot]:
 
 
 def vehicle_list(*, user) -> QuerySet[Vehicle]:
-    role = role_of(user)
-    qs = Vehicle.objects.select_related("home_depot")
-    if role in OFFICE:
-        return qs
-    if role == Role.DRIVER:
-        return qs.filter(pk=user.vehicle_id)
-    if role == Role.DEPOT_STAFF:
-        return qs.filter(home_depot_id=user.depot_id, is_active=True)
-    return qs.none()
+    """A driver sees their vehicle; depot staff the active vehicles based at their depot."""
+    return scope_by_role(
+        Vehicle.objects.select_related("home_depot"),
+        user,
+        driver_rule=lambda driver: Q(pk=driver.vehicle_id),
+        depot_staff_rule=lambda staff: Q(home_depot_id=staff.depot_id, is_active=True),
+    )
 
 
 def cylinder_type_list(*, user) -> QuerySet[CylinderType]:
@@ -28,12 +24,10 @@ def cylinder_type_list(*, user) -> QuerySet[CylinderType]:
 
 
 def equipment_list(*, user) -> QuerySet[Equipment]:
-    role = role_of(user)
-    qs = Equipment.objects.select_related("cylinder_type", "depot")
-    if role in OFFICE:
-        return qs
-    if role == Role.DEPOT_STAFF:
-        return qs.filter(depot_id=user.depot_id)
-    if role == Role.DRIVER and user.vehicle_id:
-        return qs.filter(depot__vehicles=user.vehicle_id)
-    return qs.none()
+    """Depot staff see their depot's equipment; a driver that of their vehicle's home depot."""
+    return scope_by_role(
+        Equipment.objects.select_related("cylinder_type", "depot"),
+        user,
+        depot="depot",
+        driver_rule=lambda driver: Q(depot__vehicles=driver.vehicle_id) if driver.vehicle_id else NOTHING,
+    )

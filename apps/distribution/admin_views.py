@@ -1,7 +1,7 @@
 """The depot counter: depot staff record a truck's load (COLLECTION) and its
 return (EMPTY_RETURN / FULL_RETURN) at their depot, through the very entry
-point the API and the PWA use (``distribution_submit``: same serializer, same
-service, same idempotency scope), so a double submit records one distribution."""
+point the API and the PWA use (the ``distribution.create`` command: same
+serializer, same service, same idempotency scope), so a double submit records one distribution."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
@@ -12,9 +12,9 @@ from apps.core.admin_forms import apply_errors, form_page, require_role
 from apps.core.exceptions import ApplicationError
 from apps.core.permissions import role_of
 from apps.core.roles import Role
+from apps.distribution.commands import DISTRIBUTION_CREATE
 from apps.distribution.selectors import distribution_list
 from apps.distribution.services import DOCUMENT_TYPE, distribution_reverse
-from apps.distribution.submit import distribution_submit
 from apps.inventory.admin_forms import DepotCounterForm
 from apps.inventory.admin_views import reversal_page, stock_grid
 from apps.inventory.enums import StockDocumentKind
@@ -30,7 +30,7 @@ def depot_counter(model_admin, request):
     form = DepotCounterForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            result = distribution_submit(actor=request.user, payload=form.payload(), key=form.key())
+            result = DISTRIBUTION_CREATE.submit(actor=request.user, payload=form.payload(), key=form.key())
         except InsufficientStock as exc:
             for shortage, text in zip(exc.shortages, _shortage_texts(exc), strict=True):
                 form.add_error(form.shortage_field(shortage), text)

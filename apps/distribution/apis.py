@@ -6,16 +6,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import SafeLookupMixin
+from apps.core.commands import command_create
 from apps.core.db import retry_on_conflict
-from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, require_key
 from apps.core.permissions import roles
 from apps.core.roles import Role
 from apps.distribution import selectors, services
+from apps.distribution.commands import DISTRIBUTION_CREATE
 from apps.distribution.receipts import distribution_receipt_bytes
-from apps.distribution.serializers import DistributionInput, DistributionSerializer, ReverseInput
-from apps.distribution.submit import distribution_submit
-
-IDEMPOTENCY_HEADER = IDEMPOTENCY_KEY_PARAMETER
+from apps.distribution.serializers import DistributionSerializer, ReverseInput
 
 OPERATIONS = (Role.ADMIN, Role.SUPERVISOR, Role.DEPOT_STAFF, Role.DRIVER, Role.FINANCE)
 
@@ -30,15 +28,7 @@ class DistributionViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Rea
     def get_queryset(self):
         return selectors.distribution_list(user=self.request.user)
 
-    @extend_schema(request=DistributionInput, responses={201: DistributionSerializer}, parameters=[IDEMPOTENCY_HEADER])
-    @retry_on_conflict
-    def create(self, request, *args, **kwargs):
-        if request.user.role == Role.FINANCE:
-            self.permission_denied(request, "Finance has read-only access to operations.")
-        result = distribution_submit(actor=request.user, payload=request.data, key=require_key(request))
-        return Response(
-            result.body, status=result.status_code, headers={"Idempotent-Replayed": str(result.replayed).lower()}
-        )
+    create = command_create(DISTRIBUTION_CREATE)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

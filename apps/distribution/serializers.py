@@ -19,6 +19,17 @@ class DistributionInput(serializers.Serializer):
     driver = PKField(queryset=User.objects.filter(is_active=True, role="driver"), required=False, allow_null=True)
     items = DistributionItemInput(many=True, allow_empty=False, max_length=100)
 
+    def service_kwargs(self) -> dict:
+        """Keyword arguments for ``distribution_create``, the lines typed."""
+        from apps.distribution.services import DistributionLine
+
+        v = self.validated_data
+        return {
+            "vehicle": v["vehicle"],
+            "driver": v.get("driver"),
+            "items": [DistributionLine.of(item) for item in v["items"]],
+        }
+
     def canonical(self) -> dict:
         """The request as plain ids, for the idempotency fingerprint."""
         v = self.validated_data

@@ -4,16 +4,16 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import SafeLookupMixin
+from apps.core.commands import command_create
 from apps.core.db import retry_on_conflict
-from apps.core.idempotency import idempotent_create
 from apps.core.permissions import roles
 from apps.core.roles import Role
 from apps.inventory import selectors, services
+from apps.inventory.commands import STOCK_DOCUMENT_CREATE
 from apps.inventory.filters import StockBalanceFilter, StockMoveFilter
 from apps.inventory.serializers import (
     ReverseInput,
     StockBalanceSerializer,
-    StockDocumentInput,
     StockDocumentSerializer,
     StockMoveSerializer,
 )
@@ -56,16 +56,7 @@ class StockDocumentViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Re
     def get_queryset(self):
         return selectors.stock_document_list(user=self.request.user)
 
-    @extend_schema(request=StockDocumentInput, responses={201: StockDocumentSerializer})
-    @idempotent_create("stock_document.create")
-    @retry_on_conflict
-    def create(self, request, *args, **kwargs):
-        if request.user.role == Role.FINANCE:
-            self.permission_denied(request, "Finance has read-only access to operations.")
-        data = StockDocumentInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        document = services.stock_document_create(actor=request.user, **data.validated_data)
-        return Response(StockDocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+    create = command_create(STOCK_DOCUMENT_CREATE)
 
     @extend_schema(request=ReverseInput, responses={201: StockDocumentSerializer})
     @action(detail=True, methods=["post"], permission_classes=[roles(Role.ADMIN, Role.SUPERVISOR)])

@@ -4,23 +4,15 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet, Sum
 
-from apps.core.permissions import role_of
-from apps.core.roles import Role
+from apps.core.scoping import role_q, scope_by_role
 from apps.inventory.enums import CylinderState
 from apps.inventory.models import Location, StockBalance, StockDocument, StockMove
 
 
 def visible_locations_q(user, prefix: str = "") -> Q:
     """Locations a user may see: a driver their vehicle; depot staff their
-    depot and its vehicles; everyone else all of them."""
-    role = role_of(user)
-    if role in (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR):
-        return Q()
-    if role == Role.DRIVER:
-        return Q(**{f"{prefix}vehicle_id": user.vehicle_id}) if user.vehicle_id else Q(pk__in=[])
-    if role == Role.DEPOT_STAFF and user.depot_id:
-        return Q(**{f"{prefix}depot_id": user.depot_id}) | Q(**{f"{prefix}vehicle__home_depot_id": user.depot_id})
-    return Q(pk__in=[])
+    depot and its vehicles; the office all of them; anyone else none."""
+    return role_q(user, vehicle=f"{prefix}vehicle", depot=f"{prefix}depot")
 
 
 def stock_balance_list(*, user) -> QuerySet[StockBalance]:
@@ -42,13 +34,9 @@ def stock_move_list(*, user) -> QuerySet[StockMove]:
 
 
 def stock_document_list(*, user) -> QuerySet[StockDocument]:
-    role = role_of(user)
+    """The office sees every document; depot staff the ones they made."""
     qs = StockDocument.objects.select_related("created_by").order_by("-id")
-    if role in (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR):
-        return qs
-    if role == Role.DEPOT_STAFF:
-        return qs.filter(created_by=user)
-    return qs.none()
+    return scope_by_role(qs, user, depot_staff_rule=lambda staff: Q(created_by=staff))
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,26 @@ class StockDocumentInput(serializers.Serializer):
     reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     lines = StockDocumentLineInput(many=True, allow_empty=False, max_length=200)
 
+    def service_kwargs(self) -> dict:
+        """Keyword arguments for ``stock_document_create``, the lines typed."""
+        from apps.inventory.services import StockDocumentLine
+
+        return {**self.validated_data, "lines": [StockDocumentLine.of(line) for line in self.validated_data["lines"]]}
+
+    def canonical(self) -> dict:
+        """The request as plain ids and strings, for the idempotency fingerprint."""
+        v = self.validated_data
+        return {
+            "kind": v["kind"],
+            **{k: v[k].pk if v.get(k) is not None else None for k in ("depot", "to_depot", "location")},
+            "reason": v.get("reason", ""),
+            "reference": v.get("reference", ""),
+            "lines": [
+                {"cylinder_type": line["cylinder_type"].pk, "state": line.get("state"), "quantity": line["quantity"]}
+                for line in v["lines"]
+            ],
+        }
+
 
 class StockDocumentSerializer(serializers.ModelSerializer):
     moves = serializers.SerializerMethodField()

@@ -3,6 +3,7 @@ document's moves, with ordered row locks, an all-or-nothing shortage check and
 the audit record. Mistakes are corrected by reversing documents, never edits."""
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,9 +14,10 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
-from apps.core.exceptions import ApplicationError, Forbidden, InvalidMovement, ValidationFailed, require_reason
+from apps.core.exceptions import ApplicationError, InvalidMovement, ValidationFailed, require_reason
 from apps.core.sequences import sequence_next
 from apps.depots.models import CylinderType, Depot
+from apps.inventory import policies
 from apps.inventory.enums import (
     REAL_KINDS,
     CylinderState,
@@ -241,31 +243,7 @@ def stock_reverse(
 
 # -- depot and supervisor documents ------------------------------------------------
 
-SUPERVISOR_ONLY = {StockDocumentKind.ADJUSTMENT, StockDocumentKind.WRITE_OFF}
-
-
-def _check_may_post(actor: User, kind: str, depot: Depot | None = None) -> None:
-    """Who may record which stock document. Depot staff write only at their own
-    depot, and the depot that counts is the one the kind is recorded at: the
-    receiving depot of a RECEIPT, the sending depot of a DUMP or a TRANSFER (a
-    transfer is recorded by the depot the cylinders leave; the receiving side
-    does not count, so nobody pulls stock out of another depot). Adjustments
-    and write-offs are for supervisors."""
-    from apps.core.permissions import role_of
-    from apps.core.roles import Role
-
-    role = role_of(actor)
-    if role in (Role.ADMIN, Role.SUPERVISOR):
-        return
-    if role == Role.DEPOT_STAFF and kind not in SUPERVISOR_ONLY:
-        if actor.depot_id and depot is not None and depot.pk == actor.depot_id:
-            return
-        raise Forbidden(
-            f"Depot staff may only record a {kind.lower()} at their own depot"
-            + (" (a transfer must leave their own depot)." if kind == StockDocumentKind.TRANSFER else "."),
-            code="depot_scope",
-        )
-    raise Forbidden("Your role may not record this stock document.")
+SUPERVISOR_ONLY = policies.SUPERVISOR_ONLY
 
 
 def _stock_document_number(kind: str, when: datetime) -> str:
@@ -274,12 +252,29 @@ def _stock_document_number(kind: str, when: datetime) -> str:
     return sequence_next(slug=f"stock/{prefix}/{year}", format_string=f"{prefix}-{year}-{{value:06d}}")
 
 
+@dataclass(frozen=True)
+class StockDocumentLine:
+    """Cylinders of one type on a stock document; an ADJUSTMENT's quantity is
+    signed (+ found, - missing). ``state`` may be left out where the kind
+    takes one state only (a receipt: fulls; a dump: empties)."""
+
+    cylinder_type: CylinderType
+    quantity: int
+    state: str | None = None
+
+    @classmethod
+    def of(cls, line: "StockDocumentLine | Mapping[str, Any]") -> "StockDocumentLine":
+        if isinstance(line, StockDocumentLine):
+            return line
+        return cls(line["cylinder_type"], line["quantity"], line.get("state"))
+
+
 @transaction.atomic
 def stock_document_create(
     *,
     actor: User,
     kind: str,
-    lines: list[dict],
+    lines: Sequence[StockDocumentLine | Mapping[str, Any]],
     depot: Depot | None = None,
     to_depot: Depot | None = None,
     location: Location | None = None,
@@ -287,10 +282,9 @@ def stock_document_create(
     reference: str = "",
     occurred_at: datetime | None = None,
 ) -> StockDocument:
-    """Record a receipt, dump, transfer, adjustment or write-off.
-
-    ``lines`` are ``{"cylinder_type": CylinderType, "state": str, "quantity": int}``;
-    for an ADJUSTMENT the quantity is signed (+ found, - missing)."""
+    """Record a receipt, dump, transfer, adjustment or write-off (who may:
+    ``policies.stock_document_create_check``)."""
+    typed = [StockDocumentLine.of(line) for line in lines]
     reason = (reason or "").strip()
     if kind in SUPERVISOR_ONLY and not reason:
         raise ValidationFailed({"reason": ["A reason is required for adjustments and write-offs."]})
@@ -330,23 +324,23 @@ def stock_document_create(
         raise ValidationFailed({"kind": [f"{kind} is not a stock document kind that can be created here."]})
 
     # RECEIPT: the receiving depot; DUMP and TRANSFER: the sending depot.
-    _check_may_post(actor, kind, depot)
+    policies.stock_document_create_check(actor, kind=kind, depot=depot)
 
     document = StockDocument.objects.create(
         kind=kind, reason=reason, reference=(reference or "")[:64], created_by=actor, occurred_at=when
     )
     move_lines = []
-    for i, line in enumerate(lines):
-        state = line.get("state") or (next(iter(states)) if len(states) == 1 else None)
+    for i, line in enumerate(typed):
+        state = line.state or (next(iter(states)) if len(states) == 1 else None)
         if state not in states:
             raise ValidationFailed(
                 {"lines": {i: {"state": [f"{kind} takes {' or '.join(sorted(states))} cylinders."]}}}
             )
-        qty = int(line["quantity"])
+        qty = int(line.quantity)
         if qty == 0 or (qty < 0 and kind != StockDocumentKind.ADJUSTMENT):
             raise ValidationFailed({"lines": {i: {"quantity": ["Must be a positive number."]}}})
         a, b = (dst, src) if (kind == StockDocumentKind.ADJUSTMENT and qty > 0) else (src, dst)
-        move_lines.append(MoveLine(mt, line["cylinder_type"].pk, state, abs(qty), a, b))
+        move_lines.append(MoveLine(mt, line.cylinder_type.pk, state, abs(qty), a, b))
     stock_post(
         actor=actor,
         document_type="inventory.stockdocument",
@@ -377,11 +371,7 @@ def _need_location(location: Location | None) -> Location:
 def stock_document_reverse(*, actor: User, document_type: str, document_id: int, reason: str) -> StockDocument:
     """Correct a posted document by a REVERSAL document whose moves point at the
     moves they compensate. The original rows stay untouched."""
-    from apps.core.permissions import role_of
-    from apps.core.roles import Role
-
-    if role_of(actor) not in (Role.ADMIN, Role.SUPERVISOR):
-        raise Forbidden("Only a supervisor may reverse a document.")
+    policies.stock_document_reverse_allowed(actor)
     reason = require_reason(reason, "A reason is required for a reversal.")
     when = timezone.now()
     reversal = StockDocument.objects.create(

@@ -9,15 +9,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import SafeLookupMixin
+from apps.core.commands import command_create
 from apps.core.db import retry_on_conflict
-from apps.core.exceptions import Forbidden, ValidationFailed
-from apps.core.idempotency import idempotent_create
-from apps.core.permissions import role_of, roles
+from apps.core.permissions import roles
 from apps.core.roles import Role
-from apps.orders import selectors, services
+from apps.orders import policies, selectors, services
+from apps.orders.commands import DAY_END_COUNT_CREATE
 from apps.orders.receipts import day_summary_receipt_bytes
 from apps.orders.serializers import (
-    DayEndCountInput,
     DayEndCountSerializer,
     DaySelectionInput,
     DaySummaryOutput,
@@ -35,20 +34,7 @@ DISPATCH = [roles(Role.ADMIN, Role.SUPERVISOR)]
 
 def driver_and_day(request, data: dict):
     """Whose day: a driver always their own; the office and depot staff name one."""
-    role = role_of(request.user)
-    driver = data.get("driver")
-    if role == Role.DRIVER:
-        if driver is not None and driver.pk != request.user.pk:
-            raise Forbidden("A driver sees only their own day.")
-        driver = request.user
-    elif driver is None:
-        raise ValidationFailed({"driver": ["Name the driver."]})
-    elif role == Role.DEPOT_STAFF:
-        if not driver.vehicle_id or driver.vehicle.home_depot_id != request.user.depot_id:
-            raise Forbidden("Depot staff see only the drivers of their own depot.")
-    elif role not in (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE):
-        raise Forbidden("Your role may not see drivers' days.")
-    return driver, data.get("date") or timezone.localdate()
+    return policies.day_driver(request.user, data.get("driver")), data.get("date") or timezone.localdate()
 
 
 class OrderViewSet(SafeLookupMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -142,21 +128,7 @@ class DayEndCountViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Read
     def get_queryset(self):
         return selectors.day_end_count_list(user=self.request.user)
 
-    @extend_schema(request=DayEndCountInput, responses={201: DayEndCountSerializer})
-    @idempotent_create("day_end_count.create")
-    @retry_on_conflict
-    def create(self, request, *args, **kwargs):
-        data = DayEndCountInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        driver, day = driver_and_day(request, data.validated_data)
-        count = services.day_end_count_record(
-            actor=request.user,
-            driver=driver,
-            day=day,
-            lines=data.validated_data["lines"],
-            note=data.validated_data["note"],
-        )
-        return Response(DayEndCountSerializer(count).data, status=status.HTTP_201_CREATED)
+    create = command_create(DAY_END_COUNT_CREATE)
 
     @extend_schema(request=ReasonInput, responses={200: DayEndCountSerializer})
     @action(detail=True, methods=["post"], permission_classes=DISPATCH)

@@ -7,15 +7,12 @@ from decimal import Decimal
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from apps.core.permissions import role_of
-from apps.core.roles import Role
+from apps.core.scoping import scope_by_role
 from apps.inventory.enums import MovementType
 from apps.inventory.models import Location, StockBalance, StockMove
 from apps.inventory.selectors import stock_balance_list
 from apps.orders.enums import CountStatus, OrderStatus
 from apps.orders.models import DayEndCount, Order, RoutePlan
-
-OFFICE = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR)
 
 
 def on_day(day: date) -> Q:
@@ -28,34 +25,17 @@ def order_list(*, user) -> QuerySet[Order]:
     """The office sees every order; a driver only their own orders for today
     (with those partly delivered earlier)."""
     qs = Order.objects.select_related("customer", "driver").prefetch_related("lines").order_by("scheduled_for", "id")
-    role = role_of(user)
-    if role in OFFICE:
-        return qs
-    if role == Role.DRIVER:
-        return qs.filter(on_day(timezone.localdate()), driver=user)
-    return qs.none()
+    return scope_by_role(qs, user, driver_rule=lambda driver: on_day(timezone.localdate()) & Q(driver=driver))
 
 
 def route_plan_list(*, user) -> QuerySet[RoutePlan]:
     qs = RoutePlan.objects.select_related("driver", "start_depot").prefetch_related("stops__order__customer")
-    role = role_of(user)
-    if role in OFFICE:
-        return qs
-    if role == Role.DRIVER:
-        return qs.filter(driver=user)
-    return qs.none()
+    return scope_by_role(qs, user, driver="driver")
 
 
 def day_end_count_list(*, user) -> QuerySet[DayEndCount]:
     qs = DayEndCount.objects.select_related("driver", "vehicle", "counted_by", "adjustment").prefetch_related("lines")
-    role = role_of(user)
-    if role in OFFICE:
-        return qs
-    if role == Role.DRIVER:
-        return qs.filter(driver=user)
-    if role == Role.DEPOT_STAFF and user.depot_id:
-        return qs.filter(vehicle__home_depot_id=user.depot_id)
-    return qs.none()
+    return scope_by_role(qs, user, driver="driver", vehicle="vehicle")
 
 
 def day_orders(*, driver, day: date) -> list[Order]:

@@ -95,6 +95,27 @@ class DayEndCountInput(serializers.Serializer):
     lines = CountLineInput(many=True, allow_empty=True, max_length=100)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
+    def service_kwargs(self) -> dict:
+        v = self.validated_data
+        return {"driver": v.get("driver"), "day": v.get("date"), "lines": v["lines"], "note": v["note"]}
+
+    def canonical(self) -> dict:
+        """The request as plain ids and strings, for the idempotency fingerprint."""
+        v = self.validated_data
+        return {
+            "driver": v["driver"].pk if v.get("driver") else None,
+            "date": v["date"].isoformat() if v.get("date") else None,
+            "lines": [
+                {
+                    "cylinder_type": line["cylinder_type"].pk,
+                    "full_qty": line["full_qty"],
+                    "empty_qty": line["empty_qty"],
+                }
+                for line in v["lines"]
+            ],
+            "note": v["note"],
+        }
+
 
 class DayEndCountLineSerializer(serializers.ModelSerializer):
     class Meta:

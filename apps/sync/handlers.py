@@ -1,44 +1,26 @@
-"""The event types the sync endpoint accepts: type -> handler. A handler
-validates the payload exactly as the online endpoint does, then runs the same
-service under ``run_idempotent`` with the same scope and canonical payload, so
-the event id and the online Idempotency-Key are one and the same key.
+"""The event types the sync endpoint accepts: every command of the registry
+(``apps/core/commands.py``) marked ``sync_event``. An event runs its command
+exactly as the online call does (the same role gate, input serializer,
+idempotency scope and service), with the event id as the Idempotency-Key and
+the event's ``occurred_at`` passed to the service.
 
-Adding a type is one entry in ``EVENT_HANDLERS``."""
+Adding a type is one ``register(Command(..., sync_event=True))`` in the app's
+``commands.py``."""
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
 
-from apps.core.idempotency import IdempotentResult, run_idempotent
-
-
-class EventHandler(Protocol):
-    def __call__(
-        self, *, actor, payload: dict, occurred_at: datetime, key: uuid.UUID
-    ) -> IdempotentResult: ...  # pragma: no cover
+from apps.core.commands import sync_command
+from apps.core.idempotency import IdempotentResult
 
 
-def distribution_create_event(*, actor, payload: dict, occurred_at: datetime, key: uuid.UUID) -> IdempotentResult:
-    from apps.distribution.submit import distribution_submit
-
-    return distribution_submit(actor=actor, payload=payload, key=key, occurred_at=occurred_at)
+def event_type_known(event_type: str | None) -> bool:
+    return isinstance(event_type, str) and sync_command(event_type) is not None
 
 
-def delivery_create_event(*, actor, payload: dict, occurred_at: datetime, key: uuid.UUID) -> IdempotentResult:
-    from apps.deliveries.services import delivery_body, delivery_create, delivery_payload_validate
-
-    data = delivery_payload_validate(payload)
-    return run_idempotent(
-        key=key,
-        scope="delivery.create",
-        payload=data.canonical(),
-        user=actor,
-        action=lambda: delivery_body(delivery_create(actor=actor, occurred_at=occurred_at, **data.service_kwargs())),
-    )
-
-
-EVENT_HANDLERS: dict[str, Callable[..., IdempotentResult]] = {
-    "distribution.create": distribution_create_event,
-    "delivery.create": delivery_create_event,
-}
+def event_apply(*, event_type: str, actor, payload: dict, occurred_at: datetime, key: uuid.UUID) -> IdempotentResult:
+    """Run the event's command; raises what the online call would (``ApplicationError``, ...)."""
+    command = sync_command(event_type)
+    if command is None:  # pragma: no cover - checked by event_type_known first
+        raise KeyError(event_type)
+    return command.submit(actor=actor, payload=payload, key=key, occurred_at=occurred_at)

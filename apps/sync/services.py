@@ -45,7 +45,7 @@ from apps.sync.crypto import (
     signed_bytes,
 )
 from apps.sync.enums import SyncAuditAction, SyncStatus
-from apps.sync.handlers import EVENT_HANDLERS
+from apps.sync.handlers import event_apply, event_type_known
 from apps.sync.models import Device, RejectedEvent
 
 logger = logging.getLogger(__name__)
@@ -387,8 +387,7 @@ def _apply(*, actor: User, key: Any, event: _Event, now: datetime) -> Any:
     """Every check, then the handler. Raises Refused; fills ``event`` as it goes."""
     _parse(event)
     _check_signature(event, key)
-    handler = EVENT_HANDLERS.get(event.type)
-    if handler is None:
+    if not event_type_known(event.type):
         raise Refused("unknown_event_type", f"The event type {event.type!r} is not known to this server.")
     _check_vehicle(actor, event)
     # An event the server already holds is answered from its record
@@ -396,7 +395,9 @@ def _apply(*, actor: User, key: Any, event: _Event, now: datetime) -> Any:
     if _check_owner(actor, event) is None:
         _check_clock(event, now)
     try:
-        return handler(actor=actor, payload=event.payload, occurred_at=event.occurred_at, key=event.id)
+        return event_apply(
+            event_type=event.type, actor=actor, payload=event.payload, occurred_at=event.occurred_at, key=event.id
+        )
     except (ApplicationError, DjangoValidationError, drf_exceptions.ValidationError) as exc:
         raise _error_outcome(exc) from exc
 

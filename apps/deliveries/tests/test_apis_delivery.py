@@ -7,10 +7,10 @@ from django.utils import timezone
 from apps.audit.models import AuditLog
 from apps.billing.models import Invoice, InvoiceLine
 from apps.billing.tests.helpers import deliver, delivery_body, load_vehicle, post_delivery, sgt
+from apps.core.commands import command
 from apps.core.exceptions import ValidationFailed
 from apps.core.models import IdempotencyRecord, Sequence
 from apps.deliveries.models import Delivery
-from apps.deliveries.services import delivery_create_from_payload, delivery_payload_canonical
 from apps.inventory.enums import MovementType
 from apps.inventory.models import StockBalance, StockMove
 from apps.inventory.selectors import balance_drift
@@ -237,16 +237,17 @@ def test_empties_only_pickup_has_no_invoice_and_uses_no_number(loaded):
 def test_offline_sync_entry_points_give_the_online_answer(loaded):
     w = loaded
     payload = delivery_body(w)
-    result = delivery_create_from_payload(actor=w.users["driver"], payload=payload, occurred_at=sgt(2025, 3, 4, 10, 0))
+    create = command("delivery.create")
+    result = create.submit(actor=w.users["driver"], payload=payload, key=None, occurred_at=sgt(2025, 3, 4, 10, 0)).body
     # issued (numbered) on the server's date; supplied on the event's date
     today = timezone.localdate()
     assert result["invoice"]["number"] == f"INV-{today.year}-000001"
     assert (result["invoice"]["issue_date"], result["invoice"]["supply_date"]) == (str(today), "2025-03-04")
     assert result["occurred_at"].startswith("2025-03-04T10:00:00")
     assert Delivery.objects.get(pk=result["id"]).driver == w.users["driver"]
-    canonical = delivery_payload_canonical(payload)
+    canonical = create.validate(actor=w.users["driver"], payload=payload).canonical()
     assert canonical["lines"] == [{"cylinder_type": w.gas.pk, "delivered_full": 3, "returned_empty": 3}]
-    assert canonical == delivery_payload_canonical({**payload, "service_lines": []})
+    assert canonical == create.validate(actor=w.users["driver"], payload={**payload, "service_lines": []}).canonical()
     with pytest.raises(ValidationFailed) as err:
-        delivery_create_from_payload(actor=w.users["driver"], payload={**payload, "lines": []}, occurred_at=None)
+        create.submit(actor=w.users["driver"], payload={**payload, "lines": []}, key=None)
     assert "lines" in err.value.extra["fields"]
