@@ -20,7 +20,7 @@ from apps.audit.audited import admin_required, snapshot
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed
-from apps.core.locks import lock_entities
+from apps.core.locks import lock_entities, lock_entity
 from apps.core.typing import AnyRequest
 
 
@@ -224,7 +224,7 @@ def user_update(*, actor: User, user: User, data: Mapping[str, Any], request: An
     from the row, not from the token."""
     admin_required(actor)
     data = _user_data(data)
-    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked = lock_entity(User.objects.filter(pk=user.pk))
     before = snapshot(locked, data)
     for name, value in data.items():
         setattr(locked, name, value)

@@ -19,6 +19,7 @@ from django.db import models, transaction
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import Forbidden
+from apps.core.locks import lock_entity
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -99,7 +100,7 @@ def row_update[M: models.Model](
     admin_required(actor)
     model = type(instance)
     data = _concrete(model, data)
-    locked = model._default_manager.select_for_update().get(pk=instance.pk)
+    locked = lock_entity(model._default_manager.filter(pk=instance.pk))
     before_row = copy.copy(locked)  # as stored, for the check
     before = snapshot(locked, data)
     for name, value in data.items():
