@@ -250,19 +250,20 @@ def bodies(world) -> dict:
 
 
 def service_worker(world, kind: str):
-    """The command path without HTTP: validation, idempotency, the service and
-    its deadlock retry, as the sync endpoint runs each event."""
+    """The command path without HTTP (apps/core/commands.py): the role gate,
+    validation, idempotency and the service, as the sync endpoint runs each
+    event."""
     from django.utils import timezone
 
-    from apps.sync.handlers import delivery_create_event, distribution_create_event
+    from apps.core.commands import command
 
-    handler = {"distribution": distribution_create_event, "delivery": delivery_create_event}[kind]
+    cmd = command(f"{kind}.create")
     _, body = bodies(world)[kind]
     user = world.users["driver"]
 
     def make(i: int):
         def work() -> None:
-            handler(actor=user, payload=body, occurred_at=timezone.now(), key=uuid.uuid4())
+            cmd.submit(actor=user, payload=body, occurred_at=timezone.now(), key=uuid.uuid4())
 
         return work, connection.close
 

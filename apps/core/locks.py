@@ -69,6 +69,11 @@ def lock_sequence[M: Model](queryset: QuerySet[M]) -> M:
     return queryset.select_for_update().get()
 
 
+def lock_sequence_or_none[M: Model](queryset: QuerySet[M]) -> M | None:
+    """Like ``lock_sequence``; None when the series has no row yet."""
+    return queryset.select_for_update().first()
+
+
 def lock_audit_head(*, skip_locked: bool = False, using: str = "default") -> Model | None:
     """Lock the audit chain head: the sealer's lock, taken alone in its own
     transaction (never by a writing transaction: ``test_lock_order`` checks).

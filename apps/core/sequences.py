@@ -3,9 +3,8 @@
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
-from apps.core.locks import lock_sequence
+from apps.core.locks import lock_sequence, lock_sequence_or_none
 from apps.core.models import Sequence
 
 
@@ -14,14 +13,18 @@ def sequence_next(*, slug: str, format_string: str) -> str:
     transaction, after every other lock it takes (the lock order ends here)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("sequence_next must run inside the document's transaction")
-    try:
-        with transaction.atomic():  # savepoint: a concurrent creator wins, we read its row
-            Sequence.objects.get_or_create(slug=slug, defaults={"format_string": format_string})
-    except IntegrityError:
-        pass
-    seq = lock_sequence(Sequence.objects.filter(slug=slug))  # the last lock of every transaction
-    Sequence.objects.filter(pk=seq.pk).update(current_value=F("current_value") + 1)
-    return seq.format(seq.current_value + 1)
+    series = Sequence.objects.filter(slug=slug)
+    seq = lock_sequence_or_none(series)  # the last lock of every transaction; one read
+    if seq is None:  # the series' first number: make the row, then lock it
+        try:
+            with transaction.atomic():  # savepoint: a concurrent creator wins, we lock its row
+                Sequence.objects.create(slug=slug, format_string=format_string)
+        except IntegrityError:
+            pass
+        seq = lock_sequence(series)
+    seq.current_value += 1  # the row is locked: nobody else moves it meanwhile
+    seq.save(update_fields=["current_value", "updated_at"])
+    return seq.format(seq.current_value)
 
 
 def distribution_number(day: date) -> str:

@@ -185,11 +185,14 @@ def stock_post(
             for line in lines
         ]
     )
+    changed_at = timezone.now()
     for key, (d_full, d_empty) in deltas.items():
         row = balances[key]  # locked above: safe to change in place
         row.full_qty += d_full
         row.empty_qty += d_empty
-        row.save(update_fields=["full_qty", "empty_qty", "updated_at"])
+        row.updated_at = changed_at
+    # One UPDATE for every balance of the document (CASE per row), not one each.
+    StockBalance.objects.bulk_update([balances[key] for key in sorted(deltas)], ["full_qty", "empty_qty", "updated_at"])
     audit_record(
         action=AuditAction.STOCK_POSTED,
         user=actor,

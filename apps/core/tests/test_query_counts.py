@@ -17,10 +17,10 @@ from apps.sync.tests.signing import PhoneKey, collection_payload, register_devic
 pytestmark = pytest.mark.django_db
 
 MY_DAY = 12  # whatever the number of stops
-DELIVERY = 66
-DISTRIBUTION = 41
-SYNC_PER_BATCH = 7  # sign-in, device, request audit ...
-SYNC_PER_EVENT = 39  # one distribution.create: checks, idempotency record, locks, moves, audit, number
+DELIVERY = 41
+DISTRIBUTION = 25
+SYNC_PER_BATCH = 3  # sign-in, device, request audit ...
+SYNC_PER_EVENT = 27  # one distribution.create: checks, idempotency record, locks, moves, audit, number
 
 
 def sync_pin(events: int) -> int:
@@ -66,7 +66,7 @@ def test_post_distribution(world, api, django_assert_max_num_queries):
 
 def test_sync_batch_grows_linearly(world, api, django_assert_max_num_queries):
     """A batch costs a fixed amount plus a fixed amount per event (measured:
-    46 queries for one event, 397 for ten): pinned at 1 and at 10 events."""
+    30 queries for one event, 273 for ten): pinned at 1 and at 10 events."""
     client, key = api(world.users["driver"]), PhoneKey()
     device = register_device(client, key)
 
