@@ -88,9 +88,11 @@ mariadb_init() {  # name: a new datadir (both are initialised at once, in the ba
   local name="$1" dir="$PROD_VAR/mariadb-$1"
   [ -d "$dir/mysql" ] && return 0
   say "initialising $dir"
-  mkdir -p "$dir"
+  mkdir -p "$dir" "$dir.tmp"
+  # Each bootstrap its own tmpdir: two at once in /tmp collide on their
+  # temporary tables ("Unknown table 'mysql.tmp_user_sys'").
   mariadb-install-db --no-defaults --datadir="$dir" "${USER_OPT[@]}" --auth-root-authentication-method=socket \
-    --skip-test-db >"$LOG/mariadb-$name-install.log" 2>&1
+    --skip-test-db --tmpdir="$dir.tmp" >"$LOG/mariadb-$name-install.log" 2>&1
 }
 mariadb_start() {  # name port cnf
   local name="$1" port="$2" cnf="$3" dir="$PROD_VAR/mariadb-$1"

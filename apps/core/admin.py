@@ -43,7 +43,7 @@ ADMIN_POLICY: dict[str, dict[str, str]] = {
     "distribution.distributionheader": {S: VIEW, D: VIEW},
     "deliveries.delivery": {S: VIEW},
     "billing.*": {S: VIEW, F: VIEW},
-    "core.sequence": {S: VIEW, F: VIEW},
+    "core.sequence": {S: VIEW},
     "orders.*": {S: CHANGE},
     "sync.*": {S: VIEW},
     # finance back office (issue 11): receivables, ageing/exports pages, e-mail log

@@ -154,4 +154,5 @@ def command_create(cmd: Command):
     def create(view, request, *args, **kwargs):
         return cmd.respond(request)
 
+    create.__qualname__ = f"command({cmd.name}).create"  # how the URL-conf walks name it
     return create

@@ -197,8 +197,16 @@ def delivery_create(
             moves.append(MoveLine(MovementType.CONSUMPTION, ct, CylinderState.FULL, empty, site, consumed))
             moves.append(MoveLine(MovementType.CONSUMPTION, ct, CylinderState.EMPTY, empty, consumed, site))
             moves.append(MoveLine(MovementType.RETURN, ct, CylinderState.EMPTY, empty, site, truck))
+    posting = None
     if moves:  # a meter-only visit moves no cylinders
-        stock_post(actor=actor, document_type=DOCUMENT_TYPE, document_id=delivery.pk, lines=moves, occurred_at=when)
+        posting = stock_post(
+            actor=actor,
+            document_type=DOCUMENT_TYPE,
+            document_id=delivery.pk,
+            lines=moves,
+            occurred_at=when,
+            audit=False,
+        )
     if delivery.order_id is not None:
         order_mark_delivered(
             order=delivery.order_id,
@@ -263,7 +271,9 @@ def delivery_create(
         user=actor,
         entity_type=DOCUMENT_TYPE,
         entity_id=delivery.pk,
+        before={"balances": posting.balances_before} if posting is not None else None,
         after={
+            "posting": posting.audit_after() if posting is not None else None,
             "customer": customer.pk,
             "vehicle": vehicle.pk,
             "driver": driver.pk if driver else None,

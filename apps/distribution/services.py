@@ -104,7 +104,9 @@ def distribution_create(
         depot = location_for_depot(item.depot)
         src, dst = (depot, truck) if outbound else (truck, depot)
         lines.append(MoveLine(item.movement_type, item.cylinder_type.pk, state, item.quantity, src, dst))
-    stock_post(actor=actor, document_type=DOCUMENT_TYPE, document_id=header.pk, lines=lines, occurred_at=when)
+    posting = stock_post(
+        actor=actor, document_type=DOCUMENT_TYPE, document_id=header.pk, lines=lines, occurred_at=when, audit=False
+    )
 
     header.number = distribution_number(timezone.localdate(when))
     header.save(update_fields=["number"])
@@ -113,7 +115,9 @@ def distribution_create(
         user=actor,
         entity_type=DOCUMENT_TYPE,
         entity_id=header.pk,
+        before={"balances": posting.balances_before},
         after={
+            "posting": posting.audit_after(),
             "number": header.number,
             "vehicle": vehicle.pk,
             "driver": driver.pk if driver else None,

@@ -115,6 +115,32 @@ def _balance_view(row: StockBalance) -> dict:
     }
 
 
+class Posting(list[StockMove]):
+    """The moves of one posting (it is their list), with the balances they
+    changed before and after: what the document's one audit record says of
+    its stock (``stock_post(..., audit=False)``)."""
+
+    def __init__(self, moves: list[StockMove], before: list[dict], after: list[dict]):
+        super().__init__(moves)
+        self.balances_before, self.balances_after = before, after
+
+    def audit_after(self) -> dict:
+        return {
+            "balances": self.balances_after,
+            "moves": [
+                {
+                    "type": m.movement_type,
+                    "cylinder_type": m.cylinder_type_id,
+                    "state": m.state,
+                    "quantity": m.quantity,
+                    "from": m.from_location.pk,
+                    "to": m.to_location.pk,
+                }
+                for m in self
+            ],
+        }
+
+
 def stock_post(
     *,
     actor: User,
@@ -123,10 +149,14 @@ def stock_post(
     lines: list[MoveLine],
     occurred_at: datetime | None = None,
     validate: bool = True,
-) -> list[StockMove]:
+    audit: bool = True,
+) -> Posting:
     """Post a document's moves. Invariant kept: every balance equals the sum of
     its ledger, and no real location is ever below zero. Refuses the whole
-    document (InsufficientStock, listing every short line) or posts all of it."""
+    document (InsufficientStock, listing every short line) or posts all of it.
+    Writes a ``stock.posted`` audit record, unless ``audit=False``: then the
+    caller's own record of the document carries the posting (one document,
+    one audit row)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("stock_post must run inside the document's transaction")
     if not lines:
@@ -193,28 +223,17 @@ def stock_post(
         row.updated_at = changed_at
     # One UPDATE for every balance of the document (CASE per row), not one each.
     StockBalance.objects.bulk_update([balances[key] for key in sorted(deltas)], ["full_qty", "empty_qty", "updated_at"])
-    audit_record(
-        action=AuditAction.STOCK_POSTED,
-        user=actor,
-        entity_type=document_type,
-        entity_id=document_id,
-        before={"balances": before},
-        after={
-            "balances": [_balance_view(balances[key]) for key in sorted(deltas)],
-            "moves": [
-                {
-                    "type": m.movement_type,
-                    "cylinder_type": m.cylinder_type_id,
-                    "state": m.state,
-                    "quantity": m.quantity,
-                    "from": m.from_location.pk,
-                    "to": m.to_location.pk,
-                }
-                for m in moves
-            ],
-        },
-    )
-    return moves
+    posting = Posting(moves, before, [_balance_view(balances[key]) for key in sorted(deltas)])
+    if audit:
+        audit_record(
+            action=AuditAction.STOCK_POSTED,
+            user=actor,
+            entity_type=document_type,
+            entity_id=document_id,
+            before={"balances": posting.balances_before},
+            after=posting.audit_after(),
+        )
+    return posting
 
 
 def stock_reverse(

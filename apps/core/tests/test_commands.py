@@ -133,9 +133,9 @@ def test_services_take_typed_lines_and_still_read_mappings(world):
 
 
 def test_scope_by_role_keeps_each_roles_visibility(world):
-    """Deliveries: the office (admin, supervisor, finance) all; depot staff those
-    of their depot's vehicles; a driver their own; the auditor none (not yet a
-    read-all role of this app, docs/roles.md)."""
+    """Deliveries: the office (admin, supervisor, finance) and the auditor
+    (read-only everything, docs/roles.md) all; depot staff those of their
+    depot's vehicles; a driver their own."""
     from apps.deliveries.selectors import delivery_list
 
     load_vehicle(world, quantity=10)
@@ -151,7 +151,7 @@ def test_scope_by_role_keeps_each_roles_visibility(world):
     assert seen["admin"] == seen["supervisor"] == seen["finance"] == both
     assert seen["depot_staff"] == both  # both trucks are based at the depot
     assert seen["driver"] == {mine.body["id"]} and seen["driver2"] == {theirs.body["id"]}
-    assert seen["auditor"] == set()
+    assert seen["auditor"] == both
 
     world.users["depot_staff"].depot = world.depot2
     assert not scope_by_role(Delivery.objects.all(), world.users["depot_staff"], driver="driver", vehicle="vehicle")

@@ -58,9 +58,11 @@ def test_delivery_posts_moves_issues_invoice_and_audits(loaded, api, django_capt
         "0.00",
     )
     assert inv["pdf_url"] == f"/api/invoices/{inv['id']}/pdf/"
-    from apps.audit.services import audit_head_publish_committed  # the audit head is published after commit too
+    from apps.audit.sealer import seal_after_commit  # the audit rows are sealed after commit too
+    from apps.audit.services import audit_head_publish_committed
 
-    assert len([c for c in callbacks if c is not audit_head_publish_committed]) == 1  # PDF rendering is queued
+    audit_hooks = (audit_head_publish_committed, seal_after_commit)
+    assert len([c for c in callbacks if c not in audit_hooks]) == 1  # PDF rendering is queued
 
     delivery = Delivery.objects.get(pk=body["id"])
     assert delivery.driver == w.users["driver"] and delivery.invoice_id == inv["id"]
@@ -82,7 +84,12 @@ def test_delivery_posts_moves_issues_invoice_and_audits(loaded, api, django_capt
     assert balance_drift() == []
 
     actions = set(AuditLog.objects.values_list("action", flat=True))
-    assert {"delivery.created", "invoice.issued", "stock.posted"} <= actions
+    assert {"delivery.created", "invoice.issued"} <= actions
+    # one audit row for the delivery, carrying its posting (no separate stock.posted row)
+    record = AuditLog.objects.get(action="delivery.created", entity_id=str(body["id"]))
+    assert [m["quantity"] for m in record.after["posting"]["moves"]] == [3, 3, 3, 3]
+    assert record.before["balances"] and record.after["posting"]["balances"]
+    assert not AuditLog.objects.filter(action="stock.posted", entity_type=record.entity_type).exists()
     lines = list(InvoiceLine.objects.filter(invoice_id=inv["id"]))
     assert [(x.quantity, x.unit_price, x.amount) for x in lines] == [(3, Decimal("24.99"), Decimal("74.97"))]
 
