@@ -38,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
 os.environ.setdefault("TEST_SQLITE_NAME", str(ROOT / "var" / "bench.sqlite3"))
 os.environ["AUDIT_SEAL_ON_COMMIT"] = "false"  # sealed by the loop process, as under beat
 
@@ -289,7 +289,7 @@ class Server:
 
     def __init__(self, url: str):
         self.port = free_port()
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.bench",
                "AUDIT_SEAL_ON_COMMIT": "false", "TEST_SQLITE_NAME": os.environ["TEST_SQLITE_NAME"]}  # fmt: skip
         log = open(ROOT / "var" / "bench-server.log", "w")  # noqa: SIM115
         python = sys.executable
