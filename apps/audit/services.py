@@ -22,6 +22,7 @@ import ipaddress
 import json
 import logging
 import math
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -154,11 +155,17 @@ def head_advance(index: int, last_hash: str, when: datetime) -> None:
     (apps.audit.triggers.CHAIN_HEAD)."""
     mac = head_hmac(index, last_hash)
     AuditChainHead.objects.filter(pk=1).update(last_index=index, last_hash=last_hash, last_hmac=mac, updated_at=when)
-    # A callback registered at this or an enclosing savepoint level (Django
-    # drops those of a rolled-back savepoint) already covers this append.
+    on_commit_once(audit_head_publish_committed)
+
+
+def on_commit_once(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the transaction commits (at once in autocommit),
+    once per transaction however often it is asked for. A callback registered
+    at this or an enclosing savepoint level already covers the request (Django
+    drops those of a rolled-back savepoint)."""
     pending = transaction.get_connection().run_on_commit
-    if not any(func is audit_head_publish_committed for _, func, _ in pending):
-        transaction.on_commit(audit_head_publish_committed)
+    if not any(func is callback for _, func, _ in pending):
+        transaction.on_commit(callback)
 
 
 def lock_chain_head(*, skip_locked: bool = False) -> AuditChainHead | None:
@@ -217,9 +224,4 @@ def _seal_after_commit() -> None:
     one sealing pass per transaction, however many rows it inserted."""
     from apps.audit.sealer import seal_after_commit
 
-    if not transaction.get_connection().in_atomic_block:
-        seal_after_commit()
-        return
-    pending = transaction.get_connection().run_on_commit
-    if not any(func is seal_after_commit for _, func, _ in pending):
-        transaction.on_commit(seal_after_commit)
+    on_commit_once(seal_after_commit)
