@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from apps.core.api import SafeLookupMixin
 from apps.core.commands import command_create
 from apps.core.db import retry_on_conflict
+from apps.core.pagination import LedgerPagination
 from apps.core.permissions import roles
 from apps.core.roles import Role
 from apps.inventory import selectors, services
@@ -31,14 +32,24 @@ class StockBalanceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.stock_balance_list(user=self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        # Every balance the office may see is one row per location and type
+        # (thousands with every customer site): read as plain values, not
+        # through a serializer field by field; the shape is the serializer's.
+        queryset = self.filter_queryset(self.get_queryset())
+        return Response(list(selectors.stock_balance_rows(queryset)))
+
 
 class StockMoveViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
     """The ledger, read-only."""
 
     serializer_class = StockMoveSerializer
     filterset_class = StockMoveFilter
+    pagination_class = LedgerPagination
     search_fields: list = []
-    ordering_fields = ["id", "recorded_at", "occurred_at"]
+    # the cursor pagination fixes the order (newest first, by id)
+    ordering = ("-id",)
+    ordering_fields = ["id"]
 
     def get_queryset(self):
         return selectors.stock_move_list(user=self.request.user)

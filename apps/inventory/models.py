@@ -100,7 +100,14 @@ class StockMove(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["document_type", "document_id"])]
+        indexes = [
+            models.Index(fields=["document_type", "document_id"]),
+            # What moved on and off one location in a time window (a truck's
+            # day on /api/my-day/): one index range per direction, not a scan
+            # of the location's whole history.
+            models.Index(fields=["from_location", "occurred_at"], name="stockmove_from_occurred"),
+            models.Index(fields=["to_location", "occurred_at"], name="stockmove_to_occurred"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="stockmove_quantity_gt_0"),
             models.CheckConstraint(condition=~Q(from_location=models.F("to_location")), name="stockmove_from_ne_to"),

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from apps.core.scoping import role_q, scope_by_role
 from apps.inventory.enums import CylinderState
@@ -21,6 +21,19 @@ def stock_balance_list(*, user) -> QuerySet[StockBalance]:
         StockBalance.objects.filter(location__in=visible)
         .select_related("location", "cylinder_type")
         .order_by("location_id", "cylinder_type_id")
+    )
+
+
+def stock_balance_rows(queryset: QuerySet[StockBalance]):
+    """The rows of ``StockBalanceSerializer`` straight from the database."""
+    return queryset.values(
+        "location",
+        "cylinder_type",
+        "full_qty",
+        "empty_qty",
+        location_name=F("location__name"),
+        location_kind=F("location__kind"),
+        cylinder_type_name=F("cylinder_type__name"),
     )
 
 

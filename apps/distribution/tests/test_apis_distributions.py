@@ -185,7 +185,7 @@ def test_stock_endpoint_filters_and_scopes(world, api):
     office = api(world.users["supervisor"]).get("/api/stock/", {"depot": world.depot.pk}).json()
     assert {r["full_qty"] for r in office if r["cylinder_type"] == world.gas.pk} == {90}
     moves = api(world.users["supervisor"]).get("/api/stock/moves/", {"movement_type": "COLLECTION"}).json()
-    assert moves["count"] == 1 and moves["results"][0]["quantity"] == 10
+    assert len(moves["results"]) == 1 and moves["results"][0]["quantity"] == 10 and "count" not in moves
     assert api(world.users["driver"]).get("/api/stock/", {"vehicle": "abc"}).status_code == 400
 
 
