@@ -34,4 +34,40 @@ class PKField(serializers.PrimaryKeyRelatedField):
             self.fail("incorrect_type", data_type="str")
         if not 0 < int(data) <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(int(data))
+        rows = self._line_rows()
+        if rows is None:
+            return super().to_internal_value(int(data))
+        found = rows.get(int(data))
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
+
+    def _line_rows(self) -> dict | None:
+        """For a field of the lines of a list (``lines[i].cylinder_type``): the
+        rows of every id the request's lines give for this field, read with
+        one ``in_bulk`` on first use and kept on the root serializer for the
+        rest of the request, instead of one query per line. None elsewhere."""
+        child = self.parent
+        listed = getattr(child, "parent", None)
+        root = self.root
+        if not isinstance(listed, serializers.ListSerializer) or listed.parent is not root:
+            return None
+        sent = getattr(root, "initial_data", None)
+        lines = sent.get(listed.field_name) if isinstance(sent, dict) else None
+        if not isinstance(lines, list):
+            return None
+        cache = root.__dict__.setdefault("_line_rows", {})
+        key = (listed.field_name, self.field_name)
+        if key not in cache:
+            ids = set()
+            for line in lines:
+                value = line.get(self.field_name) if isinstance(line, dict) else None
+                if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+                    ids.add(value)
+                elif isinstance(value, str) and value.isdigit() and 0 < int(value) <= MAX_ID:
+                    ids.add(int(value))
+            queryset = self.get_queryset()
+            if queryset is None:
+                return None
+            cache[key] = queryset.in_bulk(ids)
+        return cache[key]
