@@ -15,9 +15,12 @@ Each app declares its commands in ``apps/<app>/commands.py`` with
 
 Order of the checks, online and offline alike: the role gate (403); online
 the body parsed (400 ``parse_error``) and the key (428, 400 when not a
-UUID); the input (400 ``invalid`` with ``fields``); the key's record (replay,
-or 409 ``idempotency_conflict``); then the service, in one transaction with
-the key's record."""
+UUID); the key's record when this user sent exactly this body with it before
+(the stored answer, replayed without validating again: a replayed backlog
+costs one read per event); the input (400 ``invalid`` with ``fields``); the
+key's record again (replay of the same request in another form, or 409
+``idempotency_conflict``); then the service, in one transaction with the
+key's record."""
 
 import json
 import uuid
@@ -33,7 +36,14 @@ from rest_framework.response import Response
 
 from apps.core.db import retry_on_conflict
 from apps.core.exceptions import ValidationFailed
-from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentResult, require_key, run_idempotent
+from apps.core.idempotency import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    IdempotentResult,
+    fingerprint,
+    replay_sent,
+    require_key,
+    run_idempotent,
+)
 
 
 class CommandInput(Protocol):
@@ -83,8 +93,14 @@ class Command:
     def submit(
         self, *, actor: Any, payload: Any, key: uuid.UUID | None, occurred_at: datetime | None = None
     ) -> IdempotentResult:
-        """Gate, validate, then run the service at most once per key (bound to ``actor``)."""
+        """Gate, validate, then run the service at most once per key (bound to
+        ``actor``). The same body sent again with the same key is answered from
+        the key's record before validation (a replay costs one read)."""
         self.authorize(actor)
+        sent = fingerprint(self.name, payload)
+        replayed = replay_sent(key=key, scope=self.name, request_fingerprint=sent, user=actor)
+        if replayed is not None:
+            return replayed
         data = self.validate(actor=actor, payload=payload)
         when = {"occurred_at": occurred_at} if occurred_at is not None else {}
         return run_idempotent(
@@ -94,6 +110,7 @@ class Command:
             user=actor,
             status_code=self.status_code,
             action=lambda: self.render(self.service(actor=actor, **when, **data.service_kwargs())),
+            request_fingerprint=sent,
         )
 
     def render(self, result: Any) -> dict:

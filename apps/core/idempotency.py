@@ -87,8 +87,10 @@ def run_idempotent(
     user: Any,
     action: Callable[[], dict],
     status_code: int = 201,
+    request_fingerprint: str = "",
 ) -> IdempotentResult:
-    """Run ``action`` (which returns the JSON answer) at most once per key."""
+    """Run ``action`` (which returns the JSON answer) at most once per key.
+    ``request_fingerprint``: of the body as sent, stored for ``replay_sent``."""
     if key is None:
         return IdempotentResult(status_code, retry_on_conflict(action)(), replayed=False)
     print_ = fingerprint(scope, payload)
@@ -104,6 +106,7 @@ def run_idempotent(
                 key=key,
                 scope=scope,
                 fingerprint=print_,
+                request_fingerprint=request_fingerprint,
                 user=user if getattr(user, "pk", None) else None,
                 status_code=status_code,
                 response_body=body,
@@ -117,6 +120,25 @@ def run_idempotent(
         if existing is None:
             raise
         return _replay(existing, scope, print_, user)
+
+
+def replay_sent(*, key: uuid.UUID | None, scope: str, request_fingerprint: str, user: Any) -> IdempotentResult | None:
+    """The stored answer when this user already sent exactly this body with
+    this key (one primary-key read, no validation); None otherwise, and the
+    caller takes the full path (validation, then ``run_idempotent``, which
+    also replays a body that differs only in form, or refuses a conflict)."""
+    if key is None:
+        return None
+    record = IdempotencyRecord.objects.filter(key=key).first()
+    if (
+        record is None
+        or record.user_id != getattr(user, "pk", None)
+        or record.scope != scope
+        or not record.request_fingerprint
+        or record.request_fingerprint != request_fingerprint
+    ):
+        return None
+    return IdempotentResult(record.status_code, record.response_body, replayed=True)
 
 
 class _NotCreated(Exception):

@@ -12,6 +12,9 @@ class IdempotencyRecord(models.Model):
     key = models.UUIDField(primary_key=True, default=uuid.uuid4)
     scope = models.CharField(max_length=64)
     fingerprint = models.CharField(max_length=64)
+    # The fingerprint of the body as it was sent (before validation): the same
+    # body again replays the stored answer without validating it again.
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     status_code = models.PositiveSmallIntegerField()
     response_body = models.JSONField()

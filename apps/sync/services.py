@@ -355,13 +355,15 @@ def _check_vehicle(actor: User, event: _Event) -> None:
         )
 
 
-def _check_owner(actor: User, event: _Event) -> IdempotencyRecord | None:
-    """The stored answer of this event id, if any; another user's record is never
-    replayed (whatever the idempotency layer does)."""
-    record = IdempotencyRecord.objects.filter(key=event.id).only("key", "user_id").first()
-    if record is not None and record.user_id != actor.pk:
+def _check_owner(actor: User, event: _Event, owners: dict[uuid.UUID, int | None]) -> bool:
+    """Whether the server already holds this event id (its record's owner read
+    once per batch, ``owners``); another user's record is never replayed
+    (whatever the idempotency layer does)."""
+    if event.id not in owners:
+        return False
+    if owners[event.id] != actor.pk:
         raise Refused("idempotency_conflict", "This event id was already used by another user.")
-    return record
+    return True
 
 
 def _check_clock(event: _Event, now: datetime) -> None:
@@ -383,7 +385,7 @@ def _error_outcome(exc: Exception) -> Refused:
     return Refused("invalid", "The payload is not valid.", {"fields": json.loads(json.dumps(fields))})
 
 
-def _apply(*, actor: User, key: Any, event: _Event, now: datetime) -> Any:
+def _apply(*, actor: User, key: Any, event: _Event, now: datetime, owners: dict[uuid.UUID, int | None]) -> Any:
     """Every check, then the handler. Raises Refused; fills ``event`` as it goes."""
     _parse(event)
     _check_signature(event, key)
@@ -392,7 +394,7 @@ def _apply(*, actor: User, key: Any, event: _Event, now: datetime) -> Any:
     _check_vehicle(actor, event)
     # An event the server already holds is answered from its record
     # (duplicate or conflict) however old it is now.
-    if _check_owner(actor, event) is None:
+    if not _check_owner(actor, event, owners):
         _check_clock(event, now)
     try:
         return event_apply(
@@ -411,13 +413,13 @@ def _event_transaction() -> contextlib.AbstractContextManager:
 
 
 def _apply_contained(
-    *, actor: User, key: Any, raw: Any, now: datetime, request_id: str
+    *, actor: User, key: Any, raw: Any, now: datetime, request_id: str, owners: dict[uuid.UUID, int | None]
 ) -> tuple[_Event, EventOutcome, Refused | None]:
     """One event, whatever happens inside it: applied, duplicate or refused."""
     event = _Event(raw=raw)
     try:
         with _event_transaction():
-            done = _apply(actor=actor, key=key, event=event, now=now)
+            done = _apply(actor=actor, key=key, event=event, now=now, owners=owners)
     except Refused as exc:
         refused = exc
     except Exception as exc:  # contained: logged, kept for a supervisor to retry
@@ -466,8 +468,9 @@ def _record_rejection(
         )
 
 
-def _resolve_open(*, user: User, event_id: uuid.UUID, note: str, by: User | None = None) -> int:
-    return RejectedEvent.objects.filter(event_id=event_id, user=user, resolved_at__isnull=True).update(
+def _resolve_open(*, user: User, event_ids: list[uuid.UUID], note: str, by: User | None = None) -> int:
+    """Close the open rejections of these event ids (one statement)."""
+    return RejectedEvent.objects.filter(event_id__in=event_ids, user=user, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=by, resolution_note=note
     )
 
@@ -535,16 +538,26 @@ def sync_events_apply(
 
     key = public_key_from_jwk(device.public_key_jwk)
     now = timezone.now()
-    answers = []
+    # Which of the batch's event ids the server already holds, and whose: one
+    # read for the batch (a replayed backlog is mostly these).
+    ids = {uuid.UUID(i) for raw in events if (i := _raw_id(raw))}
+    owners = dict(IdempotencyRecord.objects.filter(key__in=ids).values_list("key", "user_id")) if ids else {}
+    answers, accepted = [], []
     for raw in events:
-        event, outcome, refused = _apply_contained(actor=actor, key=key, raw=raw, now=now, request_id=request_id)
+        event, outcome, refused = _apply_contained(
+            actor=actor, key=key, raw=raw, now=now, request_id=request_id, owners=owners
+        )
         if refused is not None:
             _record_rejection(
                 actor=actor, device=device, event=event, refused=refused, request_id=request_id, request=request
             )
         else:
-            _resolve_open(user=actor, event_id=event.id, note="Sent again by the phone and accepted.")
+            accepted.append(event.id)
+            if event.id is not None:
+                owners[event.id] = actor.pk  # sent twice in one batch: the second is a duplicate
         answers.append(outcome.as_json())
+    if accepted:
+        _resolve_open(user=actor, event_ids=accepted, note="Sent again by the phone and accepted.")
     return answers
 
 
@@ -573,8 +586,14 @@ def rejected_event_retry(*, actor: User, rejected: RejectedEvent, request: AnyRe
         )
     else:
         key = public_key_from_jwk(device.public_key_jwk)
+        known = IdempotencyRecord.objects.filter(key=rejected.event_id).values_list("key", "user_id")
         _event, outcome, refusal = _apply_contained(
-            actor=user, key=key, raw=rejected.payload, now=rejected.created_at, request_id=request_id
+            actor=user,
+            key=key,
+            raw=rejected.payload,
+            now=rejected.created_at,
+            request_id=request_id,
+            owners=dict(known) if rejected.event_id else {},
         )
 
     with transaction.atomic():
@@ -588,7 +607,7 @@ def rejected_event_retry(*, actor: User, rejected: RejectedEvent, request: AnyRe
                 row.resolved_at, row.resolved_by, row.resolution_note = timezone.now(), actor, note
                 fields += ["resolved_at", "resolved_by", "resolution_note"]
             if row.event_id:
-                _resolve_open(user=user, event_id=row.event_id, note=note, by=actor)
+                _resolve_open(user=user, event_ids=[row.event_id], note=note, by=actor)
         else:
             row.code, row.detail = refusal.code[:64], _clean_text(refusal.detail)
             row.extra, row.request_id = storable({**refusal.extra, **refusal.private}), request_id

@@ -2,7 +2,9 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.core.models import IdempotencyRecord
@@ -56,6 +58,28 @@ def test_same_event_twice_is_a_duplicate_with_the_same_answer(world, phone):
     assert all(a["result"] == first["result"] for a in again)
     assert DistributionHeader.objects.count() == 1
     assert vehicle_full(world.vehicle, world.gas) == 3
+
+
+def test_a_replay_is_answered_from_its_record_without_validating_again(world, phone):
+    """The same signed event again is one read of its record: answered as the
+    first time even when its payload would not validate today (the vehicle
+    retired since), and the batch's replays cost no query per event beyond it."""
+    client, key, device = phone
+    events = [key.event("distribution.create", collection_payload(world, quantity=q)) for q in (3, 7, 1)]
+    first = sync(client, device, events).json()["results"]
+    type(world.vehicle).objects.filter(pk=world.vehicle.pk).update(is_active=False)
+    with CaptureQueriesContext(connection) as ctx:
+        again = sync(client, device, events).json()["results"]
+    # sign-in, device, the batch's ids, one read per event, the open rejections, the request's audit row
+    # (the test's outer transaction adds a savepoint around each event; production runs in autocommit)
+    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 3 + 3 + 2, statements
+    assert [a["status"] for a in again] == ["duplicate"] * 3
+    assert [a["result"] for a in again] == [f["result"] for f in first]
+    assert not any("depots_" in sql for sql in statements)  # nothing validated again
+    fresh = key.event("distribution.create", collection_payload(world, quantity=2))
+    [refused] = sync(client, device, [fresh]).json()["results"]
+    assert refused["status"] == "rejected" and refused["code"] == "invalid"
 
 
 def test_online_call_then_sync_share_one_key(world, phone):
