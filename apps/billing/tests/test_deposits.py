@@ -494,3 +494,32 @@ def test_deposits_follow_the_rule_over_random_sequences(w, plan):
             raise _Rollback
     except _Rollback:
         pass
+
+
+def test_demo_data_has_a_deposit_rate_for_every_type(db):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from apps.billing.pricing import deposit_rates_on
+    from apps.depots.models import CylinderType
+
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent
+    ids = list(CylinderType.objects.values_list("id", flat=True))
+    rates = deposit_rates_on(ids, timezone.localdate())
+    assert set(rates) == set(ids) and all(r > 0 for r in rates.values())
+    assert DepositRate.objects.count() == len(ids)
+    assert rates[CylinderType.objects.get(sku="LPG-14").pk] == Decimal("50.00")
+
+
+def test_prices_for_the_phone_carry_the_deposit_schedule(w, api):
+    ct = t14(w)
+    rate(ct, valid_from=date(2025, 1, 1))
+    rate(ct, amount="50.10", valid_from=date(2026, 6, 1))
+    data = api(w.users["driver"]).get("/api/customers/prices/?date=2026-03-02").json()
+    types = {t["id"]: t for t in data["cylinder_types"]}
+    assert types[ct.pk]["deposits"] == [
+        {"valid_from": "2025-01-01", "price": "45.35"},
+        {"valid_from": "2026-06-01", "price": "50.10"},
+    ]
+    assert types[w.types[0].pk]["deposits"] == []  # no deposit for 12.7 kg
