@@ -67,8 +67,8 @@ def test_concurrent_deliveries_charge_and_refund_each_deposit_once(settings):
         h.refresh_from_db()
         ledger = DepositMove.objects.filter(customer=customer).aggregate(u=Sum("units"), a=Sum("amount"))
         assert (h.units, h.amount) == (ledger["u"], ledger["a"]) == (6, RATE * 6)
-        invoiced = InvoiceLine.objects.filter(invoice__customer=customer, kind="DEPOSIT").aggregate(
-            s=Sum("amount")
-        )["s"]
+        invoiced = InvoiceLine.objects.filter(invoice__customer=customer, kind="DEPOSIT").aggregate(s=Sum("amount"))[
+            "s"
+        ]
         refunded = -(DepositMove.objects.filter(customer=customer, units__lt=0).aggregate(s=Sum("amount"))["s"] or 0)
         assert invoiced - refunded == RATE * 6
