@@ -1,12 +1,16 @@
-"""Idempotent demo data: depots, trucks, cylinder types, 30 customers, one
-user per role, and opening stock recorded as RECEIPT documents in the ledger."""
+"""Idempotent demo data: depots, trucks, cylinder types (each with a cylinder
+deposit rate), 30 customers, one user per role, and opening stock recorded as
+RECEIPT documents in the ledger."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.billing.models import DepositRate
+from apps.billing.services import deposit_rate_create
 from apps.customers.models import Customer
 from apps.demo import demo_data as demo
 from apps.depots.models import CylinderType, Depot, Vehicle
@@ -68,6 +72,14 @@ class Command(BaseCommand):
                     is_staff=role in ("admin", "supervisor", "depot_staff", "finance"), is_superuser=role == "admin",
                 )  # fmt: skip
             users[role] = user
+        deposits_from = date.fromisoformat(demo.DEPOSITS_FROM)
+        for cylinder_type in CylinderType.objects.order_by("id"):  # every type, also those added after this list
+            if not DepositRate.objects.filter(cylinder_type=cylinder_type, valid_from=deposits_from).exists():
+                amount = demo.DEPOSIT_RATES.get(cylinder_type.sku, demo.DEFAULT_DEPOSIT)
+                deposit_rate_create(
+                    actor=users["admin"],
+                    data={"cylinder_type": cylinder_type, "valid_from": deposits_from, "amount": amount},
+                )
         for code, stock in demo.OPENING_STOCK.items():
             if StockDocument.objects.filter(reference=f"{OPENING_REFERENCE}-{code}").exists():
                 continue
