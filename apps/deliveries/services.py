@@ -229,7 +229,7 @@ def delivery_create(
     it); its issue date and number are the server's today.
 
     ``proof``: the recipient's name, the GPS fix and the SHA-256 of the
-    signature and photos (docs/deliveries.md "Proof of delivery"); the rows are
+    signature and photos (docs/billing.md "Proof of delivery"); the rows are
     written here, the bytes are uploaded afterwards (``attachment_upload``)."""
     service_lines = [ServiceLine.of(s) for s in service_lines or ()]
     lines = [CylinderLine.of(line) for line in lines or ()]

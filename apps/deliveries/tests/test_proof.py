@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
+from PIL import ImageFile
 from pypdf import PdfReader
 
 from apps.audit.models import AuditLog
@@ -177,6 +178,9 @@ def _refused(res, field):
 
 
 def test_bad_images_are_400_with_fields_and_nothing_stored(loaded, api, media):
+    import apps.billing.pdf  # noqa: F401  WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on, as in production
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
     client = api(loaded.users["driver"])
     not_image = b"GIF89a? no: just some bytes pretending \x00\x01\x02 to be a photo" * 37
     big = photo_jpeg(width=1493, height=1187, quality=97, noise=True)
@@ -186,10 +190,11 @@ def test_bad_images_are_400_with_fields_and_nothing_stored(loaded, api, media):
     png_photo = signature_png(width=1031, height=769, seed=5)
     jpeg_signature = photo_jpeg(width=617, height=233, seed=4)
     truncated = PHOTO[: len(PHOTO) * 2 // 3]
+    truncated_png = signature_png(seed=21)[:-7]
     pk = _declare(
         loaded, client, signature=jpeg_signature, photos=(not_image, big, wide)
     )
-    pk2 = _declare(loaded, client, photos=(tall, png_photo, truncated))
+    pk2 = _declare(loaded, client, signature=truncated_png, photos=(tall, png_photo, truncated))
 
     assert "not an image" in _refused(put(client, pk, not_image, "image/jpeg"), "file")
     assert "500 KB" in _refused(put(client, pk, big, "image/jpeg"), "file")
@@ -200,6 +205,7 @@ def test_bad_images_are_400_with_fields_and_nothing_stored(loaded, api, media):
     assert "image/jpeg" in _refused(put(client, pk2, png_photo, "image/png"), "content_type")
     assert "not PNG" in _refused(put(client, pk2, png_photo, "image/jpeg"), "file")
     assert "damaged" in _refused(put(client, pk2, truncated, "image/jpeg"), "file")
+    assert "damaged" in _refused(put(client, pk2, truncated_png, "image/png"), "file")
 
     assert not DeliveryAttachment.objects.filter(uploaded_at__isnull=False).exists()
     assert not (media / "deliveries").exists()
