@@ -63,7 +63,10 @@ class DeliveryViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     @extend_schema(
         methods=["PUT"],
         request=IMAGE_BODY,
-        responses={201: AttachmentUploadSerializer, 200: AttachmentUploadSerializer},
+        responses={
+            (201, "application/json"): AttachmentUploadSerializer,
+            (200, "application/json"): AttachmentUploadSerializer,
+        },
         description=(
             "Upload the bytes of a signature (image/png) or photo (image/jpeg) declared by its SHA-256 "
             "in the delivery's proof. 201 stored, 200 already there (same bytes)."

@@ -1,7 +1,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
-from drf_spectacular.utils import extend_schema_field
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.billing.enums import DeliveryPaymentMethod
@@ -239,7 +239,9 @@ class ProofSerializer(serializers.ModelSerializer):
     def _attachments(self, obj) -> list[DeliveryAttachment]:
         # the delivery's attachments, prefetched for a whole page, read once
         if not hasattr(obj, "attachment_list"):
-            obj.attachment_list = sorted(obj.delivery.attachments.all(), key=lambda a: (a.kind != "SIGNATURE", a.position))
+            obj.attachment_list = sorted(
+                obj.delivery.attachments.all(), key=lambda a: (a.kind != "SIGNATURE", a.position)
+            )
         return obj.attachment_list
 
     @extend_schema_field(AttachmentSerializer(many=True))

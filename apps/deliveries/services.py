@@ -11,8 +11,8 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.http import Http404
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.audit.enums import AuditAction
@@ -26,6 +26,7 @@ from apps.core.permissions import role_of
 from apps.core.roles import Role
 from apps.customers.models import Customer
 from apps.deliveries import policies as policies
+from apps.deliveries.images import check_image, rule_for
 from apps.deliveries.models import (
     MAX_PHOTOS,
     AttachmentKind,
@@ -34,7 +35,6 @@ from apps.deliveries.models import (
     DeliveryLine,
     DeliveryProof,
 )
-from apps.deliveries.images import check_image, rule_for
 from apps.deliveries.rules import household_hours_check
 from apps.depots.models import CylinderType, Vehicle
 from apps.inventory.enums import CylinderState, LocationKind, MovementType
@@ -118,7 +118,9 @@ class ProofDraft:
     def of(cls, proof: "ProofDraft | Mapping[str, Any]") -> "ProofDraft":
         if isinstance(proof, cls):
             return proof
-        dec = {k: None if proof.get(k) is None else Decimal(str(proof[k])) for k in ("latitude", "longitude", "accuracy_m")}
+        dec = {
+            k: None if proof.get(k) is None else Decimal(str(proof[k])) for k in ("latitude", "longitude", "accuracy_m")
+        }
         return cls(
             recipient_name=(proof.get("recipient_name") or "").strip(),
             signature_sha256=(proof.get("signature_sha256") or "").lower() or None,
@@ -179,7 +181,10 @@ def _proof_record(delivery: Delivery, proof: ProofDraft) -> None:
     ]
     if proof.signature_sha256:
         attachments.insert(
-            0, DeliveryAttachment(delivery=delivery, kind=AttachmentKind.SIGNATURE, sha256=proof.signature_sha256, position=0)
+            0,
+            DeliveryAttachment(
+                delivery=delivery, kind=AttachmentKind.SIGNATURE, sha256=proof.signature_sha256, position=0
+            ),
         )
     DeliveryAttachment.objects.bulk_create(attachments)
 

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from apps.audit.models import AuditLog
 from apps.billing.models import Invoice
-from apps.core.testing.world import api_client_for
 from apps.billing.tests.helpers import deliver, delivery_body, load_vehicle, post_delivery
+from apps.core.testing.world import api_client_for
 from apps.deliveries.models import (
     Delivery,
     DeliveryAttachment,
@@ -191,9 +191,7 @@ def test_bad_images_are_400_with_fields_and_nothing_stored(loaded, api, media):
     jpeg_signature = photo_jpeg(width=617, height=233, seed=4)
     truncated = PHOTO[: len(PHOTO) * 2 // 3]
     truncated_png = signature_png(seed=21)[:-7]
-    pk = _declare(
-        loaded, client, signature=jpeg_signature, photos=(not_image, big, wide)
-    )
+    pk = _declare(loaded, client, signature=jpeg_signature, photos=(not_image, big, wide))
     pk2 = _declare(loaded, client, signature=truncated_png, photos=(tall, png_photo, truncated))
 
     assert "not an image" in _refused(put(client, pk, not_image, "image/jpeg"), "file")
