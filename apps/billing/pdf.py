@@ -103,8 +103,11 @@ def received_by(invoice: Invoice) -> dict | None:
     )
     image = None
     if signature is not None:
-        with signature.file.open("rb") as fh:
-            image = "data:image/png;base64," + base64.b64encode(fh.read()).decode()
+        try:
+            with signature.file.open("rb") as fh:
+                image = "data:image/png;base64," + base64.b64encode(fh.read()).decode()
+        except OSError:  # lost from the storage: the name still prints
+            image = None
     if not proof.recipient_name and image is None:
         return None
     return {"name": proof.recipient_name, "signature": image}

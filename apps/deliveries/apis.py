@@ -103,8 +103,11 @@ class DeliveryViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             raise services.AttachmentNotDeclared()
         if not found.uploaded:
             raise services.AttachmentNotUploaded()
-        with found.file.open("rb") as fh:
-            data = fh.read()
+        try:
+            with found.file.open("rb") as fh:
+                data = fh.read()
+        except OSError:  # lost from the storage: the phone (or the office) uploads it again
+            raise services.AttachmentNotUploaded("The file is missing from the storage; upload it again.") from None
         response = HttpResponse(data, content_type=found.content_type)
         response["Cache-Control"] = "private, max-age=31536000, immutable"  # content-addressed, never changes
         return response

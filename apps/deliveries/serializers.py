@@ -1,4 +1,5 @@
-from decimal import ROUND_HALF_UP, Decimal
+import contextlib
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
@@ -41,7 +42,9 @@ class RoundedDecimalField(serializers.DecimalField):
 
     def validate_precision(self, value):
         if self.decimal_places is not None and value.is_finite():
-            value = value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=ROUND_HALF_UP)
+            # 1e100 has too many digits to round: left as it is, the check below refuses it
+            with contextlib.suppress(InvalidOperation):
+                value = value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=ROUND_HALF_UP)
         return super().validate_precision(value)
 
 

@@ -505,6 +505,9 @@ def attachment_upload(
     if received != sha256:
         raise AttachmentHashMismatch(extra={"fields": {"sha256": [f"The bytes received hash to {received}."]}})
     if attachment.uploaded:
+        # the same bytes again: nothing changes; a file lost from the storage
+        # (a restore older than the database) is put back from them
+        _store(attachment.file.name, data)
         return attachment, False
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type != rule.content_type:

@@ -264,6 +264,9 @@ BAD_PROOFS = [
     ({"latitude": "NaN"}, "latitude"),
     ({"latitude": None}, "longitude"),
     ({"accuracy_m": "-0.01"}, "accuracy_m"),
+    ({"accuracy_m": "1e30"}, "accuracy_m"),
+    ({"latitude": "1e100", "longitude": 1e300}, "latitude"),
+    ({"latitude": True}, "latitude"),
     ({"recipient_name": "N" * 101}, "recipient_name"),
 ]
 
@@ -381,3 +384,16 @@ def test_invoice_pdf_shows_received_by_and_the_signature_once_uploaded(loaded, a
     assert "Received by: Siti Nurhaliza bte Osman" in text and images == 2
     # the invoice itself did not change
     assert Invoice.objects.get(pk=invoice.pk).total == invoice.total
+
+
+def test_a_file_lost_from_storage_is_put_back_by_the_same_upload(loaded, api, media):
+    client = api(loaded.users["driver"])
+    pk = _deliver_with_proof(loaded, client)["id"]
+    assert put(client, pk, PHOTO2, "image/jpeg").status_code == 201
+    stored = media / DeliveryAttachment.objects.get(sha256=sha(PHOTO2)).file.name
+    stored.unlink()  # a restore older than the database
+    res = client.get(attachment_url(pk, sha(PHOTO2)))
+    assert res.status_code == 404 and res.json()["code"] == "attachment_not_uploaded"
+    assert put(client, pk, PHOTO2, "image/jpeg").status_code == 200
+    assert stored.read_bytes() == PHOTO2
+    assert client.get(attachment_url(pk, sha(PHOTO2))).content == PHOTO2
