@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from apps.core.api import SafeLookupMixin
 from apps.core.commands import command_create
+from apps.core.db import retry_on_conflict
 from apps.core.permissions import roles
 from apps.deliveries import selectors, services
 from apps.deliveries.commands import DELIVERY_CREATE
@@ -33,6 +34,26 @@ class PngRenderer(_ImageRenderer):
 
 class JpegRenderer(_ImageRenderer):
     media_type, format = "image/jpeg", "jpg"
+
+
+class ReplayableBody:
+    """The request body as the upload service reads it (once, capped), kept so
+    that a whole-request retry after a deadlock (``retry_on_conflict``) reads
+    the same bytes again instead of an exhausted stream."""
+
+    def __init__(self, raw):
+        self.raw, self.data = raw, None
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self.data is None:
+            self.data = self.raw.read(size)
+        return self.data if size < 0 else self.data[:size]
+
+    @classmethod
+    def of(cls, request) -> "ReplayableBody":
+        if not hasattr(request, "_lpg_upload_body"):
+            request._lpg_upload_body = cls(request._request)
+        return request._lpg_upload_body
 
 
 IMAGE_BODY = {"image/png": OpenApiTypes.BINARY, "image/jpeg": OpenApiTypes.BINARY}
@@ -84,6 +105,7 @@ class DeliveryViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         url_name="attachment",
         renderer_classes=[JSONRenderer, PngRenderer, JpegRenderer],
     )
+    @retry_on_conflict
     def attachment(self, request, pk=None, sha256=None):
         if request.method == "PUT":
             attachment, created = services.attachment_upload(
@@ -91,7 +113,7 @@ class DeliveryViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
                 delivery_id=int(pk),
                 sha256=sha256,
                 content_type=request.META.get("CONTENT_TYPE", ""),
-                source=request._request,
+                source=ReplayableBody.of(request),
                 content_length=request.META.get("CONTENT_LENGTH"),
             )
             return Response(

@@ -29,3 +29,19 @@ def test_the_same_upload_twice_at_once_fills_the_row_once(settings, tmp_path):
     assert row.uploaded and row.size == len(photo)
     assert [p.name for p in (tmp_path / "media" / "deliveries" / str(delivery.pk)).iterdir()] == [f"{sha(photo)}.jpg"]
     assert AuditLog.objects.filter(action="delivery.attachment_uploaded").count() == 1
+
+
+def test_a_retried_upload_request_reads_the_same_bytes(settings, tmp_path):
+    """A deadlock retry re-runs the whole view (retry_on_conflict): the body is
+    read once from the request and replayed, not read from an exhausted stream."""
+    import io
+
+    from apps.deliveries.apis import ReplayableBody
+
+    class Request:
+        _request = io.BytesIO(b"0123456789")
+
+    request = Request()
+    assert ReplayableBody.of(request).read(4) == b"0123"
+    assert ReplayableBody.of(request).read(4) == b"0123"  # the retry: the same bytes
+    assert ReplayableBody.of(request).read(2) == b"01"
