@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from apps.billing.models import CreditNote, DepositHolding, Invoice
@@ -29,6 +29,20 @@ def invoice_detail_list(*, user) -> QuerySet[Invoice]:
 def credit_note_list(*, user) -> QuerySet[CreditNote]:
     qs = CreditNote.objects.select_related("invoice").prefetch_related("lines").order_by("-id")
     return scope_by_role(qs, user)
+
+
+def deliveries_deposit_credit_notes(delivery_ids) -> dict[int, CreditNote]:
+    """``delivery_deposit_credit_note`` for many deliveries in one query."""
+    found: dict[int, CreditNote] = {}
+    rows = (
+        CreditNote.objects.filter(lines__deposit_moves__delivery_id__in=list(delivery_ids))
+        .annotate(for_delivery=F("lines__deposit_moves__delivery_id"))
+        .order_by("id")
+        .only("id", "number", "total")
+    )
+    for note in rows:
+        found.setdefault(note.for_delivery, note)
+    return found
 
 
 def delivery_deposit_credit_note(delivery_id: int) -> CreditNote | None:

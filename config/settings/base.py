@@ -3,6 +3,7 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from config.env import BASE_DIR, DEFAULT_DATABASE_URL, VAR_DIR, database_config, env
 
@@ -101,10 +102,35 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Media (invoice PDFs, proof-of-delivery signatures and photos) go through
+# Django's storage API: files under MEDIA_ROOT by default; MEDIA_STORAGE=s3
+# keeps them in an S3-compatible bucket (django-storages; boto3 must then be
+# installed, it is imported only by that backend). Never served under
+# MEDIA_URL: the API and the admin stream them after their own checks.
+MEDIA_STORAGE = env("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),  # MinIO, Wasabi, R2 ... or AWS itself
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),  # None: boto3's own chain (instance role ...)
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "location": env("AWS_LOCATION", default=""),  # a key prefix inside the bucket
+            "default_acl": None,  # the bucket's own policy: keep it private
+            "querystring_auth": True,
+            "file_overwrite": False,  # like the file system: a name is never written twice
+        },
+    }
+elif MEDIA_STORAGE != "filesystem":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 's3', not {MEDIA_STORAGE!r}.")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://lpg")}
 
@@ -175,6 +201,7 @@ SPECTACULAR_SETTINGS = {
         "DistributionMovementEnum": "apps.distribution.enums.DistributionMovement",
         "StatementEntryKindEnum": ["INVOICE", "PAYMENT", "CREDIT_NOTE"],
         "CustomerKindEnum": "apps.customers.enums.CustomerKind",
+        "AttachmentKindEnum": "apps.deliveries.models.AttachmentKind",
     },
 }
 

@@ -431,10 +431,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Deliveries at customer sites, each with its tax invoice. */
+        /** @description Deliveries at customer sites, each with its tax invoice and proof of delivery. */
         get: operations["deliveries_list"];
         put?: never;
-        /** @description Deliveries at customer sites, each with its tax invoice. */
+        /** @description Deliveries at customer sites, each with its tax invoice and proof of delivery. */
         post: operations["deliveries_create"];
         delete?: never;
         options?: never;
@@ -449,9 +449,27 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Deliveries at customer sites, each with its tax invoice. */
+        /** @description Deliveries at customer sites, each with its tax invoice and proof of delivery. */
         get: operations["deliveries_retrieve"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deliveries/{id}/attachments/{sha256}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The uploaded bytes (404 attachment_not_uploaded before the upload). */
+        get: operations["deliveries_attachments_retrieve"];
+        /** @description Upload the bytes of a signature (image/png) or photo (image/jpeg) declared by its SHA-256 in the delivery's proof. 201 stored, 200 already there (same bytes). */
+        put: operations["deliveries_attachments_update"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1447,6 +1465,35 @@ export interface components {
             /** Format: decimal */
             total: string;
         };
+        Attachment: {
+            readonly kind: components["schemas"]["AttachmentKindEnum"];
+            readonly sha256: string;
+            /** @description False until the bytes arrive (a missing upload). */
+            readonly uploaded: boolean;
+            /** @description GET it for the bytes once uploaded (404 before). */
+            readonly url: string;
+        };
+        /**
+         * @description * `SIGNATURE` - Signature (PNG)
+         *     * `PHOTO` - Photo (JPEG)
+         * @enum {string}
+         */
+        AttachmentKindEnum: "SIGNATURE" | "PHOTO";
+        /** @description The answer to an upload: the attachment as stored. */
+        AttachmentUpload: {
+            readonly content_type: string;
+            readonly height: number | null;
+            readonly kind: components["schemas"]["AttachmentKindEnum"];
+            readonly sha256: string;
+            readonly size: number | null;
+            /** @description False until the bytes arrive (a missing upload). */
+            readonly uploaded: boolean;
+            /** Format: date-time */
+            readonly uploaded_at: string | null;
+            /** @description GET it for the bytes once uploaded (404 before). */
+            readonly url: string;
+            readonly width: number | null;
+        };
         AuditLog: {
             readonly action: string;
             readonly after: unknown;
@@ -1772,6 +1819,8 @@ export interface components {
             readonly payment_method: string;
             /** @description PAYNOW: the reference given, if any. */
             readonly payment_reference: string | null;
+            /** @description Proof of delivery (recipient, GPS, signature, photos). */
+            readonly proof: components["schemas"]["Proof"] | null;
             readonly total_delivered: number;
             readonly total_returned: number;
             readonly vehicle: number;
@@ -1797,6 +1846,7 @@ export interface components {
              * @default
              */
             payment_reference?: string;
+            proof?: components["schemas"]["ProofInputRequest"] | null;
             service_lines?: components["schemas"]["ServiceLineInputRequest"][];
             vehicle: number;
         };
@@ -2535,16 +2585,14 @@ export interface components {
             results: components["schemas"]["StockDocument"][];
         };
         PaginatedStockMoveList: {
-            /** @example 123 */
-            count: number;
             /**
              * Format: uri
-             * @example http://api.example.org/accounts/?page=4
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
              */
             next?: string | null;
             /**
              * Format: uri
-             * @example http://api.example.org/accounts/?page=2
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
              */
             previous?: string | null;
             results: components["schemas"]["StockMove"][];
@@ -2727,6 +2775,40 @@ export interface components {
              * @description null: the undated list price.
              */
             valid_from: string | null;
+        };
+        Proof: {
+            /** Format: decimal */
+            readonly accuracy_m: string | null;
+            readonly attachments: components["schemas"]["Attachment"][];
+            /** Format: decimal */
+            readonly latitude: string | null;
+            /** Format: decimal */
+            readonly longitude: string | null;
+            /** @description Attachments declared and not uploaded yet. */
+            readonly missing_uploads: number;
+            readonly recipient_name: string;
+        };
+        /**
+         * @description Proof of delivery, declared with the delivery (and so signed inside its
+         *     offline event): the bytes of the signature and photos follow by upload
+         *     (``PUT /api/deliveries/<id>/attachments/<sha256>/``).
+         */
+        ProofInputRequest: {
+            /**
+             * Format: decimal
+             * @description The GPS fix's accuracy radius in metres.
+             */
+            accuracy_m?: string | null;
+            /** Format: decimal */
+            latitude?: string | null;
+            /** Format: decimal */
+            longitude?: string | null;
+            /** @description SHA-256 of each JPEG. */
+            photo_sha256?: string[];
+            /** @default  */
+            recipient_name?: string;
+            /** @description SHA-256 of the PNG. */
+            signature_sha256?: string | null;
         };
         ReasonInputRequest: {
             reason: string;
@@ -6876,6 +6958,8 @@ export interface operations {
             query?: {
                 customer?: number;
                 driver?: number;
+                /** @description Only deliveries with a signature or photo not uploaded yet. */
+                missing_uploads?: boolean;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -7154,6 +7238,266 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deliveries_attachments_retrieve: {
+        parameters: {
+            query?: {
+                format?: "jpg" | "json" | "png";
+            };
+            header?: never;
+            path: {
+                id: string;
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deliveries_attachments_update: {
+        parameters: {
+            query?: {
+                format?: "jpg" | "json" | "png";
+            };
+            header?: never;
+            path: {
+                id: string;
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "image/jpeg": string;
+                "image/png": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentUpload"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentUpload"];
                 };
             };
             /** @description Invalid input (`fields` lists the problems). */
@@ -13576,6 +13920,8 @@ export interface operations {
     stock_moves_list: {
         parameters: {
             query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
                 cylinder_type?: number;
                 document_id?: number;
                 document_type?: string;
@@ -13596,8 +13942,6 @@ export interface operations {
                 movement_type?: "ADJUSTMENT" | "COLLECTION" | "CONSUMPTION" | "DELIVERY" | "DUMP" | "EMPTY_RETURN" | "FULL_RETURN" | "RECEIPT" | "RETURN" | "TRANSFER" | "WRITE_OFF";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
-                /** @description A page number within the paginated result set. */
-                page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
                 recorded_from?: string;
