@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
+from apps.billing.enums import InvoiceLineKind
 from apps.billing.serializers import gst_percent
 from apps.finance import selectors
 
@@ -121,12 +122,21 @@ def xero_tax_type(rate: Decimal) -> str:
     return settings.FINANCE_XERO_TAX_TYPE.format(percent=gst_percent(rate))
 
 
+def _is_deposit(line) -> bool:
+    """A cylinder deposit line (outside the GST base), of an invoice or credited by a credit note."""
+    kind = getattr(line, "kind", None)
+    if kind is None and getattr(line, "invoice_line", None) is not None:
+        kind = line.invoice_line.kind
+    return kind == InvoiceLineKind.DEPOSIT
+
+
 def _xero_row(*, name, email, address, postal, number, reference, issued, due, code, description, qty, unit,
-              rate, currency) -> list:  # fmt: skip
+              rate, currency, deposit=False) -> list:  # fmt: skip
+    account = settings.FINANCE_XERO_DEPOSIT_ACCOUNT_CODE if deposit else settings.FINANCE_XERO_ACCOUNT_CODE
+    tax_type = settings.FINANCE_XERO_DEPOSIT_TAX_TYPE if deposit else xero_tax_type(rate)
     return [
         name, email, address, "", "", "", "Singapore", "", postal, "Singapore", number, reference, _dmy(issued),
-        _dmy(due), code, description, qty, unit, "", settings.FINANCE_XERO_ACCOUNT_CODE, xero_tax_type(rate),
-        "", "", "", "", currency, "",
+        _dmy(due), code, description, qty, unit, "", account, tax_type, "", "", "", "", currency, "",
     ]  # fmt: skip
 
 
@@ -137,7 +147,7 @@ def xero_invoice_rows(*, date_from: date, date_to: date) -> Iterator[list]:
             name=inv.customer_name, email=inv.customer.email, address=inv.customer_address,
             postal=inv.customer_postal_code, number=inv.number, reference="", issued=inv.issue_date,
             due=inv.due_date, code=_item_code(line), description=line.description, qty=_qty(line.quantity),
-            unit=_price(line.unit_price), rate=inv.gst_rate, currency=inv.currency,
+            unit=_price(line.unit_price), rate=inv.gst_rate, currency=inv.currency, deposit=_is_deposit(line),
         )  # fmt: skip
     for note_line in selectors.credit_note_lines_in_period(date_from=date_from, date_to=date_to).iterator(
         chunk_size=2000
@@ -148,6 +158,7 @@ def xero_invoice_rows(*, date_from: date, date_to: date) -> Iterator[list]:
             postal=inv.customer_postal_code, number=note.number, reference=inv.number, issued=note.issue_date,
             due=note.issue_date, code="", description=note_line.description, qty="-" + _qty(note_line.quantity),
             unit=_price(note_line.unit_price), rate=note.gst_rate, currency=inv.currency,
+            deposit=_is_deposit(note_line),
         )  # fmt: skip
 
 
@@ -194,12 +205,17 @@ def qbo_invoice_rows(*, date_from: date, date_to: date) -> Iterator[list]:
     lines = selectors.invoice_lines_in_period(date_from=date_from, date_to=date_to).iterator(chunk_size=2000)
     for batch in _grouped(lines, key=lambda line: line.invoice_id):
         inv = batch[0].invoice
-        taxes = split_tax([line.amount for line in batch], inv.gst_amount)
-        for line, tax in zip(batch, taxes, strict=True):
+        # the GST over the taxable lines only; a deposit line is out of scope, no tax
+        taxable = [line for line in batch if not _is_deposit(line)]
+        taxes = dict(zip((line.pk for line in taxable), split_tax([line.amount for line in taxable], inv.gst_amount)))
+        for line in batch:
+            deposit = line.pk not in taxes
             yield [
                 inv.number, inv.customer_name, _dmy(inv.issue_date), _dmy(inv.due_date), inv.payment_terms, "",
                 "", _item_code(line) or line.description[:100], line.description, _qty(line.quantity),
-                _price(line.unit_price), line.amount, qbo_tax_code(inv.gst_rate), tax, inv.currency, "",
+                _price(line.unit_price), line.amount,
+                settings.FINANCE_QBO_DEPOSIT_TAX_CODE if deposit else qbo_tax_code(inv.gst_rate),
+                Decimal("0.00") if deposit else taxes[line.pk], inv.currency, "",
             ]  # fmt: skip
 
 

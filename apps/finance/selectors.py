@@ -378,7 +378,7 @@ def invoice_lines_in_period(*, date_from: date, date_to: date) -> QuerySet[Invoi
 def credit_note_lines_in_period(*, date_from: date, date_to: date) -> QuerySet[CreditNoteLine]:
     return (
         CreditNoteLine.objects.filter(credit_note__issue_date__gte=date_from, credit_note__issue_date__lte=date_to)
-        .select_related("credit_note", "credit_note__invoice", "credit_note__invoice__customer")
+        .select_related("credit_note", "credit_note__invoice", "credit_note__invoice__customer", "invoice_line")
         .order_by("credit_note__issue_date", "credit_note__number", "id")
     )
 

@@ -297,5 +297,10 @@ FINANCE_PDF_RENDERS_PER_CHILD = env.int("FINANCE_PDF_RENDERS_PER_CHILD", default
 # Accounting exports: the names must match the organisation's own setup in the
 # accounting product; {percent} is the invoice's GST rate ("9", "8").
 FINANCE_XERO_ACCOUNT_CODE = env("FINANCE_XERO_ACCOUNT_CODE", default="200")
+# Cylinder deposits are not a supply: no GST, booked to a liability account
+# (customer deposits held), not to sales.
+FINANCE_XERO_DEPOSIT_ACCOUNT_CODE = env("FINANCE_XERO_DEPOSIT_ACCOUNT_CODE", default="850")
+FINANCE_XERO_DEPOSIT_TAX_TYPE = env("FINANCE_XERO_DEPOSIT_TAX_TYPE", default="No Tax")
+FINANCE_QBO_DEPOSIT_TAX_CODE = env("FINANCE_QBO_DEPOSIT_TAX_CODE", default="Out of Scope")
 FINANCE_XERO_TAX_TYPE = env("FINANCE_XERO_TAX_TYPE", default="Standard-Rated Supplies ({percent}%)")
 FINANCE_QBO_TAX_CODE = env("FINANCE_QBO_TAX_CODE", default="SR {percent}%")

@@ -180,3 +180,35 @@ def test_bad_periods_are_400_with_fields(world, api, path, params, field):
     assert response["Content-Type"].startswith("application/json")
     assert field in response.json()["fields"]
     assert not AuditLog.objects.filter(action__startswith="finance.").exists()
+
+
+def test_deposits_are_exported_outside_the_gst_base(world, api):
+    """7 x 14 kg with 7 deposits, then 2 returned (a deposit credit note): the
+    deposit rows carry no tax and go to the deposits account; the GST of the
+    taxable rows still adds up to the invoice's."""
+    from apps.billing.models import DepositRate
+    from apps.billing.tests.helpers import deliver, delivery_body, post_delivery
+    from apps.billing.tests.helpers import load_vehicle as load
+
+    load(world, quantity=40)
+    ct = world.types[1]
+    DepositRate.objects.create(cylinder_type=ct, valid_from=date(2020, 1, 1), amount=Decimal("45.35"))
+    lines = [{"cylinder_type": ct, "delivered_full": 7, "returned_empty": 0}]
+    invoice = Invoice.objects.get(pk=deliver(world, lines=lines, payment_method="CHEQUE").invoice_id)
+    body = delivery_body(world, lines=[{"cylinder_type": ct.pk, "delivered_full": 0, "returned_empty": 2}])
+    note_id = post_delivery(api(world.users["driver"]), body).json()["deposit_credit_note"]["id"]
+    note = CreditNote.objects.get(pk=note_id)
+    assert (invoice.deposit_total, note.deposit_total) == (Decimal("317.45"), Decimal("90.70"))
+    client = api(world.users["finance"])
+    period = {"from": today().isoformat(), "to": today().isoformat()}
+    xero = _csv(client.get("/api/exports/accounting.csv", {**period, "system": "xero"}))
+    deposit_rows = [r for r in xero if r["*TaxType"] == "No Tax"]
+    assert [(r["*InvoiceNumber"], r["*Quantity"], r["*UnitAmount"], r["*AccountCode"]) for r in deposit_rows] == [
+        (invoice.number, "7", "45.35", "850"), (note.number, "-2", "45.35", "850")]  # fmt: skip
+    assert {r["*AccountCode"] for r in xero if r not in deposit_rows} == {"200"}
+    qbo = [r for r in _csv(client.get("/api/exports/accounting.csv", {**period, "system": "quickbooks"}))
+           if r["*InvoiceNo"] == invoice.number]  # fmt: skip
+    assert sum(Decimal(r["ItemTaxAmount"]) for r in qbo) == invoice.gst_amount
+    assert sum(Decimal(r["*ItemAmount"]) for r in qbo) == invoice.subtotal + invoice.deposit_total
+    assert [(r["*ItemTaxCode"], r["ItemTaxAmount"]) for r in qbo if r["*ItemTaxCode"] == "Out of Scope"] == [
+        ("Out of Scope", "0.00")]  # fmt: skip
