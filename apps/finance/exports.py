@@ -207,7 +207,8 @@ def qbo_invoice_rows(*, date_from: date, date_to: date) -> Iterator[list]:
         inv = batch[0].invoice
         # the GST over the taxable lines only; a deposit line is out of scope, no tax
         taxable = [line for line in batch if not _is_deposit(line)]
-        taxes = dict(zip((line.pk for line in taxable), split_tax([line.amount for line in taxable], inv.gst_amount)))
+        shares = split_tax([line.amount for line in taxable], inv.gst_amount)
+        taxes = dict(zip([line.pk for line in taxable], shares, strict=True))
         for line in batch:
             deposit = line.pk not in taxes
             yield [
