@@ -148,7 +148,11 @@ def serials_check(lines: "list[MoveLine]", *, when: datetime, backwards: bool = 
         src, dst = line.from_location, line.to_location
         for serial in line.serials:
             at, state = position[serial]
-            if src.is_virtual and line.movement_type != MovementType.CONSUMPTION:
+            if src.is_virtual and line.movement_type == MovementType.CONSUMPTION:
+                # the second half of a CONSUMPTION pair: the cylinder consumed by the
+                # first half of the same document comes back to its site, in the new state
+                ok = at == src.pk
+            elif src.is_virtual:
                 # from the plant or an adjustment: a cylinder not in circulation
                 # (never placed, or at a virtual location), not one somewhere real
                 ok = at is None or at in virtual

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.customers.models import Customer
-from apps.demo import demo_data as demo
 from apps.deliveries.services import CylinderLine, delivery_create
+from apps.demo import demo_data as demo
 from apps.depots.models import CylinderType, Depot, Equipment, Vehicle
 from apps.depots.services import equipment_create
 from apps.distribution.services import DistributionLine, distribution_create
@@ -110,7 +110,12 @@ class Command(BaseCommand):
             if not Equipment.objects.filter(serial_number=serial).exists():
                 equipment_create(
                     actor=admin,
-                    data={"serial_number": serial, "cylinder_type": serialised, "depot": home, "next_inspection_due": due},
+                    data={
+                        "serial_number": serial,
+                        "cylinder_type": serialised,
+                        "depot": home,
+                        "next_inspection_due": due,
+                    },
                 )
         reference = f"{OPENING_REFERENCE}-{sku}"
         if StockDocument.objects.filter(reference=reference).exists():
