@@ -18,7 +18,7 @@ not equal to the quantity, none on a serialised type), 422
 ``retest_overdue`` (collected or delivered past its hydrostatic retest date;
 returns, empty/full returns, dumps, transfers, write-offs stay allowed).
 
-Queries: one ``SELECT ... FOR UPDATE`` of every serial of the document (the
+Queries: one locking SELECT (``lock_entities``) of every serial of the document (the
 entity rank: before the balances), one bulk INSERT of the history, one
 UPDATE per distinct final (location, state)."""
 
