@@ -95,12 +95,10 @@ def _shape_check(lines: "list[MoveLine]", order: list[int]) -> None:
         if not line.serials and line.cylinder_type_id not in serialised:
             continue
         if len(line.serials) != line.quantity:
-            _put(
-                fields,
-                path,
-                f"This cylinder type is serialised: give one serial per cylinder "
-                f"({line.quantity} expected, {len(line.serials)} given).",
-            )
+            given = f"{len(line.serials)} serial number(s) given for {line.quantity} cylinder(s)."
+            if not line.serials:
+                given = f"This cylinder type is serialised: give the {line.quantity} serial number(s)."
+            _put(fields, path, given)
             continue
         if len(set(line.serials)) != len(line.serials):
             _put(fields, path, "A serial appears twice.")

@@ -495,3 +495,31 @@ def test_the_admin_lists_cylinders_due_for_retest_per_depot(sw, client):
     equipment = Equipment.objects.get(serial_number=serials[3])
     r = client.get(f"/admin/depots/equipment/{equipment.pk}/change/")
     assert r.status_code == 200 and "Receipt" in r.content.decode()
+
+
+def test_the_service_itself_requires_serials_for_a_serialised_type(sw):
+    """Callers that skip the input serializer (the admin, the demo) meet the same rule."""
+    world, kind, serials = sw
+    before = snapshot()
+    with pytest.raises(Exception) as refused:
+        stock_document_create(
+            actor=world.users["admin"],
+            kind=StockDocumentKind.TRANSFER,
+            depot=world.depot,
+            to_depot=world.depot2,
+            lines=[StockDocumentLine(kind, 3, state="FULL")],
+        )
+    assert refused.value.code == "invalid"
+    assert refused.value.extra["fields"] == {
+        "lines": {0: {"serials": ["This cylinder type is serialised: give the 3 serial number(s)."]}}
+    }
+    with pytest.raises(Exception) as refused:
+        stock_document_create(
+            actor=world.users["admin"],
+            kind=StockDocumentKind.TRANSFER,
+            depot=world.depot,
+            to_depot=world.depot2,
+            lines=[StockDocumentLine(kind, 3, state="FULL", serials=tuple(serials[:2]))],
+        )
+    assert refused.value.extra["fields"] == {"lines": {0: {"serials": ["2 serial number(s) given for 3 cylinder(s)."]}}}
+    assert snapshot() == before
