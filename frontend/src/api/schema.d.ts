@@ -704,14 +704,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description Only ids that fit the database column reach the query (no 500 on
-         *     /api/x/99999999999999999999999/): anything else is a 404 by URL.
+         * @description Serialised assets and where each one is (``location``/``state``, kept
+         *     by the stock posting service); ``?due_within_days=30``: retest due within
+         *     30 days, overdue ones included. ``/api/equipment/<id>/history/``: its moves.
          */
         get: operations["equipment_list"];
         put?: never;
         /**
-         * @description Only ids that fit the database column reach the query (no 500 on
-         *     /api/x/99999999999999999999999/): anything else is a 404 by URL.
+         * @description Serialised assets and where each one is (``location``/``state``, kept
+         *     by the stock posting service); ``?due_within_days=30``: retest due within
+         *     30 days, overdue ones included. ``/api/equipment/<id>/history/``: its moves.
          */
         post: operations["equipment_create"];
         delete?: never;
@@ -728,13 +730,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description Only ids that fit the database column reach the query (no 500 on
-         *     /api/x/99999999999999999999999/): anything else is a 404 by URL.
+         * @description Serialised assets and where each one is (``location``/``state``, kept
+         *     by the stock posting service); ``?due_within_days=30``: retest due within
+         *     30 days, overdue ones included. ``/api/equipment/<id>/history/``: its moves.
          */
         get: operations["equipment_retrieve"];
         /**
-         * @description Only ids that fit the database column reach the query (no 500 on
-         *     /api/x/99999999999999999999999/): anything else is a 404 by URL.
+         * @description Serialised assets and where each one is (``location``/``state``, kept
+         *     by the stock posting service); ``?due_within_days=30``: retest due within
+         *     30 days, overdue ones included. ``/api/equipment/<id>/history/``: its moves.
          */
         put: operations["equipment_update"];
         post?: never;
@@ -742,10 +746,28 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * @description Only ids that fit the database column reach the query (no 500 on
-         *     /api/x/99999999999999999999999/): anything else is a 404 by URL.
+         * @description Serialised assets and where each one is (``location``/``state``, kept
+         *     by the stock posting service); ``?due_within_days=30``: retest due within
+         *     30 days, overdue ones included. ``/api/equipment/<id>/history/``: its moves.
          */
         patch: operations["equipment_partial_update"];
+        trace?: never;
+    };
+    "/api/equipment/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every move of one serialised cylinder, oldest first (plain list). */
+        get: operations["equipment_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/exports/accounting.csv": {
@@ -1695,6 +1717,8 @@ export interface components {
              */
             list_price: string;
             name: string;
+            /** @description Every move of this type names its cylinders' serial numbers (Equipment). */
+            serialised?: boolean;
             sku: string;
             /** Format: decimal */
             weight_kg: string;
@@ -1707,6 +1731,8 @@ export interface components {
              */
             list_price: string;
             name: string;
+            /** @description Every move of this type names its cylinders' serial numbers (Equipment). */
+            serialised?: boolean;
             sku: string;
             /** Format: decimal */
             weight_kg: string;
@@ -1860,8 +1886,12 @@ export interface components {
             cylinder_type: number;
             /** @default 0 */
             delivered_full?: number;
+            /** @description Serial numbers of the fulls delivered, one per cylinder (serialised types). */
+            delivered_serials?: string[];
             /** @default 0 */
             returned_empty?: number;
+            /** @description Serial numbers of the empties picked up, one per cylinder (serialised types). */
+            returned_serials?: string[];
         };
         Depot: {
             address: string;
@@ -1958,6 +1988,8 @@ export interface components {
             depot: number;
             movement_type: components["schemas"]["DistributionMovementEnum"];
             quantity: number;
+            /** @description Serial numbers, one per cylinder; required for a serialised cylinder type. */
+            serials?: string[];
         };
         /**
          * @description * `COLLECTION` - Collection (depot to vehicle, full)
@@ -2024,17 +2056,45 @@ export interface components {
             /** Format: uuid */
             readonly id: string;
             kind?: string;
-            /** Format: date */
+            /** Format: date-time */
+            readonly located_since: string | null;
+            readonly location: number | null;
+            readonly location_name: string | null;
+            /**
+             * Format: date
+             * @description Hydrostatic retest due.
+             */
             next_inspection_due?: string | null;
             ownership?: components["schemas"]["OwnershipEnum"];
+            /** @description Past its hydrostatic retest date (may not be collected or delivered). */
+            readonly retest_overdue: boolean;
             serial_number: string;
+            /** @description FULL or EMPTY where it is; blank: not in circulation. */
+            readonly state: string;
             status?: components["schemas"]["EquipmentStatusEnum"];
+        };
+        /** @description One move of one serial (``GET /api/equipment/<id>/history/``). */
+        EquipmentMove: {
+            readonly document_id: number;
+            readonly document_type: string;
+            readonly from_location: number;
+            readonly from_location_name: string;
+            readonly id: number;
+            readonly movement_type: string;
+            /** Format: date-time */
+            readonly occurred_at: string;
+            readonly state: components["schemas"]["StateEnum"];
+            readonly to_location: number;
+            readonly to_location_name: string;
         };
         EquipmentRequest: {
             cylinder_type?: number | null;
             depot: number;
             kind?: string;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Hydrostatic retest due.
+             */
             next_inspection_due?: string | null;
             ownership?: components["schemas"]["OwnershipEnum"];
             serial_number: string;
@@ -2642,6 +2702,8 @@ export interface components {
              */
             list_price?: string;
             name?: string;
+            /** @description Every move of this type names its cylinders' serial numbers (Equipment). */
+            serialised?: boolean;
             sku?: string;
             /** Format: decimal */
             weight_kg?: string;
@@ -2662,7 +2724,10 @@ export interface components {
             cylinder_type?: number | null;
             depot?: number;
             kind?: string;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Hydrostatic retest due.
+             */
             next_inspection_due?: string | null;
             ownership?: components["schemas"]["OwnershipEnum"];
             serial_number?: string;
@@ -3015,6 +3080,8 @@ export interface components {
         StockDocumentLineInputRequest: {
             cylinder_type: number;
             quantity: number;
+            /** @description Serial numbers, one per cylinder; required for a serialised cylinder type. */
+            serials?: string[];
             state?: components["schemas"]["StateEnum"];
         };
         StockDocumentReverseInputRequest: {
@@ -9633,6 +9700,9 @@ export interface operations {
             query?: {
                 cylinder_type?: number;
                 depot?: number;
+                /** @description Retest due within this many days from today (overdue ones included). */
+                due_within_days?: number;
+                location?: number;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /**
@@ -9646,6 +9716,12 @@ export interface operations {
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
+                serial?: string;
+                /**
+                 * @description * `FULL` - Full
+                 *     * `EMPTY` - Empty
+                 */
+                state?: "EMPTY" | "FULL";
                 /**
                  * @description * `ACTIVE` - Active
                  *     * `MAINTENANCE` - Maintenance
@@ -10161,6 +10237,126 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Equipment"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    equipment_history_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EquipmentMove"][];
                 };
             };
             /** @description Invalid input (`fields` lists the problems). */

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('depots', '0001_initial'),
-        ('inventory', '0003_consumption'),
+        ('inventory', '0004_equipment_move'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
