@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.billing.models import CreditNote, DepositHolding, Invoice
 from apps.core.scoping import scope_by_role
 from apps.customers.models import Customer
-from apps.depots.models import CylinderType
+from apps.depots.models import CylinderType, Equipment
 from apps.inventory.enums import MovementType
 from apps.inventory.models import Location, StockBalance, StockMove
 
@@ -110,6 +110,15 @@ def customer_cylinders(*, customer: Customer) -> dict:
     type_ids = sorted(t for t in set(held) | set(deposits) if any(held.get(t, (0, 0))) or any(deposits.get(t, (0, 0))))
     names = dict(CylinderType.objects.filter(pk__in=type_ids).values_list("id", "name"))
     oldest = _oldest_since(location_id)
+    # serialised types: the cylinder at the site the longest, by serial
+    serials: dict[int, str] = {}
+    if location_id is not None:
+        for type_id, serial in (
+            Equipment.objects.filter(location_id=location_id)
+            .order_by("cylinder_type_id", "located_since", "serial_number")
+            .values_list("cylinder_type_id", "serial_number")
+        ):
+            serials.setdefault(type_id, serial)
     types = []
     for t in type_ids:
         full, empty = held.get(t, (0, 0))
@@ -124,7 +133,7 @@ def customer_cylinders(*, customer: Customer) -> dict:
                 "deposit_units": units,
                 "deposit_amount": f"{amount:.2f}",
                 "oldest_since": oldest.get(t) if full + empty else None,
-                "oldest_serial": None,
+                "oldest_serial": serials.get(t) if full + empty else None,
             }
         )
     total = sum((amount for _, amount in deposits.values()), Decimal("0.00"))

@@ -523,3 +523,18 @@ def test_the_service_itself_requires_serials_for_a_serialised_type(sw):
         )
     assert refused.value.extra["fields"] == {"lines": {0: {"serials": ["2 serial number(s) given for 3 cylinder(s)."]}}}
     assert snapshot() == before
+
+
+def test_customer_cylinders_name_the_oldest_serial_held(sw, api):
+    """/api/customers/<id>/cylinders/: the serial at the site the longest
+    (for demurrage), not the one delivered last; gone once it is returned."""
+    world, kind, serials = sw
+    load(world, kind, serials[:4])
+    deliver(world, kind, delivered=serials[2:4])  # the first two at the site
+    deliver(world, kind, delivered=serials[:2])
+    url = f"/api/customers/{world.customers[0].pk}/cylinders/"
+    [row] = [r for r in api(world.users["admin"]).get(url).json()["types"] if r["cylinder_type"] == kind.pk]
+    assert (row["held"], row["oldest_serial"]) == (4, min(serials[2:4]))
+    deliver(world, kind, returned=serials[2:4])
+    [row] = [r for r in api(world.users["admin"]).get(url).json()["types"] if r["cylinder_type"] == kind.pk]
+    assert (row["held"], row["oldest_serial"]) == (2, min(serials[:2]))
