@@ -1,6 +1,7 @@
 import { applyRate, formatCents, ratePercentLabel, toCents } from '../../lib/money';
 import { effectivePrice, gstRateOn, type PriceBook } from '../master-data/api/get-customer-prices';
-import type { DeliveryPayload, PaymentMethod } from '../../api/types';
+import type { DeliveryPayload, PaymentMethod, ProofInput } from '../../api/types';
+import { serialsField } from '../../lib/serials';
 
 export type { PaymentMethod } from '../../api/types';
 type Warning = NonNullable<DeliveryPayload['acknowledged_warnings']>[number];
@@ -23,6 +24,8 @@ export interface DeliveryLine {
   cylinder_type: number;
   delivered_full: number;
   returned_empty: number;
+  delivered_serials?: string[];
+  returned_serials?: string[];
 }
 
 export interface PricePreview {
@@ -98,6 +101,7 @@ export function deliveryPayload(args: {
   acknowledged_warnings?: readonly Warning[];
   amount_tendered?: string;
   payment_reference?: string;
+  proof?: ProofInput;
 }): DeliveryPayload {
   return {
     customer: args.customer,
@@ -106,9 +110,17 @@ export function deliveryPayload(args: {
     payment_method: args.payment_method,
     lines: args.lines
       .filter((l) => l.delivered_full > 0 || l.returned_empty > 0)
-      .map((l) => ({ cylinder_type: l.cylinder_type, delivered_full: l.delivered_full, returned_empty: l.returned_empty })),
+      .map((l) => ({
+        cylinder_type: l.cylinder_type,
+        delivered_full: l.delivered_full,
+        returned_empty: l.returned_empty,
+        // serials only when entered: a line without them is sent as before
+        ...serialsField('delivered_serials', l.delivered_full > 0 ? l.delivered_serials : undefined),
+        ...serialsField('returned_serials', l.returned_empty > 0 ? l.returned_serials : undefined),
+      })),
     ...(args.acknowledged_warnings?.length ? { acknowledged_warnings: [...args.acknowledged_warnings] } : {}),
     ...(args.payment_method === 'CASH' && args.amount_tendered ? { amount_tendered: formatCents(toCents(args.amount_tendered)) } : {}),
     ...(args.payment_method === 'PAYNOW' && args.payment_reference?.trim() ? { payment_reference: args.payment_reference.trim() } : {}),
+    ...(args.proof ? { proof: args.proof } : {}),
   };
 }

@@ -14,6 +14,27 @@ export function useOutboxCounts() {
   );
 }
 
+/** Proof-of-delivery files not yet on the server (all, or one delivery event's). */
+export function usePendingUploads(eventId?: string) {
+  return (
+    useLiveQuery(
+      () => (eventId ? db.attachments.where('event_id').equals(eventId).filter((a) => a.status === 'pending').count() : db.attachments.where('status').equals('pending').count()),
+      [eventId],
+    ) ?? 0
+  );
+}
+
+/** One delivery event's files with their upload state (no bytes). */
+export function useEventAttachments(eventId: string) {
+  return (
+    useLiveQuery(
+      async () =>
+        (await db.attachments.where('event_id').equals(eventId).sortBy('created_at')).map(({ bytes: _bytes, ...meta }) => meta),
+      [eventId],
+    ) ?? []
+  );
+}
+
 export function useOutbox() {
   return useLiveQuery(() => db.outbox.orderBy('seq').reverse().toArray()) ?? [];
 }
