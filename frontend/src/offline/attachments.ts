@@ -35,7 +35,7 @@ export const attachmentKey = (eventId: string, sha256: string) => `${eventId}:${
 /** Keeps the files of a delivery event (before or together with recording it). Idempotent. */
 export async function storeAttachments(eventId: string, files: NewAttachment[], now = Date.now()): Promise<void> {
   await db.transaction('rw', db.attachments, async () => {
-    for (const f of files) {
+    for (const [i, f] of files.entries()) {
       const key = attachmentKey(eventId, f.sha256);
       if (await db.attachments.get(key)) continue; // dedupe: never reset an uploaded row
       await db.attachments.add({
@@ -47,7 +47,7 @@ export async function storeAttachments(eventId: string, files: NewAttachment[], 
         bytes: f.bytes,
         size: f.bytes.byteLength,
         status: 'pending',
-        created_at: now,
+        created_at: now + i, // keeps the order given (signature first, then the photos)
         attempts: 0,
         next_attempt_at: 0,
       });

@@ -108,3 +108,27 @@ describe('delivery body', () => {
     expect(deliveryPayload({ ...base, payment_reference: 'PN123' })).not.toHaveProperty('payment_reference');
   });
 });
+
+describe('delivery body with serials and proof (issue 13)', () => {
+  const base = { customer: 7, vehicle: 3, order: null, payment_method: 'CASH' as const };
+  it('serials per line only when entered; a body without serials is unchanged', () => {
+    const body = deliveryPayload({
+      ...base,
+      lines: [
+        { cylinder_type: 9, delivered_full: 2, returned_empty: 1, delivered_serials: ['SG45-0001', 'SG45-0002'], returned_serials: ['SG45-0031'] },
+        { cylinder_type: 2, delivered_full: 7, returned_empty: 14, delivered_serials: [], returned_serials: [] },
+      ],
+    });
+    expect(body.lines).toEqual([
+      { cylinder_type: 9, delivered_full: 2, returned_empty: 1, delivered_serials: ['SG45-0001', 'SG45-0002'], returned_serials: ['SG45-0031'] },
+      { cylinder_type: 2, delivered_full: 7, returned_empty: 14 },
+    ]);
+    // serials left on a side whose quantity went to 0 are not sent
+    expect(deliveryPayload({ ...base, lines: [{ cylinder_type: 9, delivered_full: 0, returned_empty: 1, delivered_serials: ['SG45-0001'] }] }).lines[0]).not.toHaveProperty('delivered_serials');
+  });
+  it('proof only when given', () => {
+    const proof = { recipient_name: 'Mdm Lim', signature_sha256: 'a'.repeat(64), photo_sha256: [], latitude: null, longitude: null, accuracy_m: null };
+    expect(deliveryPayload({ ...base, lines: [{ cylinder_type: 2, delivered_full: 1, returned_empty: 0 }], proof })).toMatchObject({ proof });
+    expect(deliveryPayload({ ...base, lines: [{ cylinder_type: 2, delivered_full: 1, returned_empty: 0 }] })).not.toHaveProperty('proof');
+  });
+});

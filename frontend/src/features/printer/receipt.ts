@@ -68,7 +68,7 @@ export function encodeReceipt(doc: ReceiptDoc, columns = 32): Uint8Array {
   for (const t of doc.context.totals.filter((t) => !depositRow(t) && !grand(t))) row(t.label, t.value);
   if (deposits.length || doc.context.totals.some(depositRow)) {
     e.rule();
-    e.line('Cylinder deposits (not subject to GST)');
+    e.line('Deposits (not subject to GST)'); // 29 characters: one line at 32 columns
     for (const d of deposits) {
       e.line(d.label);
       row(`  ${d.detail}`, d.amount ?? '');
