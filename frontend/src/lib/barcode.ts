@@ -49,14 +49,20 @@ async function nativeDetector(): Promise<SerialDetector | undefined> {
 
 let zxingReady: Promise<typeof import('zxing-wasm/reader')> | undefined;
 
-/** zxing-wasm with its .wasm from our own origin (the build's hashed asset). */
+/** zxing-wasm with its .wasm from our own origin (the build's hashed asset), instantiated before the first frame. */
 function loadZxing() {
-  zxingReady ??= Promise.all([import('zxing-wasm/reader'), import('zxing-wasm/reader/zxing_reader.wasm?url')]).then(([zxing, wasm]) => {
-    zxing.prepareZXingModule({
-      overrides: { locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? wasm.default : prefix + path) },
+  zxingReady ??= Promise.all([import('zxing-wasm/reader'), import('zxing-wasm/reader/zxing_reader.wasm?url')])
+    .then(async ([zxing, wasm]) => {
+      await zxing.prepareZXingModule({
+        overrides: { locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? new URL(wasm.default, location.href).href : prefix + path) },
+        fireImmediately: true,
+      });
+      return zxing;
+    })
+    .catch((e: unknown) => {
+      zxingReady = undefined; // try again next time (e.g. the first load was offline before the precache)
+      throw new Error(`The barcode reader could not start (${(e as Error)?.message ?? e}): type the serial instead.`);
     });
-    return zxing;
-  });
   return zxingReady;
 }
 
