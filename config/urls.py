@@ -11,7 +11,7 @@ from apps.core.pwa import pwa_index
 from apps.customers.apis import CustomerViewSet
 from apps.depots.apis import CylinderTypeViewSet, DepotViewSet, EquipmentViewSet, VehicleViewSet
 from apps.distribution.apis import DistributionViewSet
-from apps.inventory.apis import StockBalanceViewSet, StockDocumentViewSet, StockMoveViewSet
+from apps.inventory.apis import EquipmentHistoryApi, StockBalanceViewSet, StockDocumentViewSet, StockMoveViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -34,6 +34,7 @@ api = [
     path(
         "customers/prices/", CustomerPricesApi.as_view(), name="customer-prices"
     ),  # before the router's customers/<pk>/
+    path("equipment/<uuid:pk>/history/", EquipmentHistoryApi.as_view(), name="equipment-history"),
     path("paynow/payload/", PayNowPayloadApi.as_view(), name="paynow-payload"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

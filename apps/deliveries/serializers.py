@@ -11,12 +11,15 @@ from apps.core.api import MAX_ID, PKField
 from apps.customers.models import Customer
 from apps.deliveries.models import Delivery, DeliveryLine
 from apps.depots.models import CylinderType, Vehicle
+from apps.depots.serializers import serial_errors, serials_field
 
 
 class DeliveryLineInput(serializers.Serializer):
     cylinder_type = PKField(queryset=CylinderType.objects.filter(is_active=True))
     delivered_full = serializers.IntegerField(min_value=0, max_value=10000, default=0)
     returned_empty = serializers.IntegerField(min_value=0, max_value=10000, default=0)
+    delivered_serials = serials_field("Serial numbers of the fulls delivered, one per cylinder (serialised types).")
+    returned_serials = serials_field("Serial numbers of the empties picked up, one per cylinder (serialised types).")
 
     def validate(self, attrs):
         if not attrs["delivered_full"] and not attrs["returned_empty"]:
@@ -66,6 +69,9 @@ class DeliveryInput(serializers.Serializer):
         return lines
 
     def validate(self, attrs):
+        serials = {"delivered_serials": "delivered_full", "returned_serials": "returned_empty"}
+        if errors := serial_errors(attrs.get("lines") or [], serials):
+            raise serializers.ValidationError({"lines": errors})
         if attrs.get("meter_replacement") and attrs.get("meter_reading") is None:
             raise serializers.ValidationError({"meter_reading": ["A meter replacement needs the new meter's reading."]})
         if not attrs.get("lines") and attrs.get("meter_reading") is None:
@@ -100,6 +106,9 @@ class DeliveryInput(serializers.Serializer):
                     "cylinder_type": line["cylinder_type"].pk,
                     "delivered_full": line["delivered_full"],
                     "returned_empty": line["returned_empty"],
+                    # only when sent, so the fingerprints of earlier keys stay the same
+                    **({"delivered_serials": list(s)} if (s := line.get("delivered_serials")) else {}),
+                    **({"returned_serials": list(r)} if (r := line.get("returned_serials")) else {}),
                 }
                 for line in v["lines"]
             ],

@@ -42,12 +42,21 @@ class CylinderLine:
     cylinder_type: CylinderType
     delivered_full: int = 0
     returned_empty: int = 0
+    # the cylinders' serial numbers, one per cylinder (required for a serialised type)
+    delivered_serials: tuple[str, ...] = ()
+    returned_serials: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, line: "CylinderLine | Mapping[str, Any]") -> "CylinderLine":
         if isinstance(line, cls):
             return line
-        return cls(line["cylinder_type"], line.get("delivered_full", 0), line.get("returned_empty", 0))
+        return cls(
+            line["cylinder_type"],
+            line.get("delivered_full", 0),
+            line.get("returned_empty", 0),
+            tuple(line.get("delivered_serials") or ()),
+            tuple(line.get("returned_serials") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -185,18 +194,23 @@ def delivery_create(
     truck, site = location_for_vehicle(vehicle), location_for_customer(customer)
     consumed = virtual_location(LocationKind.CONSUMPTION)
     moves = []
-    for line in lines:
-        ct = line.cylinder_type.pk
+    full, empty_ = CylinderState.FULL, CylinderState.EMPTY
+    for i, line in enumerate(lines):
+        ct, flag = line.cylinder_type.pk, line.cylinder_type.serialised
         if line.delivered_full:
-            moves.append(MoveLine(MovementType.DELIVERY, ct, CylinderState.FULL, line.delivered_full, truck, site))
+            out = {"serials": line.delivered_serials, "serialised": flag, "error_path": ("lines", i, "delivered_serials")}
+            moves.append(MoveLine(MovementType.DELIVERY, ct, full, line.delivered_full, truck, site, **out))
         if empty := line.returned_empty:
             # Gas used at the site turns fulls into empties without a physical move:
             # a CONSUMPTION pair (full out to the virtual "consumed" location, empty
             # back), then the RETURN of the empties. Checked together with the fulls
             # just delivered: a customer never gives back more cylinders than it holds.
-            moves.append(MoveLine(MovementType.CONSUMPTION, ct, CylinderState.FULL, empty, site, consumed))
-            moves.append(MoveLine(MovementType.CONSUMPTION, ct, CylinderState.EMPTY, empty, consumed, site))
-            moves.append(MoveLine(MovementType.RETURN, ct, CylinderState.EMPTY, empty, site, truck))
+            # A returned serial follows the same chain: held full at the site, empty
+            # there, then on the truck.
+            back = {"serials": line.returned_serials, "serialised": flag, "error_path": ("lines", i, "returned_serials")}
+            moves.append(MoveLine(MovementType.CONSUMPTION, ct, full, empty, site, consumed, **back))
+            moves.append(MoveLine(MovementType.CONSUMPTION, ct, empty_, empty, consumed, site, **back))
+            moves.append(MoveLine(MovementType.RETURN, ct, empty_, empty, site, truck, **back))
     posting = None
     if moves:  # a meter-only visit moves no cylinders
         posting = stock_post(
@@ -286,6 +300,8 @@ def delivery_create(
                     "cylinder_type": line.cylinder_type.pk,
                     "delivered_full": line.delivered_full,
                     "returned_empty": line.returned_empty,
+                    **({"delivered_serials": list(line.delivered_serials)} if line.delivered_serials else {}),
+                    **({"returned_serials": list(line.returned_serials)} if line.returned_serials else {}),
                 }
                 for line in lines
             ],

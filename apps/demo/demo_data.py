@@ -356,3 +356,14 @@ CUSTOMERS = [
         "",
     ),
 ]
+
+# Issue 13: one serialised type (each cylinder named by its serial on every move);
+# the existing types stay unserialised (the specs deliver them without serials).
+SERIALISED_TYPE = ("LPG45S", "45 kg cylinder (serialised)", Decimal("45.00"), Decimal("84.00"))
+SERIALISED_DEPOT = "TUAS"
+SERIALS = [f"SG45-{n:04d}" for n in range(1, 31)] + ["SG45-0099"]
+SERIALS_ON_VEHICLE = SERIALS[:8]  # loaded onto the first driver's truck ...
+SERIALS_AT_CUSTOMER = SERIALS[6:8]  # ... two of them delivered to the first customer
+SERIAL_RETEST_OVERDUE = "SG45-0099"  # retest date in the past: may not leave the depot
+# serial -> days from today to its retest date (the others: years away)
+SERIAL_RETEST_SOON = {"SG45-0025": 5, "SG45-0026": 12, "SG45-0027": 19, "SG45-0028": 26, "SG45-0029": 29}

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from apps.core.admin import AuditedAdminMixin
 from apps.depots import services
-from apps.depots.models import CylinderType, Depot, Equipment, Vehicle
+from apps.depots.models import CylinderType, Depot, Vehicle
 
 
 @admin.register(Depot)
@@ -33,8 +33,8 @@ class VehicleAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(CylinderType)
 class CylinderTypeAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["sku", "name", "weight_kg", "list_price", "is_active"]
-    list_filter = ["is_active"]
+    list_display = ["sku", "name", "weight_kg", "list_price", "serialised", "is_active"]
+    list_filter = ["is_active", "serialised"]
     search_fields = ["sku", "name"]
 
     def service_create(self, request, obj, form, data):
@@ -44,14 +44,4 @@ class CylinderTypeAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return services.cylinder_type_update(actor=request.user, cylinder_type=obj, data=data)
 
 
-@admin.register(Equipment)
-class EquipmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["serial_number", "kind", "cylinder_type", "status", "ownership", "depot", "next_inspection_due"]
-    list_filter = ["status", "ownership", "kind", "depot"]
-    search_fields = ["serial_number"]
-
-    def service_create(self, request, obj, form, data):
-        return services.equipment_create(actor=request.user, data=data)
-
-    def service_update(self, request, obj, form, data):
-        return services.equipment_update(actor=request.user, equipment=obj, data=data)
+# Equipment's admin is in apps/inventory/admin.py: it shows each serial's moves (EquipmentMove).

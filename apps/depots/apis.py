@@ -1,5 +1,6 @@
 from apps.audit.master_data import MasterDataViewSet
 from apps.depots import selectors, services
+from apps.depots.filters import EquipmentFilter
 from apps.depots.serializers import CylinderTypeSerializer, DepotSerializer, EquipmentSerializer, VehicleSerializer
 
 
@@ -43,9 +44,13 @@ class CylinderTypeViewSet(MasterDataViewSet):
 
 
 class EquipmentViewSet(MasterDataViewSet):
+    """Serialised assets and where each one is (``location``/``state``, kept
+    by the stock posting service); ``?due_within_days=30``: retest due within
+    30 days, overdue ones included. ``/api/equipment/<id>/history/``: its moves."""
+
     serializer_class = EquipmentSerializer
     selector = staticmethod(selectors.equipment_list)
-    filterset_fields = ["status", "ownership", "depot", "cylinder_type"]
+    filterset_class = EquipmentFilter
     search_fields = ["serial_number"]
     lookup_value_regex = r"[0-9a-fA-F-]{32,36}"
 

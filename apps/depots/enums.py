@@ -10,3 +10,10 @@ class EquipmentStatus(models.TextChoices):
 class Ownership(models.TextChoices):
     COMPANY = "COMPANY", "Company"
     CUSTOMER = "CUSTOMER", "Customer"
+
+
+class EquipmentState(models.TextChoices):
+    """A serial's state where it is (the ledger's CylinderState, by value)."""
+
+    FULL = "FULL", "Full"
+    EMPTY = "EMPTY", "Empty"

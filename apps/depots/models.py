@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from apps.depots.enums import EquipmentStatus, Ownership
+from apps.depots.enums import EquipmentState, EquipmentStatus, Ownership
 
 LATITUDE = [MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))]
 LONGITUDE = [MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))]
@@ -51,6 +51,9 @@ class CylinderType(models.Model):
         max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))], help_text="SGD, before GST."
     )
     is_active = models.BooleanField(default=True)
+    serialised = models.BooleanField(
+        default=False, help_text="Every move of this type names its cylinders' serial numbers (Equipment)."
+    )
 
     class Meta:
         ordering = ["weight_kg", "sku"]
@@ -61,7 +64,13 @@ class CylinderType(models.Model):
 
 
 class Equipment(models.Model):
-    """A serialised asset: a cylinder with a serial number, a regulator, a meter."""
+    """A serialised asset: a cylinder with a serial number, a regulator, a meter.
+
+    ``location``/``state``/``located_since`` are its current position, kept by
+    the stock posting service (``apps.inventory.services.stock_post``) from the
+    serials on each move, never written by hand; null: not in circulation.
+    ``next_inspection_due`` is the hydrostatic retest date: past it, the
+    cylinder may not be collected or delivered (422 ``retest_overdue``)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     serial_number = models.CharField(max_length=64, unique=True)
@@ -72,11 +81,23 @@ class Equipment(models.Model):
     status = models.CharField(max_length=16, choices=EquipmentStatus.choices, default=EquipmentStatus.ACTIVE)
     ownership = models.CharField(max_length=16, choices=Ownership.choices, default=Ownership.COMPANY)
     depot = models.ForeignKey(Depot, on_delete=models.PROTECT, related_name="equipment")
-    next_inspection_due = models.DateField(null=True, blank=True)
+    next_inspection_due = models.DateField(null=True, blank=True, db_index=True, help_text="Hydrostatic retest due.")
+    location = models.ForeignKey(
+        "inventory.Location",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="equipment",
+        editable=False,
+        help_text="Where it is now (kept by the stock posting service); empty: not in circulation.",
+    )
+    state = models.CharField(max_length=8, choices=EquipmentState.choices, blank=True, editable=False)
+    located_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["serial_number"]
         verbose_name_plural = "equipment"
+        indexes = [models.Index(fields=["cylinder_type", "location", "state"], name="equipment_type_position")]
 
     def __str__(self) -> str:
         return self.serial_number

@@ -24,10 +24,28 @@ def cylinder_type_list(*, user) -> QuerySet[CylinderType]:
 
 
 def equipment_list(*, user) -> QuerySet[Equipment]:
-    """Depot staff see their depot's equipment; a driver that of their vehicle's home depot."""
+    """Depot staff see their depot's equipment (homed there, or now at their
+    depot or on one of its vehicles); a driver that of their vehicle's home
+    depot and whatever is on their vehicle."""
+
+    def driver_rule(driver) -> Q:
+        if not driver.vehicle_id:
+            return NOTHING
+        home = Vehicle.objects.filter(pk=driver.vehicle_id).values("home_depot_id")
+        return Q(depot_id__in=home) | Q(location__vehicle_id=driver.vehicle_id)
+
+    def depot_staff_rule(staff) -> Q:
+        if not staff.depot_id:
+            return NOTHING
+        return (
+            Q(depot_id=staff.depot_id)
+            | Q(location__depot_id=staff.depot_id)
+            | Q(location__vehicle__home_depot_id=staff.depot_id)
+        )
+
     return scope_by_role(
-        Equipment.objects.select_related("cylinder_type", "depot"),
+        Equipment.objects.select_related("cylinder_type", "depot", "location"),
         user,
-        depot="depot",
-        driver_rule=lambda driver: Q(depot__vehicles=driver.vehicle_id) if driver.vehicle_id else NOTHING,
-    )
+        driver_rule=driver_rule,
+        depot_staff_rule=depot_staff_rule,
+    ).order_by("serial_number")

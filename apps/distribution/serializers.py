@@ -3,6 +3,7 @@ from rest_framework import serializers
 from apps.accounts.models import User
 from apps.core.api import PKField
 from apps.depots.models import CylinderType, Depot, Vehicle
+from apps.depots.serializers import serial_errors, serials_field
 from apps.distribution.enums import DistributionMovement
 from apps.distribution.models import DistributionHeader, DistributionItem
 
@@ -12,12 +13,18 @@ class DistributionItemInput(serializers.Serializer):
     cylinder_type = PKField(queryset=CylinderType.objects.filter(is_active=True))
     quantity = serializers.IntegerField(min_value=1, max_value=10000)
     movement_type = serializers.ChoiceField(choices=DistributionMovement.choices)
+    serials = serials_field()
 
 
 class DistributionInput(serializers.Serializer):
     vehicle = PKField(queryset=Vehicle.objects.filter(is_active=True))
     driver = PKField(queryset=User.objects.filter(is_active=True, role="driver"), required=False, allow_null=True)
     items = DistributionItemInput(many=True, allow_empty=False, max_length=100)
+
+    def validate(self, attrs):
+        if errors := serial_errors(attrs["items"], {"serials": "quantity"}):
+            raise serializers.ValidationError({"items": errors})
+        return attrs
 
     def service_kwargs(self) -> dict:
         """Keyword arguments for ``distribution_create``, the lines typed."""
@@ -42,6 +49,8 @@ class DistributionInput(serializers.Serializer):
                     "cylinder_type": i["cylinder_type"].pk,
                     "quantity": i["quantity"],
                     "movement_type": i["movement_type"],
+                    # only when sent, so the fingerprints of earlier keys stay the same
+                    **({"serials": list(i["serials"])} if i.get("serials") else {}),
                 }
                 for i in v["items"]
             ],

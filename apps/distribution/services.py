@@ -42,13 +42,20 @@ class DistributionLine:
     cylinder_type: CylinderType
     quantity: int
     movement_type: str
+    serials: tuple[str, ...] = ()  # one per cylinder; required for a serialised type
 
     @classmethod
     def of(cls, line: "DistributionLine | Mapping[str, Any]") -> "DistributionLine":
         """A line as given: already typed, or a mapping with the same keys."""
         if isinstance(line, DistributionLine):
             return line
-        return cls(line["depot"], line["cylinder_type"], line["quantity"], line["movement_type"])
+        return cls(
+            line["depot"],
+            line["cylinder_type"],
+            line["quantity"],
+            line["movement_type"],
+            tuple(line.get("serials") or ()),
+        )
 
 
 @transaction.atomic
@@ -99,11 +106,23 @@ def distribution_create(
     )
     truck = location_for_vehicle(vehicle)
     lines = []
-    for item in items:
+    for i, item in enumerate(items):
         state, outbound = _DIRECTION[MovementType(item.movement_type)]
         depot = location_for_depot(item.depot)
         src, dst = (depot, truck) if outbound else (truck, depot)
-        lines.append(MoveLine(item.movement_type, item.cylinder_type.pk, state, item.quantity, src, dst))
+        lines.append(
+            MoveLine(
+                item.movement_type,
+                item.cylinder_type.pk,
+                state,
+                item.quantity,
+                src,
+                dst,
+                serials=item.serials,
+                serialised=item.cylinder_type.serialised,
+                error_path=("items", i, "serials"),
+            )
+        )
     posting = stock_post(
         actor=actor, document_type=DOCUMENT_TYPE, document_id=header.pk, lines=lines, occurred_at=when, audit=False
     )
@@ -127,6 +146,7 @@ def distribution_create(
                     "cylinder_type": i.cylinder_type.pk,
                     "quantity": i.quantity,
                     "movement_type": i.movement_type,
+                    **({"serials": list(i.serials)} if i.serials else {}),
                 }
                 for i in items
             ],

@@ -1,12 +1,136 @@
+from datetime import timedelta
+
 from django.contrib import admin
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
-from apps.core.admin import ReadOnlyAdmin
+from apps.core.admin import AuditedAdminMixin, ReadOnlyAdmin
 from apps.core.permissions import role_of
 from apps.core.roles import Role
+from apps.depots import services as depot_services
+from apps.depots.models import Equipment
 from apps.inventory import admin_views
-from apps.inventory.models import Location, StockBalance, StockDocument, StockMove
+from apps.inventory.models import EquipmentMove, Location, StockBalance, StockDocument, StockMove
+
+RETEST_SOON_DAYS = 30
+
+
+class RetestDueFilter(admin.SimpleListFilter):
+    """Cylinders past their hydrostatic retest date, or due within 30 days."""
+
+    title = "retest due"
+    parameter_name = "retest"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("soon", f"Next {RETEST_SOON_DAYS} days"), ("none", "No date")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.filter(next_inspection_due__lt=today)
+        if self.value() == "soon":
+            return queryset.filter(
+                next_inspection_due__gte=today, next_inspection_due__lte=today + timedelta(days=RETEST_SOON_DAYS)
+            )
+        if self.value() == "none":
+            return queryset.filter(next_inspection_due__isnull=True)
+        return queryset
+
+
+class LocationDepotFilter(admin.SimpleListFilter):
+    """Where a cylinder is now: at a depot or on one of its vehicles."""
+
+    title = "now at depot"
+    parameter_name = "at_depot"
+
+    def lookups(self, request, model_admin):
+        from apps.depots.selectors import depot_list
+
+        return [(str(d.pk), str(d)) for d in depot_list(user=request.user)]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            depot_id = int(self.value())
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(location__depot_id=depot_id) | queryset.filter(location__vehicle__home_depot_id=depot_id)
+
+
+class EquipmentMoveInline(admin.TabularInline):
+    """A serial's history, read-only."""
+
+    model = EquipmentMove
+    extra = 0
+    max_num = 0
+    can_delete = False
+    ordering = ["-id"]
+    fields = ["occurred_at", "movement", "from_location", "to_location", "state", "document"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("stock_move", "from_location", "to_location")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="movement")
+    def movement(self, obj):
+        return obj.stock_move.get_movement_type_display()
+
+    @admin.display(description="document")
+    def document(self, obj):
+        return f"{obj.stock_move.document_type} #{obj.stock_move.document_id}"
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Serialised assets: where each one is (kept by the stock posting
+    service, read-only here) and when its hydrostatic retest is due."""
+
+    list_display = [
+        "serial_number", "cylinder_type", "location", "state", "located_since", "next_inspection_due",
+        "retest_status", "status", "depot",
+    ]  # fmt: skip
+    list_filter = [RetestDueFilter, "depot", LocationDepotFilter, "cylinder_type", "state", "status", "ownership"]
+    list_select_related = ["cylinder_type", "location", "depot"]
+    search_fields = ["serial_number"]
+    readonly_fields = ["location", "state", "located_since"]
+    inlines = [EquipmentMoveInline]
+
+    @admin.display(description="retest", ordering="next_inspection_due")
+    def retest_status(self, obj):
+        due = obj.next_inspection_due
+        if due is None:
+            return "-"
+        days = (due - timezone.localdate()).days
+        if days < 0:
+            return format_html('<strong style="color:#b00">overdue {} d</strong>', -days)
+        if days <= RETEST_SOON_DAYS:
+            return format_html('<span style="color:#a60">due in {} d</span>', days)
+        return "ok"
+
+    def service_create(self, request, obj, form, data):
+        return depot_services.equipment_create(actor=request.user, data=data)
+
+    def service_update(self, request, obj, form, data):
+        return depot_services.equipment_update(actor=request.user, equipment=obj, data=data)
+
+
+@admin.register(EquipmentMove)
+class EquipmentMoveAdmin(ReadOnlyAdmin):
+    list_display = ["id", "occurred_at", "equipment", "stock_move", "from_location", "to_location", "state"]
+    list_filter = ["state"]
+    search_fields = ["equipment__serial_number"]
+    list_select_related = ["equipment", "stock_move", "from_location", "to_location"]
 
 
 @admin.register(Location)

@@ -1,5 +1,6 @@
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -11,7 +12,9 @@ from apps.core.roles import Role
 from apps.inventory import selectors, services
 from apps.inventory.commands import STOCK_DOCUMENT_CREATE
 from apps.inventory.filters import StockBalanceFilter, StockMoveFilter
+from apps.depots.models import Equipment
 from apps.inventory.serializers import (
+    EquipmentMoveSerializer,
     ReverseInput,
     StockBalanceSerializer,
     StockDocumentSerializer,
@@ -72,3 +75,17 @@ class StockDocumentViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Re
             reason=data.validated_data["reason"],
         )
         return Response(StockDocumentSerializer(reversal).data, status=status.HTTP_201_CREATED)
+
+
+class EquipmentHistoryApi(generics.ListAPIView):
+    """Every move of one serialised cylinder, oldest first (plain list)."""
+
+    serializer_class = EquipmentMoveSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    def get_queryset(self):
+        try:
+            return selectors.equipment_history(user=self.request.user, equipment_id=self.kwargs["pk"])
+        except Equipment.DoesNotExist:
+            raise Http404 from None

@@ -141,3 +141,43 @@ class StockBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.location} / {self.cylinder_type_id}: {self.full_qty} full, {self.empty_qty} empty"
+
+
+class EquipmentMoveQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableError("Equipment moves are immutable; post a reversing document instead.")
+
+    def delete(self):
+        raise ImmutableError("Equipment moves are immutable; post a reversing document instead.")
+
+
+class EquipmentMove(models.Model):
+    """One serial's share of one ledger move (append-only): the history of a
+    serialised cylinder. Written by ``stock_post`` with the move itself."""
+
+    equipment = models.ForeignKey("depots.Equipment", on_delete=models.PROTECT, related_name="moves")
+    stock_move = models.ForeignKey(StockMove, on_delete=models.PROTECT, related_name="equipment_moves")
+    from_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    to_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=8, choices=CylinderState.choices)
+    occurred_at = models.DateTimeField()
+
+    objects = EquipmentMoveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["equipment", "id"], name="equipmentmove_equipment_id")]
+        constraints = [
+            models.UniqueConstraint(fields=["stock_move", "equipment"], name="equipmentmove_once_per_move"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.equipment_id} {self.from_location_id} -> {self.to_location_id} {self.state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("Equipment moves are immutable; post a reversing document instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("Equipment moves are immutable; post a reversing document instead.")

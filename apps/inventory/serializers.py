@@ -3,8 +3,9 @@ from rest_framework import serializers
 
 from apps.core.api import PKField
 from apps.depots.models import CylinderType, Depot
+from apps.depots.serializers import serial_errors, serials_field
 from apps.inventory.enums import CylinderState, StockDocumentKind
-from apps.inventory.models import Location, StockBalance, StockDocument, StockMove
+from apps.inventory.models import EquipmentMove, Location, StockBalance, StockDocument, StockMove
 
 
 class StockBalanceSerializer(serializers.ModelSerializer):
@@ -38,6 +39,7 @@ class StockDocumentLineInput(serializers.Serializer):
     cylinder_type = PKField(queryset=CylinderType.objects.filter(is_active=True))
     state = serializers.ChoiceField(choices=CylinderState.choices, required=False)
     quantity = serializers.IntegerField(min_value=-100000, max_value=100000)
+    serials = serials_field()
 
 
 class StockDocumentInput(serializers.Serializer):
@@ -48,6 +50,11 @@ class StockDocumentInput(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     lines = StockDocumentLineInput(many=True, allow_empty=False, max_length=200)
+
+    def validate(self, attrs):
+        if errors := serial_errors(attrs["lines"], {"serials": "quantity"}):
+            raise serializers.ValidationError({"lines": errors})
+        return attrs
 
     def service_kwargs(self) -> dict:
         """Keyword arguments for ``stock_document_create``, the lines typed."""
@@ -64,7 +71,13 @@ class StockDocumentInput(serializers.Serializer):
             "reason": v.get("reason", ""),
             "reference": v.get("reference", ""),
             "lines": [
-                {"cylinder_type": line["cylinder_type"].pk, "state": line.get("state"), "quantity": line["quantity"]}
+                {
+                    "cylinder_type": line["cylinder_type"].pk,
+                    "state": line.get("state"),
+                    "quantity": line["quantity"],
+                    # only when sent, so the fingerprints of earlier keys stay the same
+                    **({"serials": list(line["serials"])} if line.get("serials") else {}),
+                }
                 for line in v["lines"]
             ],
         }
@@ -89,3 +102,21 @@ class StockDocumentSerializer(serializers.ModelSerializer):
 @extend_schema_serializer(component_name="StockDocumentReverseInput")  # distribution has a ReverseInput too
 class ReverseInput(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
+
+
+class EquipmentMoveSerializer(serializers.ModelSerializer):
+    """One move of one serial (``GET /api/equipment/<id>/history/``)."""
+
+    movement_type = serializers.CharField(source="stock_move.movement_type", read_only=True)
+    from_location_name = serializers.CharField(source="from_location.name", read_only=True)
+    to_location_name = serializers.CharField(source="to_location.name", read_only=True)
+    document_type = serializers.CharField(source="stock_move.document_type", read_only=True)
+    document_id = serializers.IntegerField(source="stock_move.document_id", read_only=True)
+
+    class Meta:
+        model = EquipmentMove
+        fields = [
+            "id", "movement_type", "from_location", "from_location_name", "to_location", "to_location_name",
+            "state", "document_type", "document_id", "occurred_at",
+        ]  # fmt: skip
+        read_only_fields = fields

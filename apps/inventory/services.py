@@ -28,7 +28,8 @@ from apps.inventory.enums import (
 from apps.inventory.exceptions import InsufficientStock
 from apps.inventory.locations import location_for_depot, virtual_location
 from apps.inventory.locks import balances_lock
-from apps.inventory.models import Location, StockBalance, StockDocument, StockMove
+from apps.inventory.models import EquipmentMove, Location, StockBalance, StockDocument, StockMove
+from apps.inventory.serials import serials_check, serials_record
 
 ANY_STATE = frozenset({CylinderState.FULL, CylinderState.EMPTY})
 D, V, C = LocationKind.DEPOT, LocationKind.VEHICLE, LocationKind.CUSTOMER
@@ -65,6 +66,13 @@ class MoveLine:
     from_location: Location
     to_location: Location
     reverses_id: int | None = None
+    # the serial numbers of the cylinders moved (required, one per cylinder,
+    # for a serialised type); ``serialised``: the type's flag when the caller
+    # has it (else looked up); ``error_path``: where an error about them goes
+    # in ``fields`` (default ``("lines", <index>, "serials")``)
+    serials: tuple[str, ...] = ()
+    serialised: bool | None = None
+    error_path: tuple = ()
 
 
 def movement_validate(line: MoveLine) -> None:
@@ -141,9 +149,10 @@ class Posting(list[StockMove]):
     changed before and after: what the document's one audit record says of
     its stock (``stock_post(..., audit=False)``)."""
 
-    def __init__(self, moves: list[StockMove], before: list[dict], after: list[dict]):
+    def __init__(self, moves: list[StockMove], before: list[dict], after: list[dict], serials: list | None = None):
         super().__init__(moves)
         self.balances_before, self.balances_after = before, after
+        self.serials = serials or [()] * len(moves)
 
     def audit_after(self) -> dict:
         return {
@@ -156,8 +165,9 @@ class Posting(list[StockMove]):
                     "quantity": m.quantity,
                     "from": m.from_location.pk,
                     "to": m.to_location.pk,
+                    **({"serials": list(serials)} if serials else {}),
                 }
-                for m in self
+                for m, serials in zip(self, self.serials, strict=True)
             ],
         }
 
@@ -185,6 +195,9 @@ def stock_post(
     if validate:
         for line in lines:
             movement_validate(line)
+    when = occurred_at or timezone.now()
+    # the serials' Equipment rows are entity rows: locked before the balances
+    plan = serials_check(lines, when=when, backwards=all(line.reverses_id for line in lines))
     deltas = _deltas(lines)
     balances = balances_lock(deltas.keys())
 
@@ -217,7 +230,6 @@ def stock_post(
         raise InsufficientStock(shortages)
 
     before = [_balance_view(balances[key]) for key in sorted(deltas)]
-    when = occurred_at or timezone.now()
     moves = StockMove.objects.bulk_create(
         [
             StockMove(
@@ -236,6 +248,7 @@ def stock_post(
             for line in lines
         ]
     )
+    serials_record(plan, moves, when=when, document=(document_type, document_id))
     changed_at = timezone.now()
     for key, (d_full, d_empty) in deltas.items():
         row = balances[key]  # locked above: safe to change in place
@@ -243,7 +256,9 @@ def stock_post(
         row.empty_qty += d_empty
         row.updated_at = changed_at
     _balances_add([(balances[key].pk, deltas[key][0], deltas[key][1]) for key in sorted(deltas)], changed_at)
-    posting = Posting(moves, before, [_balance_view(balances[key]) for key in sorted(deltas)])
+    posting = Posting(
+        moves, before, [_balance_view(balances[key]) for key in sorted(deltas)], [line.serials for line in lines]
+    )
     if audit:
         audit_record(
             action=AuditAction.STOCK_POSTED,
@@ -263,11 +278,21 @@ def stock_reverse(
     originals = list(
         StockMove.objects.filter(document_type=document_type, document_id=document_id, reversed_by__isnull=True)
         .exclude(document_type=reversal_type, document_id=reversal_id)
-        .select_related("from_location", "to_location")
+        .select_related("from_location", "to_location", "cylinder_type")
         .order_by("id")
     )
     if not originals:
         raise ApplicationError("This document has nothing left to reverse.", code="already_reversed")
+    # the serials go back too: each reversing line carries its original's
+    serials: dict[int, list[str]] = defaultdict(list)
+    for move_id, serial in (
+        EquipmentMove.objects.filter(stock_move__in=[m.pk for m in originals])
+        .order_by("id")
+        .values_list("stock_move_id", "equipment__serial_number")
+    ):
+        serials[move_id].append(serial)
+    # A reversal's serials are followed backwards (``serials_check``): the last
+    # move of a serial in the original is the first one undone.
     lines = [
         MoveLine(
             movement_type=m.movement_type,
@@ -277,6 +302,9 @@ def stock_reverse(
             from_location=m.to_location,
             to_location=m.from_location,
             reverses_id=m.pk,
+            serials=tuple(serials.get(m.pk, ())),
+            serialised=m.cylinder_type.serialised,
+            error_path=("moves", m.pk, "serials"),
         )
         for m in originals
     ]
@@ -303,12 +331,13 @@ class StockDocumentLine:
     cylinder_type: CylinderType
     quantity: int
     state: str | None = None
+    serials: tuple[str, ...] = ()  # one per cylinder; required for a serialised type
 
     @classmethod
     def of(cls, line: "StockDocumentLine | Mapping[str, Any]") -> "StockDocumentLine":
         if isinstance(line, StockDocumentLine):
             return line
-        return cls(line["cylinder_type"], line["quantity"], line.get("state"))
+        return cls(line["cylinder_type"], line["quantity"], line.get("state"), tuple(line.get("serials") or ()))
 
 
 @transaction.atomic
@@ -382,7 +411,18 @@ def stock_document_create(
         if qty == 0 or (qty < 0 and kind != StockDocumentKind.ADJUSTMENT):
             raise ValidationFailed({"lines": {i: {"quantity": ["Must be a positive number."]}}})
         a, b = (dst, src) if (kind == StockDocumentKind.ADJUSTMENT and qty > 0) else (src, dst)
-        move_lines.append(MoveLine(mt, line.cylinder_type.pk, state, abs(qty), a, b))
+        move_lines.append(
+            MoveLine(
+                mt,
+                line.cylinder_type.pk,
+                state,
+                abs(qty),
+                a,
+                b,
+                serials=line.serials,
+                serialised=line.cylinder_type.serialised,
+            )
+        )
     stock_post(
         actor=actor,
         document_type="inventory.stockdocument",

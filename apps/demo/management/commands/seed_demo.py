@@ -1,19 +1,27 @@
 """Idempotent demo data: depots, trucks, cylinder types, 30 customers, one
-user per role, and opening stock recorded as RECEIPT documents in the ledger."""
+user per role, and opening stock recorded as RECEIPT documents in the ledger;
+a serialised 45 kg type whose cylinders are placed through the real posting
+service (a receipt into the depot, a load onto the first driver's truck, a
+delivery to the first customer), never by writing their positions."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.customers.models import Customer
 from apps.demo import demo_data as demo
-from apps.depots.models import CylinderType, Depot, Vehicle
-from apps.inventory.enums import StockDocumentKind
+from apps.deliveries.services import CylinderLine, delivery_create
+from apps.depots.models import CylinderType, Depot, Equipment, Vehicle
+from apps.depots.services import equipment_create
+from apps.distribution.services import DistributionLine, distribution_create
+from apps.inventory.enums import MovementType, StockDocumentKind
 from apps.inventory.locations import location_for_customer, location_for_depot, location_for_vehicle
 from apps.inventory.models import StockDocument
-from apps.inventory.services import stock_document_create
+from apps.inventory.services import StockDocumentLine, stock_document_create
 
 OPENING_REFERENCE = "OPENING-STOCK"
 
@@ -79,6 +87,68 @@ class Command(BaseCommand):
                 reason="Opening stock",
                 lines=[{"cylinder_type": types[sku], "quantity": qty} for sku, qty in stock.items()],
             )
+        self._serialised(types, depots, vehicles, users)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in with any of (password {demo.DEMO_PASSWORD}):"))
         for email, _name, role, _d, _v in demo.USERS:
             self.stdout.write(f"  {role:12} {email}")
+
+    def _serialised(self, types, depots, vehicles, users) -> None:
+        sku, name, weight, price = demo.SERIALISED_TYPE
+        serialised, _ = CylinderType.objects.get_or_create(
+            sku=sku, defaults={"name": name, "weight_kg": weight, "list_price": price, "serialised": True}
+        )
+        today = timezone.localdate()
+        admin = users["admin"]
+        home = depots[demo.SERIALISED_DEPOT]
+        for n, serial in enumerate(demo.SERIALS):
+            if serial == demo.SERIAL_RETEST_OVERDUE:
+                due = today - timedelta(days=17)
+            elif serial in demo.SERIAL_RETEST_SOON:
+                due = today + timedelta(days=demo.SERIAL_RETEST_SOON[serial])
+            else:
+                due = today + timedelta(days=400 + 37 * n)
+            if not Equipment.objects.filter(serial_number=serial).exists():
+                equipment_create(
+                    actor=admin,
+                    data={"serial_number": serial, "cylinder_type": serialised, "depot": home, "next_inspection_due": due},
+                )
+        reference = f"{OPENING_REFERENCE}-{sku}"
+        if StockDocument.objects.filter(reference=reference).exists():
+            return  # placed already
+        stock_document_create(
+            actor=admin,
+            kind=StockDocumentKind.RECEIPT,
+            depot=home,
+            reference=reference,
+            reason="Opening stock (serialised)",
+            lines=[StockDocumentLine(serialised, len(demo.SERIALS), serials=tuple(demo.SERIALS))],
+        )
+        driver = users["driver"]  # the first demo driver
+        distribution_create(
+            actor=admin,
+            vehicle=driver.vehicle,
+            driver=driver,
+            items=[
+                DistributionLine(
+                    home,
+                    serialised,
+                    len(demo.SERIALS_ON_VEHICLE),
+                    MovementType.COLLECTION,
+                    tuple(demo.SERIALS_ON_VEHICLE),
+                )
+            ],
+        )
+        customer = Customer.objects.get(code="C0001")
+        delivery_create(
+            actor=driver,
+            customer=customer,
+            vehicle=driver.vehicle,
+            payment_method=customer.payment_terms if customer.payment_terms == "CREDIT" else "CASH",
+            lines=[
+                CylinderLine(
+                    serialised,
+                    delivered_full=len(demo.SERIALS_AT_CUSTOMER),
+                    delivered_serials=tuple(demo.SERIALS_AT_CUSTOMER),
+                )
+            ],
+        )
