@@ -9,6 +9,9 @@ from apps.billing.models import (
     CustomerMeter,
     CustomerPrice,
     CylinderTypePrice,
+    DepositHolding,
+    DepositMove,
+    DepositRate,
     GstRate,
     Invoice,
     InvoiceLine,
@@ -54,7 +57,8 @@ class InvoiceAdmin(ReadOnlyAdmin):
     totals and the audit true); the PDF is served by an authenticated view."""
 
     list_display = [
-        "number", "issue_date", "customer_name", "total", "amount_paid", "amount_credited", "status", "pdf_link",
+        "number", "issue_date", "customer_name", "deposit_total", "total", "amount_paid", "amount_credited", "status",
+        "pdf_link",
     ]  # fmt: skip
     list_filter = ["status", "issue_date"]
     search_fields = ["number", "customer_name", "customer_uen"]
@@ -155,6 +159,40 @@ class CylinderTypePriceAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def service_update(self, request, obj, form, data):
         return services.cylinder_type_price_update(actor=request.user, price=obj, data=data)
+
+
+@admin.register(DepositRate)
+class DepositRateAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Deposit per cylinder, dated like the prices and fixed the same way
+    once a deposit of the type is invoiced on or after it."""
+
+    list_display = ["cylinder_type", "valid_from", "amount"]
+    list_filter = ["cylinder_type"]
+    service_check = staticmethod(services.deposit_rate_check)
+
+    def service_create(self, request, obj, form, data):
+        return services.deposit_rate_create(actor=request.user, data=data)
+
+    def service_update(self, request, obj, form, data):
+        return services.deposit_rate_update(actor=request.user, rate=obj, data=data)
+
+
+@admin.register(DepositHolding)
+class DepositHoldingAdmin(ReadOnlyAdmin):
+    """Deposits each customer holds per cylinder type (kept by the deliveries)."""
+
+    list_display = ["customer", "cylinder_type", "units", "amount", "updated_at"]
+    list_filter = ["cylinder_type"]
+    search_fields = ["customer__name", "customer__code"]
+
+
+@admin.register(DepositMove)
+class DepositMoveAdmin(ReadOnlyAdmin):
+    """The deposit ledger: charges (on invoices) and refunds (on credit notes)."""
+
+    list_display = ["occurred_at", "customer", "cylinder_type", "units", "amount", "invoice_line", "credit_note_line"]
+    list_filter = ["cylinder_type"]
+    search_fields = ["customer__name", "customer__code"]
 
 
 @admin.register(CustomerPrice)

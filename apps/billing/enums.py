@@ -31,6 +31,7 @@ class InvoiceLineKind(models.TextChoices):
     CYLINDER = "CYLINDER", "Cylinder refill"
     SERVICE = "SERVICE", "Service"
     METER = "METER", "Metered gas"
+    DEPOSIT = "DEPOSIT", "Cylinder deposit (not subject to GST)"
 
 
 class MeterUnit(models.TextChoices):

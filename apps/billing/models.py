@@ -120,6 +120,26 @@ class ServiceItemPrice(models.Model):
         return f"{self.service_item_id} {self.price} from {self.valid_from}"
 
 
+class DepositRate(models.Model):
+    """Dated deposit per cylinder of a type (SGD, not subject to GST: a
+    deposit is not a supply). No row in force on the supply day: no deposit
+    is charged for that type (docs/billing.md, "Cylinder deposits")."""
+
+    cylinder_type = models.ForeignKey("depots.CylinderType", on_delete=models.PROTECT, related_name="deposit_rates")
+    valid_from = models.DateField()
+    amount = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+
+    class Meta:
+        ordering = ["cylinder_type_id", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["cylinder_type", "valid_from"], name="depositrate_unique_date"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="depositrate_amount_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cylinder_type_id} deposit {self.amount} from {self.valid_from}"
+
+
 # -- meters ------------------------------------------------------------------------
 
 
@@ -192,7 +212,9 @@ class MeterReading(AppendOnlyModel):
 # -- invoices ----------------------------------------------------------------------
 
 # What may still change on an issued invoice: its settlement state and its PDF.
-INVOICE_MUTABLE_FIELDS = frozenset({"status", "amount_paid", "amount_credited", "pdf", "pdf_rendered_at"})
+INVOICE_MUTABLE_FIELDS = frozenset(
+    {"status", "amount_paid", "amount_credited", "amount_refunded", "pdf", "pdf_rendered_at"}
+)
 
 
 class InvoiceQuerySet(models.QuerySet):
@@ -229,12 +251,20 @@ class Invoice(models.Model):
     payment_terms = models.CharField(max_length=64)
     payment_method = models.CharField(max_length=16, choices=DeliveryPaymentMethod.choices)
     currency = models.CharField(max_length=3, default="SGD")
-    subtotal = models.DecimalField(**MONEY)
+    subtotal = models.DecimalField(**MONEY, help_text="The GST base: the taxable lines (deposits excluded).")
     gst_rate = models.DecimalField(max_digits=5, decimal_places=4)
     gst_amount = models.DecimalField(**MONEY)
+    deposit_total = models.DecimalField(
+        **MONEY, default=Decimal("0.00"), help_text="Cylinder deposits: not subject to GST, outside the subtotal."
+    )
     total = models.DecimalField(**MONEY)
     amount_paid = models.DecimalField(**MONEY, default=Decimal("0.00"))
     amount_credited = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    amount_refunded = models.DecimalField(
+        **MONEY,
+        default=Decimal("0.00"),
+        help_text="Credited after it was paid (a deposit refund): owed back to the customer.",
+    )
     status = models.CharField(max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED, db_index=True)
     pdf = models.FileField(upload_to="invoices/%Y/", blank=True)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
@@ -247,14 +277,17 @@ class Invoice(models.Model):
         ordering = ["-issue_date", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Exact(cents("total"), cents("subtotal") + cents("gst_amount")),
+                condition=Exact(cents("total"), cents("subtotal") + cents("gst_amount") + cents("deposit_total")),
                 name="invoice_total_adds_up_cents",
             ),
             models.CheckConstraint(
-                condition=Q(amount_paid__gte=0, amount_credited__gte=0), name="invoice_settlement_gte_0"
+                condition=Q(amount_paid__gte=0, amount_credited__gte=0, deposit_total__gte=0, amount_refunded__gte=0),
+                name="invoice_settlement_gte_0",
             ),
             models.CheckConstraint(
-                condition=GreaterThanOrEqual(cents("total"), cents("amount_paid") + cents("amount_credited")),
+                condition=GreaterThanOrEqual(
+                    cents("total") + cents("amount_refunded"), cents("amount_paid") + cents("amount_credited")
+                ),
                 name="invoice_not_oversettled_cents",
             ),
         ]
@@ -280,7 +313,7 @@ class Invoice(models.Model):
 
     @property
     def amount_due(self) -> Decimal:
-        return self.total - self.amount_paid - self.amount_credited
+        return self.total - self.amount_paid - self.amount_credited + self.amount_refunded
 
 
 class InvoiceLine(AppendOnlyModel):
@@ -317,7 +350,13 @@ class CreditNote(AppendOnlyModel):
     subtotal = models.DecimalField(**MONEY)
     gst_rate = models.DecimalField(max_digits=5, decimal_places=4)
     gst_amount = models.DecimalField(**MONEY)
+    deposit_total = models.DecimalField(
+        **MONEY, default=Decimal("0.00"), help_text="Deposits refunded: no GST on this part."
+    )
     total = models.DecimalField(**MONEY)
+    amount_refunded = models.DecimalField(
+        **MONEY, default=Decimal("0.00"), help_text="The part of the credit beyond what was still due: paid back."
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -326,8 +365,11 @@ class CreditNote(AppendOnlyModel):
         constraints = [
             models.CheckConstraint(condition=Q(total__gt=0), name="creditnote_total_gt_0"),
             models.CheckConstraint(
-                condition=Exact(cents("total"), cents("subtotal") + cents("gst_amount")),
+                condition=Exact(cents("total"), cents("subtotal") + cents("gst_amount") + cents("deposit_total")),
                 name="creditnote_total_adds_up_cents",
+            ),
+            models.CheckConstraint(
+                condition=Q(deposit_total__gte=0, amount_refunded__gte=0), name="creditnote_deposit_refund_gte_0"
             ),
         ]
 
@@ -380,3 +422,62 @@ class Payment(AppendOnlyModel):
     @property
     def change_due(self) -> Decimal | None:
         return None if self.amount_tendered is None else self.amount_tendered - self.amount
+
+
+# -- cylinder deposits held by customers --------------------------------------------
+
+
+class DepositHolding(models.Model):
+    """A customer's deposits of one cylinder type: the units its deposits
+    cover and the amount held. Derived from ``DepositMove`` (the ledger),
+    kept in the delivery's transaction; the row is the lock (an entity row,
+    taken before the stock balances) that serialises two deliveries of the
+    type to the customer."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="deposit_holdings")
+    cylinder_type = models.ForeignKey("depots.CylinderType", on_delete=models.PROTECT, related_name="+")
+    units = models.IntegerField(default=0)
+    amount = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["customer_id", "cylinder_type_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "cylinder_type"], name="depositholding_unique_type"),
+            models.CheckConstraint(condition=Q(units__gte=0, amount__gte=0), name="depositholding_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}/{self.cylinder_type_id}: {self.units} units, {self.amount}"
+
+
+class DepositMove(AppendOnlyModel):
+    """One change of a customer's deposit holding: a charge (units > 0, on the
+    invoice's DEPOSIT line ``invoice_line``) or a refund (units < 0, on the
+    credit note's line ``credit_note_line`` crediting that same invoice line)."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    cylinder_type = models.ForeignKey("depots.CylinderType", on_delete=models.PROTECT, related_name="+")
+    units = models.IntegerField()
+    amount = models.DecimalField(**MONEY)
+    invoice_line = models.ForeignKey(InvoiceLine, on_delete=models.PROTECT, related_name="deposit_moves")
+    credit_note_line = models.ForeignKey(
+        CreditNoteLine, null=True, blank=True, on_delete=models.PROTECT, related_name="deposit_moves"
+    )
+    delivery_id = models.BigIntegerField(db_index=True)
+    occurred_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["customer_id", "cylinder_type_id", "id"]
+        indexes = [models.Index(fields=["customer", "cylinder_type", "id"], name="depositmove_customer_type")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(units__gt=0, amount__gte=0, credit_note_line__isnull=True)
+                | Q(units__lt=0, amount__lte=0, credit_note_line__isnull=False),
+                name="depositmove_charge_or_refund",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}/{self.cylinder_type_id} {self.units:+d} {self.amount}"

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from apps.billing.enums import InvoiceLineKind
 from apps.billing.models import Invoice
 from apps.billing.paynow import paynow_payload, qr_png_data_uri
 from apps.billing.serializers import gst_percent
@@ -96,6 +97,7 @@ def invoice_pdf_html(invoice: Invoice) -> str:
     lines = [
         {
             "position": line.position,
+            "kind": line.kind,
             "description": line.description,
             "quantity": quantity_text(line.quantity),
             "unit_price": unit_price_text(line.unit_price),
@@ -103,6 +105,9 @@ def invoice_pdf_html(invoice: Invoice) -> str:
         }
         for line in invoice.lines.order_by("position")
     ]
+    # deposits are not a supply: listed apart, outside the GST base
+    deposit_lines = [line for line in lines if line["kind"] == InvoiceLineKind.DEPOSIT]
+    lines = [line for line in lines if line["kind"] != InvoiceLineKind.DEPOSIT]
     payload = invoice_paynow_payload(invoice)
     return render_to_string(
         "billing/invoice.html",
@@ -110,6 +115,7 @@ def invoice_pdf_html(invoice: Invoice) -> str:
             "company": settings.COMPANY,
             "invoice": invoice,
             "lines": lines,
+            "deposit_lines": deposit_lines,
             "gst_percent": gst_percent(invoice.gst_rate),
             "paynow_payload": payload,
             "paynow_qr": qr_png_data_uri(payload),

@@ -16,13 +16,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.billing.models import CustomerPrice, CylinderTypePrice, GstRate, ServiceItem, ServiceItemPrice
+from apps.billing.models import (
+    CustomerPrice,
+    CylinderTypePrice,
+    DepositRate,
+    GstRate,
+    ServiceItem,
+    ServiceItemPrice,
+)
 from apps.billing.paynow import paynow_payload
 from apps.core.exceptions import ValidationFailed
 from apps.customers.selectors import customer_list
@@ -76,12 +84,14 @@ def customer_prices(*, user, day: date) -> dict:
         own[customer_id][type_id].append((valid_from, price))
 
     list_rows = _grouped(CylinderTypePrice.objects.all(), "cylinder_type_id")
+    deposit_rows = _grouped(DepositRate.objects.all().annotate(price=F("amount")), "cylinder_type_id")
     types = []
     for t in CylinderType.objects.filter(is_active=True).order_by("id").values("id", "name", "list_price"):
         rows = list_rows.get(t["id"], [])
         if not any(d is not None and d <= day for d, _ in rows) and t["list_price"] is not None:
             rows = [(None, t["list_price"]), *rows]
-        types.append({"id": t["id"], "name": t["name"], "prices": _schedule(rows, day)})
+        deposits = [r for r in _schedule(deposit_rows.get(t["id"], []), day) if r["valid_from"] is not None]
+        types.append({"id": t["id"], "name": t["name"], "prices": _schedule(rows, day), "deposits": deposits})
 
     service_rows = _grouped(ServiceItemPrice.objects.all(), "service_item_id")
     services = [

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
-from apps.billing.models import CustomerPrice, CylinderTypePrice, GstRate, ServiceItemPrice
+from apps.billing.models import CustomerPrice, CylinderTypePrice, DepositRate, GstRate, ServiceItemPrice
 from apps.core.exceptions import ApplicationError
 
 CENT = Decimal("0.01")
@@ -41,6 +41,16 @@ def totals(amounts: Iterable[Decimal], rate: Decimal) -> tuple[Decimal, Decimal,
     subtotal = money(sum(amounts, Decimal("0")))
     gst = money(subtotal * rate)
     return subtotal, gst, subtotal + gst
+
+
+def invoice_totals(
+    taxable: Iterable[Decimal], deposits: Iterable[Decimal], rate: Decimal
+) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """(subtotal, gst, deposit_total, total): GST once on the taxable lines
+    only (the GST base); deposits are not a supply, added after GST."""
+    subtotal, gst, _ = totals(taxable, rate)
+    deposit_total = money(sum(deposits, Decimal("0")))
+    return subtotal, gst, deposit_total, subtotal + gst + deposit_total
 
 
 def split_gross(gross: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
@@ -78,3 +88,17 @@ def service_price(*, service_item, day: date) -> Decimal:
     if price is None:
         raise PriceMissing(f"{service_item.name} has no price on {day:%d/%m/%Y}.")
     return price
+
+
+def deposit_rates_on(cylinder_type_ids: Iterable[int], day: date) -> dict[int, Decimal]:
+    """The deposit per cylinder in force on ``day`` for each type that has
+    one (a type without a dated row in force charges no deposit); one query."""
+    out: dict[int, Decimal] = {}
+    rows = (
+        DepositRate.objects.filter(cylinder_type_id__in=list(cylinder_type_ids), valid_from__lte=day)
+        .order_by("cylinder_type_id", "valid_from")
+        .values_list("cylinder_type_id", "amount")
+    )
+    for type_id, amount in rows:
+        out[type_id] = amount  # the latest valid_from wins
+    return out

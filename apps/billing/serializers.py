@@ -53,6 +53,7 @@ class InvoiceSummarySerializer(serializers.ModelSerializer):
             "subtotal",
             "gst_rate",
             "gst_amount",
+            "deposit_total",
             "total",
             "amount_paid",
             "status",
@@ -73,6 +74,12 @@ class PaymentSerializer(serializers.ModelSerializer):
             "created_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class CreditNoteRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
 class CreditNoteLineSerializer(serializers.ModelSerializer):
@@ -97,7 +104,9 @@ class CreditNoteSerializer(serializers.ModelSerializer):
             "subtotal",
             "gst_rate",
             "gst_amount",
+            "deposit_total",
             "total",
+            "amount_refunded",
             "lines",
             "created_at",
         ]
@@ -115,7 +124,8 @@ class InvoiceSerializer(InvoiceSummarySerializer):
         fields = [
             "id", "number", "customer", "customer_name", "customer_address", "customer_postal_code", "customer_uen",
             "issue_date", "supply_date", "due_date", "payment_terms", "payment_method", "currency", "subtotal",
-            "gst_rate", "gst_amount", "total", "amount_paid", "amount_credited", "amount_due", "status", "delivery",
+            "gst_rate", "gst_amount", "deposit_total", "total", "amount_paid", "amount_credited", "amount_refunded",
+            "amount_due", "status", "delivery",
             "lines", "payments", "credit_notes", "pdf_url", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
@@ -142,3 +152,23 @@ class CreditNoteInput(serializers.Serializer):
         super().__init__(*args, **kwargs)
         if invoices is not None:  # only invoices the caller may see
             self.fields["invoice"].queryset = invoices
+
+
+class CustomerCylinderTypeOutput(serializers.Serializer):
+    cylinder_type = serializers.IntegerField()
+    name = serializers.CharField()
+    full = serializers.IntegerField()
+    empty = serializers.IntegerField()
+    held = serializers.IntegerField(help_text="full + empty at the customer's site.")
+    deposit_units = serializers.IntegerField(help_text="Cylinders the deposits held cover.")
+    deposit_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    oldest_since = serializers.DateField(
+        allow_null=True, help_text="Delivery date of the oldest cylinder still held (first in, first out)."
+    )
+    oldest_serial = serializers.CharField(allow_null=True, help_text="Its serial, when known (serialised types).")
+
+
+class CustomerCylindersOutput(serializers.Serializer):
+    customer = serializers.IntegerField()
+    types = CustomerCylinderTypeOutput(many=True)
+    deposit_total = serializers.DecimalField(max_digits=12, decimal_places=2)

@@ -24,6 +24,7 @@ from apps.billing.models import (
     CustomerMeter,
     CustomerPrice,
     CylinderTypePrice,
+    DepositRate,
     GstRate,
     Invoice,
     InvoiceLine,
@@ -32,7 +33,7 @@ from apps.billing.models import (
     ServiceItem,
     ServiceItemPrice,
 )
-from apps.billing.pricing import gst_rate_on, line_amount, split_gross, totals
+from apps.billing.pricing import gst_rate_on, invoice_totals, line_amount, split_gross
 from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed, require_reason
 from apps.core.locks import lock_entity, lock_entity_or_none
 from apps.core.permissions import role_of
@@ -90,8 +91,8 @@ def credit_note_number(day: date) -> str:
     return sequence_next(slug=f"credit_note/{day.year}", format_string=f"CN-{day.year}-{{value:06d}}")
 
 
-def invoice_status_for(*, total: Decimal, paid: Decimal, credited: Decimal) -> str:
-    if total - paid - credited <= 0:
+def invoice_status_for(*, total: Decimal, paid: Decimal, credited: Decimal, refunded: Decimal = Decimal(0)) -> str:
+    if total - paid - credited + refunded <= 0:
         return InvoiceStatus.PAID if paid > 0 or credited == 0 else InvoiceStatus.CREDITED
     if paid > 0:
         return InvoiceStatus.PARTLY_PAID
@@ -143,6 +144,10 @@ def invoice_issue(
     number is taken last (after every other lock of the document), the
     customer is snapshotted, and subtotal + GST = total to the cent.
 
+    DEPOSIT lines are outside the GST base: ``subtotal`` and GST are those
+    of the other lines, ``deposit_total`` the deposits, total = subtotal +
+    GST + deposits (a database CHECK on cents holds it).
+
     Two dates: ``supply_date`` is when the goods were supplied (the
     delivery's date, from the device's clock; it picks the GST rate);
     ``issue_date`` is the server's Singapore date when the number is taken
@@ -156,7 +161,11 @@ def invoice_issue(
     issue_date = issue_date or server_today()
     supply_date = supply_date or issue_date
     rate = gst_rate_on(supply_date)
-    subtotal, gst, total = totals((d.amount for d in lines), rate)
+    subtotal, gst, deposit_total, total = invoice_totals(
+        (d.amount for d in lines if d.kind != InvoiceLineKind.DEPOSIT),
+        (d.amount for d in lines if d.kind == InvoiceLineKind.DEPOSIT),
+        rate,
+    )
     terms, days = payment_terms_text(customer)
     number = invoice_number(issue_date)  # the last lock of the document
     invoice = Invoice.objects.create(
@@ -174,6 +183,7 @@ def invoice_issue(
         subtotal=subtotal,
         gst_rate=rate,
         gst_amount=gst,
+        deposit_total=deposit_total,
         total=total,
         status=InvoiceStatus.ISSUED if total > 0 else InvoiceStatus.PAID,
         created_by=actor,
@@ -207,6 +217,7 @@ def invoice_issue(
             "subtotal": subtotal,
             "gst_rate": rate,
             "gst_amount": gst,
+            **({"deposit_total": deposit_total} if deposit_total else {}),
             "total": total,
         },
     )
@@ -276,10 +287,14 @@ def _invoice_lock(invoice_id: int) -> Invoice:
     return lock_entity(Invoice.objects.filter(pk=invoice_id))
 
 
-def _settlement_update(invoice: Invoice, *, paid: Decimal, credited: Decimal) -> None:
-    status = invoice_status_for(total=invoice.total, paid=paid, credited=credited)
-    Invoice.objects.filter(pk=invoice.pk).update(amount_paid=paid, amount_credited=credited, status=status)
-    invoice.amount_paid, invoice.amount_credited, invoice.status = paid, credited, status
+def _settlement_update(invoice: Invoice, *, paid: Decimal, credited: Decimal, refunded: Decimal | None = None) -> None:
+    refunded = invoice.amount_refunded if refunded is None else refunded
+    status = invoice_status_for(total=invoice.total, paid=paid, credited=credited, refunded=refunded)
+    Invoice.objects.filter(pk=invoice.pk).update(
+        amount_paid=paid, amount_credited=credited, amount_refunded=refunded, status=status
+    )
+    invoice.amount_paid, invoice.amount_credited, invoice.amount_refunded = paid, credited, refunded
+    invoice.status = status
 
 
 @transaction.atomic
@@ -381,79 +396,142 @@ def door_payment_record(
 def credit_note_create(*, actor: User, invoice: Invoice, reason: str, lines: list[dict] | None = None) -> CreditNote:
     """Credit all (no ``lines``) or part of an invoice. Invariant: the credit
     never exceeds what is still due on the invoice, nor a line's uncredited
-    quantity; numbered CN-YYYY-NNNNNN, taken last."""
+    quantity; numbered CN-YYYY-NNNNNN, taken last.
+
+    Deposits are not credited here: a DEPOSIT line is refunded when the
+    cylinders come back (``apps.billing.deposits``), so the customer's
+    deposit ledger always explains its credit notes. A credit of the whole
+    invoice leaves out the deposits still held."""
     reason = require_reason(reason, "A reason is required.")
     locked = _invoice_lock(invoice.pk)
-    due = locked.amount_due
-    rate = locked.gst_rate
-    drafts: list[CreditNoteLine] = []
     if lines:
-        credited = dict(
-            CreditNoteLine.objects.filter(credit_note__invoice=locked, invoice_line__isnull=False)
-            .values("invoice_line")
-            .annotate(q=Sum("quantity"))
-            .values_list("invoice_line", "q")
-        )
         for i, line in enumerate(lines):
-            inv_line, qty = line["invoice_line"], Decimal(line["quantity"])
-            if inv_line.invoice_id != locked.pk:
-                raise ValidationFailed({"lines": {i: {"invoice_line": ["Not a line of this invoice."]}}})
-            left = inv_line.quantity - credited.get(inv_line.pk, Decimal("0"))
-            if qty <= 0 or qty > left:
-                raise ValidationFailed({"lines": {i: {"quantity": [f"Between 0 and {left} may still be credited."]}}})
-            credited[inv_line.pk] = credited.get(inv_line.pk, Decimal("0")) + qty
-            drafts.append(
-                CreditNoteLine(
-                    invoice_line=inv_line,
-                    description=inv_line.description,
-                    quantity=qty,
-                    unit_price=inv_line.unit_price,
-                    amount=line_amount(qty, inv_line.unit_price),
+            if line["invoice_line"].kind == InvoiceLineKind.DEPOSIT:
+                raise ValidationFailed(
+                    {"lines": {i: {"invoice_line": ["A deposit is refunded when the cylinders come back."]}}}
                 )
-            )
-        subtotal, gst, total = totals((d.amount for d in drafts), rate)
-    else:
-        if due <= 0:
-            raise CreditExceedsRemaining(f"Nothing is left to credit on {locked.number}.")
-        subtotal, gst = split_gross(due, rate)
-        total = due
+        return credit_note_lines_issue(actor=actor, invoice=locked, reason=reason, lines=lines)
+    due = locked.amount_due
+    if locked.deposit_total > 0:  # deposits still held stay on the invoice
+        refunded = CreditNote.objects.filter(invoice=locked).aggregate(s=Sum("deposit_total"))["s"] or Decimal("0")
+        due -= locked.deposit_total - refunded
+    if due <= 0:
+        raise CreditExceedsRemaining(f"Nothing is left to credit on {locked.number}.")
+    subtotal, gst = split_gross(due, locked.gst_rate)
+    draft = CreditNoteLine(
+        description=f"Credit of invoice {locked.number}", quantity=1, unit_price=subtotal, amount=subtotal
+    )
+    return _credit_note_write(
+        actor=actor, invoice=locked, reason=reason, drafts=[draft], figures=(subtotal, gst, Decimal("0.00"), due)
+    )
+
+
+def credit_note_lines_issue(
+    *, actor: User, invoice: Invoice, reason: str, lines: list[dict], refund_beyond_due: bool = False
+) -> CreditNote:
+    """Credit chosen quantities of lines of ``invoice`` (row-locked by the
+    caller) at their unit prices: GST on the taxable lines only, none on
+    DEPOSIT lines (``deposit_total``). Never more than a line's uncredited
+    quantity. Beyond what is still due: refused (422
+    ``credit_exceeds_remaining``), or with ``refund_beyond_due`` (a deposit
+    refund on a paid invoice) recorded as ``amount_refunded``, money paid
+    back to the customer."""
+    credited = dict(
+        CreditNoteLine.objects.filter(credit_note__invoice=invoice, invoice_line__isnull=False)
+        .values("invoice_line")
+        .annotate(q=Sum("quantity"))
+        .values_list("invoice_line", "q")
+    )
+    drafts: list[CreditNoteLine] = []
+    kinds: list[str] = []
+    for i, line in enumerate(lines):
+        inv_line, qty = line["invoice_line"], Decimal(line["quantity"])
+        if inv_line.invoice_id != invoice.pk:
+            raise ValidationFailed({"lines": {i: {"invoice_line": ["Not a line of this invoice."]}}})
+        left = inv_line.quantity - credited.get(inv_line.pk, Decimal("0"))
+        if qty <= 0 or qty > left:
+            raise ValidationFailed({"lines": {i: {"quantity": [f"Between 0 and {left} may still be credited."]}}})
+        credited[inv_line.pk] = credited.get(inv_line.pk, Decimal("0")) + qty
+        kinds.append(inv_line.kind)
         drafts.append(
             CreditNoteLine(
-                description=f"Credit of invoice {locked.number}", quantity=1, unit_price=subtotal, amount=subtotal
+                invoice_line=inv_line,
+                description=inv_line.description,
+                quantity=qty,
+                unit_price=inv_line.unit_price,
+                amount=line_amount(qty, inv_line.unit_price),
             )
         )
+    pairs = list(zip(kinds, drafts, strict=True))
+    figures = invoice_totals(
+        (d.amount for k, d in pairs if k != InvoiceLineKind.DEPOSIT),
+        (d.amount for k, d in pairs if k == InvoiceLineKind.DEPOSIT),
+        invoice.gst_rate,
+    )
+    total = figures[3]
     if total <= 0:
         raise ValidationFailed({"lines": ["The credit must be greater than zero."]})
-    if total > due:
+    due = invoice.amount_due
+    if total > due and not refund_beyond_due:
         raise CreditExceedsRemaining(
-            f"A credit of {total} is more than the {due} remaining on {locked.number}.",
+            f"A credit of {total} is more than the {due} remaining on {invoice.number}.",
             extra={"amount_due": str(due)},
         )
+    return _credit_note_write(actor=actor, invoice=invoice, reason=reason, drafts=drafts, figures=figures)
+
+
+def _credit_note_write(
+    *,
+    actor: User,
+    invoice: Invoice,
+    reason: str,
+    drafts: list[CreditNoteLine],
+    figures: tuple[Decimal, Decimal, Decimal, Decimal],
+) -> CreditNote:
+    """Number (taken last), credit note, lines, the invoice's settlement and
+    the audit row. The part of the credit beyond what was still due is
+    ``amount_refunded`` (only a deposit refund gets here with such a part)."""
+    subtotal, gst, deposit_total, total = figures
+    refunded = max(Decimal("0.00"), total - max(invoice.amount_due, Decimal("0.00")))
     today = server_today()
     number = credit_note_number(today)  # last lock
     note = CreditNote.objects.create(
         number=number,
-        invoice=locked,
+        invoice=invoice,
         reason=reason,
         issue_date=today,
         subtotal=subtotal,
-        gst_rate=rate,
+        gst_rate=invoice.gst_rate,
         gst_amount=gst,
+        deposit_total=deposit_total,
         total=total,
+        amount_refunded=refunded,
         created_by=actor,
     )
     for d in drafts:
         d.credit_note = note
     CreditNoteLine.objects.bulk_create(drafts)
-    before = {"status": locked.status, "amount_credited": locked.amount_credited}
-    _settlement_update(locked, paid=locked.amount_paid, credited=locked.amount_credited + total)
+    before = {"status": invoice.status, "amount_credited": invoice.amount_credited}
+    _settlement_update(
+        invoice,
+        paid=invoice.amount_paid,
+        credited=invoice.amount_credited + total,
+        refunded=invoice.amount_refunded + refunded,
+    )
     audit_record(
         action=AuditAction.CREDIT_NOTE_ISSUED,
         user=actor,
         entity_type=INVOICE_DOCUMENT,
-        entity_id=locked.pk,
+        entity_id=invoice.pk,
         before=before,
-        after={"credit_note": number, "total": total, "reason": reason, "status": locked.status},
+        after={
+            "credit_note": number,
+            "total": total,
+            **({"deposit_total": deposit_total} if deposit_total else {}),
+            **({"amount_refunded": refunded} if refunded else {}),
+            "reason": reason,
+            "status": invoice.status,
+        },
     )
     return note
 
@@ -545,6 +623,13 @@ def service_item_price_check(before: ServiceItemPrice | None, after: ServiceItem
         _invoiced_from(Invoice.objects.filter(lines__service_item_id=row), _earliest(before, after), "A service price")
 
 
+def deposit_rate_check(before: DepositRate | None, after: DepositRate) -> None:
+    """Fixed once an invoice with a deposit line of that type is supplied on or after it."""
+    for row in {after.cylinder_type_id, getattr(before, "cylinder_type_id", after.cylinder_type_id)} - {None}:
+        scope = Invoice.objects.filter(lines__cylinder_type_id=row, lines__kind=InvoiceLineKind.DEPOSIT)
+        _invoiced_from(scope, _earliest(before, after), "A deposit rate")
+
+
 def gst_rate_create(*, actor: User, data: Mapping[str, Any]) -> GstRate:
     return row_create(actor=actor, model=GstRate, data=data, action=AuditAction.PRICE_CREATED, check=gst_rate_check)
 
@@ -564,6 +649,16 @@ def cylinder_type_price_update(*, actor: User, price: CylinderTypePrice, data: M
     return row_update(
         actor=actor, instance=price, data=data, action=AuditAction.PRICE_CHANGED, check=cylinder_type_price_check
     )
+
+
+def deposit_rate_create(*, actor: User, data: Mapping[str, Any]) -> DepositRate:
+    return row_create(
+        actor=actor, model=DepositRate, data=data, action=AuditAction.PRICE_CREATED, check=deposit_rate_check
+    )
+
+
+def deposit_rate_update(*, actor: User, rate: DepositRate, data: Mapping[str, Any]) -> DepositRate:
+    return row_update(actor=actor, instance=rate, data=data, action=AuditAction.PRICE_CHANGED, check=deposit_rate_check)
 
 
 def customer_price_create(*, actor: User, data: Mapping[str, Any]) -> CustomerPrice:

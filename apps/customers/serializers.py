@@ -31,6 +31,10 @@ class PricedCylinderTypeOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     prices = PriceRowOutput(many=True, help_text="The row in force on `date`, then every later dated row.")
+    deposits = PriceRowOutput(
+        many=True,
+        help_text="Deposit per cylinder (no GST): the row in force on `date`, then later ones; empty: no deposit.",
+    )
 
 
 class PricedServiceItemOutput(serializers.Serializer):

@@ -5,7 +5,8 @@ from rest_framework import serializers
 
 from apps.billing.enums import DeliveryPaymentMethod
 from apps.billing.models import ServiceItem
-from apps.billing.serializers import InvoiceSummarySerializer
+from apps.billing.selectors import delivery_deposit_credit_note
+from apps.billing.serializers import CreditNoteRefOutput, InvoiceSummarySerializer
 from apps.billing.services import DOOR_PAYMENT_METHODS
 from apps.core.api import MAX_ID, PKField
 from apps.customers.models import Customer
@@ -147,12 +148,14 @@ class DeliverySerializer(serializers.ModelSerializer):
     amount_tendered = serializers.SerializerMethodField(help_text="CASH: cash handed over at the door.")
     change_due = serializers.SerializerMethodField(help_text="CASH: change to give back (tendered - total).")
     payment_reference = serializers.SerializerMethodField(help_text="PAYNOW: the reference given, if any.")
+    deposit_credit_note = serializers.SerializerMethodField(help_text="Deposits refunded for cylinders returned.")
 
     class Meta:
         model = Delivery
         fields = [
             "id", "customer", "vehicle", "driver", "order", "payment_method", "total_delivered", "total_returned",
-            "lines", "invoice", "amount_tendered", "change_due", "payment_reference", "occurred_at", "created_at",
+            "lines", "invoice", "amount_tendered", "change_due", "payment_reference", "deposit_credit_note",
+            "occurred_at", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -171,6 +174,13 @@ class DeliverySerializer(serializers.ModelSerializer):
         if payment is None or payment.change_due is None:
             return "0.00"  # nothing was due
         return f"{payment.change_due:.2f}"
+
+    @extend_schema_field(CreditNoteRefOutput(allow_null=True))
+    def get_deposit_credit_note(self, obj) -> dict | None:
+        note = getattr(obj, "deposit_credit_note", None)  # set by delivery_create
+        if note is None and not hasattr(obj, "deposit_credit_note") and obj.total_returned:
+            note = delivery_deposit_credit_note(obj.pk)  # only a return can refund
+        return None if note is None else CreditNoteRefOutput(note).data
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_payment_reference(self, obj) -> str | None:

@@ -15,6 +15,7 @@ from apps.accounts.models import User
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.billing import services as billing
+from apps.billing.deposits import deposit_plan
 from apps.billing.enums import DeliveryPaymentMethod, InvoiceLineKind
 from apps.billing.models import ServiceItem
 from apps.billing.pricing import cylinder_price, service_price
@@ -164,6 +165,10 @@ def delivery_create(
         order = order_lock(order)
     if meter_reading is not None:
         billing.meter_lock(customer=customer)
+    # deposits: the customer's holding rows (and invoices a refund credits) locked before the balances
+    deposits = deposit_plan(
+        customer=customer, lines=[(c.cylinder_type, c.delivered_full, c.returned_empty) for c in lines], day=day
+    )
 
     order_id = getattr(order, "pk", order)
     if order_id is not None and not Order.objects.filter(pk=order_id).exists():
@@ -264,6 +269,7 @@ def delivery_create(
         )
         if (line := billing.meter_line(meter, reading)) is not None:
             drafts.append(line)
+    drafts += deposits.lines  # DEPOSIT lines: outside the GST base
     # Empties picked up and nothing billable: no tax invoice, no number used.
     invoice = None
     if drafts:
@@ -272,6 +278,9 @@ def delivery_create(
         )
         delivery.invoice = invoice
         delivery.save(update_fields=["invoice"])
+    delivery.deposit_credit_note = deposits.record(
+        actor=actor, invoice=invoice, delivery_id=delivery.pk, occurred_at=when
+    )  # refunds: a credit note (its own gapless number), no invoice needed
     payment = billing.door_payment_record(
         actor=actor,
         invoice=invoice,
@@ -295,6 +304,7 @@ def delivery_create(
             "invoice": invoice.number if invoice else None,
             "total": invoice.total if invoice else None,
             "paid_at_door": payment.amount if payment else None,
+            **({"deposits": d} if (d := deposits.audit()) else {}),
             "lines": [
                 {
                     "cylinder_type": line.cylinder_type.pk,

@@ -18,6 +18,16 @@ CYLINDER_TYPES = [
     ("LPG-50", "50 kg cylinder", Decimal("50.00"), Decimal("92.00")),
 ]
 
+# Cylinder deposits per type (SGD, not subject to GST), in force from DEPOSITS_FROM.
+DEPOSITS_FROM = "2024-01-01"
+DEPOSIT_RATES = {
+    "LPG-12.7": Decimal("45.00"),
+    "LPG-14": Decimal("50.00"),
+    "LPG-50": Decimal("150.00"),
+    "LPG45S": Decimal("120.00"),  # the serialised 45 kg type (issue 13), when present
+}
+DEFAULT_DEPOSIT = Decimal("50.00")  # any other demo type
+
 OPENING_STOCK = {
     "TUAS": {"LPG-12.7": 400, "LPG-14": 300, "LPG-50": 80},
     "SNG": {"LPG-12.7": 300, "LPG-14": 200, "LPG-50": 60},

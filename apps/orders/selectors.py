@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from apps.billing.selectors import customers_cylinders_held
 from apps.core.scoping import scope_by_role
 from apps.inventory.enums import MovementType
 from apps.inventory.models import Location, StockBalance, StockMove
@@ -133,6 +134,10 @@ def my_day(*, driver, day: date) -> dict:
         balances.setdefault(row.location.customer_id, []).append(
             {"cylinder_type": row.cylinder_type_id, "full_qty": row.full_qty, "empty_qty": row.empty_qty}
         )
+    # cylinders held and deposits per stop: one more query for all stops
+    held = customers_cylinders_held(
+        {c: {b["cylinder_type"]: b["full_qty"] + b["empty_qty"] for b in balances.get(c, [])} for c in customer_ids}
+    )
     stops = [
         {
             "id": o.pk,
@@ -159,6 +164,7 @@ def my_day(*, driver, day: date) -> dict:
                 for line in o.lines.all()
             ],
             "customer_balance": balances.get(o.customer_id, []),
+            **held[o.customer_id],
         }
         for n, o in enumerate(orders, start=1)
     ]

@@ -194,6 +194,12 @@ class StopLineOutput(serializers.Serializer):
     remaining = serializers.IntegerField(help_text="Still to deliver.")
 
 
+class StopCylindersOutput(serializers.Serializer):
+    cylinder_type = serializers.IntegerField()
+    held = serializers.IntegerField(help_text="Cylinders of the type at the site (full + empty).")
+    deposit_units = serializers.IntegerField(help_text="Cylinders the customer's deposits cover.")
+
+
 class StopOutput(serializers.Serializer):
     id = serializers.IntegerField()
     sequence = serializers.IntegerField(help_text="1-based position in the route.")
@@ -203,6 +209,10 @@ class StopOutput(serializers.Serializer):
     scheduled_for = serializers.DateField()
     lines = StopLineOutput(many=True)
     customer_balance = CustomerBalanceRowOutput(many=True, help_text="What the customer holds now.")
+    cylinders = StopCylindersOutput(many=True, help_text="Cylinders held and deposits, per type.")
+    deposit_total = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Deposits the customer has paid and not had back."
+    )
 
 
 class MyDayOutput(serializers.Serializer):

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from apps.billing.enums import InvoiceStatus
-from apps.billing.models import CreditNote, CustomerPrice, Invoice
+from apps.billing.models import CreditNote, CustomerPrice, DepositRate, Invoice
 from apps.billing.pricing import line_amount, money, split_gross, totals
 from apps.billing.services import credit_note_create, payment_record
 from apps.billing.tests.helpers import deliver, delivery_body, load_vehicle, post_delivery
@@ -34,7 +34,9 @@ def loaded(world):
     return world
 
 
-def _walk_invoice(n: int, *, customer, user, today, total, subtotal, gst, paid, credited) -> Invoice:
+def _walk_invoice(
+    n: int, *, customer, user, today, total, subtotal, gst, paid, credited, deposit=Decimal(0), refunded=Decimal(0)
+) -> Invoice:
     return Invoice(
         number=f"WALK-{n:06d}",
         customer=customer,
@@ -48,9 +50,11 @@ def _walk_invoice(n: int, *, customer, user, today, total, subtotal, gst, paid, 
         subtotal=subtotal,
         gst_rate=RATE,
         gst_amount=gst,
+        deposit_total=deposit,
         total=total,
         amount_paid=paid,
         amount_credited=credited,
+        amount_refunded=refunded,
         status=InvoiceStatus.PAID,
         created_by=user,
     )
@@ -100,8 +104,10 @@ def _insert(model, rows: list[dict], chunk: int = 1000) -> None:
 
 @pytest.mark.django_db
 def test_every_total_from_one_cent_to_a_thousand_passes_the_real_checks():
-    """All 100,000 totals, each split into net + GST (as a full credit note
-    splits it) and settled exactly (paid + credited = total), inserted into
+    """All 100,000 totals, each split into an awkward deposit part (outside
+    the GST base) and the rest into net + GST (as a full credit note splits
+    it), settled exactly (paid + credited = total + refunded: every seventh
+    also credits its deposit after payment, the refund), inserted into
     billing_invoice and billing_creditnote in one savepoint: every row must
     pass the database's own CHECKs (total adds up, not oversettled)."""
     customer, user, today = CustomerFactory(), UserFactory(role="finance"), timezone.localdate()
@@ -109,9 +115,12 @@ def test_every_total_from_one_cent_to_a_thousand_passes_the_real_checks():
     rows = []
     for n in CENTS:
         total = Decimal(n) / 100
-        net, gst = split_gross(total, RATE)
-        assert net + gst == total
+        deposit = Decimal(n * 4567 // 10000) / 100
+        net, gst = split_gross(total - deposit, RATE)
+        assert net + gst + deposit == total
         paid, credited = _settled_split(total)
+        refunded = deposit if n % 7 == 0 else Decimal("0.00")
+        credited += refunded
         rows.append(
             {
                 "number": f"WALK-{n:06d}",
@@ -129,9 +138,11 @@ def test_every_total_from_one_cent_to_a_thousand_passes_the_real_checks():
                 "subtotal": net,
                 "gst_rate": RATE,
                 "gst_amount": gst,
+                "deposit_total": deposit,
                 "total": total,
                 "amount_paid": paid,
                 "amount_credited": credited,
+                "amount_refunded": refunded,
                 "status": InvoiceStatus.PAID,
                 "pdf": "",
                 "created_by": user.pk,
@@ -143,13 +154,13 @@ def test_every_total_from_one_cent_to_a_thousand_passes_the_real_checks():
         walked = Invoice.objects.filter(number__startswith="WALK-")
         # round trip: what the database gives back is what was written, to the cent
         stored = {
-            number: (total, paid, credited)
-            for number, total, paid, credited in walked.values_list("number", "total", "amount_paid", "amount_credited")
+            row[0]: row[1:]
+            for row in walked.values_list("number", "total", "amount_paid", "amount_credited", "amount_refunded")
         }
         assert len(stored) == len(CENTS)
         for n in CENTS:
-            total, paid, credited = stored[f"WALK-{n:06d}"]
-            assert total == Decimal(n) / 100 and paid + credited == total, n
+            total, paid, credited, refunded = stored[f"WALK-{n:06d}"]
+            assert total == Decimal(n) / 100 and paid + credited == total + refunded, n
         # The same 100,000 totals as credit notes (their own "adds up" CHECK).
         ids = dict(walked.values_list("number", "id"))
         _insert(
@@ -163,7 +174,9 @@ def test_every_total_from_one_cent_to_a_thousand_passes_the_real_checks():
                     "subtotal": row["subtotal"],
                     "gst_rate": RATE,
                     "gst_amount": row["gst_amount"],
+                    "deposit_total": row["deposit_total"],
                     "total": row["total"],
+                    "amount_refunded": row["amount_refunded"],
                     "created_by": user.pk,
                     "created_at": now,
                 }
@@ -174,22 +187,26 @@ def test_every_total_from_one_cent_to_a_thousand_passes_the_real_checks():
         if connection.vendor == "sqlite":
             # Why cents: compared as the old CHECK did, SQLite's doubles disagree on many of these
             # exact Decimal sums, all of which the cents CHECK above accepted.
-            assert walked.exclude(total=F("subtotal") + F("gst_amount")).count() > 0
+            assert walked.exclude(total=F("subtotal") + F("gst_amount") + F("deposit_total")).count() > 0
         transaction.set_rollback(True)
     assert not Invoice.objects.filter(number__startswith="WALK-").exists()
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("subtotal", "gst", "total", "paid", "credited", "why"),
+    ("subtotal", "gst", "total", "paid", "credited", "why", "deposit", "refunded"),
     [
-        ("192.50", "17.33", "209.84", "0.00", "0.00", "total one cent above subtotal + GST"),
-        ("192.50", "17.33", "209.82", "0.00", "0.00", "total one cent below subtotal + GST"),
-        ("449.83", "40.48", "490.31", "435.84", "54.48", "paid + credited one cent over the total"),
-        ("0.01", "0.00", "0.01", "0.02", "0.00", "overpaid by a cent"),
+        ("192.50", "17.33", "209.84", "0.00", "0.00", "total one cent above subtotal + GST", "0", "0"),
+        ("192.50", "17.33", "209.82", "0.00", "0.00", "total one cent below subtotal + GST", "0", "0"),
+        ("449.83", "40.48", "490.31", "435.84", "54.48", "paid + credited one cent over the total", "0", "0"),
+        ("0.01", "0.00", "0.01", "0.02", "0.00", "overpaid by a cent", "0", "0"),
+        ("192.50", "17.33", "524.84", "0.00", "0.00", "one cent above subtotal + GST + deposits", "315.00", "0"),
+        ("192.50", "17.33", "209.83", "0.00", "0.00", "deposits left out of the total", "315.00", "0"),
+        ("192.50", "17.33", "524.83", "524.83", "315.00", "a refund one cent short", "315.00", "314.99"),
+        ("415.00", "37.35", "437.35", "0.00", "0.00", "negative deposits", "-15.00", "0"),
     ],
 )
-def test_the_checks_still_refuse_a_cent_off(subtotal, gst, total, paid, credited, why):
+def test_the_checks_still_refuse_a_cent_off(subtotal, gst, total, paid, credited, why, deposit, refunded):
     """Negative control: the cents CHECKs are not vacuous."""
     customer, user, today = CustomerFactory(), UserFactory(role="finance"), timezone.localdate()
     row = _walk_invoice(
@@ -202,6 +219,8 @@ def test_the_checks_still_refuse_a_cent_off(subtotal, gst, total, paid, credited
         gst=Decimal(gst),
         paid=Decimal(paid),
         credited=Decimal(credited),
+        deposit=Decimal(deposit),
+        refunded=Decimal(refunded),
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         Invoice.objects.bulk_create([row])  # plain INSERT: the database's CHECK decides
@@ -305,6 +324,7 @@ plans = st.fixed_dictionaries(
         "method": st.sampled_from(["CHEQUE", "BANK_TRANSFER", "CASH", "PAYNOW"]),
         "credit_fraction": st.one_of(st.none(), st.floats(min_value=0.0, max_value=0.99)),
         "cuts": st.lists(st.floats(min_value=0.01, max_value=0.99), max_size=3),
+        "deposit": st.one_of(st.none(), st.integers(min_value=1, max_value=20000).map(lambda c: Decimal(c) / 100)),
     }
 )
 
@@ -317,25 +337,39 @@ plans = st.fixed_dictionaries(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(plan=plans)
-@example(plan={"lines": [(1, 7, None)], "method": "CHEQUE", "credit_fraction": None, "cuts": []})  # 7 x 14 kg
-@example(plan={"lines": [(1, 7, None)], "method": "CASH", "credit_fraction": None, "cuts": []})
+@example(plan={"lines": [(1, 7, None)], "method": "CHEQUE", "credit_fraction": None, "cuts": [], "deposit": None})
+@example(plan={"lines": [(1, 7, None)], "method": "CASH", "credit_fraction": None, "cuts": [], "deposit": None})
+@example(  # 7 x 14 kg at 27.50 plus 7 deposits of 45.35: 192.50 + 17.33 GST + 317.45 = 527.28
+    plan={
+        "lines": [(1, 7, None)],
+        "method": "CHEQUE",
+        "credit_fraction": 0.5,
+        "cuts": [0.37],
+        "deposit": Decimal("45.35"),
+    }
+)
 @example(  # 490.31; credit 1 x 49.98 = 54.48; the rest 435.83
     plan={
         "lines": [(0, 1, Decimal("49.98")), (2, 5, Decimal("79.97"))],
         "method": "CHEQUE",
         "credit_fraction": 0.0,
         "cuts": [],
+        "deposit": None,
     }
 )
 def test_deliveries_payments_and_credits_settle_to_exactly_zero(loaded, plan):
-    """Random deliveries (quantities, contract prices), paid at the door or
-    later in random parts after an optional partial credit note: every step
-    passes the database's CHECKs, and the last payment leaves exactly 0.00
-    due with the invoice PAID."""
+    """Random deliveries (quantities, contract prices, a deposit per cylinder
+    or none), paid at the door or later in random parts after an optional
+    partial credit note: GST on the cylinders only, every step passes the
+    database's CHECKs, and the last payment leaves exactly 0.00 due with the
+    invoice PAID."""
     w = loaded
     try:
         with transaction.atomic():
             customer = w.customers[0]
+            if plan["deposit"] is not None:
+                for ct in w.types:
+                    DepositRate.objects.create(cylinder_type=ct, valid_from=date(2020, 1, 1), amount=plan["deposit"])
             lines = []
             for type_index, qty, price in plan["lines"]:
                 ct = w.types[type_index]
@@ -353,7 +387,15 @@ def test_deliveries_payments_and_credits_settle_to_exactly_zero(loaded, plan):
                 ],
                 invoice.gst_rate,
             )
-            assert (invoice.subtotal, invoice.gst_amount, invoice.total) == expected
+            deposits = Decimal("0.00")
+            if plan["deposit"] is not None:
+                deposits = sum((line_amount(q, plan["deposit"]) for _, q, _ in plan["lines"]), deposits)
+            assert (invoice.subtotal, invoice.gst_amount, invoice.deposit_total, invoice.total) == (
+                expected[0],
+                expected[1],
+                deposits,
+                expected[2] + deposits,
+            )
             if plan["method"] in ("CASH", "PAYNOW"):  # paid at the door, in full
                 assert (invoice.status, invoice.amount_paid, invoice.amount_due) == (
                     InvoiceStatus.PAID,

@@ -82,7 +82,7 @@ def test_pdf_rendered_after_commit_holds_every_tax_invoice_field(invoice):
         "Unit Price",
         "24.99",
         "74.97",
-        "Total before GST SGD 74.97",
+        "Subtotal (GST base) SGD 74.97",
         "GST 9% SGD 6.75",
         "Total Payable SGD 81.72",
         "Cash on delivery",

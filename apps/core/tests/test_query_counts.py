@@ -17,7 +17,7 @@ from apps.sync.tests.signing import PhoneKey, collection_payload, register_devic
 pytestmark = pytest.mark.django_db
 
 MY_DAY = 12  # whatever the number of stops
-DELIVERY = 41
+DELIVERY = 43  # +2 for deposits: the rates of the day, the customer's deposit holdings locked
 DISTRIBUTION = 25
 SYNC_PER_BATCH = 3  # sign-in, device, request audit ...
 SYNC_PER_EVENT = 27  # one distribution.create: checks, idempotency record, locks, moves, audit, number

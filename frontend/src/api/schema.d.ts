@@ -201,6 +201,22 @@ export interface paths {
         patch: operations["customers_partial_update"];
         trace?: never;
     };
+    "/api/customers/{id}/cylinders/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["customers_cylinders_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers/{id}/statement/": {
         parameters: {
             query?: never;
@@ -1482,8 +1498,18 @@ export interface components {
          */
         CountStatusEnum: "MATCHED" | "PENDING" | "APPROVED" | "RETURNED";
         CreditNote: {
+            /**
+             * Format: decimal
+             * @description The part of the credit beyond what was still due: paid back.
+             */
+            readonly amount_refunded: string;
             /** Format: date-time */
             readonly created_at: string;
+            /**
+             * Format: decimal
+             * @description Deposits refunded: no GST on this part.
+             */
+            readonly deposit_total: string;
             /** Format: decimal */
             readonly gst_amount: string;
             /** @example 9 */
@@ -1521,6 +1547,12 @@ export interface components {
             /** Format: decimal */
             quantity: string;
         };
+        CreditNoteRefOutput: {
+            id: number;
+            number: string;
+            /** Format: decimal */
+            total: string;
+        };
         Customer: {
             code: string;
             /** Format: int64 */
@@ -1544,6 +1576,31 @@ export interface components {
             cylinder_type: number;
             empty_qty: number;
             full_qty: number;
+        };
+        CustomerCylindersOutput: {
+            customer: number;
+            /** Format: decimal */
+            deposit_total: string;
+            types: components["schemas"]["CustomerCylinderTypeOutput"][];
+        };
+        CustomerCylinderTypeOutput: {
+            cylinder_type: number;
+            /** Format: decimal */
+            deposit_amount: string;
+            /** @description Cylinders the deposits held cover. */
+            deposit_units: number;
+            empty: number;
+            full: number;
+            /** @description full + empty at the customer's site. */
+            held: number;
+            name: string;
+            /** @description Its serial, when known (serialised types). */
+            oldest_serial: string | null;
+            /**
+             * Format: date
+             * @description Delivery date of the oldest cylinder still held (first in, first out).
+             */
+            oldest_since: string | null;
         };
         /**
          * @description * `HOUSEHOLD` - Household
@@ -1700,6 +1757,8 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
             readonly customer: number;
+            /** @description Deposits refunded for cylinders returned. */
+            readonly deposit_credit_note: components["schemas"]["CreditNoteRefOutput"] | null;
             readonly driver: number | null;
             readonly id: number;
             readonly invoice: components["schemas"]["InvoiceSummary"] | null;
@@ -2002,6 +2061,11 @@ export interface components {
             readonly amount_due: string;
             /** Format: decimal */
             readonly amount_paid: string;
+            /**
+             * Format: decimal
+             * @description Credited after it was paid (a deposit refund): owed back to the customer.
+             */
+            readonly amount_refunded: string;
             /** Format: date-time */
             readonly created_at: string;
             readonly credit_notes: string[];
@@ -2012,6 +2076,11 @@ export interface components {
             readonly customer_postal_code: string;
             readonly customer_uen: string;
             readonly delivery: number;
+            /**
+             * Format: decimal
+             * @description Cylinder deposits: not subject to GST, outside the subtotal.
+             */
+            readonly deposit_total: string;
             /** Format: date */
             readonly due_date: string;
             /** Format: decimal */
@@ -2034,7 +2103,10 @@ export interface components {
             readonly payments: components["schemas"]["Payment"][];
             readonly pdf_url: string;
             readonly status: components["schemas"]["InvoiceStatusEnum"];
-            /** Format: decimal */
+            /**
+             * Format: decimal
+             * @description The GST base: the taxable lines (deposits excluded).
+             */
             readonly subtotal: string;
             /**
              * Format: date
@@ -2062,9 +2134,10 @@ export interface components {
          * @description * `CYLINDER` - Cylinder refill
          *     * `SERVICE` - Service
          *     * `METER` - Metered gas
+         *     * `DEPOSIT` - Cylinder deposit (not subject to GST)
          * @enum {string}
          */
-        InvoiceLineKindEnum: "CYLINDER" | "SERVICE" | "METER";
+        InvoiceLineKindEnum: "CYLINDER" | "SERVICE" | "METER" | "DEPOSIT";
         /**
          * @description * `ISSUED` - Issued
          *     * `PARTLY_PAID` - Partly paid
@@ -2077,6 +2150,11 @@ export interface components {
         InvoiceSummary: {
             /** Format: decimal */
             readonly amount_paid: string;
+            /**
+             * Format: decimal
+             * @description Cylinder deposits: not subject to GST, outside the subtotal.
+             */
+            readonly deposit_total: string;
             /** Format: date */
             readonly due_date: string;
             /** Format: decimal */
@@ -2095,7 +2173,10 @@ export interface components {
             readonly number: string;
             readonly pdf_url: string;
             readonly status: components["schemas"]["InvoiceStatusEnum"];
-            /** Format: decimal */
+            /**
+             * Format: decimal
+             * @description The GST base: the taxable lines (deposits excluded).
+             */
             readonly subtotal: string;
             /**
              * Format: date
@@ -2622,6 +2703,8 @@ export interface components {
             site_address: string;
         };
         PricedCylinderTypeOutput: {
+            /** @description Deposit per cylinder (no GST): the row in force on `date`, then later ones; empty: no deposit. */
+            deposits: components["schemas"]["PriceRowOutput"][];
             id: number;
             name: string;
             /** @description The row in force on `date`, then every later dated row. */
@@ -2889,6 +2972,13 @@ export interface components {
             phone: string;
             postal_code: string;
         };
+        StopCylindersOutput: {
+            cylinder_type: number;
+            /** @description Cylinders the customer's deposits cover. */
+            deposit_units: number;
+            /** @description Cylinders of the type at the site (full + empty). */
+            held: number;
+        };
         StopLineOutput: {
             cylinder_type: number;
             /** @description Delivered so far. */
@@ -2904,6 +2994,13 @@ export interface components {
             customer: components["schemas"]["StopCustomerOutput"];
             /** @description What the customer holds now. */
             customer_balance: components["schemas"]["CustomerBalanceRowOutput"][];
+            /** @description Cylinders held and deposits, per type. */
+            cylinders: components["schemas"]["StopCylindersOutput"][];
+            /**
+             * Format: decimal
+             * @description Deposits the customer has paid and not had back.
+             */
+            deposit_total: string;
             id: number;
             lines: components["schemas"]["StopLineOutput"][];
             order: number;
@@ -4659,6 +4756,126 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    customers_cylinders_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerCylindersOutput"];
                 };
             };
             /** @description Invalid input (`fields` lists the problems). */

@@ -1,10 +1,11 @@
-"""Idempotent demo data: depots, trucks, cylinder types, 30 customers, one
-user per role, and opening stock recorded as RECEIPT documents in the ledger;
-a serialised 45 kg type whose cylinders are placed through the real posting
-service (a receipt into the depot, a load onto the first driver's truck, a
-delivery to the first customer), never by writing their positions."""
+"""Idempotent demo data: depots, trucks, cylinder types (each with a cylinder
+deposit rate), 30 customers, one user per role, and opening stock recorded as
+RECEIPT documents in the ledger; a serialised 45 kg type whose cylinders are
+placed through the real posting service (a receipt into the depot, a load
+onto the first driver's truck, a delivery to the first customer), never by
+writing their positions."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
@@ -12,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.billing.models import DepositRate
+from apps.billing.services import deposit_rate_create
 from apps.customers.models import Customer
 from apps.demo import demo_data as demo
 from apps.deliveries.services import CylinderLine, delivery_create
@@ -76,6 +79,14 @@ class Command(BaseCommand):
                     is_staff=role in ("admin", "supervisor", "depot_staff", "finance"), is_superuser=role == "admin",
                 )  # fmt: skip
             users[role] = user
+        deposits_from = date.fromisoformat(demo.DEPOSITS_FROM)
+        for cylinder_type in CylinderType.objects.order_by("id"):  # every type, also those added after this list
+            if not DepositRate.objects.filter(cylinder_type=cylinder_type, valid_from=deposits_from).exists():
+                amount = demo.DEPOSIT_RATES.get(cylinder_type.sku, demo.DEFAULT_DEPOSIT)
+                deposit_rate_create(
+                    actor=users["admin"],
+                    data={"cylinder_type": cylinder_type, "valid_from": deposits_from, "amount": amount},
+                )
         for code, stock in demo.OPENING_STOCK.items():
             if StockDocument.objects.filter(reference=f"{OPENING_REFERENCE}-{code}").exists():
                 continue
