@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     STOCK_REFUSED = "stock.refused"
     DISTRIBUTION_CREATED = "distribution.created"
     DELIVERY_CREATED = "delivery.created"
+    DELIVERY_ATTACHMENT_UPLOADED = "delivery.attachment_uploaded"
     INVOICE_ISSUED = "invoice.issued"
     INVOICE_PDF_DOWNLOADED = "invoice.pdf_downloaded"
     CREDIT_NOTE_ISSUED = "credit_note.issued"

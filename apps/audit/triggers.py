@@ -67,6 +67,16 @@ INVOICE = Guard(
         "gst_amount", "total", "created_by_id", "created_at",
     ),
 )  # fmt: skip
+# Proof of delivery (apps.deliveries): the proof row never changes; an
+# attachment row is filled in once by its upload (file, size, ... while
+# uploaded_at is NULL, setting it), its declaration (delivery, kind, hash,
+# position) never changes, and nothing is ever deleted.
+DELIVERY_PROOF = Guard("deliveries_deliveryproof")
+DELIVERY_ATTACHMENT = Guard(
+    "deliveries_deliveryattachment",
+    frozen_columns=("id", "delivery_id", "kind", "sha256", "position", "created_at"),
+    seal_column="uploaded_at",
+)
 # The single chain head row (apps.audit.models.AuditChainHead): an UPDATE must
 # keep the head where it is (re-signing) or move it forward to an audit row
 # that exists with exactly that hash. No rewinding, no delete.
@@ -231,7 +241,7 @@ def drop(schema_editor_or_connection, guard: Guard) -> None:
 
 def registered_guards() -> list[Guard]:
     """Every guarded table that exists in this code base's models."""
-    return [AUDIT_LOG, CHAIN_HEAD, STOCK_MOVE, INVOICE]
+    return [AUDIT_LOG, CHAIN_HEAD, STOCK_MOVE, INVOICE, DELIVERY_PROOF, DELIVERY_ATTACHMENT]
 
 
 def ensure_installed(connection, guards: list[Guard] | None = None) -> list[str]:

@@ -3,6 +3,7 @@ after the invoice's transaction has committed, never while a row lock is held.
 The URL fetcher lets WeasyPrint read the project's own static files and the
 inline QR image, nothing else (no network, no arbitrary files)."""
 
+import base64
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -10,6 +11,7 @@ from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.template.loader import render_to_string
 from weasyprint import HTML
@@ -89,6 +91,28 @@ def invoice_pdf_bytes(invoice: Invoice) -> bytes:
     return html_to_pdf(invoice_pdf_html(invoice))
 
 
+def received_by(invoice: Invoice) -> dict | None:
+    """"Received by": the recipient's name and, once uploaded, the signature
+    (a PNG, inlined as a data: URI) of the delivery this invoice bills, read
+    through the relations (billing does not import the deliveries app)."""
+    try:
+        proof = invoice.delivery.proof  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return None
+    signature = (
+        invoice.delivery.attachments.filter(kind="SIGNATURE", uploaded_at__isnull=False)  # type: ignore[attr-defined]
+        .exclude(file="")
+        .first()
+    )
+    image = None
+    if signature is not None:
+        with signature.file.open("rb") as fh:
+            image = "data:image/png;base64," + base64.b64encode(fh.read()).decode()
+    if not proof.recipient_name and image is None:
+        return None
+    return {"name": proof.recipient_name, "signature": image}
+
+
 def invoice_pdf_html(invoice: Invoice) -> str:
     """The invoice's HTML; WeasyPrint turns it into the PDF (``html_to_pdf``,
     in this process or a recycled child process: apps/finance/pdf_child.py)."""
@@ -120,5 +144,6 @@ def invoice_pdf_html(invoice: Invoice) -> str:
             "paynow_payload": payload,
             "paynow_qr": qr_png_data_uri(payload),
             "stylesheet": static_uri("billing/invoice.css"),
+            "received_by": received_by(invoice),
         },
     )

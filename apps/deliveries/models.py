@@ -57,3 +57,131 @@ class DeliveryLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cylinder_type_id}: {self.delivered_full} full / {self.returned_empty} empty"
+
+
+# -- proof of delivery ---------------------------------------------------------------
+
+MAX_PHOTOS = 3
+ATTACHMENT_UPLOAD_FIELDS = frozenset({"file", "content_type", "size", "width", "height", "uploaded_at", "uploaded_by"})
+
+
+class ProofImmutableError(Exception):
+    """An attempt to change or delete a delivery's proof (recorded once)."""
+
+
+class DeliveryProofQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ProofImmutableError("A delivery's proof is recorded once and never changed.")
+
+    def delete(self):
+        raise ProofImmutableError("A delivery's proof is never deleted.")
+
+
+class DeliveryProof(models.Model):
+    """Who received the delivery and where the phone was, declared with the
+    delivery (inside its signed sync event) and written in its transaction.
+    Append-only: the model refuses changes and deletes, and so does the database
+    (apps.audit.triggers.DELIVERY_PROOF)."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.PROTECT, related_name="proof")
+    recipient_name = models.CharField(max_length=100, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_m = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DeliveryProofQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["delivery_id"]
+
+    def __str__(self) -> str:
+        return f"proof of delivery #{self.delivery_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ProofImmutableError("A delivery's proof is recorded once and never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ProofImmutableError("A delivery's proof is never deleted.")
+
+
+class AttachmentKind(models.TextChoices):
+    SIGNATURE = "SIGNATURE", "Signature (PNG)"
+    PHOTO = "PHOTO", "Photo (JPEG)"
+
+
+class DeliveryAttachmentQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Only the upload fields, and only on rows not uploaded yet (an
+        uploaded row is never touched again; the database refuses it too)."""
+        frozen = set(kwargs) - ATTACHMENT_UPLOAD_FIELDS
+        if frozen:
+            raise ProofImmutableError(f"Delivery attachments cannot change ({', '.join(sorted(frozen))}).")
+        return models.QuerySet.update(self.filter(uploaded_at__isnull=True), **kwargs)
+
+    def delete(self):
+        raise ProofImmutableError("Delivery attachments are never deleted.")
+
+    def missing(self):
+        return self.filter(uploaded_at__isnull=True)
+
+
+class DeliveryAttachment(models.Model):
+    """A signature or photo of a delivery, declared by its SHA-256 with the
+    delivery; the bytes arrive later (``PUT /api/deliveries/<id>/attachments/<sha256>/``).
+    Until then ``file`` is empty and ``uploaded_at`` NULL (a missing upload).
+    The upload fills the upload fields once; after that the row never changes
+    (model guard here, database trigger apps.audit.triggers.DELIVERY_ATTACHMENT)."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField(max_length=16, choices=AttachmentKind.choices)
+    sha256 = models.CharField(max_length=64)
+    position = models.PositiveSmallIntegerField(help_text="0 = the signature or the first photo.")
+    file = models.FileField(upload_to="deliveries/", max_length=255, blank=True)
+    content_type = models.CharField(max_length=32, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DeliveryAttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["delivery_id", "kind", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "sha256"], name="deliveryattachment_unique_hash"),
+            models.UniqueConstraint(fields=["delivery", "kind", "position"], name="deliveryattachment_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sha256[:12]} of delivery #{self.delivery_id}"
+
+    @property
+    def uploaded(self) -> bool:
+        return self.uploaded_at is not None
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            stored = type(self).objects.filter(pk=self.pk).values().first()
+            if stored is not None:
+                if stored["uploaded_at"] is not None:
+                    raise ProofImmutableError("An uploaded delivery attachment never changes.")
+                changed = [
+                    f.attname
+                    for f in self._meta.concrete_fields
+                    if f.name not in ATTACHMENT_UPLOAD_FIELDS
+                    and f.attname != "uploaded_by_id"
+                    and stored[f.attname] != getattr(self, f.attname)
+                ]
+                if changed:
+                    raise ProofImmutableError(f"Delivery attachments cannot change ({', '.join(changed)}).")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ProofImmutableError("Delivery attachments are never deleted.")

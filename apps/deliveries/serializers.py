@@ -1,6 +1,7 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from drf_spectacular.utils import extend_schema_field
+from django.urls import reverse
 from rest_framework import serializers
 
 from apps.billing.enums import DeliveryPaymentMethod
@@ -10,7 +11,7 @@ from apps.billing.serializers import CreditNoteRefOutput, InvoiceSummarySerializ
 from apps.billing.services import DOOR_PAYMENT_METHODS
 from apps.core.api import MAX_ID, PKField
 from apps.customers.models import Customer
-from apps.deliveries.models import Delivery, DeliveryLine
+from apps.deliveries.models import MAX_PHOTOS, Delivery, DeliveryAttachment, DeliveryLine, DeliveryProof
 from apps.depots.models import CylinderType, Vehicle
 from apps.depots.serializers import serial_errors, serials_field
 
@@ -33,6 +34,73 @@ class ServiceLineInput(serializers.Serializer):
     quantity = serializers.DecimalField(
         max_digits=10, decimal_places=3, min_value=Decimal("0.001"), max_value=Decimal("10000"), default=Decimal("1")
     )
+
+
+HEX64 = r"^[0-9a-fA-F]{64}$"
+
+
+class RoundedDecimalField(serializers.DecimalField):
+    """A decimal rounded (half-up) to the field's places instead of refused:
+    a phone's GPS gives 1.3520831234567 and that is fine at 6 places."""
+
+    def validate_precision(self, value):
+        if self.decimal_places is not None and value.is_finite():
+            value = value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=ROUND_HALF_UP)
+        return super().validate_precision(value)
+
+
+class Sha256Field(serializers.RegexField):
+    def __init__(self, **kwargs):
+        super().__init__(HEX64, error_messages={"invalid": "A SHA-256 as 64 hexadecimal digits."}, **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data).lower()
+
+
+class ProofInput(serializers.Serializer):
+    """Proof of delivery, declared with the delivery (and so signed inside its
+    offline event): the bytes of the signature and photos follow by upload
+    (``PUT /api/deliveries/<id>/attachments/<sha256>/``)."""
+
+    recipient_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    signature_sha256 = Sha256Field(required=False, allow_null=True, default=None, help_text="SHA-256 of the PNG.")
+    photo_sha256 = serializers.ListField(
+        child=Sha256Field(), required=False, default=list, max_length=MAX_PHOTOS, help_text="SHA-256 of each JPEG."
+    )
+    latitude = RoundedDecimalField(
+        max_digits=9, decimal_places=6, min_value=Decimal(-90), max_value=Decimal(90), required=False,
+        allow_null=True, default=None,
+    )  # fmt: skip
+    longitude = RoundedDecimalField(
+        max_digits=10, decimal_places=6, min_value=Decimal(-180), max_value=Decimal(180), required=False,
+        allow_null=True, default=None,
+    )  # fmt: skip
+    accuracy_m = RoundedDecimalField(
+        max_digits=9, decimal_places=2, min_value=Decimal(0), max_value=Decimal(1000000), required=False,
+        allow_null=True, default=None, help_text="The GPS fix's accuracy radius in metres.",
+    )  # fmt: skip
+
+    def validate_photo_sha256(self, value):
+        if len(value) != len(set(value)):
+            raise serializers.ValidationError("Each photo may appear once.")
+        return value
+
+    def validate(self, attrs):
+        attrs["recipient_name"] = attrs.get("recipient_name", "").strip()
+        if attrs.get("signature_sha256") and attrs["signature_sha256"] in attrs.get("photo_sha256", []):
+            raise serializers.ValidationError({"photo_sha256": ["The signature is not a photo."]})
+        if (attrs.get("latitude") is None) != (attrs.get("longitude") is None):
+            raise serializers.ValidationError({"longitude": ["Send both latitude and longitude, or neither."]})
+        return attrs
+
+
+def proof_canonical(proof: dict) -> dict:
+    return {
+        "recipient_name": proof["recipient_name"],
+        "signature_sha256": proof.get("signature_sha256"),
+        "photo_sha256": list(proof.get("photo_sha256", [])),
+        **{k: None if proof.get(k) is None else str(proof[k]) for k in ("latitude", "longitude", "accuracy_m")},
+    }
 
 
 class DeliveryInput(serializers.Serializer):
@@ -62,6 +130,7 @@ class DeliveryInput(serializers.Serializer):
     payment_reference = serializers.CharField(
         max_length=64, required=False, allow_blank=True, default="", help_text="PAYNOW only, optional."
     )
+    proof = ProofInput(required=False, allow_null=True, default=None)
 
     def validate_lines(self, lines):
         types = [line["cylinder_type"].pk for line in lines]
@@ -123,6 +192,7 @@ class DeliveryInput(serializers.Serializer):
             **({"acknowledged_warnings": sorted(set(w))} if (w := v.get("acknowledged_warnings")) else {}),
             **({"amount_tendered": str(t)} if (t := v.get("amount_tendered")) is not None else {}),
             **({"payment_reference": r} if (r := v.get("payment_reference")) else {}),
+            **({"proof": proof_canonical(p)} if (p := v.get("proof")) is not None else {}),
         }
 
 
@@ -141,6 +211,62 @@ def door_payment(delivery: Delivery):
     return payments[0] if payments else None
 
 
+def attachment_url(attachment: DeliveryAttachment) -> str:
+    return reverse("delivery-attachment", kwargs={"pk": attachment.delivery_id, "sha256": attachment.sha256})
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded = serializers.BooleanField(read_only=True, help_text="False until the bytes arrive (a missing upload).")
+    url = serializers.SerializerMethodField(help_text="GET it for the bytes once uploaded (404 before).")
+
+    class Meta:
+        model = DeliveryAttachment
+        fields = ["kind", "sha256", "uploaded", "url"]
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        return attachment_url(obj)
+
+
+class AttachmentUploadSerializer(AttachmentSerializer):
+    """The answer to an upload: the attachment as stored."""
+
+    class Meta:
+        model = DeliveryAttachment
+        fields = ["kind", "sha256", "uploaded", "url", "content_type", "size", "width", "height", "uploaded_at"]
+        read_only_fields = fields
+
+
+class ProofSerializer(serializers.ModelSerializer):
+    attachments = serializers.SerializerMethodField()
+    missing_uploads = serializers.SerializerMethodField(help_text="Attachments declared and not uploaded yet.")
+
+    class Meta:
+        model = DeliveryProof
+        fields = ["recipient_name", "latitude", "longitude", "accuracy_m", "attachments", "missing_uploads"]
+        read_only_fields = fields
+
+    def _attachments(self, obj) -> list[DeliveryAttachment]:
+        # the delivery's attachments, prefetched for a whole page, read once
+        if not hasattr(obj, "attachment_list"):
+            obj.attachment_list = sorted(obj.delivery.attachments.all(), key=lambda a: (a.kind != "SIGNATURE", a.position))
+        return obj.attachment_list
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, obj) -> list[dict]:
+        return AttachmentSerializer(self._attachments(obj), many=True).data
+
+    def get_missing_uploads(self, obj) -> int:
+        return sum(1 for a in self._attachments(obj) if not a.uploaded)
+
+
+def delivery_proof(delivery: Delivery) -> DeliveryProof | None:
+    try:
+        return delivery.proof
+    except DeliveryProof.DoesNotExist:
+        return None
+
+
 class DeliverySerializer(serializers.ModelSerializer):
     lines = DeliveryLineSerializer(many=True, read_only=True)
     invoice = InvoiceSummarySerializer(read_only=True, allow_null=True)
@@ -149,15 +275,21 @@ class DeliverySerializer(serializers.ModelSerializer):
     change_due = serializers.SerializerMethodField(help_text="CASH: change to give back (tendered - total).")
     payment_reference = serializers.SerializerMethodField(help_text="PAYNOW: the reference given, if any.")
     deposit_credit_note = serializers.SerializerMethodField(help_text="Deposits refunded for cylinders returned.")
+    proof = serializers.SerializerMethodField(help_text="Proof of delivery (recipient, GPS, signature, photos).")
 
     class Meta:
         model = Delivery
         fields = [
             "id", "customer", "vehicle", "driver", "order", "payment_method", "total_delivered", "total_returned",
-            "lines", "invoice", "amount_tendered", "change_due", "payment_reference", "deposit_credit_note",
+            "lines", "invoice", "amount_tendered", "change_due", "payment_reference", "deposit_credit_note", "proof",
             "occurred_at", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(ProofSerializer(allow_null=True))
+    def get_proof(self, obj) -> dict | None:
+        proof = delivery_proof(obj)
+        return None if proof is None else ProofSerializer(proof).data
 
     @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True))
     def get_amount_tendered(self, obj) -> str | None:

@@ -1,15 +1,18 @@
 """Vehicle <-> customer deliveries: one document that posts the ledger moves,
 records services and the meter reading, and issues the tax invoice."""
 
+import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.http import Http404
 
 from apps.accounts.models import User
 from apps.audit.enums import AuditAction
@@ -19,12 +22,20 @@ from apps.billing.deposits import deposit_plan
 from apps.billing.enums import DeliveryPaymentMethod, InvoiceLineKind
 from apps.billing.models import ServiceItem
 from apps.billing.pricing import cylinder_price, service_price
-from apps.core.exceptions import ValidationFailed
+from apps.core.exceptions import ApplicationError, ValidationFailed
 from apps.core.permissions import role_of
 from apps.core.roles import Role
 from apps.customers.models import Customer
 from apps.deliveries import policies as policies
-from apps.deliveries.models import Delivery, DeliveryLine
+from apps.deliveries.models import (
+    MAX_PHOTOS,
+    AttachmentKind,
+    Delivery,
+    DeliveryAttachment,
+    DeliveryLine,
+    DeliveryProof,
+)
+from apps.deliveries.images import check_image, rule_for
 from apps.deliveries.rules import household_hours_check
 from apps.depots.models import CylinderType, Vehicle
 from apps.inventory.enums import CylinderState, LocationKind, MovementType
@@ -102,6 +113,87 @@ def _validate_payment(payment_method: str, amount_tendered, payment_reference: s
         raise ValidationFailed({"payment_reference": ["Only a PAYNOW delivery has a payment reference."]})
 
 
+@dataclass(frozen=True)
+class ProofDraft:
+    """Proof of delivery as declared with the delivery (hashes, not bytes)."""
+
+    recipient_name: str = ""
+    signature_sha256: str | None = None
+    photo_sha256: tuple[str, ...] = ()
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    accuracy_m: Decimal | None = None
+
+    @classmethod
+    def of(cls, proof: "ProofDraft | Mapping[str, Any]") -> "ProofDraft":
+        if isinstance(proof, cls):
+            return proof
+        dec = {k: None if proof.get(k) is None else Decimal(str(proof[k])) for k in ("latitude", "longitude", "accuracy_m")}
+        return cls(
+            recipient_name=(proof.get("recipient_name") or "").strip(),
+            signature_sha256=(proof.get("signature_sha256") or "").lower() or None,
+            photo_sha256=tuple(h.lower() for h in proof.get("photo_sha256") or ()),
+            **dec,
+        )
+
+    def audit(self) -> dict:
+        return {
+            "recipient_name": self.recipient_name,
+            "signature_sha256": self.signature_sha256,
+            "photo_sha256": list(self.photo_sha256),
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "accuracy_m": self.accuracy_m,
+        }
+
+
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def _validate_proof(proof: ProofDraft) -> None:
+    """The input serializer's rules, for callers of the service itself."""
+    errors: dict[str, list[str]] = {}
+    if len(proof.recipient_name) > 100:
+        errors["recipient_name"] = ["At most 100 characters."]
+    if proof.signature_sha256 is not None and not HEX64.fullmatch(proof.signature_sha256):
+        errors["signature_sha256"] = ["A SHA-256 as 64 hexadecimal digits."]
+    photos = proof.photo_sha256
+    if len(photos) > MAX_PHOTOS or len(set(photos)) != len(photos) or proof.signature_sha256 in photos:
+        errors["photo_sha256"] = [f"At most {MAX_PHOTOS} distinct photos, none of them the signature."]
+    elif any(not HEX64.fullmatch(h) for h in photos):
+        errors["photo_sha256"] = ["A SHA-256 as 64 hexadecimal digits."]
+    for name, bound in (("latitude", 90), ("longitude", 180)):
+        value = getattr(proof, name)
+        if value is not None and not -bound <= value <= bound:
+            errors[name] = [f"Between -{bound} and {bound}."]
+    if (proof.latitude is None) != (proof.longitude is None):
+        errors["longitude"] = ["Send both latitude and longitude, or neither."]
+    if proof.accuracy_m is not None and not proof.accuracy_m >= 0:
+        errors["accuracy_m"] = ["Cannot be negative."]
+    if errors:
+        raise ValidationFailed({"proof": errors})
+
+
+def _proof_record(delivery: Delivery, proof: ProofDraft) -> None:
+    """The proof row and one attachment row per declared hash (not uploaded yet)."""
+    DeliveryProof.objects.create(
+        delivery=delivery,
+        recipient_name=proof.recipient_name,
+        latitude=proof.latitude,
+        longitude=proof.longitude,
+        accuracy_m=proof.accuracy_m,
+    )
+    attachments = [
+        DeliveryAttachment(delivery=delivery, kind=AttachmentKind.PHOTO, sha256=h, position=i)
+        for i, h in enumerate(proof.photo_sha256)
+    ]
+    if proof.signature_sha256:
+        attachments.insert(
+            0, DeliveryAttachment(delivery=delivery, kind=AttachmentKind.SIGNATURE, sha256=proof.signature_sha256, position=0)
+        )
+    DeliveryAttachment.objects.bulk_create(attachments)
+
+
 def _pdf_after_commit(invoice_id: int) -> None:
     """Render the PDF once the transaction has committed, never inside it."""
     if not getattr(settings, "BILLING_RENDER_PDF_ON_ISSUE", True):
@@ -128,6 +220,7 @@ def delivery_create(
     occurred_at: datetime | None = None,
     amount_tendered: Decimal | None = None,
     payment_reference: str = "",
+    proof: "ProofDraft | Mapping[str, Any] | None" = None,
 ) -> Delivery:
     """Record a delivery as one atomic document: DELIVERY moves (vehicle ->
     customer, full) and RETURN moves (customer -> vehicle, empty) through
@@ -143,12 +236,19 @@ def delivery_create(
     takes ``amount_tendered`` (default: the total; less is 422
     ``insufficient_tender``), PAYNOW an optional ``payment_reference``.
     The invoice's supply date is the delivery's date (``occurred_at``, GST by
-    it); its issue date and number are the server's today."""
+    it); its issue date and number are the server's today.
+
+    ``proof``: the recipient's name, the GPS fix and the SHA-256 of the
+    signature and photos (docs/deliveries.md "Proof of delivery"); the rows are
+    written here, the bytes are uploaded afterwards (``attachment_upload``)."""
     service_lines = [ServiceLine.of(s) for s in service_lines or ()]
     lines = [CylinderLine.of(line) for line in lines or ()]
     payment_reference = (payment_reference or "").strip()
     _validate_lines(lines, service_lines, meter_reading)
     _validate_payment(payment_method, amount_tendered, payment_reference)
+    declared = ProofDraft.of(proof) if proof is not None else None
+    if declared is not None:
+        _validate_proof(declared)
     policies.delivery_create_check(actor, vehicle=vehicle)
     if not customer.is_active:
         raise ValidationFailed({"customer": ["This customer is inactive."]})
@@ -196,6 +296,10 @@ def delivery_create(
             for line in lines
         ]
     )
+    if declared is not None:
+        _proof_record(delivery, declared)
+    else:  # the answer reads delivery.proof: known to be none, no query
+        Delivery.proof.related.set_cached_value(delivery, None)
     truck, site = location_for_vehicle(vehicle), location_for_customer(customer)
     consumed = virtual_location(LocationKind.CONSUMPTION)
     moves = []
@@ -318,8 +422,153 @@ def delivery_create(
             "service_lines": [{"service_item": s.service_item.pk, "quantity": s.quantity} for s in service_lines],
             "meter_reading": reading.reading if reading is not None else None,
             "warnings_acknowledged": [warning] if warning else [],
+            **({"proof": declared.audit()} if declared is not None else {}),
         },
     )
     if invoice is not None:
         _pdf_after_commit(invoice.pk)
     return delivery
+
+
+# -- proof of delivery: the uploads ---------------------------------------------------
+
+
+class AttachmentNotDeclared(ApplicationError):
+    code = "attachment_not_declared"
+    status_code = 404
+    default_detail = "This delivery declared no signature or photo with that SHA-256."
+
+
+class AttachmentHashMismatch(ApplicationError):
+    code = "attachment_hash_mismatch"
+    status_code = 422
+    default_detail = "The bytes received do not have the SHA-256 in the URL; nothing was stored. Upload them again."
+
+
+class AttachmentNotUploaded(ApplicationError):
+    code = "attachment_not_uploaded"
+    status_code = 404
+    default_detail = "Declared with the delivery, not uploaded yet."
+
+
+class ByteSource(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+def attachment_storage_name(attachment: DeliveryAttachment) -> str:
+    """Content-addressed: deliveries/<delivery id>/<sha256>.<png|jpg>."""
+    ext = rule_for(attachment.kind).extension
+    return f"deliveries/{attachment.delivery_id}/{attachment.sha256}.{ext}"
+
+
+def _read_capped(source: ByteSource, content_length: Any, limit: int) -> bytes:
+    """At most ``limit`` bytes, refused from Content-Length before reading
+    when it says more, and never more than ``limit + 1`` read into memory."""
+    try:
+        declared = int(content_length or 0)
+    except (TypeError, ValueError):
+        declared = 0
+    too_big = ValidationFailed({"file": [f"At most {limit // 1024} KB for this attachment."]})
+    if declared > limit:
+        raise too_big
+    data = source.read(limit + 1)
+    if len(data) > limit:
+        raise too_big
+    return data
+
+
+def _store(name: str, data: bytes) -> str:
+    """Save the bytes under their content address; the same name already
+    there holds the same bytes (its hash is its name), so it is kept."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    if default_storage.exists(name):
+        return name
+    stored = default_storage.save(name, ContentFile(data))
+    if stored != name:  # a concurrent upload of the same bytes won the name: keep one copy
+        default_storage.delete(stored)
+    return name
+
+
+def attachment_upload(
+    *,
+    actor: User,
+    delivery_id: int,
+    sha256: str,
+    content_type: str,
+    source: ByteSource,
+    content_length: Any = None,
+) -> tuple[DeliveryAttachment, bool]:
+    """Store the bytes of a declared signature or photo; returns (attachment,
+    created). Idempotent: the same bytes again change nothing (created False).
+
+    Refused, with nothing stored: an unknown delivery or undeclared hash (404),
+    a role that never records deliveries (403), another driver's delivery (422
+    ``not_your_delivery``), bytes whose SHA-256 is not the URL's (422
+    ``attachment_hash_mismatch``), a wrong content type, not an image, or an
+    image over the limits (400 ``invalid`` on ``content_type`` / ``file``).
+
+    The bytes go to the storage first (content-addressed, so a retry finds
+    them), then the row is filled in once, with its audit row, in one
+    transaction; a signature re-renders the invoice PDF after commit."""
+    delivery = Delivery.objects.filter(pk=delivery_id).first()
+    if delivery is None:
+        raise Http404("No such delivery.")
+    policies.attachment_upload_check(actor, delivery=delivery)
+    sha256 = (sha256 or "").lower()
+    attachment = DeliveryAttachment.objects.filter(delivery=delivery, sha256=sha256).first()
+    if attachment is None:
+        raise AttachmentNotDeclared()
+    rule = rule_for(attachment.kind)
+    data = _read_capped(source, content_length, rule.max_bytes)
+    received = hashlib.sha256(data).hexdigest()
+    if received != sha256:
+        raise AttachmentHashMismatch(extra={"fields": {"sha256": [f"The bytes received hash to {received}."]}})
+    if attachment.uploaded:
+        return attachment, False
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if media_type != rule.content_type:
+        raise ValidationFailed({"content_type": [f"A {attachment.kind.lower()} is sent as {rule.content_type}."]})
+    width, height = check_image(data, attachment.kind)
+    name = _store(attachment_storage_name(attachment), data)
+    return _attachment_fill(actor=actor, attachment=attachment, name=name, data=data, size=(width, height))
+
+
+@transaction.atomic
+def _attachment_fill(
+    *, actor: User, attachment: DeliveryAttachment, name: str, data: bytes, size: tuple[int, int]
+) -> tuple[DeliveryAttachment, bool]:
+    rule = rule_for(attachment.kind)
+    now = timezone.now()
+    filled = DeliveryAttachment.objects.filter(pk=attachment.pk).update(
+        file=name,
+        content_type=rule.content_type,
+        size=len(data),
+        width=size[0],
+        height=size[1],
+        uploaded_at=now,
+        uploaded_by=actor,
+    )
+    attachment.refresh_from_db()
+    if not filled:  # uploaded by a concurrent request with the same bytes
+        return attachment, False
+    audit_record(
+        action=AuditAction.DELIVERY_ATTACHMENT_UPLOADED,
+        user=actor,
+        entity_type=DOCUMENT_TYPE,
+        entity_id=attachment.delivery_id,
+        after={
+            "kind": attachment.kind,
+            "sha256": attachment.sha256,
+            "file": name,
+            "size": len(data),
+            "width": size[0],
+            "height": size[1],
+        },
+    )
+    invoice_id = Delivery.objects.filter(pk=attachment.delivery_id).values_list("invoice_id", flat=True).first()
+    if attachment.kind == AttachmentKind.SIGNATURE and invoice_id is not None:
+        # the tax invoice shows the signature: render it again (docs/billing.md "PDF")
+        _pdf_after_commit(invoice_id)
+    return attachment, True

@@ -105,6 +105,31 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Media (invoice PDFs, proof-of-delivery signatures and photos) go through
+# Django's storage API: files under MEDIA_ROOT by default; MEDIA_STORAGE=s3
+# keeps them in an S3-compatible bucket (django-storages; boto3 must then be
+# installed, it is imported only by that backend). Never served under
+# MEDIA_URL: the API and the admin stream them after their own checks.
+MEDIA_STORAGE = env("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),  # MinIO, Wasabi, R2 ... or AWS itself
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),  # None: boto3's own chain (instance role ...)
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "location": env("AWS_LOCATION", default=""),  # a key prefix inside the bucket
+            "default_acl": None,  # the bucket's own policy: keep it private
+            "querystring_auth": True,
+            "file_overwrite": False,  # like the file system: a name is never written twice
+        },
+    }
+elif MEDIA_STORAGE != "filesystem":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 's3', not {MEDIA_STORAGE!r}.")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://lpg")}
 

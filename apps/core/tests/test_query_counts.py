@@ -18,6 +18,9 @@ pytestmark = pytest.mark.django_db
 
 MY_DAY = 12  # whatever the number of stops
 DELIVERY = 43  # +2 for deposits: the rates of the day, the customer's deposit holdings locked
+# + the proof row, the attachment rows (one INSERT), the attachments read for the answer
+DELIVERY_WITH_PROOF = DELIVERY + 3
+DELIVERY_LIST = 6  # a page of deliveries, whatever their lines, proofs and attachments
 DISTRIBUTION = 25
 SYNC_PER_BATCH = 3  # sign-in, device, request audit ...
 SYNC_PER_EVENT = 27  # one distribution.create: checks, idempotency record, locks, moves, audit, number
@@ -53,6 +56,41 @@ def test_post_delivery(world, api, django_assert_max_num_queries):
     with django_assert_max_num_queries(DELIVERY):
         res = client.post("/api/deliveries/", delivery_body(world), format="json")
     assert res.status_code == 201, res.content
+
+
+def _proof(n: int) -> dict:
+    return {
+        "recipient_name": "Lim Bee Hoon",
+        "signature_sha256": f"{n:064x}",
+        "photo_sha256": [f"{n + i:064x}" for i in range(1, 4)],
+        "latitude": "1.290270",
+        "longitude": "103.851959",
+        "accuracy_m": "8.5",
+    }
+
+
+def test_post_delivery_with_proof(world, api, django_assert_max_num_queries):
+    load_vehicle(world, quantity=10)
+    client = api(world.users["driver"])
+    assert client.post("/api/deliveries/", delivery_body(world, proof=_proof(10)), format="json").status_code == 201
+    with django_assert_max_num_queries(DELIVERY_WITH_PROOF):
+        res = client.post("/api/deliveries/", delivery_body(world, proof=_proof(20)), format="json")
+    assert res.status_code == 201, res.content
+
+
+def test_delivery_list_does_not_grow_per_proof_or_attachment(world, api, django_assert_max_num_queries):
+    load_vehicle(world, quantity=20)
+    client = api(world.users["driver"])
+    client.post("/api/deliveries/", delivery_body(world, proof=_proof(10)), format="json")
+    assert client.get("/api/deliveries/").status_code == 200
+    with django_assert_max_num_queries(DELIVERY_LIST) as one:
+        assert client.get("/api/deliveries/").status_code == 200
+    one_delivery = len(one)  # now: the next request empties the query log
+    for n in (20, 30, 40):
+        client.post("/api/deliveries/", delivery_body(world, proof=_proof(n)), format="json")
+    with django_assert_max_num_queries(one_delivery):
+        res = client.get("/api/deliveries/")
+    assert [d["proof"]["missing_uploads"] for d in res.json()["results"]] == [4, 4, 4, 4]
 
 
 def test_post_distribution(world, api, django_assert_max_num_queries):
