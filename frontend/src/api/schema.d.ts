@@ -431,10 +431,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Deliveries at customer sites, each with its tax invoice. */
+        /** @description Deliveries at customer sites, each with its tax invoice and proof of delivery. */
         get: operations["deliveries_list"];
         put?: never;
-        /** @description Deliveries at customer sites, each with its tax invoice. */
+        /** @description Deliveries at customer sites, each with its tax invoice and proof of delivery. */
         post: operations["deliveries_create"];
         delete?: never;
         options?: never;
@@ -449,9 +449,27 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Deliveries at customer sites, each with its tax invoice. */
+        /** @description Deliveries at customer sites, each with its tax invoice and proof of delivery. */
         get: operations["deliveries_retrieve"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deliveries/{id}/attachments/{sha256}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The uploaded bytes (404 attachment_not_uploaded before the upload). */
+        get: operations["deliveries_attachments_retrieve"];
+        /** @description Upload the bytes of a signature (image/png) or photo (image/jpeg) declared by its SHA-256 in the delivery's proof. 201 stored, 200 already there (same bytes). */
+        put: operations["deliveries_attachments_update"];
         post?: never;
         delete?: never;
         options?: never;
@@ -686,14 +704,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description Only ids that fit the database column reach the query (no 500 on
-         *     /api/x/99999999999999999999999/): anything else is a 404 by URL.
+         * @description Serialised assets and where each one is (``location``/``state``, kept
+         *     by the stock posting service); ``?due_within_days=30``: retest due within
+         *     30 days, overdue ones included. ``/api/equipment/<id>/history/``: its moves.
          */
         get: operations["equipment_list"];
         put?: never;
         /**
-         * @description Only ids that fit the database column reach the query (no 500 on
-         *     /api/x/99999999999999999999999/): anything else is a 404 by URL.
+         * @description Serialised assets and where each one is (``location``/``state``, kept
+         *     by the stock posting service); ``?due_within_days=30``: retest due within
+         *     30 days, overdue ones included. ``/api/equipment/<id>/history/``: its moves.
          */
         post: operations["equipment_create"];
         delete?: never;
@@ -710,13 +730,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description Only ids that fit the database column reach the query (no 500 on
-         *     /api/x/99999999999999999999999/): anything else is a 404 by URL.
+         * @description Serialised assets and where each one is (``location``/``state``, kept
+         *     by the stock posting service); ``?due_within_days=30``: retest due within
+         *     30 days, overdue ones included. ``/api/equipment/<id>/history/``: its moves.
          */
         get: operations["equipment_retrieve"];
         /**
-         * @description Only ids that fit the database column reach the query (no 500 on
-         *     /api/x/99999999999999999999999/): anything else is a 404 by URL.
+         * @description Serialised assets and where each one is (``location``/``state``, kept
+         *     by the stock posting service); ``?due_within_days=30``: retest due within
+         *     30 days, overdue ones included. ``/api/equipment/<id>/history/``: its moves.
          */
         put: operations["equipment_update"];
         post?: never;
@@ -724,10 +746,28 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * @description Only ids that fit the database column reach the query (no 500 on
-         *     /api/x/99999999999999999999999/): anything else is a 404 by URL.
+         * @description Serialised assets and where each one is (``location``/``state``, kept
+         *     by the stock posting service); ``?due_within_days=30``: retest due within
+         *     30 days, overdue ones included. ``/api/equipment/<id>/history/``: its moves.
          */
         patch: operations["equipment_partial_update"];
+        trace?: never;
+    };
+    "/api/equipment/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every move of one serialised cylinder, oldest first (plain list). */
+        get: operations["equipment_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/exports/accounting.csv": {
@@ -1447,6 +1487,29 @@ export interface components {
             /** Format: decimal */
             total: string;
         };
+        Attachment: {
+            readonly kind: components["schemas"]["Kind4beEnum"];
+            readonly sha256: string;
+            /** @description False until the bytes arrive (a missing upload). */
+            readonly uploaded: boolean;
+            /** @description GET it for the bytes once uploaded (404 before). */
+            readonly url: string;
+        };
+        /** @description The answer to an upload: the attachment as stored. */
+        AttachmentUpload: {
+            readonly content_type: string;
+            readonly height: number | null;
+            readonly kind: components["schemas"]["Kind4beEnum"];
+            readonly sha256: string;
+            readonly size: number | null;
+            /** @description False until the bytes arrive (a missing upload). */
+            readonly uploaded: boolean;
+            /** Format: date-time */
+            readonly uploaded_at: string | null;
+            /** @description GET it for the bytes once uploaded (404 before). */
+            readonly url: string;
+            readonly width: number | null;
+        };
         AuditLog: {
             readonly action: string;
             readonly after: unknown;
@@ -1648,6 +1711,8 @@ export interface components {
              */
             list_price: string;
             name: string;
+            /** @description Every move of this type names its cylinders' serial numbers (Equipment). */
+            serialised?: boolean;
             sku: string;
             /** Format: decimal */
             weight_kg: string;
@@ -1660,6 +1725,8 @@ export interface components {
              */
             list_price: string;
             name: string;
+            /** @description Every move of this type names its cylinders' serial numbers (Equipment). */
+            serialised?: boolean;
             sku: string;
             /** Format: decimal */
             weight_kg: string;
@@ -1772,6 +1839,8 @@ export interface components {
             readonly payment_method: string;
             /** @description PAYNOW: the reference given, if any. */
             readonly payment_reference: string | null;
+            /** @description Proof of delivery (recipient, GPS, signature, photos). */
+            readonly proof: components["schemas"]["Proof"] | null;
             readonly total_delivered: number;
             readonly total_returned: number;
             readonly vehicle: number;
@@ -1797,6 +1866,7 @@ export interface components {
              * @default
              */
             payment_reference?: string;
+            proof?: components["schemas"]["ProofInputRequest"] | null;
             service_lines?: components["schemas"]["ServiceLineInputRequest"][];
             vehicle: number;
         };
@@ -1810,8 +1880,12 @@ export interface components {
             cylinder_type: number;
             /** @default 0 */
             delivered_full?: number;
+            /** @description Serial numbers of the fulls delivered, one per cylinder (serialised types). */
+            delivered_serials?: string[];
             /** @default 0 */
             returned_empty?: number;
+            /** @description Serial numbers of the empties picked up, one per cylinder (serialised types). */
+            returned_serials?: string[];
         };
         Depot: {
             address: string;
@@ -1908,6 +1982,8 @@ export interface components {
             depot: number;
             movement_type: components["schemas"]["DistributionMovementEnum"];
             quantity: number;
+            /** @description Serial numbers, one per cylinder; required for a serialised cylinder type. */
+            serials?: string[];
         };
         /**
          * @description * `COLLECTION` - Collection (depot to vehicle, full)
@@ -1974,17 +2050,45 @@ export interface components {
             /** Format: uuid */
             readonly id: string;
             kind?: string;
-            /** Format: date */
+            /** Format: date-time */
+            readonly located_since: string | null;
+            readonly location: number | null;
+            readonly location_name: string | null;
+            /**
+             * Format: date
+             * @description Hydrostatic retest due.
+             */
             next_inspection_due?: string | null;
             ownership?: components["schemas"]["OwnershipEnum"];
+            /** @description Past its hydrostatic retest date (may not be collected or delivered). */
+            readonly retest_overdue: boolean;
             serial_number: string;
+            /** @description FULL or EMPTY where it is; blank: not in circulation. */
+            readonly state: string;
             status?: components["schemas"]["EquipmentStatusEnum"];
+        };
+        /** @description One move of one serial (``GET /api/equipment/<id>/history/``). */
+        EquipmentMove: {
+            readonly document_id: number;
+            readonly document_type: string;
+            readonly from_location: number;
+            readonly from_location_name: string;
+            readonly id: number;
+            readonly movement_type: string;
+            /** Format: date-time */
+            readonly occurred_at: string;
+            readonly state: components["schemas"]["StateEnum"];
+            readonly to_location: number;
+            readonly to_location_name: string;
         };
         EquipmentRequest: {
             cylinder_type?: number | null;
             depot: number;
             kind?: string;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Hydrostatic retest due.
+             */
             next_inspection_due?: string | null;
             ownership?: components["schemas"]["OwnershipEnum"];
             serial_number: string;
@@ -2186,6 +2290,12 @@ export interface components {
             /** Format: decimal */
             readonly total: string;
         };
+        /**
+         * @description * `SIGNATURE` - Signature (PNG)
+         *     * `PHOTO` - Photo (JPEG)
+         * @enum {string}
+         */
+        Kind4beEnum: "SIGNATURE" | "PHOTO";
         LoginRequest: {
             /** Format: email */
             email: string;
@@ -2594,6 +2704,8 @@ export interface components {
              */
             list_price?: string;
             name?: string;
+            /** @description Every move of this type names its cylinders' serial numbers (Equipment). */
+            serialised?: boolean;
             sku?: string;
             /** Format: decimal */
             weight_kg?: string;
@@ -2614,7 +2726,10 @@ export interface components {
             cylinder_type?: number | null;
             depot?: number;
             kind?: string;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Hydrostatic retest due.
+             */
             next_inspection_due?: string | null;
             ownership?: components["schemas"]["OwnershipEnum"];
             serial_number?: string;
@@ -2727,6 +2842,40 @@ export interface components {
              * @description null: the undated list price.
              */
             valid_from: string | null;
+        };
+        Proof: {
+            /** Format: decimal */
+            readonly accuracy_m: string | null;
+            readonly attachments: components["schemas"]["Attachment"][];
+            /** Format: decimal */
+            readonly latitude: string | null;
+            /** Format: decimal */
+            readonly longitude: string | null;
+            /** @description Attachments declared and not uploaded yet. */
+            readonly missing_uploads: number;
+            readonly recipient_name: string;
+        };
+        /**
+         * @description Proof of delivery, declared with the delivery (and so signed inside its
+         *     offline event): the bytes of the signature and photos follow by upload
+         *     (``PUT /api/deliveries/<id>/attachments/<sha256>/``).
+         */
+        ProofInputRequest: {
+            /**
+             * Format: decimal
+             * @description The GPS fix's accuracy radius in metres.
+             */
+            accuracy_m?: string | null;
+            /** Format: decimal */
+            latitude?: string | null;
+            /** Format: decimal */
+            longitude?: string | null;
+            /** @description SHA-256 of each JPEG. */
+            photo_sha256?: string[];
+            /** @default  */
+            recipient_name?: string;
+            /** @description SHA-256 of the PNG. */
+            signature_sha256?: string | null;
         };
         ReasonInputRequest: {
             reason: string;
@@ -2933,6 +3082,8 @@ export interface components {
         StockDocumentLineInputRequest: {
             cylinder_type: number;
             quantity: number;
+            /** @description Serial numbers, one per cylinder; required for a serialised cylinder type. */
+            serials?: string[];
             state?: components["schemas"]["StateEnum"];
         };
         StockDocumentReverseInputRequest: {
@@ -6876,6 +7027,8 @@ export interface operations {
             query?: {
                 customer?: number;
                 driver?: number;
+                /** @description Only deliveries with a signature or photo not uploaded yet. */
+                missing_uploads?: boolean;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -7154,6 +7307,270 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deliveries_attachments_retrieve: {
+        parameters: {
+            query?: {
+                format?: "jpg" | "json" | "png";
+            };
+            header?: never;
+            path: {
+                id: string;
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deliveries_attachments_update: {
+        parameters: {
+            query?: {
+                format?: "jpg" | "json" | "png";
+            };
+            header?: never;
+            path: {
+                id: string;
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "image/jpeg": string;
+                "image/png": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentUpload"];
+                    "image/jpeg": components["schemas"]["AttachmentUpload"];
+                    "image/png": components["schemas"]["AttachmentUpload"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentUpload"];
+                    "image/jpeg": components["schemas"]["AttachmentUpload"];
+                    "image/png": components["schemas"]["AttachmentUpload"];
                 };
             };
             /** @description Invalid input (`fields` lists the problems). */
@@ -9289,6 +9706,9 @@ export interface operations {
             query?: {
                 cylinder_type?: number;
                 depot?: number;
+                /** @description Retest due within this many days from today (overdue ones included). */
+                due_within_days?: number;
+                location?: number;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /**
@@ -9302,6 +9722,12 @@ export interface operations {
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
+                serial?: string;
+                /**
+                 * @description * `FULL` - Full
+                 *     * `EMPTY` - Empty
+                 */
+                state?: "EMPTY" | "FULL";
                 /**
                  * @description * `ACTIVE` - Active
                  *     * `MAINTENANCE` - Maintenance
@@ -9817,6 +10243,126 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Equipment"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    equipment_history_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EquipmentMove"][];
                 };
             };
             /** @description Invalid input (`fields` lists the problems). */

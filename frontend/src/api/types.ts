@@ -44,47 +44,24 @@ export type EventType = WireEvent['type'];
  * the 201 body that call answers.
  */
 export interface EventPayloads {
-  'distribution.create': WithItemSerials<Schemas['DistributionInputRequest']>;
-  'delivery.create': WithDeliveryIssue13<Schemas['DeliveryInputRequest']>;
+  'distribution.create': Schemas['DistributionInputRequest'];
+  'delivery.create': Schemas['DeliveryInputRequest'];
 }
 export interface EventResults {
   'distribution.create': Schemas['Distribution'];
-  'delivery.create': Schemas['Delivery'] & { proof?: ProofOutput | null; deposit_credit_note?: { id: number; number: string; total: string } | null };
+  'delivery.create': Schemas['Delivery'];
 }
 
-// -- issue 13 (docs: /work/shared contract "CONTRACT-13"): serials, proof of delivery, deposits.
-// Written as optional additions so they hold whether or not the generated
-// schema already has them (an intersection with the generated field is the
-// same field when they agree).
+// -- issue 13: serials, proof of delivery, deposits
 
-/** `proof` of a delivery: the files' SHA-256 are in the signed payload, the bytes are uploaded after. */
-export interface ProofInput {
-  recipient_name: string;
-  signature_sha256: string | null;
-  photo_sha256: string[];
-  latitude: string | null;
-  longitude: string | null;
-  accuracy_m: string | null;
-}
-export interface ProofOutput {
-  recipient_name: string;
-  latitude?: string | null;
-  longitude?: string | null;
-  accuracy_m?: string | null;
-  attachments: { kind: 'SIGNATURE' | 'PHOTO'; sha256: string; uploaded: boolean; url?: string | null }[];
-  missing_uploads: number;
-}
-type WithItemSerials<T extends { items: object[] }> = Omit<T, 'items'> & { items: (T['items'][number] & { serials?: string[] })[] };
-type WithDeliveryIssue13<T extends { lines: object[] }> = Omit<T, 'lines' | 'proof'> & {
-  lines: (T['lines'][number] & { delivered_serials?: string[]; returned_serials?: string[] })[];
-  proof?: ProofInput;
-};
-/** A my-day stop's customer holding (deposits branch): cylinders held and deposit units per type. */
-export interface StopCylinders {
-  cylinder_type: number;
-  held: number;
-  deposit_units: number;
-}
+/** `proof` of a delivery as the phone sends it (every field set): the files' SHA-256 are in the signed payload, the bytes are uploaded after. */
+export type ProofInput = Required<Schemas['ProofInputRequest']>;
+/** The proof of an applied delivery, with each file's upload state. */
+export type ProofOutput = Schemas['Proof'];
+/** A my-day stop's customer holding: cylinders held and deposit units per type. */
+export type StopCylinders = Schemas['StopCylindersOutput'];
+/** GET /api/customers/{id}/cylinders/ */
+export type CustomerCylinders = Schemas['CustomerCylindersOutput'];
 export type EventPayload = EventPayloads[EventType];
 export type EventResult = EventResults[EventType];
 export type DeliveryPayload = EventPayloads['delivery.create'];

@@ -29,6 +29,8 @@ import { serialProblem, type SerialOwners } from '../../../lib/serials';
 import { storeAttachments } from '../../../offline/attachments';
 import { buildProof, emptyProof, type ProofDraft } from '../proof';
 import { ProofForm } from './proof-form';
+import { useCustomerCylinders } from '../../master-data/api/get-customer-cylinders';
+import type { DepositHolding } from '../pricing';
 
 type LineSerials = { delivered: string[]; returned: string[] };
 const NO_SERIALS: LineSerials = { delivered: [], returned: [] };
@@ -128,14 +130,22 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
   useEffect(() => {
     if (!choices.includes(payment)) setPayment('CASH');
   }, [choices, payment]);
-  const holdings = target?.stop ? stopHoldings(target.stop) : undefined;
+  // the customer's cylinders and deposits before this delivery: the server's answer, else the stop's, else unknown
+  const cylindersHeld = useCustomerCylinders(target?.customer.id);
+  const holdings = useMemo<Map<number, DepositHolding> | undefined>(() => {
+    if (cylindersHeld.data && cylindersHeld.data.customer === target?.customer.id) return new Map(cylindersHeld.data.types.map((t) => [t.cylinder_type, { held: t.held, deposit_units: t.deposit_units }]));
+    const fromStop = target?.stop ? stopHoldings(target.stop) : undefined;
+    if (fromStop && (target?.stop as { cylinders?: unknown } | undefined)?.cylinders) return new Map(fromStop.cylinders.map((c) => [c.cylinder_type, { held: c.held, deposit_units: c.deposit_units }]));
+    return undefined;
+  }, [cylindersHeld.data, target]);
+  const stopHolding = target?.stop ? stopHoldings(target.stop) : undefined;
   const stopInfo: StopInfo = {
     phone: record?.phone ?? target?.stop?.customer.phone,
     latitude: record?.latitude,
     longitude: record?.longitude,
     address: target?.customer.address,
-    cylinders: holdings?.cylinders,
-    deposit_total: holdings?.deposit_total,
+    cylinders: cylindersHeld.data?.customer === target?.customer.id ? cylindersHeld.data?.types : stopHolding?.cylinders,
+    deposit_total: cylindersHeld.data?.customer === target?.customer.id ? cylindersHeld.data?.deposit_total : stopHolding?.deposit_total,
     notes: target?.stop?.notes,
     balance: target?.stop?.customer_balance,
     delivered: target?.stop ? stopDone(target.stop, delivered) : false,
@@ -165,7 +175,7 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
       return d ? `${cylinderLabel(t)} delivered: ${d}` : r ? `${cylinderLabel(t)} picked up: ${r}` : undefined;
     })
     .find(Boolean);
-  const preview = pricePreview(active, book.data, target?.customer.id, sgDay(now));
+  const preview = pricePreview(active, book.data, target?.customer.id, sgDay(now), holdings);
   const totalCents = toCents(preview.total);
   const change = payment === 'CASH' && tendered ? changeDue(totalCents, tendered) : undefined;
   const cashShort = payment === 'CASH' && tendered.trim() !== '' && change === undefined;
@@ -216,7 +226,7 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
       payment_reference: payment === 'PAYNOW' ? paynowRef : undefined,
       proof: proofInput,
     });
-    const quote = pricePreview(active, book.data, target.customer.id, sgDay(occurredAt));
+    const quote = pricePreview(active, book.data, target.customer.id, sgDay(occurredAt), holdings);
     const event = await recordEvent('delivery.create', payload, {
       driver: me.name,
       vehicle: me.vehicleLabel,
@@ -234,11 +244,15 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
         };
       }),
       ...(proofInput?.recipient_name ? { received_by: proofInput.recipient_name } : {}),
+      ...(quote.deposits.lines.length
+        ? { deposits: quote.deposits.lines.map((d) => ({ label: `Cylinder deposit ${cylinderLabel(typeById.get(d.cylinder_type))}`, detail: `${d.units} x ${d.unit}`, amount: d.amount })) }
+        : {}),
       totals: [
         { label: 'Fulls delivered', value: String(quote.delivered_full) },
         { label: 'Empties returned', value: String(quote.returned_empty) },
         { label: 'Subtotal', value: quote.subtotal },
         { label: `GST ${quote.gst_rate}%`, value: quote.gst },
+        ...(quote.deposits.lines.length ? [{ label: 'Deposits (no GST)', value: quote.deposits.total }] : []),
         { label: 'TOTAL SGD', value: quote.total },
         ...(change !== undefined ? [{ label: 'Cash received', value: formatCents(toCents(tendered)) }, { label: 'Change', value: formatCents(change) }] : []),
       ],
@@ -439,7 +453,7 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
 
       {afterHours && <HouseholdHoursWarning acknowledged={ackHours} onAcknowledge={setAckHours} testId="household-hours-warning" />}
 
-      <div className="sticky bottom-20 z-30 flex items-center gap-3 rounded-2xl border border-amber-300 bg-amber-50 p-3 shadow-lg" data-testid="delivery-preview">
+      <div className="sticky bottom-20 z-30 flex items-center gap-3 rounded-2xl border border-amber-300 bg-amber-50 p-3 shadow-lg" data-testid="delivery-preview" data-deposits-known={preview.deposits.known || undefined}>
         <dl className="min-w-0 flex-1 text-sm leading-tight">
           <dt className="sr-only">Fulls and empties</dt>
           <dd className="tabular-nums">
@@ -451,6 +465,11 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
           </dd>
           <dd className="text-xs text-stone-600 tabular-nums">
             incl. GST {preview.gst_rate}% {preview.gst}
+            {preview.deposits.lines.length > 0 && (
+              <span className="block" data-testid="preview-deposit">
+                + deposit {preview.deposits.total} (no GST){preview.deposits.known ? '' : ', estimated'}
+              </span>
+            )}
           </dd>
           {preview.missing.length > 0 && <dd className="text-xs font-semibold text-red-800">No price on the phone for some types: connect to refresh.</dd>}
         </dl>
@@ -477,6 +496,7 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
             { label: 'Empties picked up (RETURN)', value: preview.returned_empty },
             { label: 'Subtotal', value: preview.subtotal },
             { label: `GST ${preview.gst_rate}%`, value: preview.gst },
+            ...(preview.deposits.lines.length ? [{ label: 'Cylinder deposits (no GST)', value: preview.deposits.total }] : []),
             { label: 'Total SGD', value: preview.total },
             ...(change !== undefined ? [{ label: 'Change', value: formatCents(change) }] : []),
           ]}
