@@ -41,6 +41,9 @@ export interface DeliveryDraft {
   payment_method: string;
   lines: { cylinder_type: number; delivered_full: number; returned_empty: number; delivered_serials?: string[]; returned_serials?: string[]; reason?: string }[];
   origin: DraftOrigin;
+  /** the rejected delivery's proof: the recipient, and its files (kept under origin.event_id) are offered again */
+  recipient_name?: string;
+  proof_files?: boolean;
 }
 
 const STATE_OF: Record<string, string> = { COLLECTION: 'FULL', FULL_RETURN: 'FULL', EMPTY_RETURN: 'EMPTY' };
@@ -102,6 +105,8 @@ export function deliveryDraftFrom(event: OutboxEventOf<'delivery.create'>): Deli
       };
     }),
     origin: { event_id: event.id, code: event.code, detail: event.detail },
+    ...(p.proof?.recipient_name ? { recipient_name: p.proof.recipient_name } : {}),
+    ...(p.proof?.signature_sha256 || p.proof?.photo_sha256?.length ? { proof_files: true } : {}),
   };
 }
 

@@ -5,10 +5,10 @@ import { Button } from './button';
 const HEIGHT = 160;
 
 /** A signature drawn with a finger; `onChange` gets the PNG after each stroke (undefined once cleared). */
-export function SignatureField({ onChange, testId = 'signature' }: { onChange: (png: Blob | undefined) => void; testId?: string }) {
+export function SignatureField({ onChange, initial, testId = 'signature' }: { onChange: (png: Blob | undefined) => void; initial?: Blob; testId?: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const pad = useRef<SignaturePad>(undefined);
-  const [empty, setEmpty] = useState(true);
+  const [empty, setEmpty] = useState(!initial);
   const changed = useRef(onChange);
   useEffect(() => {
     changed.current = onChange;
@@ -28,7 +28,14 @@ export function SignatureField({ onChange, testId = 'signature' }: { onChange: (
       c.toBlob((b) => changed.current(b ?? undefined), 'image/png');
     });
     pad.current = p;
+    // a signature kept from before (a reopened draft): shown, and still the one sent until redrawn or cleared
+    if (initial) {
+      const reader = new FileReader();
+      reader.onload = () => void p.fromDataURL(String(reader.result), { ratio: 1, width: c.width / ratio, height: c.height / ratio }).then(() => setEmpty(false));
+      reader.readAsDataURL(initial);
+    }
     return () => p.off();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   return (

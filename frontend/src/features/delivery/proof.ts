@@ -21,6 +21,8 @@ export interface ProofDraft {
   signature?: Blob; // PNG
   photos: Blob[]; // JPEG, already resized
   position?: Position;
+  /** set when the files were put back from a rejected delivery (remounts the signature pad) */
+  restoredAt?: number;
 }
 
 export const emptyProof = (): ProofDraft => ({ recipient: '', photos: [] });
@@ -65,6 +67,17 @@ export async function buildProof(p: ProofDraft): Promise<{ proof?: ProofInput; f
       accuracy_m: pos ? metres(pos.accuracy) : null,
     },
     files,
+  };
+}
+
+/** The proof of a rejected delivery, put back into a reopened draft: its name and files (kept on the phone). */
+export function proofFromFiles(recipient: string, files: { kind: 'SIGNATURE' | 'PHOTO'; content_type: string; bytes: ArrayBuffer }[], now = Date.now()): ProofDraft {
+  const signature = files.find((f) => f.kind === 'SIGNATURE');
+  return {
+    recipient,
+    signature: signature ? new Blob([signature.bytes], { type: signature.content_type }) : undefined,
+    photos: files.filter((f) => f.kind === 'PHOTO').slice(0, MAX_PHOTOS).map((f) => new Blob([f.bytes], { type: f.content_type })),
+    restoredAt: now,
   };
 }
 

@@ -26,8 +26,8 @@ import type { DayStop } from '../../my-day/api/get-my-day';
 import { stopHoldings } from '../../my-day/api/stop-links';
 import { SerialEntry } from '../../../components/ui/serial-entry';
 import { serialProblem, type SerialOwners } from '../../../lib/serials';
-import { storeAttachments } from '../../../offline/attachments';
-import { buildProof, emptyProof, type ProofDraft } from '../proof';
+import { attachmentsOf, storeAttachments } from '../../../offline/attachments';
+import { buildProof, emptyProof, proofFromFiles, type ProofDraft } from '../proof';
 import { ProofForm } from './proof-form';
 import { useCustomerCylinders } from '../../master-data/api/get-customer-cylinders';
 import type { DepositHolding } from '../pricing';
@@ -121,6 +121,10 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
       setReasons(Object.fromEntries(d.lines.filter((l) => l.reason).map((l) => [l.cylinder_type, l.reason!])));
       if ((['CASH', 'PAYNOW', 'CHEQUE', 'BANK_TRANSFER', 'CREDIT'] as string[]).includes(d.payment_method)) setPayment(d.payment_method as PaymentMethod);
       setOrigin(d.origin);
+      // the proof given with the rejected delivery comes back too (its files never left the phone's store)
+      if (d.recipient_name || d.proof_files) {
+        void attachmentsOf(d.origin.event_id).then((files) => setProof((p) => ({ ...proofFromFiles(d.recipient_name ?? '', files), position: p.position })));
+      }
     });
   }, [draft, target, book.data, day.data]);
 

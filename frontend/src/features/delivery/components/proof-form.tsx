@@ -64,7 +64,7 @@ export function ProofForm({ value, onChange }: { value: ProofDraft; onChange: (u
       </label>
       <div>
         <span className="mb-1 block text-sm font-semibold">Signature</span>
-        <SignatureField onChange={(signature) => onChange((p) => ({ ...p, signature }))} />
+        <SignatureField key={value.restoredAt ?? 0} initial={value.signature} onChange={(signature) => onChange((p) => ({ ...p, signature }))} />
       </div>
       <div className="space-y-2">
         <span className="block text-sm font-semibold">

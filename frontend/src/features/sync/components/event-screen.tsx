@@ -96,7 +96,7 @@ export function EventScreen({ id }: { id: string }) {
           Received by <strong>{summary.received_by}</strong>
         </p>
       )}
-      {e.type === 'delivery.create' && <ProofUploads eventId={e.id} applied={applied} online={online} />}
+      {e.type === 'delivery.create' && <ProofUploads eventId={e.id} applied={applied} dismissed={e.status === 'dismissed'} online={online} />}
       {e.type === 'delivery.create' && e.status !== 'rejected' && e.status !== 'dismissed' && <NextStop event={e} />}
       <PrintActions event={e} />
       <a href="#/" className="block rounded-xl border border-stone-300 bg-white p-3 text-center font-semibold">
@@ -125,7 +125,7 @@ function NextStop({ event }: { event: OutboxEvent }) {
 }
 
 /** The delivery's signature and photos: uploaded, or waiting on the phone (retried until the server has them). */
-function ProofUploads({ eventId, applied, online }: { eventId: string; applied: boolean; online: boolean }) {
+function ProofUploads({ eventId, applied, dismissed, online }: { eventId: string; applied: boolean; dismissed: boolean; online: boolean }) {
   const files = useEventAttachments(eventId);
   if (!files.length) return null;
   const pending = files.filter((f) => f.status === 'pending');
@@ -142,7 +142,8 @@ function ProofUploads({ eventId, applied, online }: { eventId: string; applied: 
           </li>
         ))}
       </ul>
-      {pending.length > 0 && (
+      {pending.length > 0 && dismissed && <p className="text-sm text-stone-600">Not sent: this delivery was not recorded. The files stay on this phone.</p>}
+      {pending.length > 0 && !dismissed && (
         <Notice tone="warn" data-testid="pending-uploads">
           {pending.length} file{pending.length === 1 ? '' : 's'} not uploaded yet: kept on this phone and sent {applied ? 'automatically' : 'once the delivery is on the server'}.
           {pending.find((f) => f.last_error) && <span className="block">Last try: {pending.find((f) => f.last_error)?.last_error}</span>}
