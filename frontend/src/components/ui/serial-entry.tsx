@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { addSerial, removeSerial, serialProblem, type SerialOwners } from '../../lib/serials';
 import { Button } from './button';
 import { SerialScanner } from './serial-scanner';
@@ -29,11 +29,14 @@ export function SerialEntry({
   const [scanning, setScanning] = useState(false);
   const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string }>();
   const problem = serialProblem(serials, quantity, serialised);
+  // the list as last changed here: one camera frame may hold several codes, read before React re-renders
+  const latest = useRef(serials);
+  latest.current = serials;
 
   const add = (raw: string) => {
-    // read the latest list through the callback's closure: the scanner may add several quickly
-    const r = addSerial(serials, raw, quantity, owners);
+    const r = addSerial(latest.current, raw, quantity, owners);
     if (r.ok) {
+      latest.current = r.serials;
       onChange(r.serials);
       setMessage({ tone: 'ok', text: `${r.serial} added (${r.serials.length} of ${quantity}).` });
     } else {

@@ -111,4 +111,11 @@ describe('serials on distribution lines (issue 13)', () => {
     expect(lines[0].serials).toBeUndefined();
     expect(distributionPayload(3, lines).items[0]).not.toHaveProperty('serials');
   });
+
+  it('a line edited to another cylinder type drops its serials', () => {
+    let lines = run([add(1, 9, 'COLLECTION', 1)]);
+    lines = run([{ type: 'serials', key: lines[0].key, serials: ['SG45-0001'] }], lines);
+    expect(run([{ type: 'edit', key: lines[0].key, changes: { quantity: 1 } }], lines)[0].serials).toEqual(['SG45-0001']);
+    expect(run([{ type: 'edit', key: lines[0].key, changes: { cylinder_type: 2 } }], lines)[0].serials).toBeUndefined();
+  });
 });

@@ -67,7 +67,12 @@ export function linesReducer(lines: DistributionLine[], action: LinesAction): Di
     case 'set':
       return lines.map((l) => (l.key === action.key ? { ...l, quantity: clampQty(action.quantity), reason: undefined } : l));
     case 'edit': {
-      const edited = lines.map((l) => (l.key === action.key ? { ...l, ...action.changes, quantity: clampQty(action.changes.quantity ?? l.quantity), reason: undefined } : l));
+      const edited = lines.map((l) => {
+        if (l.key !== action.key) return l;
+        // serials belong to a cylinder type: another type starts without them
+        const serials = action.changes.cylinder_type !== undefined && action.changes.cylinder_type !== l.cylinder_type ? action.changes.serials : (action.changes.serials ?? l.serials);
+        return { ...l, ...action.changes, serials, quantity: clampQty(action.changes.quantity ?? l.quantity), reason: undefined };
+      });
       // merge if the edit made it identical in target to another line
       const target = edited.find((l) => l.key === action.key);
       const twin = target && edited.find((l) => l.key !== target.key && sameTarget(l, target));
