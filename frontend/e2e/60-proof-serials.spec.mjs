@@ -221,6 +221,8 @@ describe('serials, proof of delivery, offline', () => {
     await page.locator(`[data-testid=${entry}] button:text-is("Add")`).click();
     await page.waitForSelector(`[data-testid=${entry}-message]:has-text("already on this line")`);
     assert.equal(await page.getAttribute(`[data-testid=${entry}]`, 'data-count'), '1');
+    await page.locator(`[data-testid=${entry}]`).scrollIntoViewIfNeeded();
+    await shot(page, '62-delivery-serials');
 
     await page.fill('#recipient-name', RECIPIENT);
     const pad = page.locator('[data-testid=signature]');
