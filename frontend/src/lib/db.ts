@@ -63,6 +63,8 @@ export interface ReceiptContext {
   deposits?: { label: string; detail: string; amount?: string }[];
   /** The recipient's name given at the door (proof of delivery). */
   received_by?: string;
+  /** Deposits refunded for cylinders returned: a credit note apart from the invoice. */
+  deposit_refund?: { number: string; total: string };
 }
 
 export interface KeyValue {

@@ -90,6 +90,9 @@ export function appliedDeliveryContext(event: OutboxEvent): ReceiptContext {
     lines,
     totals,
     ...(showDeposits ? { deposits } : {}),
+    ...(event.type === 'delivery.create' && event.result?.deposit_credit_note
+      ? { deposit_refund: { number: event.result.deposit_credit_note.number, total: event.result.deposit_credit_note.total } }
+      : {}),
   };
 }
 

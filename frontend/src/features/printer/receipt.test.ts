@@ -187,4 +187,16 @@ describe('receipt encoding', () => {
     expect(out.text).not.toContain('deposits');
     expect(out.text).toContain('S/N SG45-0001 SG45-0002');
   });
+
+  it('a deposit refund prints its credit note after the total', () => {
+    const applied: OutboxEvent = {
+      ...delivery,
+      status: 'applied',
+      result: result({ id: 9, invoice: { id: 43, number: 'INV-2026-000127', subtotal: '0.00', gst_rate: '9', gst_amount: '0.00', total: '0.00' }, deposit_credit_note: { id: 5, number: 'CN-2026-000005', total: '90.00' } }),
+    };
+    const out = decodeEscPos(encodeReceipt(receiptFromEvent(applied, company)));
+    const at = (re: RegExp) => out.lines.findIndex((l) => re.test(l));
+    expect(squash(out.text)).toContain(squash('Deposit refund: credit note CN-2026-000005'));
+    expect(at(/^Refunded \(no GST\)\s+90\.00$/)).toBeGreaterThan(at(/^TOTAL SGD/));
+  });
 });

@@ -76,6 +76,10 @@ export function encodeReceipt(doc: ReceiptDoc, columns = 32): Uint8Array {
     for (const t of doc.context.totals.filter(depositRow)) row(t.label, t.value);
   }
   for (const t of doc.context.totals.filter(grand)) row(t.label, t.value);
+  if (doc.context.deposit_refund) {
+    e.line(`Deposit refund: credit note ${doc.context.deposit_refund.number}`);
+    row('Refunded (no GST)', doc.context.deposit_refund.total);
+  }
   e.newline();
 
   e.align('center');

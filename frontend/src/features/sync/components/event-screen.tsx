@@ -91,6 +91,11 @@ export function EventScreen({ id }: { id: string }) {
           ))}
         </dl>
       </Card>
+      {summary.deposit_refund && (
+        <Notice tone="info" data-testid="deposit-refund">
+          Cylinder deposit refunded: credit note <strong>{summary.deposit_refund.number}</strong>, SGD {summary.deposit_refund.total} (no GST).
+        </Notice>
+      )}
       {summary.received_by && (
         <p className="text-sm" data-testid="received-by">
           Received by <strong>{summary.received_by}</strong>
