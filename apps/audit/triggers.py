@@ -56,6 +56,7 @@ AUDIT_LOG = Guard(
     seal_column="chain_index",
 )  # fmt: skip
 STOCK_MOVE = Guard("inventory_stockmove")
+EQUIPMENT_MOVE = Guard("inventory_equipmentmove")  # a serial's history (issue 13)
 # Issued invoices: the number, the customer and every amount never change and
 # rows are never deleted; status, payments, credits and the PDF may change
 # (apps.billing.models.INVOICE_MUTABLE_FIELDS).
@@ -241,7 +242,7 @@ def drop(schema_editor_or_connection, guard: Guard) -> None:
 
 def registered_guards() -> list[Guard]:
     """Every guarded table that exists in this code base's models."""
-    return [AUDIT_LOG, CHAIN_HEAD, STOCK_MOVE, INVOICE, DELIVERY_PROOF, DELIVERY_ATTACHMENT]
+    return [AUDIT_LOG, CHAIN_HEAD, STOCK_MOVE, INVOICE, DELIVERY_PROOF, DELIVERY_ATTACHMENT, EQUIPMENT_MOVE]
 
 
 def ensure_installed(connection, guards: list[Guard] | None = None) -> list[str]:

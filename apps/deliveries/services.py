@@ -307,7 +307,11 @@ def delivery_create(
     for i, line in enumerate(lines):
         ct, flag = line.cylinder_type.pk, line.cylinder_type.serialised
         if line.delivered_full:
-            out = {"serials": line.delivered_serials, "serialised": flag, "error_path": ("lines", i, "delivered_serials")}
+            out = {
+                "serials": line.delivered_serials,
+                "serialised": flag,
+                "error_path": ("lines", i, "delivered_serials"),
+            }
             moves.append(MoveLine(MovementType.DELIVERY, ct, full, line.delivered_full, truck, site, **out))
         if empty := line.returned_empty:
             # Gas used at the site turns fulls into empties without a physical move:
@@ -316,7 +320,11 @@ def delivery_create(
             # just delivered: a customer never gives back more cylinders than it holds.
             # A returned serial follows the same chain: held full at the site, empty
             # there, then on the truck.
-            back = {"serials": line.returned_serials, "serialised": flag, "error_path": ("lines", i, "returned_serials")}
+            back = {
+                "serials": line.returned_serials,
+                "serialised": flag,
+                "error_path": ("lines", i, "returned_serials"),
+            }
             moves.append(MoveLine(MovementType.CONSUMPTION, ct, full, empty, site, consumed, **back))
             moves.append(MoveLine(MovementType.CONSUMPTION, ct, empty_, empty, consumed, site, **back))
             moves.append(MoveLine(MovementType.RETURN, ct, empty_, empty, site, truck, **back))

@@ -9,10 +9,10 @@ from apps.core.commands import command_create
 from apps.core.db import retry_on_conflict
 from apps.core.permissions import roles
 from apps.core.roles import Role
+from apps.depots.models import Equipment
 from apps.inventory import selectors, services
 from apps.inventory.commands import STOCK_DOCUMENT_CREATE
 from apps.inventory.filters import StockBalanceFilter, StockMoveFilter
-from apps.depots.models import Equipment
 from apps.inventory.serializers import (
     EquipmentMoveSerializer,
     ReverseInput,

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from apps.core.scoping import role_q, scope_by_role
-from apps.inventory.enums import CylinderState
 from apps.depots.models import Equipment
 from apps.depots.selectors import equipment_list
+from apps.inventory.enums import CylinderState
 from apps.inventory.models import EquipmentMove, Location, StockBalance, StockDocument, StockMove
 
 

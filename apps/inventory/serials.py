@@ -18,7 +18,7 @@ not equal to the quantity, none on a serialised type), 422
 ``retest_overdue`` (collected or delivered past its hydrostatic retest date;
 returns, empty/full returns, dumps, transfers, write-offs stay allowed).
 
-Queries: one ``SELECT ... FOR UPDATE`` of every serial of the document (the
+Queries: one locking SELECT (``lock_entities``) of every serial of the document (the
 entity rank: before the balances), one bulk INSERT of the history, one
 UPDATE per distinct final (location, state)."""
 
@@ -95,12 +95,10 @@ def _shape_check(lines: "list[MoveLine]", order: list[int]) -> None:
         if not line.serials and line.cylinder_type_id not in serialised:
             continue
         if len(line.serials) != line.quantity:
-            _put(
-                fields,
-                path,
-                f"This cylinder type is serialised: give one serial per cylinder "
-                f"({line.quantity} expected, {len(line.serials)} given).",
-            )
+            given = f"{len(line.serials)} serial number(s) given for {line.quantity} cylinder(s)."
+            if not line.serials:
+                given = f"This cylinder type is serialised: give the {line.quantity} serial number(s)."
+            _put(fields, path, given)
             continue
         if len(set(line.serials)) != len(line.serials):
             _put(fields, path, "A serial appears twice.")
@@ -148,7 +146,11 @@ def serials_check(lines: "list[MoveLine]", *, when: datetime, backwards: bool = 
         src, dst = line.from_location, line.to_location
         for serial in line.serials:
             at, state = position[serial]
-            if src.is_virtual and line.movement_type != MovementType.CONSUMPTION:
+            if src.is_virtual and line.movement_type == MovementType.CONSUMPTION:
+                # the second half of a CONSUMPTION pair: the cylinder consumed by the
+                # first half of the same document comes back to its site, in the new state
+                ok = at == src.pk
+            elif src.is_virtual:
                 # from the plant or an adjustment: a cylinder not in circulation
                 # (never placed, or at a virtual location), not one somewhere real
                 ok = at is None or at in virtual

@@ -73,6 +73,7 @@ TABLE = [
     E("GET", "/api/equipment/{equipment}/", "yyyyy"),
     E("PUT", "/api/equipment/{equipment}/", "y----", {"serial_number": "SN2", "depot": "{depot}"}),
     E("PATCH", "/api/equipment/{equipment}/", "y----", {"status": "ACTIVE"}),
+    E("GET", "/api/equipment/{equipment}/history/", "yyyyy"),
     # stock and ledger: drivers see their vehicle, depot staff their depot
     E("GET", "/api/stock/", "yyyyy"),
     E("GET", "/api/stock/moves/", "yyyyy"),

@@ -104,3 +104,15 @@ def test_an_issued_invoice_keeps_its_amounts_and_number_below_the_orm(world):
         raw("UPDATE billing_invoice SET status = status, pdf_rendered_at = NULL WHERE id = %s", [invoice.pk])
     invoice.refresh_from_db()
     assert invoice.number.startswith("INV-")
+
+
+@pytest.mark.django_db
+def test_raw_sql_cannot_edit_or_delete_a_serials_history(world):
+    from apps.inventory.models import EquipmentMove
+    from apps.inventory.tests.serial_helpers import serialised_world
+
+    serialised_world(world, count=2)
+    move = EquipmentMove.objects.order_by("id").first()
+    refused("UPDATE inventory_equipmentmove SET state = 'EMPTY' WHERE id = %s", [move.pk])
+    refused("DELETE FROM inventory_equipmentmove WHERE id = %s", [move.pk])
+    assert EquipmentMove.objects.get(pk=move.pk).state == "FULL"

@@ -174,9 +174,9 @@ def test_seed_demo_is_idempotent_and_records_opening_stock_as_receipts(db):
     assert Customer.objects.count() == 30 and Depot.objects.count() == 2
     # opening stock as receipts; the serialised 45 kg cylinders also loaded and delivered (issue 13)
     assert set(StockMove.objects.values_list("movement_type", flat=True)) == {"RECEIPT", "COLLECTION", "DELIVERY"}
-    assert set(
-        StockMove.objects.exclude(movement_type="RECEIPT").values_list("cylinder_type__sku", flat=True)
-    ) == {"LPG45S"}
+    assert set(StockMove.objects.exclude(movement_type="RECEIPT").values_list("cylinder_type__sku", flat=True)) == {
+        "LPG45S"
+    }
     assert {u.role for u in User.objects.all()} == {"admin", "supervisor", "depot_staff", "driver", "finance"}
     client = APIClient()
     tokens = client.post(

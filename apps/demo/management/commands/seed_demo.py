@@ -16,8 +16,8 @@ from apps.accounts.models import User
 from apps.billing.models import DepositRate
 from apps.billing.services import deposit_rate_create
 from apps.customers.models import Customer
-from apps.demo import demo_data as demo
 from apps.deliveries.services import CylinderLine, delivery_create
+from apps.demo import demo_data as demo
 from apps.depots.models import CylinderType, Depot, Equipment, Vehicle
 from apps.depots.services import equipment_create
 from apps.distribution.services import DistributionLine, distribution_create
@@ -121,7 +121,12 @@ class Command(BaseCommand):
             if not Equipment.objects.filter(serial_number=serial).exists():
                 equipment_create(
                     actor=admin,
-                    data={"serial_number": serial, "cylinder_type": serialised, "depot": home, "next_inspection_due": due},
+                    data={
+                        "serial_number": serial,
+                        "cylinder_type": serialised,
+                        "depot": home,
+                        "next_inspection_due": due,
+                    },
                 )
         reference = f"{OPENING_REFERENCE}-{sku}"
         if StockDocument.objects.filter(reference=reference).exists():
