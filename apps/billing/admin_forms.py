@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
-from apps.billing.enums import PaymentMethod
+from apps.billing.enums import InvoiceLineKind, PaymentMethod
 from apps.core.admin_forms import IdempotentForm
 
 
@@ -41,7 +41,8 @@ class CreditNoteAdminForm(IdempotentForm):
 
     def __init__(self, *args, invoice, **kwargs):
         super().__init__(*args, **kwargs)
-        self.invoice_lines = list(invoice.lines.order_by("position"))
+        # deposits are refunded by returning cylinders, never by a credit note typed here
+        self.invoice_lines = list(invoice.lines.exclude(kind=InvoiceLineKind.DEPOSIT).order_by("position"))
         for line in self.invoice_lines:
             self.fields[f"qty_{line.pk}"] = forms.DecimalField(
                 required=False,

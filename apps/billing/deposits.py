@@ -223,7 +223,7 @@ def _refund_lots(customer: Customer, changes: list[DepositChange]) -> None:
     for pk, units in lots:
         line = lines[pk]
         t = line.cylinder_type_id
-        if need.get(t, 0) <= 0:
+        if t is None or need.get(t, 0) <= 0:
             continue
         take = min(units, need[t])
         wanted[t].refunds.append((line, take))

@@ -83,7 +83,7 @@ def customer_cylinders(*, customer: Customer) -> dict:
     location_id = Location.objects.filter(customer=customer).values_list("id", flat=True).first()
     held = {
         t: (full, empty)
-        for t, full, empty in StockBalance.objects.filter(location_id=location_id).values_list(
+        for t, full, empty in StockBalance.objects.filter(location__customer=customer).values_list(
             "cylinder_type_id", "full_qty", "empty_qty"
         )
     }

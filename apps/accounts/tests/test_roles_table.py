@@ -66,6 +66,7 @@ TABLE = [
     E("GET", "/api/paynow/payload/", "yyyyy"),
     E("POST", "/api/customers/", "y----", {"code": "CN", "name": "N", "site_address": "x"}),
     E("GET", "/api/customers/{customer}/", "yyyyy"),
+    E("GET", "/api/customers/{customer}/cylinders/", "yyyyy"),
     E("PUT", "/api/customers/{customer}/", "y----", {"code": "CX", "name": "N", "site_address": "x"}),
     E("PATCH", "/api/customers/{customer}/", "y----", {"phone": "1"}),
     E("GET", "/api/equipment/", "yyyyy"),

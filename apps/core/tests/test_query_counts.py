@@ -16,7 +16,7 @@ from apps.sync.tests.signing import PhoneKey, collection_payload, register_devic
 
 pytestmark = pytest.mark.django_db
 
-MY_DAY = 12  # whatever the number of stops
+MY_DAY = 13  # whatever the number of stops (+1: the deposits held by all the stops' customers)
 DELIVERY = 43  # +2 for deposits: the rates of the day, the customer's deposit holdings locked
 # + the proof row, the attachment rows (one INSERT), the attachments read for the answer
 DELIVERY_WITH_PROOF = DELIVERY + 3
