@@ -92,22 +92,23 @@ def invoice_pdf_bytes(invoice: Invoice) -> bytes:
 
 
 def received_by(invoice: Invoice) -> dict | None:
-    """"Received by": the recipient's name and, once uploaded, the signature
+    """ "Received by": the recipient's name and, once uploaded, the signature
     (a PNG, inlined as a data: URI) of the delivery this invoice bills, read
     through the relations (billing does not import the deliveries app)."""
     try:
-        proof = invoice.delivery.proof  # type: ignore[attr-defined]
+        proof = invoice.delivery.proof
     except ObjectDoesNotExist:
         return None
     signature = (
-        invoice.delivery.attachments.filter(kind="SIGNATURE", uploaded_at__isnull=False)  # type: ignore[attr-defined]
-        .exclude(file="")
-        .first()
+        invoice.delivery.attachments.filter(kind="SIGNATURE", uploaded_at__isnull=False).exclude(file="").first()
     )
     image = None
     if signature is not None:
-        with signature.file.open("rb") as fh:
-            image = "data:image/png;base64," + base64.b64encode(fh.read()).decode()
+        try:
+            with signature.file.open("rb") as fh:
+                image = "data:image/png;base64," + base64.b64encode(fh.read()).decode()
+        except OSError:  # lost from the storage: the name still prints
+            image = None
     if not proof.recipient_name and image is None:
         return None
     return {"name": proof.recipient_name, "signature": image}

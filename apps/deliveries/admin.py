@@ -59,8 +59,11 @@ class DeliveryAdmin(ReadOnlyAdmin):
         found = next((a for a in delivery.attachments.all() if a.sha256 == sha256 and a.uploaded), None)
         if found is None:
             raise Http404
-        with found.file.open("rb") as fh:
-            response = HttpResponse(fh.read(), content_type=found.content_type)
+        try:
+            with found.file.open("rb") as fh:
+                response = HttpResponse(fh.read(), content_type=found.content_type)
+        except OSError:  # lost from the storage
+            raise Http404 from None
         response["Cache-Control"] = "private, max-age=86400"
         return response
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from apps.core.api import SafeLookupMixin
 from apps.core.commands import command_create
+from apps.core.db import retry_on_conflict
 from apps.core.permissions import roles
 from apps.deliveries import selectors, services
 from apps.deliveries.commands import DELIVERY_CREATE
@@ -33,6 +34,26 @@ class PngRenderer(_ImageRenderer):
 
 class JpegRenderer(_ImageRenderer):
     media_type, format = "image/jpeg", "jpg"
+
+
+class ReplayableBody:
+    """The request body as the upload service reads it (once, capped), kept so
+    that a whole-request retry after a deadlock (``retry_on_conflict``) reads
+    the same bytes again instead of an exhausted stream."""
+
+    def __init__(self, raw):
+        self.raw, self.data = raw, None
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self.data is None:
+            self.data = self.raw.read(size)
+        return self.data if size < 0 else self.data[:size]
+
+    @classmethod
+    def of(cls, request) -> "ReplayableBody":
+        if not hasattr(request, "_lpg_upload_body"):
+            request._lpg_upload_body = cls(request._request)
+        return request._lpg_upload_body
 
 
 IMAGE_BODY = {"image/png": OpenApiTypes.BINARY, "image/jpeg": OpenApiTypes.BINARY}
@@ -63,7 +84,10 @@ class DeliveryViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     @extend_schema(
         methods=["PUT"],
         request=IMAGE_BODY,
-        responses={201: AttachmentUploadSerializer, 200: AttachmentUploadSerializer},
+        responses={
+            (201, "application/json"): AttachmentUploadSerializer,
+            (200, "application/json"): AttachmentUploadSerializer,
+        },
         description=(
             "Upload the bytes of a signature (image/png) or photo (image/jpeg) declared by its SHA-256 "
             "in the delivery's proof. 201 stored, 200 already there (same bytes)."
@@ -81,6 +105,7 @@ class DeliveryViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         url_name="attachment",
         renderer_classes=[JSONRenderer, PngRenderer, JpegRenderer],
     )
+    @retry_on_conflict
     def attachment(self, request, pk=None, sha256=None):
         if request.method == "PUT":
             attachment, created = services.attachment_upload(
@@ -88,7 +113,7 @@ class DeliveryViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
                 delivery_id=int(pk),
                 sha256=sha256,
                 content_type=request.META.get("CONTENT_TYPE", ""),
-                source=request._request,
+                source=ReplayableBody.of(request),
                 content_length=request.META.get("CONTENT_LENGTH"),
             )
             return Response(
@@ -100,8 +125,11 @@ class DeliveryViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             raise services.AttachmentNotDeclared()
         if not found.uploaded:
             raise services.AttachmentNotUploaded()
-        with found.file.open("rb") as fh:
-            data = fh.read()
+        try:
+            with found.file.open("rb") as fh:
+                data = fh.read()
+        except OSError:  # lost from the storage: the phone (or the office) uploads it again
+            raise services.AttachmentNotUploaded("The file is missing from the storage; upload it again.") from None
         response = HttpResponse(data, content_type=found.content_type)
         response["Cache-Control"] = "private, max-age=31536000, immutable"  # content-addressed, never changes
         return response

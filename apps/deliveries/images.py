@@ -40,6 +40,16 @@ def _refuse(message: str) -> ValidationFailed:
     return ValidationFailed({"file": [message]})
 
 
+def _jpeg_complete(data: bytes) -> bool:
+    """The end-of-image marker follows the last scan. Needed because Pillow
+    pads a truncated JPEG with grey instead of failing once
+    ``ImageFile.LOAD_TRUNCATED_IMAGES`` is on, and WeasyPrint (the invoice
+    PDFs, same process) turns it on globally. Inside a scan a 0xFF byte is
+    always followed by 0x00 or a restart marker, so FF D9 there is the end."""
+    last_scan = data.rfind(b"\xff\xda")
+    return last_scan != -1 and data.rfind(b"\xff\xd9") > last_scan
+
+
 def check_image(data: bytes, kind: str) -> tuple[int, int]:
     """(width, height) of a valid image of this kind; else 400 ``invalid`` on ``file``."""
     rule = rule_for(kind)
@@ -55,6 +65,8 @@ def check_image(data: bytes, kind: str) -> tuple[int, int]:
         raise _refuse(f"{noun} must be a {rule.format} image, not {found}.")
     if width > rule.max_side or height > rule.max_side:
         raise _refuse(f"{noun} is at most {rule.max_side} px each side; this one is {width} x {height}.")
+    if rule.format == "JPEG" and not _jpeg_complete(data):
+        raise _refuse(f"{noun} is a damaged {rule.format} image (it is cut short).")
     try:
         with Image.open(io.BytesIO(data), formats=[rule.format]) as image:
             image.verify()  # structure and checksums

@@ -162,10 +162,6 @@ class DeliveryAttachment(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.sha256[:12]} of delivery #{self.delivery_id}"
 
-    @property
-    def uploaded(self) -> bool:
-        return self.uploaded_at is not None
-
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             stored = type(self).objects.filter(pk=self.pk).values().first()
@@ -185,3 +181,7 @@ class DeliveryAttachment(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ProofImmutableError("Delivery attachments are never deleted.")
+
+    @property
+    def uploaded(self) -> bool:
+        return self.uploaded_at is not None

@@ -1,7 +1,8 @@
-from decimal import ROUND_HALF_UP, Decimal
+import contextlib
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from drf_spectacular.utils import extend_schema_field
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.billing.enums import DeliveryPaymentMethod
@@ -45,7 +46,9 @@ class RoundedDecimalField(serializers.DecimalField):
 
     def validate_precision(self, value):
         if self.decimal_places is not None and value.is_finite():
-            value = value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=ROUND_HALF_UP)
+            # 1e100 has too many digits to round: left as it is, the check below refuses it
+            with contextlib.suppress(InvalidOperation):
+                value = value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=ROUND_HALF_UP)
         return super().validate_precision(value)
 
 
@@ -249,7 +252,9 @@ class ProofSerializer(serializers.ModelSerializer):
     def _attachments(self, obj) -> list[DeliveryAttachment]:
         # the delivery's attachments, prefetched for a whole page, read once
         if not hasattr(obj, "attachment_list"):
-            obj.attachment_list = sorted(obj.delivery.attachments.all(), key=lambda a: (a.kind != "SIGNATURE", a.position))
+            obj.attachment_list = sorted(
+                obj.delivery.attachments.all(), key=lambda a: (a.kind != "SIGNATURE", a.position)
+            )
         return obj.attachment_list
 
     @extend_schema_field(AttachmentSerializer(many=True))

@@ -11,8 +11,8 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.http import Http404
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.audit.enums import AuditAction
@@ -27,6 +27,7 @@ from apps.core.permissions import role_of
 from apps.core.roles import Role
 from apps.customers.models import Customer
 from apps.deliveries import policies as policies
+from apps.deliveries.images import check_image, rule_for
 from apps.deliveries.models import (
     MAX_PHOTOS,
     AttachmentKind,
@@ -35,7 +36,6 @@ from apps.deliveries.models import (
     DeliveryLine,
     DeliveryProof,
 )
-from apps.deliveries.images import check_image, rule_for
 from apps.deliveries.rules import household_hours_check
 from apps.depots.models import CylinderType, Vehicle
 from apps.inventory.enums import CylinderState, LocationKind, MovementType
@@ -128,7 +128,9 @@ class ProofDraft:
     def of(cls, proof: "ProofDraft | Mapping[str, Any]") -> "ProofDraft":
         if isinstance(proof, cls):
             return proof
-        dec = {k: None if proof.get(k) is None else Decimal(str(proof[k])) for k in ("latitude", "longitude", "accuracy_m")}
+        dec = {
+            k: None if proof.get(k) is None else Decimal(str(proof[k])) for k in ("latitude", "longitude", "accuracy_m")
+        }
         return cls(
             recipient_name=(proof.get("recipient_name") or "").strip(),
             signature_sha256=(proof.get("signature_sha256") or "").lower() or None,
@@ -189,7 +191,10 @@ def _proof_record(delivery: Delivery, proof: ProofDraft) -> None:
     ]
     if proof.signature_sha256:
         attachments.insert(
-            0, DeliveryAttachment(delivery=delivery, kind=AttachmentKind.SIGNATURE, sha256=proof.signature_sha256, position=0)
+            0,
+            DeliveryAttachment(
+                delivery=delivery, kind=AttachmentKind.SIGNATURE, sha256=proof.signature_sha256, position=0
+            ),
         )
     DeliveryAttachment.objects.bulk_create(attachments)
 
@@ -239,7 +244,7 @@ def delivery_create(
     it); its issue date and number are the server's today.
 
     ``proof``: the recipient's name, the GPS fix and the SHA-256 of the
-    signature and photos (docs/deliveries.md "Proof of delivery"); the rows are
+    signature and photos (docs/billing.md "Proof of delivery"); the rows are
     written here, the bytes are uploaded afterwards (``attachment_upload``)."""
     service_lines = [ServiceLine.of(s) for s in service_lines or ()]
     lines = [CylinderLine.of(line) for line in lines or ()]
@@ -534,6 +539,9 @@ def attachment_upload(
     if received != sha256:
         raise AttachmentHashMismatch(extra={"fields": {"sha256": [f"The bytes received hash to {received}."]}})
     if attachment.uploaded:
+        # the same bytes again: nothing changes; a file lost from the storage
+        # (a restore older than the database) is put back from them
+        _store(attachment.file.name, data)
         return attachment, False
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type != rule.content_type:

@@ -3,6 +3,7 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from config.env import BASE_DIR, DEFAULT_DATABASE_URL, VAR_DIR, database_config, env
 
@@ -101,7 +102,7 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
@@ -200,6 +201,7 @@ SPECTACULAR_SETTINGS = {
         "DistributionMovementEnum": "apps.distribution.enums.DistributionMovement",
         "StatementEntryKindEnum": ["INVOICE", "PAYMENT", "CREDIT_NOTE"],
         "CustomerKindEnum": "apps.customers.enums.CustomerKind",
+        "AttachmentKindEnum": "apps.deliveries.models.AttachmentKind",
     },
 }
 

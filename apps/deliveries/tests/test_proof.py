@@ -8,12 +8,13 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
+from PIL import ImageFile
 from pypdf import PdfReader
 
 from apps.audit.models import AuditLog
 from apps.billing.models import Invoice
-from apps.core.testing.world import api_client_for
 from apps.billing.tests.helpers import deliver, delivery_body, load_vehicle, post_delivery
+from apps.core.testing.world import api_client_for
 from apps.deliveries.models import (
     Delivery,
     DeliveryAttachment,
@@ -177,6 +178,9 @@ def _refused(res, field):
 
 
 def test_bad_images_are_400_with_fields_and_nothing_stored(loaded, api, media):
+    import apps.billing.pdf  # noqa: F401  WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on, as in production
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
     client = api(loaded.users["driver"])
     not_image = b"GIF89a? no: just some bytes pretending \x00\x01\x02 to be a photo" * 37
     big = photo_jpeg(width=1493, height=1187, quality=97, noise=True)
@@ -186,10 +190,9 @@ def test_bad_images_are_400_with_fields_and_nothing_stored(loaded, api, media):
     png_photo = signature_png(width=1031, height=769, seed=5)
     jpeg_signature = photo_jpeg(width=617, height=233, seed=4)
     truncated = PHOTO[: len(PHOTO) * 2 // 3]
-    pk = _declare(
-        loaded, client, signature=jpeg_signature, photos=(not_image, big, wide)
-    )
-    pk2 = _declare(loaded, client, photos=(tall, png_photo, truncated))
+    truncated_png = signature_png(seed=21)[:-7]
+    pk = _declare(loaded, client, signature=jpeg_signature, photos=(not_image, big, wide))
+    pk2 = _declare(loaded, client, signature=truncated_png, photos=(tall, png_photo, truncated))
 
     assert "not an image" in _refused(put(client, pk, not_image, "image/jpeg"), "file")
     assert "500 KB" in _refused(put(client, pk, big, "image/jpeg"), "file")
@@ -200,6 +203,7 @@ def test_bad_images_are_400_with_fields_and_nothing_stored(loaded, api, media):
     assert "image/jpeg" in _refused(put(client, pk2, png_photo, "image/png"), "content_type")
     assert "not PNG" in _refused(put(client, pk2, png_photo, "image/jpeg"), "file")
     assert "damaged" in _refused(put(client, pk2, truncated, "image/jpeg"), "file")
+    assert "damaged" in _refused(put(client, pk2, truncated_png, "image/png"), "file")
 
     assert not DeliveryAttachment.objects.filter(uploaded_at__isnull=False).exists()
     assert not (media / "deliveries").exists()
@@ -260,6 +264,9 @@ BAD_PROOFS = [
     ({"latitude": "NaN"}, "latitude"),
     ({"latitude": None}, "longitude"),
     ({"accuracy_m": "-0.01"}, "accuracy_m"),
+    ({"accuracy_m": "1e30"}, "accuracy_m"),
+    ({"latitude": "1e100", "longitude": 1e300}, "latitude"),
+    ({"latitude": True}, "latitude"),
     ({"recipient_name": "N" * 101}, "recipient_name"),
 ]
 
@@ -377,3 +384,16 @@ def test_invoice_pdf_shows_received_by_and_the_signature_once_uploaded(loaded, a
     assert "Received by: Siti Nurhaliza bte Osman" in text and images == 2
     # the invoice itself did not change
     assert Invoice.objects.get(pk=invoice.pk).total == invoice.total
+
+
+def test_a_file_lost_from_storage_is_put_back_by_the_same_upload(loaded, api, media):
+    client = api(loaded.users["driver"])
+    pk = _deliver_with_proof(loaded, client)["id"]
+    assert put(client, pk, PHOTO2, "image/jpeg").status_code == 201
+    stored = media / DeliveryAttachment.objects.get(sha256=sha(PHOTO2)).file.name
+    stored.unlink()  # a restore older than the database
+    res = client.get(attachment_url(pk, sha(PHOTO2)))
+    assert res.status_code == 404 and res.json()["code"] == "attachment_not_uploaded"
+    assert put(client, pk, PHOTO2, "image/jpeg").status_code == 200
+    assert stored.read_bytes() == PHOTO2
+    assert client.get(attachment_url(pk, sha(PHOTO2))).content == PHOTO2

@@ -1488,18 +1488,24 @@ export interface components {
             total: string;
         };
         Attachment: {
-            readonly kind: components["schemas"]["Kind4beEnum"];
+            readonly kind: components["schemas"]["AttachmentKindEnum"];
             readonly sha256: string;
             /** @description False until the bytes arrive (a missing upload). */
             readonly uploaded: boolean;
             /** @description GET it for the bytes once uploaded (404 before). */
             readonly url: string;
         };
+        /**
+         * @description * `SIGNATURE` - Signature (PNG)
+         *     * `PHOTO` - Photo (JPEG)
+         * @enum {string}
+         */
+        AttachmentKindEnum: "SIGNATURE" | "PHOTO";
         /** @description The answer to an upload: the attachment as stored. */
         AttachmentUpload: {
             readonly content_type: string;
             readonly height: number | null;
-            readonly kind: components["schemas"]["Kind4beEnum"];
+            readonly kind: components["schemas"]["AttachmentKindEnum"];
             readonly sha256: string;
             readonly size: number | null;
             /** @description False until the bytes arrive (a missing upload). */
@@ -2290,12 +2296,6 @@ export interface components {
             /** Format: decimal */
             readonly total: string;
         };
-        /**
-         * @description * `SIGNATURE` - Signature (PNG)
-         *     * `PHOTO` - Photo (JPEG)
-         * @enum {string}
-         */
-        Kind4beEnum: "SIGNATURE" | "PHOTO";
         LoginRequest: {
             /** Format: email */
             email: string;
@@ -7559,8 +7559,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AttachmentUpload"];
-                    "image/jpeg": components["schemas"]["AttachmentUpload"];
-                    "image/png": components["schemas"]["AttachmentUpload"];
                 };
             };
             201: {
@@ -7569,8 +7567,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AttachmentUpload"];
-                    "image/jpeg": components["schemas"]["AttachmentUpload"];
-                    "image/png": components["schemas"]["AttachmentUpload"];
                 };
             };
             /** @description Invalid input (`fields` lists the problems). */
