@@ -35,8 +35,11 @@ export default defineConfig({
       },
       workbox: {
         // The app shell is precached; API calls are never cached by the
-        // service worker (the app keeps its own copies in IndexedDB).
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // service worker (the app keeps its own copies in IndexedDB). The
+        // barcode reader's .wasm (zxing-wasm, ~0.9 MB) is part of the shell,
+        // so scanning serials works offline; nothing comes from a CDN.
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
+        maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
         navigateFallback: '/app/index.html',
         navigateFallbackDenylist: [/^\/api\//, /^\/admin\//],
         cleanupOutdatedCaches: true,

@@ -73,8 +73,10 @@ describe('prices, receipts, drafts and stops', () => {
     await page.locator('[data-testid=customer-result]', { hasText: 'Ah Hock Zi Char' }).click();
     await setDeliveryQuantities(page, fx.gas, 5, 2);
     await page.waitForSelector(`[data-testid=unit-price-${fx.gas}]:has-text("21.50 (contract)")`);
+    // the phone knows the customer's cylinders and deposits: the quote includes the deposit the server will charge
+    await page.waitForSelector('[data-testid=delivery-preview][data-deposits-known]');
     const quoted = (await page.textContent('[data-testid=preview-total]')).replace('SGD', '').trim();
-    assert.equal(quoted, '117.18'); // 5 x 21.50 = 107.50 + GST 9.68; the list price would say 136.20
+    assert.match(await page.textContent('[data-testid=delivery-preview]'), /incl\. GST 9% 9\.68/); // 5 x 21.50 = 107.50 + GST 9.68 = 117.18; the list price would say 136.20
     // a credit-terms customer may be invoiced on account
     assert.equal(await page.locator('[data-payment=CREDIT]').count(), 1);
     await page.click('[data-payment=CASH]');
@@ -88,6 +90,10 @@ describe('prices, receipts, drafts and stops', () => {
     const summary = (Array.isArray(invoices) ? invoices : invoices.results).find((i) => i.number === number);
     const invoice = await server.get(`/api/invoices/${summary.id}/`);
     assert.equal(invoice.total, quoted);
+    assert.equal(invoice.subtotal, '107.50');
+    assert.equal(invoice.gst_amount, '9.68');
+    // cylinder deposits (issue 13) come on top of the GST base, never inside it
+    assert.equal((Number(invoice.subtotal) + Number(invoice.gst_amount) + Number(invoice.deposit_total ?? 0)).toFixed(2), invoice.total);
 
     await page.click('button:text-is("Print receipt")');
     await page.waitForSelector('text=Receipt printed.');

@@ -51,6 +51,17 @@ export interface EventResults {
   'distribution.create': Schemas['Distribution'];
   'delivery.create': Schemas['Delivery'];
 }
+
+// -- issue 13: serials, proof of delivery, deposits
+
+/** `proof` of a delivery as the phone sends it (every field set): the files' SHA-256 are in the signed payload, the bytes are uploaded after. */
+export type ProofInput = Required<Schemas['ProofInputRequest']>;
+/** The proof of an applied delivery, with each file's upload state. */
+export type ProofOutput = Schemas['Proof'];
+/** A my-day stop's customer holding: cylinders held and deposit units per type. */
+export type StopCylinders = Schemas['StopCylindersOutput'];
+/** GET /api/customers/{id}/cylinders/ */
+export type CustomerCylinders = Schemas['CustomerCylindersOutput'];
 export type EventPayload = EventPayloads[EventType];
 export type EventResult = EventResults[EventType];
 export type DeliveryPayload = EventPayloads['delivery.create'];

@@ -50,6 +50,8 @@ export const dexieTokenStore: TokenStore = {
 export interface RequestOptions {
   method?: string;
   body?: unknown;
+  /** Raw bytes sent as they are (e.g. a photo); its Content-Type in `headers`. */
+  raw?: Blob | ArrayBuffer;
   headers?: Record<string, string>;
   auth?: boolean;
   signal?: AbortSignal;
@@ -135,9 +137,9 @@ export class ApiClient {
     if (access) headers.Authorization = `Bearer ${access}`;
     try {
       return await this.fetchImpl(this.url(path), {
-        method: opts.method ?? (opts.body !== undefined ? 'POST' : 'GET'),
+        method: opts.method ?? (opts.body !== undefined || opts.raw !== undefined ? 'POST' : 'GET'),
         headers,
-        body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+        body: opts.raw !== undefined ? opts.raw : opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
         signal: opts.signal,
         credentials: 'omit',
       });
@@ -153,7 +155,7 @@ export class ApiClient {
    * without one); the retry after a token refresh reuses it, so it counts once.
    */
   async request(path: string, opts: RequestOptions = {}): Promise<Response> {
-    const method = opts.method ?? (opts.body !== undefined ? 'POST' : 'GET');
+    const method = opts.method ?? (opts.body !== undefined || opts.raw !== undefined ? 'POST' : 'GET');
     if (method === 'POST' && !path.startsWith('/api/auth/') && !Object.keys(opts.headers ?? {}).some((h) => h.toLowerCase() === 'idempotency-key')) {
       opts = { ...opts, headers: { ...opts.headers, 'Idempotency-Key': newIdempotencyKey() } };
     }

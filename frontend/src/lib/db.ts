@@ -57,8 +57,14 @@ export interface ReceiptContext {
   customer?: string;
   customer_address?: string;
   payment_method?: string;
-  lines: { label: string; detail: string; amount?: string }[];
+  lines: { label: string; detail: string; amount?: string; serials?: string[] }[];
   totals: { label: string; value: string }[];
+  /** Cylinder deposits of the tax invoice, apart from the GST base (issue 13). */
+  deposits?: { label: string; detail: string; amount?: string }[];
+  /** The recipient's name given at the door (proof of delivery). */
+  received_by?: string;
+  /** Deposits refunded for cylinders returned: a credit note apart from the invoice. */
+  deposit_refund?: { number: string; total: string };
 }
 
 export interface KeyValue {
@@ -81,8 +87,37 @@ export interface DeviceRecord {
   created_at: number;
 }
 
+/**
+ * A proof-of-delivery file (signature PNG, photo JPEG) waiting to be uploaded,
+ * or uploaded. Its SHA-256 is inside the delivery's signed event; the bytes go
+ * up with PUT /api/deliveries/<id>/attachments/<sha256>/ once the server has
+ * applied that event. Rows are never deleted by the app (an upload is retried
+ * with back-off until the server has it).
+ */
+export type AttachmentKind = 'SIGNATURE' | 'PHOTO';
+export type AttachmentStatus = 'pending' | 'uploaded';
+
+export interface AttachmentRecord {
+  key: string; // `${event_id}:${sha256}`: one row per file per delivery (dedupe)
+  event_id: string; // the delivery.create event that declares it
+  sha256: string; // lower-case hex
+  kind: AttachmentKind;
+  content_type: 'image/png' | 'image/jpeg';
+  bytes: ArrayBuffer; // ArrayBuffer, not Blob: stored the same way by every browser's IndexedDB
+  size: number;
+  status: AttachmentStatus;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number; // epoch ms; 0 = as soon as the delivery is on the server
+  last_attempt_at?: number;
+  last_error?: string;
+  delivery_id?: number;
+  uploaded_at?: number;
+}
+
 export class AppDatabase extends Dexie {
   outbox!: EntityTable<OutboxEvent, 'seq'>;
+  attachments!: EntityTable<AttachmentRecord, 'key'>;
   kv!: EntityTable<KeyValue, 'key'>;
   cache!: EntityTable<CachedResponse, 'key'>;
   devices!: EntityTable<DeviceRecord, 'user'>;
@@ -94,6 +129,11 @@ export class AppDatabase extends Dexie {
       kv: 'key',
       cache: 'key',
       devices: 'user',
+    });
+    // v2 (issue 13): proof-of-delivery files waiting for upload. Adds a table only:
+    // the v1 tables and rows are kept as they are (db.test.ts opens a v1 database).
+    this.version(2).stores({
+      attachments: '&key, event_id, status, sha256',
     });
   }
 }

@@ -76,3 +76,44 @@ describe('a rejected event reopens as a draft', () => {
     });
   });
 });
+
+describe('a rejected delivery with serials and proof (issue 13)', () => {
+  it('the draft keeps the serials, the reasons keyed by line ("0"), the recipient and the files', async () => {
+    const { deliveryDraftFrom } = await import('./drafts');
+    const { proofFromFiles } = await import('../features/delivery/proof');
+    const event: OutboxEventOf<'delivery.create'> = {
+      id: '5d1e8c7a-0000-4000-8000-000000000013',
+      type: 'delivery.create',
+      occurred_at: '2026-12-02T01:00:00.000Z',
+      payload: {
+        customer: 7,
+        vehicle: 3,
+        order: null,
+        payment_method: 'CASH',
+        lines: [{ cylinder_type: 9, delivered_full: 1, returned_empty: 1, delivered_serials: ['SG45-0007'], returned_serials: ['SG45-0031'] }],
+        proof: { recipient_name: 'Mdm Lim', signature_sha256: 'a'.repeat(64), photo_sha256: [], latitude: null, longitude: null, accuracy_m: null },
+      },
+      signature: 's',
+      status: 'rejected',
+      code: 'serial_not_here',
+      detail: 'A serial is not where the document moves it from.',
+      rejection: { fields: { lines: { '0': { delivered_serials: { 'SG45-0007': ['not on XD1234A'] } } } } } as never,
+      created_at: 0,
+      attempts: 1,
+      summary: { driver: 'D', vehicle: 'V', lines: [], totals: [] },
+    };
+    const draft = deliveryDraftFrom(event);
+    expect(draft.lines[0]).toMatchObject({ delivered_serials: ['SG45-0007'], returned_serials: ['SG45-0031'], reason: 'delivered_serials: SG45-0007: not on XD1234A' });
+    expect(draft).toMatchObject({ recipient_name: 'Mdm Lim', proof_files: true });
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47]).buffer;
+    const jpg = new Uint8Array([0xff, 0xd8]).buffer;
+    const back = proofFromFiles('Mdm Lim', [
+      { kind: 'PHOTO', content_type: 'image/jpeg', bytes: jpg },
+      { kind: 'SIGNATURE', content_type: 'image/png', bytes: png },
+    ], 42);
+    expect(back.recipient).toBe('Mdm Lim');
+    expect(back.signature?.type).toBe('image/png');
+    expect(back.photos.map((p) => p.size)).toEqual([2]);
+    expect(back.restoredAt).toBe(42);
+  });
+});

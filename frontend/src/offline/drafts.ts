@@ -31,6 +31,7 @@ export interface DistributionDraftLine {
   cylinder_type: number;
   movement_type: 'COLLECTION' | 'EMPTY_RETURN' | 'FULL_RETURN';
   quantity: number;
+  serials?: string[];
   reason?: string;
 }
 
@@ -38,8 +39,11 @@ export interface DeliveryDraft {
   customer: number;
   order: number | null;
   payment_method: string;
-  lines: { cylinder_type: number; delivered_full: number; returned_empty: number; reason?: string }[];
+  lines: { cylinder_type: number; delivered_full: number; returned_empty: number; delivered_serials?: string[]; returned_serials?: string[]; reason?: string }[];
   origin: DraftOrigin;
+  /** the rejected delivery's proof: the recipient, and its files (kept under origin.event_id) are offered again */
+  recipient_name?: string;
+  proof_files?: boolean;
 }
 
 const STATE_OF: Record<string, string> = { COLLECTION: 'FULL', FULL_RETURN: 'FULL', EMPTY_RETURN: 'EMPTY' };
@@ -55,10 +59,18 @@ const shortageText = (s: Shortage) => `${s.location_name ? `${s.location_name}: 
 function fieldReason(event: Pick<OutboxEvent, 'rejection'>, listName: string, i: number): string | undefined {
   const fields = event.rejection?.fields as Record<string, unknown> | undefined;
   const list = fields?.[listName];
-  const entry = Array.isArray(list) ? list[i] : undefined;
+  // a list by position, or an object keyed by the position ({"lines": {"0": {...}}})
+  const entry = Array.isArray(list) ? list[i] : list && typeof list === 'object' ? (list as Record<string, unknown>)[String(i)] : undefined;
   if (!entry || typeof entry !== 'object') return undefined;
-  const parts = Object.entries(entry as Record<string, unknown>).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(' ') : String(v)}`);
+  const parts = Object.entries(entry as Record<string, unknown>).map(([k, v]) => `${k}: ${flatten(v)}`);
   return parts.length ? parts.join('; ') : undefined;
+}
+
+/** A field error as one sentence: strings, lists, and nested objects (e.g. per serial). */
+function flatten(v: unknown): string {
+  if (Array.isArray(v)) return v.map(flatten).join(' ');
+  if (v && typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${flatten(x)}`).join('; ');
+  return String(v);
 }
 
 /** The lines of a rejected distribution, each with what the server said about it. */
@@ -68,7 +80,7 @@ export function distributionDraftFrom(event: OutboxEventOf<'distribution.create'
   const lines = items.map((it, i) => {
     const mine = shortages.filter((s) => s.cylinder_type === it.cylinder_type && s.state === STATE_OF[it.movement_type]);
     const reason = [...mine.map(shortageText), fieldReason(event, 'items', i)].filter(Boolean).join('; ') || undefined;
-    return { key: `r${i}-${event.id.slice(0, 8)}`, depot: it.depot, cylinder_type: it.cylinder_type, movement_type: it.movement_type, quantity: it.quantity, reason };
+    return { key: `r${i}-${event.id.slice(0, 8)}`, depot: it.depot, cylinder_type: it.cylinder_type, movement_type: it.movement_type, quantity: it.quantity, ...(it.serials?.length ? { serials: [...it.serials] } : {}), reason };
   });
   return { lines, origin: { event_id: event.id, code: event.code, detail: event.detail } };
 }
@@ -83,9 +95,18 @@ export function deliveryDraftFrom(event: OutboxEventOf<'delivery.create'>): Deli
     lines: (p.lines ?? []).map((l, i) => {
       const mine = shortages.filter((s) => s.cylinder_type === l.cylinder_type);
       const reason = [...mine.map(shortageText), fieldReason(event, 'lines', i)].filter(Boolean).join('; ') || undefined;
-      return { cylinder_type: l.cylinder_type, delivered_full: l.delivered_full ?? 0, returned_empty: l.returned_empty ?? 0, reason };
+      return {
+        cylinder_type: l.cylinder_type,
+        delivered_full: l.delivered_full ?? 0,
+        returned_empty: l.returned_empty ?? 0,
+        ...(l.delivered_serials?.length ? { delivered_serials: [...l.delivered_serials] } : {}),
+        ...(l.returned_serials?.length ? { returned_serials: [...l.returned_serials] } : {}),
+        reason,
+      };
     }),
     origin: { event_id: event.id, code: event.code, detail: event.detail },
+    ...(p.proof?.recipient_name ? { recipient_name: p.proof.recipient_name } : {}),
+    ...(p.proof?.signature_sha256 || p.proof?.photo_sha256?.length ? { proof_files: true } : {}),
   };
 }
 

@@ -3,10 +3,13 @@ import type { EventPayloads, EventType } from '../api/types';
 import { syncTransport, CURRENT_USER_KEY } from './sync-transport';
 import { getOrCreateDevice, signEvent } from './device-key';
 import { DEVICE_REVOKED_KEY, enqueueEvent, replayOutbox, type ReplayReport } from './outbox';
+import { pendingAttachmentCount, uploadPendingAttachments } from './attachments';
 
 // When the outbox is replayed: at app start, on the browser's `online`
 // event, when the app comes back to the foreground, every 30 s while events
 // wait, right after a new event is recorded (when online), and on Sync now.
+// After each replay, the proof-of-delivery files of applied deliveries are
+// uploaded (offline/attachments.ts), so online deliveries take the same path.
 
 export const LAST_REPORT_KEY = 'sync.last_report';
 export const syncEvents = new EventTarget();
@@ -16,6 +19,7 @@ let retryTimer: ReturnType<typeof setTimeout> | undefined;
 export async function syncNow(): Promise<ReplayReport> {
   let report = await replayOutbox(syncTransport);
   if (await recoverUnknownDevice()) report = await replayOutbox(syncTransport);
+  if (report.stopped !== 'network' && report.stopped !== 'auth' && report.stopped !== 'revoked') await uploadPendingAttachments().catch(() => undefined);
   await kvSet(LAST_REPORT_KEY, { ...report, at: Date.now() });
   syncEvents.dispatchEvent(new CustomEvent('synced', { detail: report }));
   // The server asked for a pause (429): one try when it is over, none before.
@@ -83,7 +87,7 @@ export function startAutoSync(): () => void {
   window.addEventListener('online', trigger);
   document.addEventListener('visibilitychange', onVisible);
   const timer = window.setInterval(async () => {
-    if (navigator.onLine && (await db.outbox.where('status').equals('queued').count()) > 0) trigger();
+    if (navigator.onLine && ((await db.outbox.where('status').equals('queued').count()) > 0 || (await pendingAttachmentCount()) > 0)) trigger();
   }, 30_000);
   trigger();
   return () => {

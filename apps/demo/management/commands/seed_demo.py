@@ -79,6 +79,10 @@ class Command(BaseCommand):
                     is_staff=role in ("admin", "supervisor", "depot_staff", "finance"), is_superuser=role == "admin",
                 )  # fmt: skip
             users[role] = user
+        sku, name, weight, price = demo.SERIALISED_TYPE  # before the deposit rates: it takes one too
+        CylinderType.objects.get_or_create(
+            sku=sku, defaults={"name": name, "weight_kg": weight, "list_price": price, "serialised": True}
+        )
         deposits_from = date.fromisoformat(demo.DEPOSITS_FROM)
         for cylinder_type in CylinderType.objects.order_by("id"):  # every type, also those added after this list
             if not DepositRate.objects.filter(cylinder_type=cylinder_type, valid_from=deposits_from).exists():

@@ -96,3 +96,26 @@ describe('vehicle shortages seen before sending', () => {
     expect(vehicleShortages([{ cylinder_type: 9, movement_type: 'FULL_RETURN', quantity: 1 }], stock)).toEqual([{ cylinder_type: 9, state: 'FULL', available: 0, requested: 1 }]);
   });
 });
+
+describe('serials on distribution lines (issue 13)', () => {
+  it('kept per line, merged (each once) when lines merge, sent only when entered', () => {
+    let lines = run([add(1, 9, 'COLLECTION', 2), add(1, 2, 'COLLECTION', 7)]);
+    lines = run([{ type: 'serials', key: lines[0].key, serials: ['SG45-0001', 'SG45-0002'] }], lines);
+    lines = run([{ type: 'add', line: { depot: 1, cylinder_type: 9, movement_type: 'COLLECTION', quantity: 1, serials: ['SG45-0002', 'SG45-0003'] } }], lines);
+    expect(lines[0]).toMatchObject({ quantity: 3, serials: ['SG45-0001', 'SG45-0002', 'SG45-0003'] });
+    expect(distributionPayload(3, lines).items).toEqual([
+      { depot: 1, cylinder_type: 9, quantity: 3, movement_type: 'COLLECTION', serials: ['SG45-0001', 'SG45-0002', 'SG45-0003'] },
+      { depot: 1, cylinder_type: 2, quantity: 7, movement_type: 'COLLECTION' },
+    ]);
+    lines = run([{ type: 'serials', key: lines[0].key, serials: [] }], lines);
+    expect(lines[0].serials).toBeUndefined();
+    expect(distributionPayload(3, lines).items[0]).not.toHaveProperty('serials');
+  });
+
+  it('a line edited to another cylinder type drops its serials', () => {
+    let lines = run([add(1, 9, 'COLLECTION', 1)]);
+    lines = run([{ type: 'serials', key: lines[0].key, serials: ['SG45-0001'] }], lines);
+    expect(run([{ type: 'edit', key: lines[0].key, changes: { quantity: 1 } }], lines)[0].serials).toEqual(['SG45-0001']);
+    expect(run([{ type: 'edit', key: lines[0].key, changes: { cylinder_type: 2 } }], lines)[0].serials).toBeUndefined();
+  });
+});

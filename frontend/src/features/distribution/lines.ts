@@ -2,6 +2,7 @@
 // quantity) with running totals per movement. Pure functions, tested.
 
 import type { DistributionItemInput, DistributionPayload } from '../../api/types';
+import { serialsField } from '../../lib/serials';
 
 export type Movement = DistributionItemInput['movement_type'];
 export const MOVEMENTS = ['COLLECTION', 'EMPTY_RETURN', 'FULL_RETURN'] as const satisfies readonly Movement[];
@@ -23,6 +24,8 @@ export interface DistributionLine {
   cylinder_type: number;
   movement_type: Movement;
   quantity: number;
+  /** cylinder serials moved by this line (issue 13): required for serialised types, one per cylinder */
+  serials?: string[];
   /** the server's reason, on a line of a reopened rejected distribution (cleared when the line is changed) */
   reason?: string;
 }
@@ -32,6 +35,7 @@ export type LinesAction =
   | { type: 'bump'; key: string; by: number }
   | { type: 'set'; key: string; quantity: number }
   | { type: 'edit'; key: string; changes: Partial<Omit<DistributionLine, 'key'>> }
+  | { type: 'serials'; key: string; serials: string[] }
   | { type: 'remove'; key: string }
   | { type: 'clear' }
   | { type: 'replace'; lines: DistributionLine[] };
@@ -42,6 +46,11 @@ const sameTarget = (a: Omit<DistributionLine, 'key' | 'quantity'>, b: Omit<Distr
   a.depot === b.depot && a.cylinder_type === b.cylinder_type && a.movement_type === b.movement_type;
 
 let counter = 0;
+/** Both lines' serials, each once (a merged line keeps every serial scanned for it). */
+const mergeSerials = (a?: string[], b?: string[]) => {
+  const all = [...new Set([...(a ?? []), ...(b ?? [])])];
+  return all.length ? all : undefined;
+};
 const newKey = () => `l${Date.now().toString(36)}${(counter++).toString(36)}`;
 
 /** Adding a line for the same depot, type and movement adds to that line. */
@@ -50,7 +59,7 @@ export function linesReducer(lines: DistributionLine[], action: LinesAction): Di
     case 'add': {
       const quantity = clampQty(action.line.quantity);
       const existing = lines.find((l) => sameTarget(l, action.line));
-      if (existing) return lines.map((l) => (l === existing ? { ...l, quantity: clampQty(l.quantity + quantity) } : l));
+      if (existing) return lines.map((l) => (l === existing ? { ...l, quantity: clampQty(l.quantity + quantity), serials: mergeSerials(l.serials, action.line.serials) } : l));
       return [...lines, { ...action.line, quantity, key: newKey() }];
     }
     case 'bump':
@@ -58,17 +67,24 @@ export function linesReducer(lines: DistributionLine[], action: LinesAction): Di
     case 'set':
       return lines.map((l) => (l.key === action.key ? { ...l, quantity: clampQty(action.quantity), reason: undefined } : l));
     case 'edit': {
-      const edited = lines.map((l) => (l.key === action.key ? { ...l, ...action.changes, quantity: clampQty(action.changes.quantity ?? l.quantity), reason: undefined } : l));
+      const edited = lines.map((l) => {
+        if (l.key !== action.key) return l;
+        // serials belong to a cylinder type: another type starts without them
+        const serials = action.changes.cylinder_type !== undefined && action.changes.cylinder_type !== l.cylinder_type ? action.changes.serials : (action.changes.serials ?? l.serials);
+        return { ...l, ...action.changes, serials, quantity: clampQty(action.changes.quantity ?? l.quantity), reason: undefined };
+      });
       // merge if the edit made it identical in target to another line
       const target = edited.find((l) => l.key === action.key);
       const twin = target && edited.find((l) => l.key !== target.key && sameTarget(l, target));
       if (target && twin) {
         return edited
           .filter((l) => l.key !== target.key)
-          .map((l) => (l === twin ? { ...l, quantity: clampQty(l.quantity + target.quantity) } : l));
+          .map((l) => (l === twin ? { ...l, quantity: clampQty(l.quantity + target.quantity), serials: mergeSerials(l.serials, target.serials) } : l));
       }
       return edited;
     }
+    case 'serials':
+      return lines.map((l) => (l.key === action.key ? { ...l, serials: action.serials.length ? [...action.serials] : undefined, reason: undefined } : l));
     case 'remove':
       return lines.filter((l) => l.key !== action.key);
     case 'clear':
@@ -108,6 +124,7 @@ export function distributionPayload(vehicle: number, lines: DistributionLine[]):
       cylinder_type: l.cylinder_type,
       quantity: l.quantity,
       movement_type: l.movement_type,
+      ...serialsField('serials', l.serials),
     })),
   };
 }

@@ -66,14 +66,19 @@ export function appliedDeliveryContext(event: OutboxEvent): ReceiptContext {
   const ctx = event.summary;
   if (!inv) return ctx;
   const changeDue = event.type === 'delivery.create' ? event.result?.change_due : undefined;
-  const lines = inv.lines
-    ? inv.lines.map((l) => ({ label: l.description, detail: `${trimDecimal(l.quantity)} x ${trimDecimal(l.unit_price, 2)}`, amount: s(l.amount) }))
-    : ctx.lines;
+  const asLine = (l: NonNullable<ServerInvoice['lines']>[number]) => ({ label: l.description, detail: `${trimDecimal(l.quantity)} x ${trimDecimal(l.unit_price, 2)}`, amount: s(l.amount) });
+  // cylinder deposits (kind DEPOSIT) are not subject to GST: printed apart from the GST base
+  const isDeposit = (l: object) => (l as { kind?: unknown }).kind === 'DEPOSIT';
+  const lines = inv.lines ? inv.lines.filter((l) => !isDeposit(l)).map(asLine) : ctx.lines;
+  const deposits = inv.lines ? inv.lines.filter(isDeposit).map(asLine) : [];
+  const depositTotal = s((inv as { deposit_total?: unknown }).deposit_total);
+  const showDeposits = deposits.length > 0 || (depositTotal !== undefined && Number(depositTotal) !== 0);
   const counts = ctx.totals.filter((t) => !/subtotal|gst|total|tendered|change|paid/i.test(t.label));
   const totals = [
     ...counts,
     { label: 'Subtotal', value: s(inv.subtotal) },
     { label: `GST ${trimDecimal(inv.gst_rate)}%`, value: s(inv.gst_amount) },
+    ...(showDeposits ? [{ label: 'Deposits (no GST)', value: depositTotal ?? '0.00' }] : []),
     { label: 'TOTAL SGD', value: s(inv.total) },
     ...(inv.status === 'PAID' && inv.amount_paid != null ? [{ label: 'Paid', value: s(inv.amount_paid) }] : []),
     ...(changeDue != null && changeDue !== '0.00' ? [{ label: 'Change', value: changeDue }] : []),
@@ -84,13 +89,26 @@ export function appliedDeliveryContext(event: OutboxEvent): ReceiptContext {
     customer_address: inv.customer_address ? [inv.customer_address, inv.customer_postal_code && `S(${inv.customer_postal_code})`].filter(Boolean).join(' ') : ctx.customer_address,
     lines,
     totals,
+    ...(showDeposits ? { deposits } : {}),
+    ...(event.type === 'delivery.create' && event.result?.deposit_credit_note
+      ? { deposit_refund: { number: event.result.deposit_credit_note.number, total: event.result.deposit_credit_note.total } }
+      : {}),
   };
+}
+
+/** The recipient's name given at the door, from the delivery's own payload (known offline too). */
+export function receivedBy(event: OutboxEvent): string | undefined {
+  if (event.type !== 'delivery.create') return undefined;
+  const name = event.payload.proof?.recipient_name?.trim();
+  return name || event.summary.received_by || undefined;
 }
 
 export function receiptFromEvent(event: OutboxEvent, company: Company | undefined): ReceiptDoc {
   const applied = event.status === 'applied' || event.status === 'duplicate';
   const number = applied ? documentNumber(event) : undefined;
-  const context = event.type === 'delivery.create' && applied ? appliedDeliveryContext(event) : event.summary;
+  const base = event.type === 'delivery.create' && applied ? appliedDeliveryContext(event) : event.summary;
+  const recipient = receivedBy(event);
+  const context = recipient ? { ...base, received_by: recipient } : base;
   const inv = applied ? serverInvoice(event) : undefined;
   return {
     kind: event.type === 'delivery.create' ? 'delivery' : 'distribution',

@@ -151,4 +151,52 @@ describe('receipt encoding', () => {
   it('formats Singapore time', () => {
     expect(formatSgTime('2026-01-19T16:30:00Z')).toBe('2026-01-20 00:30 SGT');
   });
+
+  it('deposits apart from the GST base, and Received by <name> (issue 13)', () => {
+    const applied: OutboxEvent = {
+      ...delivery,
+      payload: { ...delivery.payload, proof: { recipient_name: 'Mdm Lim Bee Hoon', signature_sha256: 'a'.repeat(64), photo_sha256: [], latitude: null, longitude: null, accuracy_m: null } },
+      status: 'applied',
+      result: result({ id: 9, invoice: { id: 42, number: 'INV-2026-000126', subtotal: '82.50', gst_rate: '9', gst_amount: '7.43', deposit_total: '135.00', total: '224.93' } }),
+      invoice: {
+        lines: [
+          { kind: 'GOODS', description: 'LPG refill 12.7 kg cylinder', quantity: '3.000', unit_price: '27.5000', amount: '82.50' },
+          { kind: 'DEPOSIT', description: 'Cylinder deposit 12.7 kg', quantity: '3.000', unit_price: '45.0000', amount: '135.00' },
+        ],
+      } as unknown as Invoice,
+    };
+    const doc = receiptFromEvent(applied, company);
+    expect(doc.context.lines.map((l) => l.label)).toEqual(['LPG refill 12.7 kg cylinder']);
+    expect(doc.context.deposits).toEqual([{ label: 'Cylinder deposit 12.7 kg', detail: '3 x 45.00', amount: '135.00' }]);
+    const out = decodeEscPos(encodeReceipt(doc));
+    const at = (re: RegExp) => out.lines.findIndex((l) => re.test(l));
+    // Subtotal and GST (the GST base), then the deposits apart, then the total
+    expect(at(/^Subtotal\s+82\.50$/)).toBeGreaterThan(-1);
+    expect(at(/^GST 9%\s+7\.43$/)).toBeGreaterThan(at(/^Subtotal/));
+    expect(at(/^Deposits \(not subject to GST\)$/)).toBeGreaterThan(at(/^GST 9%/));
+    expect(at(/^\s+3 x 45\.00\s+135\.00$/)).toBeGreaterThan(at(/^Deposits \(not/));
+    expect(at(/^Deposits \(no GST\)\s+135\.00$/)).toBeGreaterThan(at(/^Deposits \(not/));
+    expect(at(/^TOTAL SGD\s+224\.93$/)).toBeGreaterThan(at(/^Deposits \(no GST\)/));
+    expect(out.text).toContain('Received by Mdm Lim Bee Hoon');
+    expect(out.text).not.toContain('Name / signature');
+  });
+
+  it('no deposit section when the invoice has none; serials printed under their line', () => {
+    const queued: OutboxEvent = { ...delivery, summary: { ...delivery.summary, lines: [{ label: '45 kg', detail: '2 full', amount: '200.00', serials: ['SG45-0001', 'SG45-0002'] }] } };
+    const out = decodeEscPos(encodeReceipt(receiptFromEvent(queued, company)));
+    expect(out.text).not.toContain('deposits');
+    expect(out.text).toContain('S/N SG45-0001 SG45-0002');
+  });
+
+  it('a deposit refund prints its credit note after the total', () => {
+    const applied: OutboxEvent = {
+      ...delivery,
+      status: 'applied',
+      result: result({ id: 9, invoice: { id: 43, number: 'INV-2026-000127', subtotal: '0.00', gst_rate: '9', gst_amount: '0.00', total: '0.00' }, deposit_credit_note: { id: 5, number: 'CN-2026-000005', total: '90.00' } }),
+    };
+    const out = decodeEscPos(encodeReceipt(receiptFromEvent(applied, company)));
+    const at = (re: RegExp) => out.lines.findIndex((l) => re.test(l));
+    expect(squash(out.text)).toContain(squash('Deposit refund: credit note CN-2026-000005'));
+    expect(at(/^Refunded \(no GST\)\s+90\.00$/)).toBeGreaterThan(at(/^TOTAL SGD/));
+  });
 });

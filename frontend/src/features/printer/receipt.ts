@@ -58,16 +58,38 @@ export function encodeReceipt(doc: ReceiptDoc, columns = 32): Uint8Array {
   for (const l of doc.context.lines) {
     e.line(l.label);
     row(`  ${l.detail}`, l.amount ?? '');
+    if (l.serials?.length) e.line(`  S/N ${l.serials.join(' ')}`);
   }
   if (doc.context.lines.length) e.rule();
-  for (const t of doc.context.totals) row(t.label, t.value);
+  const deposits = doc.context.deposits ?? [];
+  // the GST base first; cylinder deposits (no GST) apart, then the total
+  const depositRow = (t: { label: string }) => /^deposits/i.test(t.label);
+  const grand = (t: { label: string }) => /^total/i.test(t.label);
+  for (const t of doc.context.totals.filter((t) => !depositRow(t) && !grand(t))) row(t.label, t.value);
+  if (deposits.length || doc.context.totals.some(depositRow)) {
+    e.rule();
+    e.line('Deposits (not subject to GST)'); // 29 characters: one line at 32 columns
+    for (const d of deposits) {
+      e.line(d.label);
+      row(`  ${d.detail}`, d.amount ?? '');
+    }
+    for (const t of doc.context.totals.filter(depositRow)) row(t.label, t.value);
+  }
+  for (const t of doc.context.totals.filter(grand)) row(t.label, t.value);
+  if (doc.context.deposit_refund) {
+    e.line(`Deposit refund: credit note ${doc.context.deposit_refund.number}`);
+    row('Refunded (no GST)', doc.context.deposit_refund.total);
+  }
   e.newline();
 
   e.align('center');
   e.qrcode(doc.number ?? doc.reference, { model: 2, size: 6, errorlevel: 'm' });
   e.line(doc.number ?? doc.reference);
   e.align('left').newline();
-  if (doc.kind !== 'test') {
+  if (doc.kind === 'delivery' && doc.context.received_by) {
+    e.line(`Received by ${doc.context.received_by}`);
+    e.newline();
+  } else if (doc.kind !== 'test') {
     e.line(doc.kind === 'delivery' ? 'Received by (customer):' : 'Received by (depot):');
     e.newline().newline().line('_'.repeat(Math.min(w, 28))).line('Name / signature');
     e.newline();

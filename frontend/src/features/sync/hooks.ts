@@ -14,6 +14,34 @@ export function useOutboxCounts() {
   );
 }
 
+/**
+ * Proof-of-delivery files not yet on the server (all, or one delivery event's).
+ * Files of a delivery set aside (dismissed: never recorded) are kept but not
+ * counted: they can never be uploaded.
+ */
+export function usePendingUploads(eventId?: string) {
+  return (
+    useLiveQuery(async () => {
+      const pending = eventId ? await db.attachments.where('event_id').equals(eventId).filter((a) => a.status === 'pending').toArray() : await db.attachments.where('status').equals('pending').toArray();
+      if (!pending.length) return 0;
+      const ids = [...new Set(pending.map((a) => a.event_id))];
+      const dismissed = new Set((await db.outbox.where('id').anyOf(ids).toArray()).filter((e) => e.status === 'dismissed').map((e) => e.id));
+      return pending.filter((a) => !dismissed.has(a.event_id)).length;
+    }, [eventId]) ?? 0
+  );
+}
+
+/** One delivery event's files with their upload state (no bytes). */
+export function useEventAttachments(eventId: string) {
+  return (
+    useLiveQuery(
+      async () =>
+        (await db.attachments.where('event_id').equals(eventId).sortBy('created_at')).map(({ bytes: _bytes, ...meta }) => meta),
+      [eventId],
+    ) ?? []
+  );
+}
+
 export function useOutbox() {
   return useLiveQuery(() => db.outbox.orderBy('seq').reverse().toArray()) ?? [];
 }

@@ -23,6 +23,19 @@ import { db, kvDelete, kvGet } from '../../../lib/db';
 import { DELIVERY_DRAFT_KEY, type DeliveryDraft } from '../../../offline/drafts';
 import { deliveredOrders, stopDone } from '../../my-day/api/stop-progress';
 import type { DayStop } from '../../my-day/api/get-my-day';
+import { stopHoldings } from '../../my-day/api/stop-links';
+import { SerialEntry } from '../../../components/ui/serial-entry';
+import { serialProblem, type SerialOwners } from '../../../lib/serials';
+import { attachmentsOf, storeAttachments } from '../../../offline/attachments';
+import { buildProof, emptyProof, proofFromFiles, type ProofDraft } from '../proof';
+import { ProofForm } from './proof-form';
+import { useCustomerCylinders } from '../../master-data/api/get-customer-cylinders';
+import type { DepositHolding } from '../pricing';
+
+type LineSerials = { delivered: string[]; returned: string[] };
+const NO_SERIALS: LineSerials = { delivered: [], returned: [] };
+/** A cylinder type the server tracks by serial (issue 13): serials are required on its lines. */
+const isSerialised = (t: unknown) => (t as { serialised?: boolean } | undefined)?.serialised === true;
 
 interface Target {
   customer: CustomerRef;
@@ -64,6 +77,9 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
   const company = useCompany();
   const [target, setTarget] = useState<Target>();
   const [qty, setQty] = useState<Record<number, { full: number; empty: number }>>({});
+  const [serials, setSerials] = useState<Record<number, LineSerials>>({});
+  const [showSerials, setShowSerials] = useState<Record<number, boolean>>({});
+  const [proof, setProof] = useState<ProofDraft>(emptyProof);
   const [payment, setPayment] = useState<PaymentMethod>('CASH');
   const [tendered, setTendered] = useState('');
   const [paynowRef, setPaynowRef] = useState('');
@@ -101,9 +117,14 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
       const stop = day.data?.stops.find((s) => s.order !== null && s.order === d.order);
       setTarget({ customer: known ? customerFromBook(known) : stop ? customerFromStop(stop.customer) : { id: d.customer, name: `Customer #${d.customer}`, address: null }, order: d.order, stopLabel: stop ? `Stop ${stop.sequence}` : undefined, stop });
       setQty(Object.fromEntries(d.lines.map((l) => [l.cylinder_type, { full: l.delivered_full, empty: l.returned_empty }])));
+      setSerials(Object.fromEntries(d.lines.map((l) => [l.cylinder_type, { delivered: l.delivered_serials ?? [], returned: l.returned_serials ?? [] }])));
       setReasons(Object.fromEntries(d.lines.filter((l) => l.reason).map((l) => [l.cylinder_type, l.reason!])));
       if ((['CASH', 'PAYNOW', 'CHEQUE', 'BANK_TRANSFER', 'CREDIT'] as string[]).includes(d.payment_method)) setPayment(d.payment_method as PaymentMethod);
       setOrigin(d.origin);
+      // the proof given with the rejected delivery comes back too (its files never left the phone's store)
+      if (d.recipient_name || d.proof_files) {
+        void attachmentsOf(d.origin.event_id).then((files) => setProof((p) => ({ ...proofFromFiles(d.recipient_name ?? '', files), position: p.position })));
+      }
     });
   }, [draft, target, book.data, day.data]);
 
@@ -113,19 +134,52 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
   useEffect(() => {
     if (!choices.includes(payment)) setPayment('CASH');
   }, [choices, payment]);
+  // the customer's cylinders and deposits before this delivery: the server's answer, else the stop's, else unknown
+  const cylindersHeld = useCustomerCylinders(target?.customer.id);
+  const holdings = useMemo<Map<number, DepositHolding> | undefined>(() => {
+    if (cylindersHeld.data && cylindersHeld.data.customer === target?.customer.id) return new Map(cylindersHeld.data.types.map((t) => [t.cylinder_type, { held: t.held, deposit_units: t.deposit_units }]));
+    const fromStop = target?.stop ? stopHoldings(target.stop) : undefined;
+    if (fromStop && (target?.stop as { cylinders?: unknown } | undefined)?.cylinders) return new Map(fromStop.cylinders.map((c) => [c.cylinder_type, { held: c.held, deposit_units: c.deposit_units }]));
+    return undefined;
+  }, [cylindersHeld.data, target]);
+  const stopHolding = target?.stop ? stopHoldings(target.stop) : undefined;
   const stopInfo: StopInfo = {
     phone: record?.phone ?? target?.stop?.customer.phone,
     latitude: record?.latitude,
     longitude: record?.longitude,
+    address: target?.customer.address,
+    cylinders: cylindersHeld.data?.customer === target?.customer.id ? cylindersHeld.data?.types : stopHolding?.cylinders,
+    deposit_total: cylindersHeld.data?.customer === target?.customer.id ? cylindersHeld.data?.deposit_total : stopHolding?.deposit_total,
     notes: target?.stop?.notes,
     balance: target?.stop?.customer_balance,
     delivered: target?.stop ? stopDone(target.stop, delivered) : false,
   };
 
   const typeById = useMemo(() => new Map((types.data ?? []).map((t) => [t.id, t])), [types.data]);
-  const lines: DeliveryLine[] = (types.data ?? []).map((t) => ({ cylinder_type: t.id, delivered_full: qty[t.id]?.full ?? 0, returned_empty: qty[t.id]?.empty ?? 0 }));
+  const lines: DeliveryLine[] = (types.data ?? []).map((t) => ({
+    cylinder_type: t.id,
+    delivered_full: qty[t.id]?.full ?? 0,
+    returned_empty: qty[t.id]?.empty ?? 0,
+    delivered_serials: serials[t.id]?.delivered ?? [],
+    returned_serials: serials[t.id]?.returned ?? [],
+  }));
   const active = lines.filter((l) => l.delivered_full > 0 || l.returned_empty > 0);
-  const preview = pricePreview(active, book.data, target?.customer.id, sgDay(now));
+  // every serial on this delivery and where it is, so one serial is entered once
+  const owners: SerialOwners = new Map();
+  for (const t of types.data ?? []) {
+    for (const x of serials[t.id]?.delivered ?? []) owners.set(x, `${cylinderLabel(t)} delivered`);
+    for (const x of serials[t.id]?.returned ?? []) owners.set(x, `${cylinderLabel(t)} picked up`);
+  }
+  const serialIssue = (types.data ?? [])
+    .map((t) => {
+      const q = qty[t.id] ?? { full: 0, empty: 0 };
+      const s = serials[t.id] ?? NO_SERIALS;
+      const d = serialProblem(s.delivered, q.full, isSerialised(t));
+      const r = serialProblem(s.returned, q.empty, isSerialised(t));
+      return d ? `${cylinderLabel(t)} delivered: ${d}` : r ? `${cylinderLabel(t)} picked up: ${r}` : undefined;
+    })
+    .find(Boolean);
+  const preview = pricePreview(active, book.data, target?.customer.id, sgDay(now), holdings);
   const totalCents = toCents(preview.total);
   const change = payment === 'CASH' && tendered ? changeDue(totalCents, tendered) : undefined;
   const cashShort = payment === 'CASH' && tendered.trim() !== '' && change === undefined;
@@ -141,7 +195,7 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
         ? `${target?.customer.kind === 'HOUSEHOLD' ? 'Household stop' : 'Stop'} outside 07:00–21:00: tick the acknowledgement above to continue.`
         : cashShort
           ? 'The cash received is less than the total.'
-          : undefined;
+          : serialIssue;
   const vehicleFulls = new Map((day.data?.stock ?? []).map((s) => [s.cylinder_type, s.full_qty]));
 
   async function search() {
@@ -162,6 +216,9 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
       setNow(occurredAt); // the clock passed 21:00 since the last tick: show the acknowledgement now
       throw new Error(`${HOUSEHOLD_HOURS_TEXT}: tick the acknowledgement first.`);
     }
+    // the files' SHA-256 go into the signed payload; the bytes wait on the phone for the upload
+    const { proof: proofInput, files } = await buildProof(proof);
+    if (files.length) await storeAttachments(eventId, files);
     const payload = deliveryPayload({
       customer: target.customer.id,
       vehicle: me.vehicleId,
@@ -171,8 +228,9 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
       acknowledged_warnings: outOfHours ? [HOUSEHOLD_HOURS_WARNING] : undefined,
       amount_tendered: payment === 'CASH' && tendered.trim() ? tendered : undefined,
       payment_reference: payment === 'PAYNOW' ? paynowRef : undefined,
+      proof: proofInput,
     });
-    const quote = pricePreview(active, book.data, target.customer.id, sgDay(occurredAt));
+    const quote = pricePreview(active, book.data, target.customer.id, sgDay(occurredAt), holdings);
     const event = await recordEvent('delivery.create', payload, {
       driver: me.name,
       vehicle: me.vehicleLabel,
@@ -181,17 +239,24 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
       payment_method: PAYMENT_LABELS[payment],
       lines: active.map((l) => {
         const p = quote.lines.find((x) => x.cylinder_type === l.cylinder_type);
+        const numbers = [...(l.delivered_full ? l.delivered_serials ?? [] : []), ...(l.returned_empty ? l.returned_serials ?? [] : [])];
         return {
           label: cylinderLabel(typeById.get(l.cylinder_type)),
           detail: `${l.delivered_full} full${p ? ` x ${p.unit}` : ''}, ${l.returned_empty} empty`,
           amount: p?.amount,
+          ...(numbers.length ? { serials: numbers } : {}),
         };
       }),
+      ...(proofInput?.recipient_name ? { received_by: proofInput.recipient_name } : {}),
+      ...(quote.deposits.lines.length
+        ? { deposits: quote.deposits.lines.map((d) => ({ label: `Cylinder deposit ${cylinderLabel(typeById.get(d.cylinder_type))}`, detail: `${d.units} x ${d.unit}`, amount: d.amount })) }
+        : {}),
       totals: [
         { label: 'Fulls delivered', value: String(quote.delivered_full) },
         { label: 'Empties returned', value: String(quote.returned_empty) },
         { label: 'Subtotal', value: quote.subtotal },
         { label: `GST ${quote.gst_rate}%`, value: quote.gst },
+        ...(quote.deposits.lines.length ? [{ label: 'Deposits (no GST)', value: quote.deposits.total }] : []),
         { label: 'TOTAL SGD', value: quote.total },
         ...(change !== undefined ? [{ label: 'Cash received', value: formatCents(toCents(tendered)) }, { label: 'Change', value: formatCents(change) }] : []),
       ],
@@ -269,7 +334,7 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
         <p className="text-lg font-bold" data-testid="delivery-customer">{target.customer.name}</p>
         {target.customer.address && <p className="text-sm text-stone-600">{target.customer.address}</p>}
         <StopDetails info={stopInfo} types={typeById} />
-        <Button variant="ghost" className="-ml-4" onClick={() => { setTarget(undefined); setQty({}); setReasons({}); setOrigin(undefined); }}>
+        <Button variant="ghost" className="-ml-4" onClick={() => { setTarget(undefined); setQty({}); setSerials({}); setShowSerials({}); setProof(emptyProof()); setReasons({}); setOrigin(undefined); }}>
           Change customer
         </Button>
       </Card>
@@ -301,6 +366,38 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
               <QuantityStepper label={`Empties returned ${t.name}`} value={q.empty} onChange={(n) => setQty({ ...qty, [t.id]: { ...q, empty: n } })} />
             </div>
             {unit && <p className="text-right text-sm tabular-nums">{unit.quantity} x {unit.unit} = <strong>{unit.amount}</strong></p>}
+            {(isSerialised(t) || showSerials[t.id] || (serials[t.id]?.delivered.length ?? 0) + (serials[t.id]?.returned.length ?? 0) > 0) ? (
+              <div className="space-y-2">
+                {(q.full > 0 || (serials[t.id]?.delivered.length ?? 0) > 0) && (
+                  <SerialEntry
+                    label="Serials delivered"
+                    serials={serials[t.id]?.delivered ?? []}
+                    quantity={q.full}
+                    serialised={isSerialised(t)}
+                    owners={owners}
+                    onChange={(list) => setSerials((all) => ({ ...all, [t.id]: { ...(all[t.id] ?? NO_SERIALS), delivered: list } }))}
+                    testId={`serials-delivered-${t.id}`}
+                  />
+                )}
+                {(q.empty > 0 || (serials[t.id]?.returned.length ?? 0) > 0) && (
+                  <SerialEntry
+                    label="Serials picked up"
+                    serials={serials[t.id]?.returned ?? []}
+                    quantity={q.empty}
+                    serialised={isSerialised(t)}
+                    owners={owners}
+                    onChange={(list) => setSerials((all) => ({ ...all, [t.id]: { ...(all[t.id] ?? NO_SERIALS), returned: list } }))}
+                    testId={`serials-returned-${t.id}`}
+                  />
+                )}
+              </div>
+            ) : (
+              (q.full > 0 || q.empty > 0) && (
+                <Button variant="ghost" className="-ml-4 min-h-10 text-sm" onClick={() => setShowSerials((m) => ({ ...m, [t.id]: true }))} data-testid={`show-serials-${t.id}`}>
+                  Add serial numbers
+                </Button>
+              )
+            )}
             {reasons[t.id] && <p className="text-sm font-semibold text-red-800" data-testid="line-reason">Server: {reasons[t.id]}</p>}
             {onVan !== undefined && q.full > onVan && <Notice tone="warn">More than the {onVan} fulls on record for the vehicle; the server will refuse it.</Notice>}
           </Card>
@@ -356,9 +453,11 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
         )}
       </Card>
 
+      <ProofForm value={proof} onChange={setProof} />
+
       {afterHours && <HouseholdHoursWarning acknowledged={ackHours} onAcknowledge={setAckHours} testId="household-hours-warning" />}
 
-      <div className="sticky bottom-20 z-30 flex items-center gap-3 rounded-2xl border border-amber-300 bg-amber-50 p-3 shadow-lg" data-testid="delivery-preview">
+      <div className="sticky bottom-20 z-30 flex items-center gap-3 rounded-2xl border border-amber-300 bg-amber-50 p-3 shadow-lg" data-testid="delivery-preview" data-deposits-known={preview.deposits.known || undefined}>
         <dl className="min-w-0 flex-1 text-sm leading-tight">
           <dt className="sr-only">Fulls and empties</dt>
           <dd className="tabular-nums">
@@ -370,6 +469,11 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
           </dd>
           <dd className="text-xs text-stone-600 tabular-nums">
             incl. GST {preview.gst_rate}% {preview.gst}
+            {preview.deposits.lines.length > 0 && (
+              <span className="block" data-testid="preview-deposit">
+                + deposit {preview.deposits.total} (no GST){preview.deposits.known ? '' : ', estimated'}
+              </span>
+            )}
           </dd>
           {preview.missing.length > 0 && <dd className="text-xs font-semibold text-red-800">No price on the phone for some types: connect to refresh.</dd>}
         </dl>
@@ -396,6 +500,7 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
             { label: 'Empties picked up (RETURN)', value: preview.returned_empty },
             { label: 'Subtotal', value: preview.subtotal },
             { label: `GST ${preview.gst_rate}%`, value: preview.gst },
+            ...(preview.deposits.lines.length ? [{ label: 'Cylinder deposits (no GST)', value: preview.deposits.total }] : []),
             { label: 'Total SGD', value: preview.total },
             ...(change !== undefined ? [{ label: 'Change', value: formatCents(change) }] : []),
           ]}
@@ -420,11 +525,19 @@ export function DeliveryScreen({ stopId, draft }: { stopId?: number; draft?: boo
                 <span className="font-semibold">{cylinderLabel(typeById.get(l.cylinder_type))}</span>
                 <span className="tabular-nums">
                   {l.delivered_full} full · {l.returned_empty} empty
+                  {(l.delivered_serials?.length ?? 0) + (l.returned_serials?.length ?? 0) > 0 && ` · ${(l.delivered_serials?.length ?? 0) + (l.returned_serials?.length ?? 0)} serials`}
                   {preview.lines.find((x) => x.cylinder_type === l.cylinder_type) && ` · ${preview.lines.find((x) => x.cylinder_type === l.cylinder_type)!.amount}`}
                 </span>
               </li>
             ))}
           </ul>
+          {(proof.recipient.trim() || proof.signature || proof.photos.length > 0) && (
+            <p className="mt-2 text-sm" data-testid="confirm-proof">
+              {proof.recipient.trim() ? `Received by ${proof.recipient.trim()}` : 'No recipient name'}
+              {proof.signature ? ' · signed' : ''}
+              {proof.photos.length ? ` · ${proof.photos.length} photo${proof.photos.length === 1 ? '' : 's'}` : ''}
+            </p>
+          )}
           <p className="mt-2 text-xs text-stone-500">The customer's prices and GST as the server invoices them{book.stale ? ' (price list from this phone)' : ''}; the tax invoice number comes once the server has it.</p>
         </ConfirmDialog>
       )}

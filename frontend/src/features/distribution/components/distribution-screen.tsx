@@ -14,6 +14,8 @@ import { DISTRIBUTION_DRAFT_KEY, distributionDraftOrigin, type DraftOrigin } fro
 import { pendingVehicleDelta } from '../../my-day/pending';
 import { useDepots } from '../../master-data/api/get-depots';
 import { cylinderLabel } from '../../master-data/api/schemas';
+import { SerialEntry } from '../../../components/ui/serial-entry';
+import { serialProblem, type SerialOwners } from '../../../lib/serials';
 import { distributionPayload, linesReducer, type DistributionLine, MOVEMENT_LABELS, MOVEMENT_SHORT, MOVEMENTS, totalsByMovement, type Movement, vehicleShortages } from '../lines';
 
 const DRAFT_KEY = DISTRIBUTION_DRAFT_KEY;
@@ -34,6 +36,7 @@ export function DistributionScreen() {
   const [editing, setEditing] = useState<string>();
   const [confirming, setConfirming] = useState(false);
   const [origin, setOrigin] = useState<DraftOrigin>();
+  const [showSerials, setShowSerials] = useState<Record<string, boolean>>({});
   const queuedEvents = useLiveQuery(() => db.outbox.where('status').equals('queued').toArray()) ?? [];
 
   // The lines being entered survive closing the app (a draft, never sent).
@@ -60,6 +63,14 @@ export function DistributionScreen() {
   const totals = totalsByMovement(lines);
   const onVehicle = day.data?.stock.find((x) => x.cylinder_type === cylinderType);
   const totalRows = MOVEMENTS.map((m) => ({ label: MOVEMENT_SHORT[m], value: totals[m] }));
+  const serialisedType = new Set((types.data ?? []).filter((t) => (t as { serialised?: boolean }).serialised === true).map((t) => t.id));
+  const owners: SerialOwners = new Map(lines.flatMap((l) => (l.serials ?? []).map((x) => [x, `${typeName.get(l.cylinder_type) ?? `#${l.cylinder_type}`} ${MOVEMENT_SHORT[l.movement_type].toLowerCase()}`] as const)));
+  const serialIssue = lines
+    .map((l) => {
+      const p = serialProblem(l.serials ?? [], l.quantity, serialisedType.has(l.cylinder_type));
+      return p && `${typeName.get(l.cylinder_type) ?? `#${l.cylinder_type}`} ${MOVEMENT_SHORT[l.movement_type].toLowerCase()}: ${p}`;
+    })
+    .find(Boolean);
   const short = vehicleShortages(lines, day.data?.stock ?? [], pendingVehicleDelta(queuedEvents));
 
   function submitLine() {
@@ -75,7 +86,7 @@ export function DistributionScreen() {
     const event = await recordEvent('distribution.create', distributionPayload(me.vehicleId, lines), {
       driver: me.name,
       vehicle: me.vehicleLabel,
-      lines: lines.map((l) => ({ label: `${depotName.get(l.depot) ?? `Depot #${l.depot}`}: ${typeName.get(l.cylinder_type) ?? `#${l.cylinder_type}`}`, detail: `${MOVEMENT_SHORT[l.movement_type]} ${l.quantity}` })),
+      lines: lines.map((l) => ({ label: `${depotName.get(l.depot) ?? `Depot #${l.depot}`}: ${typeName.get(l.cylinder_type) ?? `#${l.cylinder_type}`}`, detail: `${MOVEMENT_SHORT[l.movement_type]} ${l.quantity}`, ...(l.serials?.length ? { serials: [...l.serials] } : {}) })),
       totals: totalRows.filter((t) => t.value > 0).map((t) => ({ label: t.label, value: String(t.value) })),
     });
     dispatch({ type: 'clear' });
@@ -175,6 +186,23 @@ export function DistributionScreen() {
               <div className="mt-2">
                 <QuantityStepper label={`Quantity of line ${typeName.get(l.cylinder_type) ?? ''} ${MOVEMENT_SHORT[l.movement_type]}`} value={l.quantity} min={1} onChange={(n) => dispatch({ type: 'set', key: l.key, quantity: n })} />
               </div>
+              {(serialisedType.has(l.cylinder_type) || l.serials?.length || showSerials[l.key]) ? (
+                <div className="mt-2">
+                  <SerialEntry
+                    label="Serials"
+                    serials={l.serials ?? []}
+                    quantity={l.quantity}
+                    serialised={serialisedType.has(l.cylinder_type)}
+                    owners={owners}
+                    onChange={(list) => dispatch({ type: 'serials', key: l.key, serials: list })}
+                    testId={`line-serials-${l.cylinder_type}-${l.movement_type}`}
+                  />
+                </div>
+              ) : (
+                <Button variant="ghost" className="-ml-4 mt-1 min-h-10 text-sm" onClick={() => setShowSerials((m) => ({ ...m, [l.key]: true }))}>
+                  Add serial numbers
+                </Button>
+              )}
               <div className="mt-2 flex gap-2">
                 <Button variant="secondary" className="flex-1" onClick={() => { setEditing(l.key); setDepot(l.depot); setCylinderType(l.cylinder_type); setMovement(l.movement_type); setQuantity(l.quantity); window.scrollTo(0, 0); }}>
                   Edit
@@ -199,10 +227,15 @@ export function DistributionScreen() {
             </div>
           ))}
         </dl>
-        <Button className="min-h-14 px-4 text-lg" disabled={lines.length === 0 || !!editing} onClick={() => setConfirming(true)}>
+        <Button className="min-h-14 px-4 text-lg" disabled={lines.length === 0 || !!editing || !!serialIssue} onClick={() => setConfirming(true)}>
           Review
         </Button>
       </div>
+      {serialIssue && (
+        <p className="-mt-2 text-right text-xs font-semibold text-red-800" data-testid="review-disabled-reason">
+          {serialIssue}
+        </p>
+      )}
 
       {confirming && (
         <ConfirmDialog title="Confirm distribution" totals={totalRows} onBack={() => setConfirming(false)} onConfirm={confirm}>

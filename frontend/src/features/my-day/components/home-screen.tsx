@@ -4,7 +4,7 @@ import { Button } from '../../../components/ui/button';
 import { Card, Notice } from '../../../components/ui/card';
 import { useCylinderTypes } from '../../master-data/api/get-cylinder-types';
 import { cylinderLabel, siteAddress } from '../../master-data/api/schemas';
-import { ago, useOutboxCounts, useSyncStatus, useTick } from '../../sync/hooks';
+import { ago, useOutboxCounts, usePendingUploads, useSyncStatus, useTick } from '../../sync/hooks';
 import { syncEvents } from '../../../offline/sync-service';
 import { useInstallPrompt, requestPersistentStorage } from '../../install/use-install-prompt';
 import { useMyDay } from '../api/get-my-day';
@@ -13,6 +13,9 @@ import { deliveredOrders, nextOpenStop, stopDone } from '../api/stop-progress';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { db } from '../../../lib/db';
 import { Icon } from '../../../components/ui/icon';
+import { usePriceBook } from '../../master-data/api/get-customer-prices';
+import { navigationLinks, stopHoldings, telHref } from '../api/stop-links';
+import type { DayStop } from '../api/get-my-day';
 
 const TOTAL_LABELS: Record<string, string> = {
   loaded: 'Fulls loaded at depot',
@@ -36,6 +39,7 @@ export function HomeScreen() {
   const day = useMyDay(me);
   const types = useCylinderTypes();
   const counts = useOutboxCounts();
+  const uploads = usePendingUploads();
   const sync = useSyncStatus();
   useTick(30_000);
   const { canInstall, install } = useInstallPrompt();
@@ -45,6 +49,8 @@ export function HomeScreen() {
   const deliveryEvents = useLiveQuery(() => db.outbox.where('type').equals('delivery.create').toArray()) ?? [];
   const delivered = deliveredOrders(deliveryEvents);
   const typeName = useMemo(() => new Map((types.data ?? []).map((t) => [t.id, cylinderLabel(t)])), [types.data]);
+  const book = usePriceBook();
+  const coords = useMemo(() => new Map((book.data?.customers ?? []).map((c) => [c.id, { latitude: c.latitude, longitude: c.longitude, phone: c.phone }])), [book.data]);
 
   useEffect(() => {
     void requestPersistentStorage().then(setPersisted);
@@ -87,11 +93,12 @@ export function HomeScreen() {
         {deviceWarning && <Notice tone="warn" className="mt-2">{deviceWarning}</Notice>}
       </Card>
 
-      {(counts.queued > 0 || counts.rejected > 0) && (
+      {(counts.queued > 0 || counts.rejected > 0 || uploads > 0) && (
         <a href="#/sync" className="block">
           <Notice tone={counts.rejected ? 'error' : 'warn'}>
             {counts.queued > 0 && <span className="block font-semibold">{counts.queued} waiting to be sent</span>}
             {counts.rejected > 0 && <span className="block font-semibold">{counts.rejected} rejected by the server: tap to see why</span>}
+            {uploads > 0 && <span className="block font-semibold" data-testid="home-pending-uploads">{uploads} signature/photo file{uploads === 1 ? '' : 's'} to upload</span>}
           </Notice>
         </a>
       )}
@@ -151,10 +158,10 @@ export function HomeScreen() {
         })()}
         <ol className="space-y-2">
           {d?.stops.map((s) => (
-            <li key={s.id}>
+            <li key={s.id} className={`rounded-xl border ${stopDone(s, delivered) ? 'border-emerald-200 bg-emerald-50' : 'border-stone-200'}`} data-testid="stop-card">
               <a
                 href={`#/delivery?stop=${s.id}`}
-                className={`flex min-h-14 items-center gap-3 rounded-xl border p-3 active:bg-stone-50 ${stopDone(s, delivered) ? 'border-emerald-200 bg-emerald-50 opacity-80' : 'border-stone-200'}`}
+                className={`flex min-h-14 items-center gap-3 rounded-xl p-3 active:bg-stone-50 ${stopDone(s, delivered) ? 'opacity-80' : ''}`}
                 data-testid="stop"
                 data-done={stopDone(s, delivered) || undefined}
               >
@@ -168,6 +175,7 @@ export function HomeScreen() {
                 </span>
                 {stopDone(s, delivered) ? <span className="text-xs font-bold uppercase text-emerald-800">Delivered</span> : s.status && <span className="text-xs uppercase text-stone-500">{s.status.replace('_', ' ')}</span>}
               </a>
+              <StopExtras stop={s} known={coords.get(s.customer.id)} typeName={typeName} />
             </li>
           ))}
         </ol>
@@ -212,4 +220,44 @@ export function HomeScreen() {
 function Pending({ n }: { n?: number }) {
   if (!n) return null;
   return <span className="block text-xs font-semibold text-amber-800">({n > 0 ? `+${n}` : n} queued)</span>;
+}
+
+/** Under each stop: what the customer holds and their deposit, Call, Navigate (Google Maps) and Waze. */
+function StopExtras({ stop, known, typeName }: { stop: DayStop; known?: { latitude?: string | null; longitude?: string | null; phone?: string | null }; typeName: Map<number, string> }) {
+  const address = siteAddress(stop.customer.address, stop.customer.postal_code);
+  const nav = navigationLinks(known?.latitude, known?.longitude, address);
+  const phone = stop.customer.phone || known?.phone;
+  const tel = telHref(phone);
+  const { cylinders, deposit_total } = stopHoldings(stop);
+  const held = cylinders.filter((c) => c.held || c.deposit_units);
+  const link = 'flex min-h-11 flex-1 items-center justify-center rounded-lg border border-stone-300 bg-white px-2 text-sm font-semibold';
+  return (
+    <div className="space-y-2 px-3 pb-3">
+      {(held.length > 0 || deposit_total !== undefined) && (
+        <p className="text-sm text-stone-700" data-testid="stop-cylinders">
+          {held.length > 0 ? `Holds ${held.map((c) => `${c.held} × ${typeName.get(c.cylinder_type) ?? `#${c.cylinder_type}`}`).join(', ')}` : 'Holds no cylinders'}
+          {deposit_total !== undefined && <span data-testid="stop-deposit"> · deposit SGD {deposit_total}</span>}
+        </p>
+      )}
+      {(tel || nav) && (
+        <div className="flex gap-2">
+          {tel && (
+            <a className={link} href={tel} data-testid="stop-call">
+              Call
+            </a>
+          )}
+          {nav && (
+            <>
+              <a className={link} href={nav.google} target="_blank" rel="noreferrer" data-testid="stop-navigate">
+                Navigate
+              </a>
+              <a className={link} href={nav.waze} target="_blank" rel="noreferrer" data-testid="stop-waze">
+                Waze
+              </a>
+            </>
+          )}
+        </div>
+      )}
+    </div>
+  );
 }

@@ -1,5 +1,7 @@
 import { Card, Notice } from '../../../components/ui/card';
-import { ago, rejectionAdvice, useOutboxEvent } from '../hooks';
+import { ago, rejectionAdvice, useEventAttachments, useOutboxEvent } from '../hooks';
+import { uploadPendingAttachments } from '../../../offline/attachments';
+import { Button } from '../../../components/ui/button';
 import { PrintActions } from '../../printer/components/print-actions';
 import { DocNumber, EventBadge, eventTitle, statusText } from './event-status';
 import { receiptFromEvent } from '../../printer/receipt-doc';
@@ -55,15 +57,31 @@ export function EventScreen({ id }: { id: string }) {
         <h3 className="mb-2 font-bold">Summary</h3>
         <ul className="divide-y divide-stone-100 text-sm">
           {summary.lines.map((l, i) => (
-            <li key={i} className="flex justify-between gap-2 py-1">
+            <li key={i} className="flex flex-wrap justify-between gap-2 py-1">
               <span>
                 <span className="block font-semibold">{l.label}</span>
                 <span className="block text-stone-600">{l.detail}</span>
               </span>
               {l.amount && <span className="tabular-nums">{l.amount}</span>}
+              {l.serials?.length ? <span className="basis-full font-mono text-xs text-stone-600" data-testid="summary-serials">S/N {l.serials.join(', ')}</span> : null}
             </li>
           ))}
         </ul>
+        {summary.deposits && (
+          <div className="mt-2 border-t border-stone-200 pt-2 text-sm" data-testid="summary-deposits">
+            <p className="font-semibold">Cylinder deposits (not subject to GST)</p>
+            <ul>
+              {summary.deposits.map((d, i) => (
+                <li key={i} className="flex justify-between gap-2">
+                  <span>
+                    {d.label} <span className="text-stone-600">{d.detail}</span>
+                  </span>
+                  {d.amount && <span className="tabular-nums">{d.amount}</span>}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         <dl className="mt-2 grid grid-cols-[1fr_auto] border-t border-stone-200 pt-2 text-sm">
           {summary.totals.map((t) => (
             <div key={t.label} className="contents">
@@ -73,6 +91,17 @@ export function EventScreen({ id }: { id: string }) {
           ))}
         </dl>
       </Card>
+      {summary.deposit_refund && (
+        <Notice tone="info" data-testid="deposit-refund">
+          Cylinder deposit refunded: credit note <strong>{summary.deposit_refund.number}</strong>, SGD {summary.deposit_refund.total} (no GST).
+        </Notice>
+      )}
+      {summary.received_by && (
+        <p className="text-sm" data-testid="received-by">
+          Received by <strong>{summary.received_by}</strong>
+        </p>
+      )}
+      {e.type === 'delivery.create' && <ProofUploads eventId={e.id} applied={applied} dismissed={e.status === 'dismissed'} online={online} />}
       {e.type === 'delivery.create' && e.status !== 'rejected' && e.status !== 'dismissed' && <NextStop event={e} />}
       <PrintActions event={e} />
       <a href="#/" className="block rounded-xl border border-stone-300 bg-white p-3 text-center font-semibold">
@@ -97,5 +126,39 @@ function NextStop({ event }: { event: OutboxEvent }) {
     <a href={`#/delivery?stop=${next.id}`} className="block rounded-2xl bg-amber-700 p-4 text-center text-lg font-bold text-white" data-testid="next-stop">
       Next stop {next.sequence}: {next.customer.name}
     </a>
+  );
+}
+
+/** The delivery's signature and photos: uploaded, or waiting on the phone (retried until the server has them). */
+function ProofUploads({ eventId, applied, dismissed, online }: { eventId: string; applied: boolean; dismissed: boolean; online: boolean }) {
+  const files = useEventAttachments(eventId);
+  if (!files.length) return null;
+  const pending = files.filter((f) => f.status === 'pending');
+  return (
+    <Card className="space-y-2" data-testid="proof-uploads" data-pending={pending.length}>
+      <h3 className="font-bold">Signature and photos</h3>
+      <ul className="text-sm">
+        {files.map((f) => (
+          <li key={f.key} className="flex justify-between gap-2" data-testid="proof-file" data-status={f.status}>
+            <span>
+              {f.kind === 'SIGNATURE' ? 'Signature' : 'Photo'} · {Math.ceil(f.size / 1024)} KB
+            </span>
+            <span className={f.status === 'uploaded' ? 'font-semibold text-emerald-800' : 'font-semibold text-amber-800'}>{f.status === 'uploaded' ? 'Uploaded' : 'Waiting'}</span>
+          </li>
+        ))}
+      </ul>
+      {pending.length > 0 && dismissed && <p className="text-sm text-stone-600">Not sent: this delivery was not recorded. The files stay on this phone.</p>}
+      {pending.length > 0 && !dismissed && (
+        <Notice tone="warn" data-testid="pending-uploads">
+          {pending.length} file{pending.length === 1 ? '' : 's'} not uploaded yet: kept on this phone and sent {applied ? 'automatically' : 'once the delivery is on the server'}.
+          {pending.find((f) => f.last_error) && <span className="block">Last try: {pending.find((f) => f.last_error)?.last_error}</span>}
+        </Notice>
+      )}
+      {pending.length > 0 && applied && online && (
+        <Button variant="secondary" className="w-full" onClick={() => void uploadPendingAttachments().catch(() => undefined)}>
+          Upload now
+        </Button>
+      )}
+    </Card>
   );
 }

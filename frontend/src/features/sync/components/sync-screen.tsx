@@ -7,7 +7,7 @@ import { reopenAsDraft } from '../../../offline/drafts';
 import { navigate } from '../../../app/router';
 import { syncNow } from '../../../offline/sync-service';
 import { PrintActions } from '../../printer/components/print-actions';
-import { ago, rejectionAdvice, useOutbox, useSyncStatus, useTick } from '../hooks';
+import { ago, rejectionAdvice, useOutbox, usePendingUploads, useSyncStatus, useTick } from '../hooks';
 import { DocNumber, EventBadge, eventTitle } from './event-status';
 
 export function SyncScreen() {
@@ -15,6 +15,7 @@ export function SyncScreen() {
   const status = useSyncStatus();
   const online = useOnline();
   useTick();
+  const uploads = usePendingUploads();
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string>();
   const queued = events.filter((e) => e.status === 'queued').sort((a, b) => a.seq! - b.seq!);
@@ -47,6 +48,15 @@ export function SyncScreen() {
           {busy ? 'Sending…' : 'Sync now'}
         </Button>
         {!online && <p className="text-sm text-stone-600">You are offline; events are sent when the network is back.</p>}
+        <p className="text-sm" data-testid="pending-uploads-count" data-count={uploads}>
+          {uploads > 0 ? (
+            <strong className="text-amber-800">
+              {uploads} signature/photo file{uploads === 1 ? '' : 's'} waiting to upload
+            </strong>
+          ) : (
+            'All signatures and photos uploaded.'
+          )}
+        </p>
         {message && <Notice tone="info">{message}</Notice>}
       </Card>
 
