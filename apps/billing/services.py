@@ -413,7 +413,8 @@ def credit_note_create(*, actor: User, invoice: Invoice, reason: str, lines: lis
         return credit_note_lines_issue(actor=actor, invoice=locked, reason=reason, lines=lines)
     due = locked.amount_due
     if locked.deposit_total > 0:  # deposits still held stay on the invoice
-        refunded = CreditNote.objects.filter(invoice=locked).aggregate(s=Sum("deposit_total"))["s"] or Decimal("0")
+        # summed in Decimal here: SQLite's SUM over decimals is floating point
+        refunded = sum(CreditNote.objects.filter(invoice=locked).values_list("deposit_total", flat=True), Decimal("0"))
         due -= locked.deposit_total - refunded
     if due <= 0:
         raise CreditExceedsRemaining(f"Nothing is left to credit on {locked.number}.")

@@ -55,7 +55,10 @@ def bucket_for(days_past_due: int) -> str:
 
 
 def _sums(qs, key: str, amount: str) -> dict[int, Decimal]:
-    return {row[key]: row["s"] or ZERO for row in qs.values(key).annotate(s=Sum(amount)).values(key, "s")}
+    """Money summed per ``key`` by the database, back to whole cents (SQLite's
+    SUM over decimals is floating point: 0.10 + 0.20 is not 0.30 there)."""
+    rows = qs.values(key).annotate(s=Sum(amount)).values(key, "s")
+    return {row[key]: Decimal(row["s"] or ZERO).quantize(Decimal("0.01")) for row in rows}
 
 
 # -- ageing ---------------------------------------------------------------------------
@@ -194,10 +197,11 @@ def statement_build(*, customer: Customer, date_from: date, date_to: date) -> St
     invoices = Invoice.objects.filter(customer=customer)
     payments = Payment.objects.filter(invoice__customer=customer)
     credits = CreditNote.objects.filter(invoice__customer=customer)
+    # summed in Decimal here: SQLite's SUM over decimals is floating point
     opening = (
-        (invoices.filter(issue_date__lt=date_from).aggregate(s=Sum("total"))["s"] or ZERO)
-        - (payments.filter(received_at__lt=start).aggregate(s=Sum("amount"))["s"] or ZERO)
-        - (credits.filter(issue_date__lt=date_from).aggregate(s=Sum("total"))["s"] or ZERO)
+        sum(invoices.filter(issue_date__lt=date_from).values_list("total", flat=True), ZERO)
+        - sum(payments.filter(received_at__lt=start).values_list("amount", flat=True), ZERO)
+        - sum(credits.filter(issue_date__lt=date_from).values_list("total", flat=True), ZERO)
     )
     entries = [
         StatementEntry(day, "INVOICE", number, f"Tax invoice, due {due:%d/%m/%Y}", total, ZERO)

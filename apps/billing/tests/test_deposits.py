@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from django.db.models import Sum
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -172,10 +171,8 @@ def test_never_below_zero(w):
     d = deliver(w, lines=[line(ct, empty=6)], occurred_at=sgt(2026, 3, 5, 10, 0))
     assert d.deposit_credit_note.total == Decimal("90.70")
     assert holding(customer, ct) == (0, Decimal("0.00"))
-    assert DepositMove.objects.filter(customer=customer).aggregate(u=Sum("units"), a=Sum("amount")) == {
-        "u": 0,
-        "a": Decimal("0.00"),
-    }
+    moves = list(DepositMove.objects.filter(customer=customer).values_list("units", "amount"))
+    assert (sum(u for u, _ in moves), sum((a for _, a in moves), Decimal("0.00"))) == (0, Decimal("0.00"))
 
 
 def test_legacy_holdings_not_charged(w):
@@ -479,14 +476,20 @@ def test_deposits_follow_the_rule_over_random_sequences(w, plan):
                 amount = sum((line_amount(u, p) for u, p in lots), Decimal("0.00"))
                 assert holding(customer, ct) == (covered, amount)
                 assert 0 <= covered <= held
-                ledger = DepositMove.objects.filter(customer=customer).aggregate(u=Sum("units"), a=Sum("amount"))
-                assert (ledger["u"] or 0, ledger["a"] or Decimal("0.00")) == (covered, amount)
-                invoiced = InvoiceLine.objects.filter(
-                    invoice__customer=customer, kind=InvoiceLineKind.DEPOSIT
-                ).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
-                credited = CreditNote.objects.filter(invoice__customer=customer).aggregate(s=Sum("deposit_total"))[
-                    "s"
-                ] or Decimal("0.00")
+                # money summed in Decimal here, as the application does (SQLite's SUM is floating point)
+                moves = list(DepositMove.objects.filter(customer=customer).values_list("units", "amount"))
+                ledger_units = sum(u for u, _ in moves)
+                assert (ledger_units, sum((a for _, a in moves), Decimal("0.00"))) == (covered, amount)
+                invoiced = sum(
+                    InvoiceLine.objects.filter(invoice__customer=customer, kind=InvoiceLineKind.DEPOSIT).values_list(
+                        "amount", flat=True
+                    ),
+                    Decimal("0.00"),
+                )
+                credited = sum(
+                    CreditNote.objects.filter(invoice__customer=customer).values_list("deposit_total", flat=True),
+                    Decimal("0.00"),
+                )
                 assert invoiced - credited == amount >= 0
                 assert not DepositMove.objects.filter(units__gt=0, amount__lt=0).exists()
                 for inv in Invoice.objects.filter(customer=customer):
