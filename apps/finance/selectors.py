@@ -54,11 +54,15 @@ def bucket_for(days_past_due: int) -> str:
     return "over_90"
 
 
+def _cents(value) -> Decimal:
+    """A money sum from the database, back to whole cents (SQLite's SUM over
+    decimals is floating point: 0.10 + 0.20 is not 0.30 there)."""
+    return Decimal(value or ZERO).quantize(Decimal("0.01"))
+
+
 def _sums(qs, key: str, amount: str) -> dict[int, Decimal]:
-    """Money summed per ``key`` by the database, back to whole cents (SQLite's
-    SUM over decimals is floating point: 0.10 + 0.20 is not 0.30 there)."""
     rows = qs.values(key).annotate(s=Sum(amount)).values(key, "s")
-    return {row[key]: Decimal(row["s"] or ZERO).quantize(Decimal("0.01")) for row in rows}
+    return {row[key]: _cents(row["s"]) for row in rows}
 
 
 # -- ageing ---------------------------------------------------------------------------
@@ -273,8 +277,8 @@ def gst_summary(*, date_from: date, date_to: date) -> GstSummary:
     ):  # noqa: E501
         r = rates[rate]
         r["invoices"] += n
-        r["subtotal"] += sub or ZERO
-        r["gst"] += gst or ZERO
+        r["subtotal"] += _cents(sub)
+        r["gst"] += _cents(gst)
     for rate, n, sub, gst in (
         cn.values("gst_rate")
         .annotate(n=Count("id"), s=Sum("subtotal"), g=Sum("gst_amount"))
@@ -282,8 +286,8 @@ def gst_summary(*, date_from: date, date_to: date) -> GstSummary:
     ):  # noqa: E501
         r = rates[rate]
         r["credit_notes"] += n
-        r["subtotal"] -= sub or ZERO
-        r["gst"] -= gst or ZERO
+        r["subtotal"] -= _cents(sub)
+        r["gst"] -= _cents(gst)
     inv_tot = inv.aggregate(n=Count("id"), s=Sum("subtotal"), g=Sum("gst_amount"))
     cn_tot = cn.aggregate(n=Count("id"), s=Sum("subtotal"), g=Sum("gst_amount"))
     return GstSummary(
@@ -291,10 +295,10 @@ def gst_summary(*, date_from: date, date_to: date) -> GstSummary:
         date_to=date_to,
         invoice_count=inv_tot["n"],
         credit_note_count=cn_tot["n"],
-        invoices_subtotal=inv_tot["s"] or ZERO,
-        invoices_gst=inv_tot["g"] or ZERO,
-        credit_notes_subtotal=cn_tot["s"] or ZERO,
-        credit_notes_gst=cn_tot["g"] or ZERO,
+        invoices_subtotal=_cents(inv_tot["s"]),
+        invoices_gst=_cents(inv_tot["g"]),
+        credit_notes_subtotal=_cents(cn_tot["s"]),
+        credit_notes_gst=_cents(cn_tot["g"]),
         by_rate=[{"gst_rate": rate, **vals} for rate, vals in sorted(rates.items())],
     )
 

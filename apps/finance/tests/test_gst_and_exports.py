@@ -212,3 +212,11 @@ def test_deposits_are_exported_outside_the_gst_base(world, api):
     assert sum(Decimal(r["*ItemAmount"]) for r in qbo) == invoice.subtotal + invoice.deposit_total
     assert [(r["*ItemTaxCode"], r["ItemTaxAmount"]) for r in qbo if r["*ItemTaxCode"] == "Out of Scope"] == [
         ("Out of Scope", "0.00")]  # fmt: skip
+
+
+def test_money_sums_from_the_database_come_back_to_cents():
+    """SQLite's SUM over decimals is floating point: the report sums are cents."""
+    from apps.finance.selectors import _cents
+
+    assert _cents(0.1 + 0.2) == Decimal("0.30") and _cents(5.7601e-15) == Decimal("0.00")
+    assert _cents(None) == Decimal("0.00") and _cents(Decimal("469.47")) == Decimal("469.47")
