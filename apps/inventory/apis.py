@@ -1,3 +1,4 @@
+from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
@@ -56,6 +57,13 @@ class StockMoveViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.stock_move_list(user=self.request.user)
+
+    def ledger_branches(self, request):
+        """``?location=``: its moves out and in, paged along each index (LedgerPagination)."""
+        value = request.query_params.get("location", "")
+        if not value.isdigit():
+            return None  # absent, or refused by the filter (400)
+        return [Q(from_location_id=int(value)), Q(to_location_id=int(value))]
 
 
 class StockDocumentViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

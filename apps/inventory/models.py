@@ -107,6 +107,10 @@ class StockMove(models.Model):
             # of the location's whole history.
             models.Index(fields=["from_location", "occurred_at"], name="stockmove_from_occurred"),
             models.Index(fields=["to_location", "occurred_at"], name="stockmove_to_occurred"),
+            # A location's ledger, newest first: each direction paged along its
+            # own index range, the two pages merged (apps.core.pagination).
+            models.Index(fields=["from_location", "id"], name="stockmove_from_id"),
+            models.Index(fields=["to_location", "id"], name="stockmove_to_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="stockmove_quantity_gt_0"),
