@@ -1,5 +1,6 @@
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import F, Q
 
 from apps.customers.enums import CustomerKind, PaymentTerms
 from apps.depots.models import LATITUDE, LONGITUDE
@@ -20,11 +21,25 @@ class Customer(models.Model):
     credit_term_days = models.PositiveSmallIntegerField(default=0, validators=[MinValueValidator(0)])
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True, validators=LATITUDE)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True, validators=LONGITUDE)
+    receiving_from = models.TimeField(
+        null=True, blank=True, help_text="Receives deliveries from (empty: households 07:00, others any time)."
+    )
+    receiving_until = models.TimeField(
+        null=True, blank=True, help_text="Receives deliveries until (empty: households 21:00, others any time)."
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(receiving_from__isnull=True)
+                | Q(receiving_until__isnull=True)
+                | Q(receiving_from__lt=F("receiving_until")),
+                name="customer_receiving_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

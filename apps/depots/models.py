@@ -1,4 +1,5 @@
 import uuid
+from datetime import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -35,9 +36,23 @@ class Vehicle(models.Model):
     home_depot = models.ForeignKey(Depot, on_delete=models.PROTECT, related_name="vehicles")
     description = models.CharField(max_length=120, blank=True)
     is_active = models.BooleanField(default=True)
+    max_load_kg = models.DecimalField(
+        max_digits=8,
+        decimal_places=1,
+        default=Decimal("3000"),
+        validators=[MinValueValidator(Decimal("1"))],
+        help_text="Gross weight of cylinders it may carry (the dispatch planner's limit).",
+    )
+    shift_start = models.TimeField(default=time(7, 0), help_text="Leaves the depot no earlier than this.")
+    shift_end = models.TimeField(default=time(19, 0), help_text="Back at the depot by this.")
 
     class Meta:
         ordering = ["plate_number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(shift_start__lt=models.F("shift_end")), name="vehicle_shift_order"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.plate_number
@@ -54,6 +69,13 @@ class CylinderType(models.Model):
     serialised = models.BooleanField(
         default=False, help_text="Every move of this type names its cylinders' serial numbers (Equipment)."
     )
+    tare_kg = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="The empty cylinder's weight: a full one weighs this plus its gas.",
+    )
 
     class Meta:
         ordering = ["weight_kg", "sku"]
@@ -61,6 +83,26 @@ class CylinderType(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.weight_kg} kg)"
+
+
+class VehicleCapacity(models.Model):
+    """How many cylinders of one type a truck's racks hold (a type with no row:
+    none). The dispatch planner keeps every truck within these and within its
+    ``max_load_kg``."""
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="capacities")
+    cylinder_type = models.ForeignKey(CylinderType, on_delete=models.PROTECT, related_name="+")
+    max_qty = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["vehicle_id", "cylinder_type_id"]
+        verbose_name_plural = "vehicle capacities"
+        constraints = [
+            models.UniqueConstraint(fields=["vehicle", "cylinder_type"], name="vehiclecapacity_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id}: {self.max_qty} x {self.cylinder_type_id}"
 
 
 class Equipment(models.Model):

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "apps.distribution",
     "apps.sync",
     "apps.orders",
+    "apps.dispatch",
     "apps.deliveries",
     "apps.finance",
     "apps.demo",
@@ -227,6 +228,22 @@ COMPANY = {
     "email": env("COMPANY_EMAIL", default="accounts@lioncitygas.example"),
 }
 DEFAULT_GST_RATE = Decimal("0.09")
+
+# Dispatch (docs/dispatch.md): distances are straight-line km times the road
+# factor at an average speed, unless an OSRM table service is named; the
+# solver's time limit per solve; the load sheet's buffer over the planned
+# stops; service time per stop; the tile server of the board's map (empty: no
+# tiles, the routes are still drawn).
+DISPATCH_OSRM_URL = env("DISPATCH_OSRM_URL", default="")
+DISPATCH_ROAD_FACTOR = env.float("DISPATCH_ROAD_FACTOR", default=1.35)
+DISPATCH_SPEED_KMH = env.float("DISPATCH_SPEED_KMH", default=28.0)
+DISPATCH_ENGINE = env("DISPATCH_ENGINE", default="vroom")
+DISPATCH_TIME_LIMIT_S = env.float("DISPATCH_TIME_LIMIT_S", default=5.0)
+DISPATCH_BUFFER_PERCENT = env.int("DISPATCH_BUFFER_PERCENT", default=10)
+DISPATCH_SERVICE_BASE_MIN = env.float("DISPATCH_SERVICE_BASE_MIN", default=4.0)
+DISPATCH_SERVICE_PER_CYLINDER_MIN = env.float("DISPATCH_SERVICE_PER_CYLINDER_MIN", default=1.0)
+DISPATCH_MAP_TILE_URL = env("DISPATCH_MAP_TILE_URL", default="")
+DISPATCH_MAP_ATTRIBUTION = env("DISPATCH_MAP_ATTRIBUTION", default="")
 
 # Offline sync: events older than this, or ahead of the server clock by more
 # than the skew, are refused; a request carries at most SYNC_MAX_EVENTS events
