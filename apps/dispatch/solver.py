@@ -211,7 +211,7 @@ def _run_ortools(day: _Day, allowed: dict[int, set[int]], time_limit_s: float) -
     routing = pywrapcp.RoutingModel(manager)
     routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(metres))
 
-    horizon = max([t.shift[1] for t in day.trucks] + [day.jobs[i].window[1] for i in jobs if day.jobs[i].window])
+    horizon = max([t.shift[1] for t in day.trucks] + [w[1] for i in jobs if (w := day.jobs[i].window)])
     routing.AddDimension(routing.RegisterTransitMatrix(travel), horizon, horizon, False, "time")
     clock = routing.GetDimensionOrDie("time")
     for k, truck in enumerate(day.trucks):
