@@ -92,9 +92,7 @@ def test_the_demo_day_is_planned_loaded_and_on_the_drivers_phone(monkeypatch):
     route = RoutePlan.objects.get(driver=driver1, date=today)
     in_order = list(route.stops.order_by("sequence").values_list("order_id", flat=True))
     day = phone.get("/api/my-day/").json()
-    assert [s["order"] for s in day["stops"]] == in_order
-    if any("eta" in stop for stop in day["stops"]):  # my-day does not carry the ETA yet: the route does
-        assert all(stop["eta"] for stop in day["stops"])
+    assert [s["order"] for s in day["stops"]] == in_order and all(stop["eta"] for stop in day["stops"])
     routes = phone.get(f"/api/dispatch/routes/?date={today}").json()
     assert [r["id"] for r in routes] == [route.pk]
     assert [s["order"] for s in routes[0]["stops"]] == in_order and all(s["eta"] for s in routes[0]["stops"])
