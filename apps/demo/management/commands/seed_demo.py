@@ -32,6 +32,7 @@ from apps.demo import demo_data as demo
 from apps.depots.models import CylinderType, Depot, Equipment, Vehicle, VehicleCapacity
 from apps.depots.services import cylinder_type_update, equipment_create, vehicle_update
 from apps.dispatch.models import DispatchPlan, LoadSheetLine
+from apps.dispatch.planning import at
 from apps.dispatch.services import dispatch_plan
 from apps.distribution.services import DistributionLine, distribution_create
 from apps.inventory.enums import MovementType, StockDocumentKind
@@ -251,7 +252,8 @@ class Command(BaseCommand):
                 notes="Urgent: nearly out of gas" if i in urgent else "",
                 **({"urgent": True} if i in urgent and ORDER_CREATE_TAKES_URGENT else {}),
             )
-        return dispatch_plan(actor=supervisor, day=day)
+        # planned as the dispatcher would at 06:00, before the trucks leave, whenever the demo is started
+        return dispatch_plan(actor=supervisor, day=day, as_of=at(day, 6 * 3600))
 
     def _load(self, plan: DispatchPlan | None, users: dict[str, User]) -> None:
         """Each planned truck leaves its depot with its load sheet: the depot
