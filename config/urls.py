@@ -45,6 +45,7 @@ api = [
     path("", include("apps.billing.urls")),
     path("", include("apps.sync.urls")),
     path("", include("apps.orders.urls")),
+    path("", include("apps.dispatch.urls")),
     path("", include("apps.finance.urls")),
 ]
 

@@ -350,6 +350,7 @@ def delivery_create(
             customer=customer,
             actor=actor,
             delivered={line.cylinder_type.pk: line.delivered_full for line in lines},
+            driver=driver,
         )
 
     drafts = [

@@ -18,8 +18,8 @@ from apps.inventory.enums import CylinderState, StockDocumentKind
 from apps.inventory.locations import location_for_vehicle
 from apps.inventory.models import StockBalance
 from apps.inventory.services import stock_document_create
-from apps.orders.enums import OPEN_STATUSES, CountStatus, OrdersAuditAction, OrderStatus
-from apps.orders.models import DayEndCount, DayEndCountLine, Order, OrderLine, RoutePlan, RouteStop
+from apps.orders.enums import OPEN_STATUSES, ClashKind, CountStatus, OrdersAuditAction, OrderStatus
+from apps.orders.models import DayEndCount, DayEndCountLine, Order, OrderLine, RouteClash, RoutePlan, RouteStop
 from apps.orders.routing import plan_route
 
 DISPATCHERS = (Role.ADMIN, Role.SUPERVISOR)
@@ -195,6 +195,7 @@ def order_mark_delivered(
     customer: Customer | None = None,
     actor: User | None = None,
     delivered: dict[int, int] | None = None,
+    driver: User | None = None,
 ) -> Order:
     """Called by the delivery flow inside its own transaction: the fulls of
     the delivery count towards the order's lines. ``delivered``:
@@ -202,8 +203,13 @@ def order_mark_delivered(
     (the order's remaining quantities). When nothing remains the order is
     DELIVERED, else PARTLY_DELIVERED (it stays on the driver's day with what
     remains); a delivery with none of the ordered types leaves it as it was.
-    The same delivery again is a no-op (a replayed event); a delivered or
-    cancelled order is refused (409), and so is an order of another customer (400)."""
+    The same delivery again is a no-op (a replayed event); a delivered order
+    is refused (409), and so is an order of another customer (400).
+
+    A stop taken off the driver's list while the phone was offline (the order
+    cancelled, or planned onto another driver's truck) is still delivered:
+    the gas is at the customer. The delivery records, and a ``RouteClash``
+    tells the dispatcher (``driver``: who delivered it)."""
     locked = order_lock(order)  # held already when the delivery locked it first
     if customer is not None and locked.customer_id != customer.pk:
         raise ValidationFailed({"order": ["This order is for another customer."]})
@@ -212,7 +218,10 @@ def order_mark_delivered(
     if locked.status == OrderStatus.DELIVERED:
         raise ConflictError(f"Order #{locked.pk} was already delivered.", code="order_already_delivered")
     if locked.status == OrderStatus.CANCELLED:
-        raise ConflictError(f"Order #{locked.pk} was cancelled.", code="order_cancelled")
+        _clash(locked, delivery_id=delivery_id, driver=driver, kind=ClashKind.CANCELLED, actor=actor)
+        return locked
+    if driver is not None and locked.driver_id is not None and locked.driver_id != driver.pk:
+        _clash(locked, delivery_id=delivery_id, driver=driver, kind=ClashKind.OTHER_DRIVER, actor=actor)
     lines = lock_entities(locked.lines.all(), "id")
     counted = []
     for line in lines:
@@ -239,6 +248,44 @@ def order_mark_delivered(
         entity_id=locked.pk,
         before={"status": before},
         after={"delivery": delivery_id, "status": locked.status, "delivered": counted, "remaining": remaining},
+    )
+    return locked
+
+
+def _clash(order: Order, *, delivery_id: int, driver: User | None, kind: str, actor: User | None) -> RouteClash:
+    clash, created = RouteClash.objects.get_or_create(
+        order=order,
+        delivery_id=delivery_id,
+        defaults={"driver": driver, "kind": kind, "noted_at": timezone.now()},
+    )
+    if created:
+        audit_record(
+            action=OrdersAuditAction.ROUTE_CLASH,
+            user=actor,
+            entity_type="orders.routeclash",
+            entity_id=clash.pk,
+            after={"order": order.pk, "delivery": delivery_id, "kind": kind, "planned_driver": order.driver_id},
+        )
+    return clash
+
+
+@transaction.atomic
+def route_clash_resolve(*, actor: User, clash: RouteClash, resolution: str) -> RouteClash:
+    """The dispatcher has settled a clash (credited, re-invoiced, told the
+    customer, ...): say how; it leaves the board."""
+    _check_dispatcher(actor)
+    resolution = require_reason(resolution, "Say how the clash was settled.")
+    locked = lock_entity(RouteClash.objects.filter(pk=clash.pk))
+    if locked.resolved_at is not None:
+        raise ConflictError("This clash was already settled.", code="clash_resolved")
+    locked.resolved_by, locked.resolved_at, locked.resolution = actor, timezone.now(), resolution
+    locked.save(update_fields=["resolved_by", "resolved_at", "resolution"])
+    audit_record(
+        action=OrdersAuditAction.ROUTE_CLASH_RESOLVED,
+        user=actor,
+        entity_type="orders.routeclash",
+        entity_id=locked.pk,
+        after={"resolution": resolution},
     )
     return locked
 

@@ -134,6 +134,16 @@ TABLE = [
     E("GET", "/api/routes/", "yyyyy"),
     E("GET", "/api/routes/{route}/", "yyhhy"),
     E("POST", "/api/routes/plan/", "yy---", {"driver": "{driver2}", "date": TODAY}),
+    # dispatch: the day planned by the solver (docs/dispatch.md)
+    E("GET", "/api/dispatch/plans/", "yyyyy"),
+    E("POST", "/api/dispatch/plans/", "yy---", {"date": "{tomorrow}"}),
+    E("GET", "/api/dispatch/plans/{dispatch_plan}/", "yyhhh"),
+    E("POST", "/api/dispatch/moves/", "yy---", {"order": "{order_other}", "vehicle": 999999}),
+    E("POST", "/api/dispatch/locks/", "yy---", {"order": "{order_other}"}),
+    E("GET", "/api/dispatch/board/", "yy---"),
+    E("GET", "/api/dispatch/routes/", "yyyyy"),
+    E("GET", "/api/dispatch/load-sheets/{vehicle}/", "yyy--"),
+    E("POST", "/api/dispatch/clashes/{clash}/resolve/", "yy---", {"resolution": "credit note raised"}),
     E("GET", "/api/my-day/", "yyyyy"),
     E("GET", "/api/day-end/counts/", "yyyyy"),
     E("POST", "/api/day-end/counts/", "yyyy-", {"driver": "{driver}", "lines": []}),
@@ -205,6 +215,14 @@ def build_objects(world) -> dict:
     order_other = order_create(actor=u["supervisor"], customer=world.customers[1], scheduled_for=today,
                                driver=u["driver2"], lines=[{"cylinder_type": world.gas, "quantity": 1}])  # fmt: skip
     route = route_plan(actor=u["supervisor"], driver=u["driver2"], day=today)
+    from apps.dispatch.services import dispatch_plan
+    from apps.orders.services import order_cancel, order_mark_delivered
+
+    dispatch = dispatch_plan(actor=u["supervisor"], day=today + timedelta(days=1))  # a day with no orders yet
+    cancelled = order_create(actor=u["supervisor"], customer=world.customers[1], scheduled_for=today,
+                             lines=[{"cylinder_type": world.gas, "quantity": 1}])  # fmt: skip
+    order_cancel(actor=u["supervisor"], order=cancelled, reason="closed")
+    order_mark_delivered(order=cancelled, delivery_id=delivery_other.pk, driver=u["driver2"])  # delivered offline
     count = day_end_count_record(actor=u["driver2"], driver=u["driver2"], day=today - timedelta(days=1),
                                  lines=[{"cylinder_type": world.gas, "full_qty": 0, "empty_qty": 0}])  # fmt: skip
     credit_note = credit_note_create(actor=u["finance"], invoice=delivery_other.invoice, reason="test", lines=None)
@@ -224,7 +242,8 @@ def build_objects(world) -> dict:
         "route": route.pk, "count": count.pk, "credit_note": credit_note.pk, "device_other": str(device_other.pk),
         "rejected": rejected.pk, "audit": AuditLog.objects.order_by("-id").first().pk,
         "driver": u["driver"].pk, "driver2": u["driver2"].pk,
-        "today": today.isoformat(),
+        "today": today.isoformat(), "tomorrow": (today + timedelta(days=1)).isoformat(),
+        "dispatch_plan": dispatch.pk, "clash": cancelled.clashes.get().pk,
     }  # fmt: skip
 
 
