@@ -46,6 +46,8 @@ ADMIN_POLICY: dict[str, dict[str, str]] = {
     "billing.*": {S: VIEW, F: VIEW},
     "core.sequence": {S: VIEW},
     "orders.*": {S: CHANGE},
+    # the day's plans (read-only; the board writes through the API), the load sheets for the depot
+    "dispatch.*": {S: VIEW, D: VIEW, Role.AUDITOR: VIEW},
     "sync.*": {S: VIEW},
     # finance back office (issue 11): receivables, ageing/exports pages, e-mail log
     "finance.*": {F: VIEW, Role.AUDITOR: VIEW},
