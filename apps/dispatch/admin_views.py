@@ -7,7 +7,7 @@ session, so the board calls the very same API views under its own URLs with
 ``SessionAuthentication`` (which enforces CSRF), as the finance pages do.
 Nothing here writes or audits: the API's services do."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -158,3 +158,94 @@ def load_sheet_page(model_admin, request, vehicle_id: int):
         "printed_at": timezone.localtime(),
     }
     return TemplateResponse(request, "admin/dispatch/load_sheet.html", context)
+
+
+# -- the office home (apps.core.admin_home) -------------------------------------------
+
+
+def dispatcher_home(request, day: date) -> dict | None:
+    """Dispatchers (and the auditor): the day at a glance, from the board."""
+    from apps.dispatch import selectors
+
+    if role_of(request.user) not in BOARD_READERS:
+        return None
+    board = selectors.dispatch_board(user=request.user, day=day)
+    late = [
+        {"plate": t["vehicle"]["plate_number"], **stop}
+        for t in board["trucks"]
+        for stop in (t["route"] or {}).get("stops", [])
+        if stop["late"]
+    ]
+    return {
+        "template": "admin/home/dispatcher.html",
+        "day": day,
+        "plan": board["plan"],
+        "counts": board["counts"],
+        "trucks": len(board["trucks"]),
+        "trucks_out": sum(1 for t in board["trucks"] if t["out"]),
+        "clashes": len(board["clashes"]),
+        "late": [{**stop, "eta_hhmm": _hhmm(stop["eta"])} for stop in late[:8]],
+        "board_url": f"{reverse('admin:dispatch_board')}?date={day.isoformat()}",
+    }
+
+
+def _hhmm(iso: str | None) -> str:
+    return iso[11:16] if iso and len(iso) >= 16 else ""
+
+
+def depot_counter_home(request, day: date) -> dict | None:
+    """The depot counter: the trucks to load for the day's plan (each a link
+    to the counter pre-filled from its load sheet) and the trucks with
+    cylinders on board to take back."""
+    from apps.dispatch import selectors
+    from apps.distribution.selectors import distribution_list
+    from apps.inventory.selectors import stock_balance_list
+
+    role = role_of(request.user)
+    if role not in (*DISPATCHERS, Role.DEPOT_STAFF):
+        return None
+    depot_id = request.user.depot_id if role == Role.DEPOT_STAFF else None
+    sheets = selectors.load_sheets_today(depot_id=depot_id, day=day)
+    vehicles = Vehicle.objects.in_bulk([s["vehicle"]["id"] for s in sheets])
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    loaded = dict(
+        distribution_list(user=request.user)
+        .filter(occurred_at__gte=start, occurred_at__lt=start + timedelta(days=1))
+        .filter(total_collection__gt=0, vehicle_id__in=vehicles)
+        .order_by("vehicle_id", "occurred_at")
+        .values_list("vehicle_id", "number")
+    )
+    to_load = [
+        {
+            **sheet,
+            "total": sum(line["to_load"] for line in sheet["lines"]),
+            "loaded": loaded.get(sheet["vehicle"]["id"]),
+            "counter_url": counter_url(
+                vehicle_id=sheet["vehicle"]["id"],
+                depot_id=vehicles[sheet["vehicle"]["id"]].home_depot_id,
+                lines=sheet["lines"],
+            ),
+            "sheet_url": f"{reverse('admin:dispatch_load_sheet', args=[sheet['vehicle']['id']])}?date={day}",
+        }
+        for sheet in sheets
+    ]
+    on_board: dict[int, dict] = {}
+    balances = stock_balance_list(user=request.user).filter(location__vehicle__isnull=False)
+    for row in balances.select_related("location__vehicle").order_by("location__vehicle__plate_number"):
+        if not (row.full_qty or row.empty_qty):
+            continue
+        vehicle = row.location.vehicle
+        truck = on_board.setdefault(vehicle.pk, {"vehicle": vehicle, "full": 0, "empty": 0})
+        truck["full"] += row.full_qty
+        truck["empty"] += row.empty_qty
+    take_back = [
+        {**truck, "counter_url": counter_url(vehicle_id=pk, depot_id=truck["vehicle"].home_depot_id, lines=[])}
+        for pk, truck in on_board.items()
+    ]
+    return {
+        "template": "admin/home/depot_counter.html",
+        "day": day,
+        "to_load": to_load,
+        "take_back": take_back,
+        "counter": reverse("admin:distribution_distributionheader_counter"),
+    }
