@@ -120,7 +120,7 @@ def board_clash_resolve(model_admin, request, pk: int):
 
 def counter_url(*, vehicle_id: int, depot_id: int | None, lines: list[dict]) -> str:
     """The depot counter, pre-filled with the truck and what it loads."""
-    params = {"vehicle": vehicle_id}
+    params: dict[str, int | str] = {"vehicle": vehicle_id}
     if depot_id:
         params["depot"] = depot_id
     load = ",".join(f"{line['cylinder_type']}:{line['to_load']}" for line in lines if line["to_load"])
@@ -235,6 +235,8 @@ def depot_counter_home(request, day: date) -> dict | None:
         if not (row.full_qty or row.empty_qty):
             continue
         vehicle = row.location.vehicle
+        if vehicle is None:
+            continue
         truck = on_board.setdefault(vehicle.pk, {"vehicle": vehicle, "full": 0, "empty": 0})
         truck["full"] += row.full_qty
         truck["empty"] += row.empty_qty
