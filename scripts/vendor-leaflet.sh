@@ -19,7 +19,7 @@ fi
 tar -xzf "$tarball"
 rm -rf "$DEST"
 mkdir -p "$DEST/images"
-cp package/dist/leaflet.js package/dist/leaflet.css "$DEST/"
+cp package/dist/leaflet.js package/dist/leaflet.js.map package/dist/leaflet.css "$DEST/"  # the map too: the manifest storage follows sourceMappingURL
 cp package/dist/images/*.png "$DEST/images/"
 cp package/LICENSE "$DEST/LICENSE"
 echo "$LEAFLET_VERSION" > "$DEST/VERSION"

@@ -255,10 +255,10 @@ function truckColumn(truck, index) {
       h("div", { class: "dboard-truck-who" },
         truck.driver ? truck.driver.name : h("em", {}, "no driver"), " · ",
         truck.depot ? truck.depot.code : "", " · shift ", `${v.shift_start || "?"}–${v.shift_end || "?"}`),
-      h("dl", { class: "dboard-truck-stats" },
-        h("dt", {}, "km"), h("dd", {}, route ? num(route.km) : "–"),
-        h("dt", {}, "hours"), h("dd", {}, route ? num(route.minutes / 60) : "–"),
-        h("dt", {}, "out"), h("dd", {}, route ? `${hhmm(route.starts_at)}–${hhmm(route.ends_at)}` : "–")),
+      h("div", { class: "dboard-truck-stats" },
+        route
+          ? `${num(route.km)} km · ${num(route.minutes / 60)} h · ${hhmm(route.starts_at)}–${hhmm(route.ends_at)}`
+          : "no route"),
       h("div", { class: `dboard-load${loadKg > maxKg && maxKg ? " dboard-load--over" : ""}`,
         title: "Gross weight of the cylinders of its stops against the truck's maximum load" },
       h("div", { class: "dboard-load-bar" }, h("span", { style: `width: ${loadPct}%` })),
@@ -267,7 +267,7 @@ function truckColumn(truck, index) {
         "Print load sheet")),
     stops.length
       ? h("ol", { class: "dboard-stops" }, stops.map((stop) => stopItem(stop, v.id)))
-      : h("p", { class: "dboard-empty" }, route ? "No stops." : "Not planned."),
+      : h("p", { class: "dboard-empty" }, board.plan ? "No stops in this plan." : "Not planned yet."),
   );
 }
 
@@ -295,10 +295,9 @@ function stopItem(stop, vehicleId) {
       stop.late ? h("span", { class: "dboard-late", title: "The ETA is after the window" }, "LATE") : null,
       stop.done ? h("span", { class: "dboard-tag" }, (stop.status || "done").toLowerCase()) : null),
     h("div", { class: "dboard-stop-meta" },
-      `#${stop.order} · window ${windowText(stop.window_start, stop.window_end)}`,
+      `#${stop.order} · ${linesText(stop.lines)} · ${windowText(stop.window_start, stop.window_end)}`,
       stop.leg_km !== undefined && stop.leg_km !== null ? ` · ${num(stop.leg_km)} km` : ""),
     h("div", { class: "dboard-stop-meta" }, [c.address, c.postal_code].filter(Boolean).join(" ")),
-    h("div", { class: "dboard-stop-meta" }, linesText(stop.lines)),
     controls.length ? h("div", { class: "dboard-stop-tools" }, controls) : null,
   );
 }
