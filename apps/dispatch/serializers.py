@@ -62,7 +62,32 @@ class LoadSheetLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SnapshotStop(serializers.Serializer):
+    order = serializers.IntegerField()
+    eta = serializers.CharField()
+    leg_km = serializers.CharField()
+
+
+class SnapshotRoute(serializers.Serializer):
+    vehicle = serializers.IntegerField()
+    km = serializers.CharField()
+    minutes = serializers.IntegerField()
+    starts_at = serializers.CharField()
+    ends_at = serializers.CharField()
+    stops = SnapshotStop(many=True)
+    load = serializers.DictField(child=serializers.IntegerField(), help_text="Cylinders per type id.")
+
+
+class Snapshot(serializers.Serializer):
+    engine = serializers.CharField()
+    solve_ms = serializers.IntegerField()
+    buffer_percent = serializers.IntegerField()
+    routes = SnapshotRoute(many=True)
+    unassigned = serializers.DictField(child=serializers.CharField(), help_text="Order id: the reason code.")
+
+
 class DispatchPlanSerializer(serializers.ModelSerializer):
+    snapshot = Snapshot(read_only=True)
     load_sheets = LoadSheetLineSerializer(source="load_lines", many=True, read_only=True)
     created_by = serializers.CharField(source="created_by.name", read_only=True)
 
@@ -227,10 +252,21 @@ class BoardOutput(serializers.Serializer):
     map = BoardMap()
 
 
+class LoadSheetVehicle(serializers.Serializer):
+    id = serializers.IntegerField()
+    plate_number = serializers.CharField()
+
+
+class LoadSheetDepot(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
 class LoadSheetOutput(serializers.Serializer):
     date = serializers.DateField()
-    vehicle = serializers.DictField()
-    depot = serializers.DictField()
+    vehicle = LoadSheetVehicle()
+    depot = LoadSheetDepot()
     plan_version = serializers.IntegerField(allow_null=True)
     lines = LoadSheetRow(many=True)
 

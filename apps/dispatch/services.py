@@ -198,6 +198,8 @@ def dispatch_plan(
         buffer_percent = settings.DISPATCH_BUFFER_PERCENT
     if not 0 <= buffer_percent <= 100:
         raise ValidationFailed({"buffer_percent": ["Between 0 and 100."]})
+    if day < timezone.localdate():
+        raise ValidationFailed({"date": ["A day that is over cannot be planned."]})
     seen = read_day(day)
     if not seen.trucks:
         raise NoTrucks()

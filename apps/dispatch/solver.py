@@ -31,6 +31,7 @@ from apps.dispatch.distance import DistanceMatrix, default_matrix
 from apps.dispatch.problem import Job, Point, Problem, Reason, Route, Solution, Stop, Truck
 
 ENGINES = ("vroom", "ortools")
+DEFAULT_ENGINE = "ortools"  # fewer km at the same time on the benchmark day (docs/dispatch.md, "Solver choice")
 MAX_STOCK_ROUNDS = 5
 FULL_SHARE = 0.9  # a truck this full in a dimension an order needs counts as full
 URGENT_PRIORITY = 100  # VROOM's highest
@@ -345,7 +346,7 @@ def _drop_order(job: Job) -> tuple[bool, int, int]:
 
 
 def solve(
-    problem: Problem, matrix: DistanceMatrix | None = None, *, engine: str = "vroom", time_limit_s: float = 5.0
+    problem: Problem, matrix: DistanceMatrix | None = None, *, engine: str = DEFAULT_ENGINE, time_limit_s: float = 5.0
 ) -> Solution:
     """One plan for the day: every order of ``problem`` is on exactly one
     route or in ``unassigned`` with a reason. Urgent orders are served before

@@ -208,6 +208,9 @@ class StopOutput(serializers.Serializer):
     customer = StopCustomerOutput()
     scheduled_for = serializers.DateField()
     lines = StopLineOutput(many=True)
+    eta = serializers.DateTimeField(allow_null=True, help_text="The planned arrival (the dispatch plan's).")
+    window_start = serializers.TimeField(allow_null=True, help_text="The customer receives from (HH:MM:SS).")
+    window_end = serializers.TimeField(allow_null=True, help_text="The customer receives until.")
     customer_balance = CustomerBalanceRowOutput(many=True, help_text="What the customer holds now.")
     cylinders = StopCylindersOutput(many=True, help_text="Cylinders held and deposits, per type.")
     deposit_total = serializers.DecimalField(

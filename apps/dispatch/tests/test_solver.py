@@ -285,7 +285,7 @@ def test_engines_agree_on_feasibility(seed: int) -> None:
 
 def test_routes_report_times_and_legs_from_the_matrix() -> None:
     problem = Problem(jobs=(job(1, window=(10 * HOUR, 11 * HOUR)),), trucks=(truck(),))
-    (route,) = solve(problem, MATRIX).routes
+    (route,) = solve(problem, MATRIX, engine="vroom").routes
     metres, seconds = MATRIX.matrix([DEPOTS[1], CENTRE])
     (stop,) = route.stops
     assert stop.leg_m == metres[0][1] and route.distance_m == 2 * metres[0][1]
