@@ -1,13 +1,13 @@
 """Operating rules that the delivery flow consults."""
 
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apps.core.exceptions import ApplicationError
 from apps.customers.enums import CustomerKind
+from apps.customers.rules import HOUSEHOLD_HOURS
 
 SINGAPORE = ZoneInfo("Asia/Singapore")
-HOUSEHOLD_HOURS = (time(7, 0), time(21, 0))
 HOUSEHOLD_HOURS_WARNING = "household_hours"
 
 
