@@ -191,6 +191,9 @@ class RepeatOrderLine(models.Model):
             models.UniqueConstraint(fields=["repeat", "cylinder_type"], name="repeatorderline_unique_type"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.cylinder_type_id}"
+
 
 class RouteClash(models.Model):
     """A delivery recorded against an order its driver no longer had: the
