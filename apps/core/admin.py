@@ -150,6 +150,12 @@ class RolePolicyMixin:
         instances = []
         for inline_class in self.get_inlines(request, obj):  # read-only for non-admins
             inline = inline_class(self.model, self.admin_site)
+            if level == CHANGE and getattr(inline_class, "role_editable", False):
+                # part of what the role changes (a repeat order's lines): the inline's own checks decide
+                if not inline.has_add_permission(request, obj):
+                    inline.max_num = 0
+                instances.append(inline)
+                continue
             inline.has_view_permission = lambda request, obj=None: True
             inline.has_add_permission = lambda request, obj=None: False
             inline.has_change_permission = lambda request, obj=None: False

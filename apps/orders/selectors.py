@@ -168,9 +168,9 @@ def my_day(*, driver, day: date) -> dict:
                 }
                 for line in o.lines.all()
             ],
-            "eta": o.planned_stop[0],
-            "window_start": o.planned_stop[1],
-            "window_end": o.planned_stop[2],
+            **dict(
+                zip(("eta", "window_start", "window_end"), getattr(o, "planned_stop", (None, None, None)), strict=True)
+            ),
             "customer_balance": balances.get(o.customer_id, []),
             **held[o.customer_id],
         }

@@ -48,8 +48,7 @@ def test_the_demo_day_is_planned_loaded_and_on_the_drivers_phone(monkeypatch):
     orders = Order.objects.filter(scheduled_for=today)
     assert 55 <= orders.count() <= 65
     assert orders.filter(notes__startswith="Urgent").count() == 3
-    if seed_demo.ORDER_CREATE_TAKES_URGENT:
-        assert orders.filter(urgent=True).count() == 3
+    assert orders.filter(urgent=True).count() == 3
     assert Customer.objects.count() >= 60
     assert {u.role for u in User.objects.all()} >= {
         "admin",

@@ -12,7 +12,6 @@ positions.
 Run again the same day, it changes nothing; on a later day (the database
 kept) it adds that day's orders, plan and loads."""
 
-import inspect
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -42,9 +41,6 @@ from apps.inventory.services import StockDocumentLine, stock_document_create
 from apps.orders.services import order_create
 
 OPENING_REFERENCE = "OPENING-STOCK"
-# Order.urgent exists but order_create does not take it yet: the demo's urgent
-# orders say so in their notes, and are flagged once the service accepts it.
-ORDER_CREATE_TAKES_URGENT = "urgent" in inspect.signature(order_create).parameters
 
 
 class Command(BaseCommand):
@@ -250,7 +246,7 @@ class Command(BaseCommand):
                 scheduled_for=day,
                 lines=lines,
                 notes="Urgent: nearly out of gas" if i in urgent else "",
-                **({"urgent": True} if i in urgent and ORDER_CREATE_TAKES_URGENT else {}),
+                urgent=i in urgent,
             )
         # planned as the dispatcher would at 06:00, before the trucks leave, whenever the demo is started
         return dispatch_plan(actor=supervisor, day=day, as_of=at(day, 6 * 3600))
