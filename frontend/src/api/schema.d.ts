@@ -1189,6 +1189,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orders/import/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A day's orders from a CSV file, all or nothing (the ``orders.import`` command). */
+        post: operations["orders_import_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/repeat/generate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The day's orders from the standing orders (the ``repeat_orders.generate`` command). */
+        post: operations["orders_repeat_generate_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/paynow/payload/": {
         parameters: {
             query?: never;
@@ -1902,6 +1936,16 @@ export interface components {
             payment_terms?: components["schemas"]["PaymentTermsEnum"];
             phone?: string;
             postal_code: string;
+            /**
+             * Format: time
+             * @description Receives deliveries from (empty: households 07:00, others any time).
+             */
+            receiving_from?: string | null;
+            /**
+             * Format: time
+             * @description Receives deliveries until (empty: households 21:00, others any time).
+             */
+            receiving_until?: string | null;
             site_address: string;
             uen?: string;
         };
@@ -1969,6 +2013,16 @@ export interface components {
             payment_terms?: components["schemas"]["PaymentTermsEnum"];
             phone?: string;
             postal_code: string;
+            /**
+             * Format: time
+             * @description Receives deliveries from (empty: households 07:00, others any time).
+             */
+            receiving_from?: string | null;
+            /**
+             * Format: time
+             * @description Receives deliveries until (empty: households 21:00, others any time).
+             */
+            receiving_until?: string | null;
             site_address: string;
             uen?: string;
         };
@@ -2703,9 +2757,20 @@ export interface components {
             readonly id: number;
             readonly lines: components["schemas"]["OrderLine"][];
             readonly notes: string;
+            /** @description Locked to this truck by a dispatcher: planning keeps it there. */
+            readonly pinned_vehicle: number | null;
             /** Format: date */
             readonly scheduled_for: string;
+            readonly source: components["schemas"]["SourceEnum"];
             readonly status: components["schemas"]["OrderStatusEnum"];
+            /** @description Why the last plan of its day left it without a truck. */
+            readonly unplanned_reason: string;
+            /** @description Planned before any other order when trucks are short. */
+            readonly urgent: boolean;
+            /** Format: time */
+            readonly window_end: string | null;
+            /** Format: time */
+            readonly window_start: string | null;
         };
         OrderInputRequest: {
             customer: number;
@@ -2715,6 +2780,18 @@ export interface components {
             notes?: string;
             /** Format: date */
             scheduled_for: string;
+            /** @default false */
+            urgent?: boolean;
+            /**
+             * Format: time
+             * @description Deliver no earlier / no later than this, HH:MM (null: the customer's receiving hours).
+             */
+            window_end?: string | null;
+            /**
+             * Format: time
+             * @description Deliver no earlier / no later than this, HH:MM (null: the customer's receiving hours).
+             */
+            window_start?: string | null;
         };
         OrderLine: {
             cylinder_type: number;
@@ -2727,6 +2804,22 @@ export interface components {
         OrderLineInputRequest: {
             cylinder_type: number;
             quantity: number;
+        };
+        OrdersCreatedOutput: {
+            /** @description How many orders were made. */
+            created: number;
+            /** @description Their ids. */
+            orders: number[];
+        };
+        /** @description A day's orders as CSV text (the format: ``apps/orders/imports.py``). */
+        OrdersImportInputRequest: {
+            /** @description The CSV file's text: header customer_code,cylinder_sku,quantity[,window_start,window_end,urgent,notes], one row per (order, cylinder type); at most 2,000 rows. */
+            csv: string;
+            /**
+             * Format: date
+             * @description The day the orders are for.
+             */
+            date: string;
         };
         /**
          * @description * `PLANNED` - Planned (no driver yet)
@@ -3045,6 +3138,16 @@ export interface components {
             payment_terms?: components["schemas"]["PaymentTermsEnum"];
             phone?: string;
             postal_code?: string;
+            /**
+             * Format: time
+             * @description Receives deliveries from (empty: households 07:00, others any time).
+             */
+            receiving_from?: string | null;
+            /**
+             * Format: time
+             * @description Receives deliveries until (empty: households 21:00, others any time).
+             */
+            receiving_until?: string | null;
             site_address?: string;
             uen?: string;
         };
@@ -3093,6 +3196,17 @@ export interface components {
             notes?: string;
             /** Format: date */
             scheduled_for?: string;
+            urgent?: boolean;
+            /**
+             * Format: time
+             * @description Deliver no earlier / no later than this, HH:MM (null: the customer's receiving hours).
+             */
+            window_end?: string | null;
+            /**
+             * Format: time
+             * @description Deliver no earlier / no later than this, HH:MM (null: the customer's receiving hours).
+             */
+            window_start?: string | null;
         };
         PatchedVehicleRequest: {
             description?: string;
@@ -3285,6 +3399,13 @@ export interface components {
             result?: components["schemas"]["Distribution"] | components["schemas"]["Delivery"];
             status: components["schemas"]["SyncStatusEnum"];
         };
+        RepeatOrdersGenerateInputRequest: {
+            /**
+             * Format: date
+             * @description Make the standing orders of this day.
+             */
+            date: string;
+        };
         ReverseInputRequest: {
             reason: string;
         };
@@ -3391,6 +3512,14 @@ export interface components {
             leg_km: string;
             order: number;
         };
+        /**
+         * @description * `OFFICE` - Entered by the office
+         *     * `IMPORT` - Imported from a file
+         *     * `REPEAT` - Repeat order
+         *     * `CUSTOMER` - Ordered by the customer
+         * @enum {string}
+         */
+        SourceEnum: "OFFICE" | "IMPORT" | "REPEAT" | "CUSTOMER";
         /**
          * @description * `FULL` - Full
          *     * `EMPTY` - Empty
@@ -14281,6 +14410,278 @@ export interface operations {
             };
             /** @description A business refusal: the request cannot be carried out. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    orders_import_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Client UUID, required: the same key and body from the same user replays the first answer; another body, or another user, is 409 idempotency_conflict; no key is 428 idempotency_key_required. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrdersImportInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["OrdersImportInputRequest"];
+                "multipart/form-data": components["schemas"]["OrdersImportInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrdersCreatedOutput"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No Idempotency-Key header (idempotency_key_required); nothing recorded. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    orders_repeat_generate_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Client UUID, required: the same key and body from the same user replays the first answer; another body, or another user, is 409 idempotency_conflict; no key is 428 idempotency_key_required. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RepeatOrdersGenerateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RepeatOrdersGenerateInputRequest"];
+                "multipart/form-data": components["schemas"]["RepeatOrdersGenerateInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrdersCreatedOutput"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No Idempotency-Key header (idempotency_key_required); nothing recorded. */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
