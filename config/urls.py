@@ -44,8 +44,8 @@ api = [
     path("", include("apps.deliveries.urls")),
     path("", include("apps.billing.urls")),
     path("", include("apps.sync.urls")),
+    path("", include("apps.dispatch.urls")),  # before orders: routes/plan/ is not a route id
     path("", include("apps.orders.urls")),
-    path("", include("apps.dispatch.urls")),
     path("", include("apps.finance.urls")),
 ]
 

@@ -4,7 +4,7 @@ board, load sheets, routes and plan versions (role-scoped selectors)."""
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -16,7 +16,7 @@ from apps.core.db import retry_on_conflict
 from apps.core.permissions import roles
 from apps.core.roles import Role
 from apps.depots.models import Vehicle
-from apps.dispatch import selectors
+from apps.dispatch import selectors, services
 from apps.dispatch.commands import DISPATCH_LOCK, DISPATCH_MOVE, DISPATCH_PLAN
 from apps.dispatch.serializers import (
     BoardClash,
@@ -28,6 +28,8 @@ from apps.dispatch.serializers import (
     RouteOutput,
 )
 from apps.orders.models import RouteClash
+from apps.orders.selectors import route_plan_list
+from apps.orders.serializers import RoutePlanInput, RoutePlanSerializer
 from apps.orders.services import route_clash_resolve
 
 DISPATCH = [roles(Role.ADMIN, Role.SUPERVISOR)]
@@ -66,6 +68,24 @@ class DispatchLockViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = DispatchPlanSerializer
     permission_classes = DISPATCH
     create = command_create(DISPATCH_LOCK)
+
+
+class RoutePlanApi(APIView):
+    """Order one driver's assigned stops of a day with the solver (the truck
+    is already chosen: the board plans the whole day)."""
+
+    permission_classes = DISPATCH
+
+    @extend_schema(request=RoutePlanInput, responses={201: RoutePlanSerializer})
+    @retry_on_conflict
+    def post(self, request):
+        data = RoutePlanInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.dispatch_route(
+            actor=request.user, driver=data.validated_data["driver"], day=data.validated_data["date"]
+        )
+        plan = route_plan_list(user=request.user).get(pk=plan.pk)
+        return Response(RoutePlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
 
 class DispatchBoardApi(APIView):

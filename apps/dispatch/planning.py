@@ -145,11 +145,12 @@ def _job(order: Order, types: dict[int, CylinderType]) -> Job | None:
     )
 
 
-def read_day(day: date, *, now: datetime | None = None) -> Day:
+def read_day(day: date, *, now: datetime | None = None, drivers: dict[int, User] | None = None) -> Day:
     """The day as it stands: trucks with drivers, their fixed stops and what
-    is on board, the open orders, the depots' full stock."""
+    is on board, the open orders, the depots' full stock. ``drivers``:
+    {vehicle id: driver} to read (default: every truck with a driver)."""
     now = now or timezone.now()
-    drivers = day_drivers()
+    drivers = day_drivers() if drivers is None else drivers
     vehicles = list(Vehicle.objects.filter(is_active=True, pk__in=drivers).select_related("home_depot").order_by("id"))
     plans = {p.driver_id: p for p in RoutePlan.objects.filter(date=day).prefetch_related("stops__order")}
     types = {t.pk: t for t in CylinderType.objects.all()}

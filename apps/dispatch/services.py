@@ -9,6 +9,7 @@ and the drivers' route plans, checks that nothing it read has changed since
 phone reads on its next refresh), each order's driver and status, and one
 audit row. Stops already done stay first on their truck, in their order."""
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -28,11 +29,11 @@ from apps.depots.models import Vehicle
 from apps.dispatch.distance import default_matrix
 from apps.dispatch.enums import DispatchAuditAction, PlanKind
 from apps.dispatch.models import DispatchPlan, LoadSheetLine
-from apps.dispatch.planning import Day, TruckDay, at, buffer_of, order_window, read_day
+from apps.dispatch.planning import UNLIMITED, Day, TruckDay, at, buffer_of, order_window, read_day
 from apps.dispatch.policies import DISPATCHERS
-from apps.dispatch.problem import Reason, Route, Solution
+from apps.dispatch.problem import Problem, Reason, Route, Solution
 from apps.dispatch.solver import solve
-from apps.orders.enums import OrderStatus
+from apps.orders.enums import OrdersAuditAction, OrderStatus
 from apps.orders.models import Order, RoutePlan, RouteStop
 
 
@@ -341,3 +342,66 @@ def dispatch_lock(*, actor: User, order: Order, locked: bool) -> Order:
         after={"pinned_vehicle": row.pinned_vehicle_id},
     )
     return row
+
+
+@transaction.atomic
+def dispatch_route(*, actor: User, driver: User, day: date) -> RoutePlan:
+    """Order one driver's assigned stops of ``day`` with the solver (``POST
+    /api/routes/plan/``): which truck takes what is already decided, so the
+    truck's racks and load limit do not apply here; its shift and the
+    customers' windows do. Every open order assigned to the driver appears
+    exactly once: done stops first, then the solved route with ETAs, then
+    any stop no order of the route can reach in time (no location, or its
+    window) last, by id, without an ETA. Planning again replaces the stops."""
+    _check_dispatcher(actor)
+    if driver.role != Role.DRIVER or not driver.is_active:
+        raise ValidationFailed({"driver": ["Routes are planned for an active driver."]})
+    if driver.vehicle is None:
+        raise ValidationFailed({"driver": ["This driver has no vehicle, so there is no depot to start from."]})
+    seen = read_day(day, drivers={driver.vehicle.pk: driver})
+    truck = next((t for t in seen.trucks if t.driver.pk == driver.pk), None)
+    if truck is None:
+        raise ValidationFailed({"driver": ["This driver's vehicle is not in service."]})
+    mine = {pk: o for pk, o in seen.orders.items() if o.driver_id == driver.pk}
+    lock_entities(Order.objects.filter(pk__in=[o.pk for o in list(mine.values()) + truck.fixed]))
+    jobs = tuple(replace(j, vehicles=None) for j in seen.problem.jobs if j.id in mine)
+    spec = seen.problem.trucks[0]
+    unlimited = dict.fromkeys(seen.types, UNLIMITED)
+    problem = Problem(
+        jobs=jobs,
+        trucks=(replace(spec, capacity=unlimited, max_weight_g=UNLIMITED * 1000_000, depot_id=-spec.id),),
+        stock=None,
+    )
+    solution = solve(
+        problem, default_matrix(), engine=settings.DISPATCH_ENGINE, time_limit_s=settings.DISPATCH_TIME_LIMIT_S
+    )
+    route = solution.routes[0] if solution.routes else None
+    plan = _write_route(seen, truck, route, truck.plan.version if truck.plan else 0)
+    if plan is None:  # nothing planned, nothing done: an empty route all the same
+        plan, _ = lock_entity_get_or_create(
+            RoutePlan.objects.all(),
+            driver=driver,
+            date=day,
+            defaults={"start_depot": truck.depot, "created_by": actor, "planned_at": timezone.now()},
+        )
+    left = sorted(set(mine) - {s.job_id for s in route.stops} if route else set(mine))
+    sequence = plan.stops.count()
+    RouteStop.objects.bulk_create(
+        [RouteStop(plan=plan, sequence=sequence + n, order_id=pk) for n, pk in enumerate(left, start=1)]
+    )
+    plan.created_by = actor
+    plan.save(update_fields=["created_by"])
+    audit_record(
+        action=OrdersAuditAction.ROUTE_PLANNED,
+        user=actor,
+        entity_type="orders.routeplan",
+        entity_id=plan.pk,
+        after={
+            "driver": driver.pk,
+            "date": day,
+            "stops": list(plan.stops.order_by("sequence").values_list("order_id", flat=True)),
+            "km": plan.total_km,
+            "engine": solution.engine,
+        },
+    )
+    return plan

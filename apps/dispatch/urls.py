@@ -9,6 +9,7 @@ from apps.dispatch.apis import (
     DispatchRouteApi,
     LoadSheetApi,
     RouteClashViewSet,
+    RoutePlanApi,
 )
 
 router = DefaultRouter(trailing_slash=True)
@@ -19,6 +20,7 @@ router.register("dispatch/locks", DispatchLockViewSet, basename="dispatch-lock")
 router.register("dispatch/clashes", RouteClashViewSet, basename="dispatch-clash")
 
 urlpatterns = [
+    path("routes/plan/", RoutePlanApi.as_view(), name="route-plan"),
     path("dispatch/board/", DispatchBoardApi.as_view(), name="dispatch-board"),
     path("dispatch/routes/", DispatchRouteApi.as_view(), name="dispatch-routes"),
     path("dispatch/load-sheets/<int:vehicle_id>/", LoadSheetApi.as_view(), name="dispatch-load-sheet"),

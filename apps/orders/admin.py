@@ -142,10 +142,8 @@ class RouteStopInline(ReadOnlyInline):
 
 @admin.register(RoutePlan)
 class RoutePlanAdmin(ServicePagesMixin, SupervisorReadOnlyAdmin):
-    """Planned through ``route_plan`` (the add page), reordered through
-    ``route_stops_reorder``."""
-
-    service_pages = [("reorder", "reorder_view")]
+    """The drivers' routes, as the dispatch plan wrote them (planned, moved
+    and locked on the dispatch board: ``apps/dispatch``)."""
 
     list_display = ["date", "driver", "start_depot", "stop_count", "total_km", "planned_at"]
     list_filter = ["date", "driver"]
@@ -154,17 +152,12 @@ class RoutePlanAdmin(ServicePagesMixin, SupervisorReadOnlyAdmin):
     readonly_fields = [f.name for f in RoutePlan._meta.fields]
 
     def has_add_permission(self, request):
-        return _dispatcher(request)
-
-    def add_view(self, request, form_url="", extra_context=None):
-        return admin_views.route_plan_add(self, request)
-
-    def reorder_view(self, request, object_id):
-        return admin_views.route_reorder(self, request, object_id)
+        return False  # the dispatch board plans the day
 
     def tools(self, request, obj):
-        if _dispatcher(request) and obj.stops.exists():
-            return [(reverse("admin:orders_routeplan_reorder", args=[obj.pk]), "Reorder stops")]
+        if _dispatcher(request):
+            board = reverse("admin:dispatch_board")
+            return [(f"{board}?date={obj.date.isoformat()}", "Open the day on the dispatch board")]
         return []
 
     @admin.display(description="Stops")

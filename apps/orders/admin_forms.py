@@ -95,40 +95,6 @@ class OrderAssignForm(forms.Form):
         self.fields["driver"].queryset = drivers()
 
 
-class RoutePlanForm(IdempotentForm):
-    driver = forms.ModelChoiceField(drivers())
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["driver"].queryset = drivers()
-        self.initial.setdefault("date", timezone.localdate())
-
-
-class RouteReorderForm(forms.Form):
-    """One position per stop; stops are driven in ascending position."""
-
-    def __init__(self, *args, stops, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.stops = list(stops)
-        for stop in self.stops:
-            self.fields[f"pos_{stop.order_id}"] = forms.IntegerField(
-                min_value=1, max_value=len(self.stops), initial=stop.sequence, label=str(stop.order.customer)
-            )
-
-    def clean(self):
-        data = super().clean()
-        positions = [data.get(f"pos_{s.order_id}") for s in self.stops]
-        if None not in positions and len(set(positions)) != len(positions):
-            for stop in self.stops:
-                if positions.count(data[f"pos_{stop.order_id}"]) > 1:
-                    self.add_error(f"pos_{stop.order_id}", "Two stops have this position; give each its own.")
-        return data
-
-    def order_ids(self) -> list[int]:
-        return [s.order_id for s in sorted(self.stops, key=lambda s: self.cleaned_data[f"pos_{s.order_id}"])]
-
-
 class OrderImportForm(IdempotentForm):
     """A day's orders from a CSV file (the ``orders.import`` command)."""
 

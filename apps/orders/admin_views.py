@@ -1,5 +1,6 @@
-"""The dispatch desk in the admin: enter and assign orders, plan a route and
-reorder its stops, approve or send back day-end variances. Every page calls
+"""The dispatch desk in the admin: enter, import and assign orders, approve
+or send back day-end variances (the day itself is planned on the dispatch
+board, ``apps/dispatch``). Every page calls
 the services in apps.orders (the API's); document-creating forms run through
 ``run_idempotent`` with the form's hidden key."""
 
@@ -13,14 +14,12 @@ from apps.core.exceptions import ApplicationError
 from apps.core.roles import Role
 from apps.inventory.admin_forms import ReasonForm
 from apps.orders import selectors, services
-from apps.orders.admin_forms import OrderAdminForm, OrderAssignForm, OrderImportForm, RoutePlanForm, RouteReorderForm
+from apps.orders.admin_forms import OrderAdminForm, OrderAssignForm, OrderImportForm
 from apps.orders.enums import CountStatus
 from apps.orders.imports import ImportInvalid, RowError, csv_text
-from apps.orders.route_reorder import route_stops_reorder
 
 DISPATCHERS = (Role.ADMIN, Role.SUPERVISOR)
 SCOPE_ORDER = "order.create"
-SCOPE_ROUTE = "route.plan"
 SCOPE_APPROVE = "day_end.approve"
 SCOPE_SEND_BACK = "day_end.send_back"
 
@@ -70,50 +69,6 @@ def order_assign(model_admin, request, object_id):
     return form_page(
         model_admin, request, title=f"Assign order #{order.pk}", form=form, obj=order, submit="Assign",
         intro=f"{order.customer}: {', '.join(f'{x.quantity} x {x.cylinder_type}' for x in order.lines.all())}.",
-    )  # fmt: skip
-
-
-def route_plan_add(model_admin, request):
-    require_role(request, *DISPATCHERS)
-    form = RoutePlanForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user, driver, day = request.user, form.cleaned_data["driver"], form.cleaned_data["date"]
-        try:
-            result = run_once(
-                form,
-                scope=SCOPE_ROUTE,
-                payload={"driver": driver.pk, "date": day.isoformat()},
-                user=user,
-                action=lambda: {"id": services.route_plan(actor=user, driver=driver, day=day).pk},
-            )
-        except ApplicationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Route planned for {driver.name} on {day}.")
-            return redirect(reverse("admin:orders_routeplan_change", args=[result.body["id"]]))
-    return form_page(
-        model_admin, request, title="Plan a route", form=form, submit="Plan",
-        intro="Orders the driver's assigned stops of the day from the truck's depot (shortest drive); "
-        "planning again replaces the stops. You can reorder them afterwards.",
-    )  # fmt: skip
-
-
-def route_reorder(model_admin, request, object_id):
-    require_role(request, *DISPATCHERS)
-    plan = get_object_or_404(selectors.route_plan_list(user=request.user), pk=object_id)
-    stops = plan.stops.select_related("order__customer").order_by("sequence")
-    form = RouteReorderForm(request.POST or None, stops=stops)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = route_stops_reorder(actor=request.user, plan=plan, order_ids=form.order_ids())
-        except ApplicationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Stops reordered: {plan.total_km} km.")
-            return redirect(reverse("admin:orders_routeplan_change", args=[plan.pk]))
-    return form_page(
-        model_admin, request, title=f"Reorder the stops of {plan}", form=form, obj=plan, submit="Save order",
-        intro="Give each stop its position (1 = first after the depot); distances are recomputed.",
     )  # fmt: skip
 
 

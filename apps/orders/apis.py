@@ -25,7 +25,6 @@ from apps.orders.serializers import (
     OrderSerializer,
     OrderUpdateInput,
     ReasonInput,
-    RoutePlanInput,
     RoutePlanSerializer,
 )
 
@@ -102,21 +101,6 @@ class RoutePlanViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.route_plan_list(user=self.request.user)
-
-
-class RoutePlanApi(APIView):
-    permission_classes = DISPATCH
-
-    @extend_schema(request=RoutePlanInput, responses={201: RoutePlanSerializer})
-    @retry_on_conflict
-    def post(self, request):
-        data = RoutePlanInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        plan = services.route_plan(
-            actor=request.user, driver=data.validated_data["driver"], day=data.validated_data["date"]
-        )
-        plan = selectors.route_plan_list(user=request.user).get(pk=plan.pk)
-        return Response(RoutePlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
 
 class MyDayApi(APIView):

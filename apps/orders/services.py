@@ -1,7 +1,6 @@
 """Orders, route plans and the end of the driver's day."""
 
 from datetime import date, time
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -10,7 +9,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.audit.services import audit_record
 from apps.core.exceptions import ConflictError, Forbidden, ValidationFailed, require_reason
-from apps.core.locks import lock_balances, lock_entities, lock_entity, lock_entity_get_or_create
+from apps.core.locks import lock_balances, lock_entities, lock_entity
 from apps.core.permissions import role_of
 from apps.core.roles import Role
 from apps.customers.models import Customer
@@ -29,10 +28,8 @@ from apps.orders.models import (
     RepeatOrder,
     RepeatOrderLine,
     RouteClash,
-    RoutePlan,
     RouteStop,
 )
-from apps.orders.routing import plan_route
 
 DISPATCHERS = (Role.ADMIN, Role.SUPERVISOR)
 
@@ -560,61 +557,6 @@ def route_clash_resolve(*, actor: User, clash: RouteClash, resolution: str) -> R
         after={"resolution": resolution},
     )
     return locked
-
-
-def _point(obj: Any) -> tuple[float, float] | None:
-    if obj is None or obj.latitude is None or obj.longitude is None:
-        return None
-    return float(obj.latitude), float(obj.longitude)
-
-
-@transaction.atomic
-def route_plan(*, actor: User, driver: User, day: date) -> RoutePlan:
-    """Order the driver's assigned stops for ``day`` from the vehicle's home
-    depot (nearest neighbour, then 2-opt). Every open assigned order of that
-    day appears exactly once; planning again replaces the stops."""
-    _check_dispatcher(actor)
-    _check_driver(driver)
-    if driver.vehicle is None:
-        raise ValidationFailed({"driver": ["This driver has no vehicle, so there is no depot to start from."]})
-    depot = driver.vehicle.home_depot
-    orders = list(
-        Order.objects.filter(
-            driver=driver, scheduled_for=day, status__in=(OrderStatus.ASSIGNED, OrderStatus.PARTLY_DELIVERED)
-        )
-        .select_related("customer")
-        .order_by("id")
-    )
-    legs = plan_route(_point(depot), [(o.pk, _point(o.customer)) for o in orders])
-    plan, _ = lock_entity_get_or_create(
-        RoutePlan.objects.all(),
-        driver=driver,
-        date=day,
-        defaults={"start_depot": depot, "created_by": actor, "planned_at": timezone.now()},
-    )
-    plan.start_depot, plan.created_by, plan.planned_at = depot, actor, timezone.now()
-    plan.total_km = Decimal(str(round(sum(km for _, km in legs if km is not None), 3)))
-    plan.save()
-    plan.stops.all().delete()
-    RouteStop.objects.bulk_create(
-        [
-            RouteStop(
-                plan=plan,
-                sequence=n,
-                order_id=order_id,
-                leg_km=None if km is None else Decimal(str(round(km, 3))),
-            )
-            for n, (order_id, km) in enumerate(legs, start=1)
-        ]
-    )
-    audit_record(
-        action=OrdersAuditAction.ROUTE_PLANNED,
-        user=actor,
-        entity_type="orders.routeplan",
-        entity_id=plan.pk,
-        after={"driver": driver.pk, "date": day, "stops": [order_id for order_id, _ in legs], "km": plan.total_km},
-    )
-    return plan
 
 
 # -- end of day ------------------------------------------------------------------------

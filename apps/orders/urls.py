@@ -9,7 +9,6 @@ from apps.orders.apis import (
     OrderImportApi,
     OrderViewSet,
     RepeatOrdersGenerateApi,
-    RoutePlanApi,
     RoutePlanViewSet,
 )
 
@@ -23,7 +22,6 @@ urlpatterns = [
     # before the router: orders/<pk>/ would take "import" for an id
     path("orders/import/", OrderImportApi.as_view(), name="order-import"),
     path("orders/repeat/generate/", RepeatOrdersGenerateApi.as_view(), name="repeat-orders-generate"),
-    path("routes/plan/", RoutePlanApi.as_view(), name="route-plan"),
     path("my-day/", MyDayApi.as_view(), name="my-day"),
     path("day-end/summary/", DayEndSummaryApi.as_view(), name="day-end-summary"),
     path("day-end/summary/receipt/", DayEndReceiptApi.as_view(), name="day-end-receipt"),

@@ -182,11 +182,12 @@ def build_objects(world) -> dict:
     from apps.billing.tests.helpers import deliver, load_vehicle
     from apps.deliveries.services import attachment_upload
     from apps.deliveries.tests.proof_helpers import sha, signature_png
+    from apps.dispatch.services import dispatch_route
     from apps.distribution.services import distribution_create
     from apps.inventory.enums import MovementType, StockDocumentKind
     from apps.inventory.models import StockMove
     from apps.inventory.services import stock_document_create
-    from apps.orders.services import day_end_count_record, order_create, route_plan
+    from apps.orders.services import day_end_count_record, order_create
     from apps.sync.models import RejectedEvent
     from apps.sync.services import device_register
     from apps.sync.tests.signing import PhoneKey
@@ -216,7 +217,7 @@ def build_objects(world) -> dict:
     today = timezone.localdate()
     order_other = order_create(actor=u["supervisor"], customer=world.customers[1], scheduled_for=today,
                                driver=u["driver2"], lines=[{"cylinder_type": world.gas, "quantity": 1}])  # fmt: skip
-    route = route_plan(actor=u["supervisor"], driver=u["driver2"], day=today)
+    route = dispatch_route(actor=u["supervisor"], driver=u["driver2"], day=today)
     from apps.dispatch.services import dispatch_plan
     from apps.orders.services import order_cancel, order_mark_delivered
 

@@ -1,5 +1,5 @@
 """The dispatch desk in the admin (Django test client, real database): order
-entry and assignment, route planning and reordering, day-end approval and
+entry and assignment, day-end approval and
 send-back; every write through apps.orders' services, audited."""
 
 from datetime import timedelta
@@ -12,9 +12,8 @@ from apps.audit.models import AuditLog
 from apps.inventory.locations import location_for_vehicle
 from apps.inventory.models import StockBalance, StockDocument
 from apps.orders.enums import CountStatus, OrderStatus
-from apps.orders.models import DayEndCount, Order, RoutePlan
+from apps.orders.models import DayEndCount, Order
 from apps.orders.services import day_end_count_record
-from apps.orders.tests.helpers import customer_at, make_order
 
 
 def client_for(user) -> Client:
@@ -69,38 +68,6 @@ def test_a_supervisor_enters_an_order_and_assigns_it(world):
     # finance sees orders but may not enter or assign them
     finance = client_for(world.users["finance"])
     assert finance.get(url).status_code == 403 and finance.get(assign_url).status_code == 403
-
-
-@pytest.mark.django_db
-def test_a_supervisor_plans_a_route_and_reorders_the_stops(world):
-    client = client_for(world.users["supervisor"])
-    day = timezone.localdate()
-    near = customer_at("1.3100", "103.6600")  # close to the depot (1.30, 103.65)
-    far = customer_at("1.4400", "103.8000")
-    middle = customer_at("1.3500", "103.7200")
-    orders = [make_order(world, customer=c, day=day) for c in (far, near, middle)]
-    url = "/admin/orders/routeplan/add/"
-    body = form_body(client, url, driver=world.users["driver"].pk, date=day.isoformat())
-    response = client.post(url, body)
-    assert response.status_code == 302
-    assert client.post(url, body).status_code == 302  # double submit: one plan
-    plan = RoutePlan.objects.get()
-    planned = list(plan.stops.order_by("sequence").values_list("order_id", flat=True))
-    assert planned == [orders[1].pk, orders[2].pk, orders[0].pk]  # near, middle, far
-    planned_km = plan.total_km
-
-    reorder = f"/admin/orders/routeplan/{plan.pk}/reorder/"
-    # the same position twice is refused on both fields
-    body = {f"pos_{orders[0].pk}": 1, f"pos_{orders[1].pk}": 1, f"pos_{orders[2].pk}": 3}
-    errors = client.post(reorder, body).context["form"].errors
-    assert set(errors) == {f"pos_{orders[0].pk}", f"pos_{orders[1].pk}"}
-    body = {f"pos_{orders[0].pk}": 1, f"pos_{orders[1].pk}": 2, f"pos_{orders[2].pk}": 3}  # far first
-    assert client.post(reorder, body).status_code == 302
-    plan.refresh_from_db()
-    assert list(plan.stops.order_by("sequence").values_list("order_id", flat=True)) == [o.pk for o in orders]
-    assert plan.total_km > planned_km  # the dispatcher's order is longer, and the total says so
-    assert AuditLog.objects.filter(action="route.reordered", entity_id=str(plan.pk)).exists()
-    assert client_for(world.users["finance"]).get(reorder).status_code == 403
 
 
 def pending_count(world) -> DayEndCount:

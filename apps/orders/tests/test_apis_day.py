@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from apps.billing.services import payment_record
 from apps.billing.tests.helpers import deliver, load_vehicle
+from apps.dispatch.services import dispatch_route
 from apps.inventory.enums import MovementType
 from apps.inventory.models import StockBalance, StockDocument
 from apps.inventory.selectors import balance_drift
-from apps.orders.services import route_plan
 from apps.orders.tests.helpers import customer_at, make_order
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def test_my_day_shows_stock_stops_in_route_order_and_totals(world, api):
     near, far = customer_at("1.310000", "103.660000"), customer_at("1.400000", "103.900000")
     far_order = make_order(world, customer=far, quantity=4)
     near_order = make_order(world, customer=near, quantity=2)
-    route_plan(actor=world.users["supervisor"], driver=world.users["driver"], day=timezone.localdate())
+    dispatch_route(actor=world.users["supervisor"], driver=world.users["driver"], day=timezone.localdate())
     load_vehicle(world, quantity=10, types=[world.gas])
     deliver(world, customer=near, lines=[{"cylinder_type": world.gas, "delivered_full": 2, "returned_empty": 1}])
 

@@ -13,10 +13,11 @@ from apps.billing.tests.helpers import deliver, delivery_body, load_vehicle, pos
 from apps.core.exceptions import ConflictError
 from apps.core.models import Sequence
 from apps.deliveries.models import Delivery
+from apps.dispatch.services import dispatch_route
 from apps.inventory.models import StockMove
 from apps.orders.enums import OrderStatus
 from apps.orders.models import Order
-from apps.orders.services import order_cancel, order_create, order_update, route_plan
+from apps.orders.services import order_cancel, order_create, order_update
 
 
 @pytest.fixture
@@ -104,7 +105,7 @@ def test_an_order_partly_delivered_yesterday_is_still_on_todays_list(loaded, api
     assert order.pk in [o["id"] for o in driver.get("/api/orders/").json()["results"]]
     # and it is planned with the day's stops when it is rescheduled to today
     order_update(actor=w.users["supervisor"], order=order, scheduled_for=timezone.localdate())
-    plan = route_plan(actor=w.users["supervisor"], driver=w.users["driver"], day=timezone.localdate())
+    plan = dispatch_route(actor=w.users["supervisor"], driver=w.users["driver"], day=timezone.localdate())
     assert list(plan.stops.values_list("order_id", flat=True)) == [order.pk]
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PARTLY_DELIVERED
 

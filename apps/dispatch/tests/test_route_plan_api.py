@@ -1,60 +1,18 @@
-import random
-from datetime import date
+"""POST /api/routes/plan/: one driver's assigned stops ordered by the
+dispatch solver (the home-made nearest neighbour + 2-opt is gone)."""
+
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from apps.orders.enums import OrderStatus
 from apps.orders.models import RoutePlan
-from apps.orders.routing import _nearest_neighbour, haversine_km, plan_route
 from apps.orders.services import order_cancel
 from apps.orders.tests.helpers import customer_at, make_order
 
-DAY = date(2026, 3, 2)
-
-
-def _length(start, ordered, points):
-    total, here = 0.0, start
-    for sid in ordered:
-        total += haversine_km(here, points[sid])
-        here = points[sid]
-    return total
-
-
-def test_haversine_is_about_right():
-    # Tuas to Changi is about 45 km as the crow flies
-    assert 43 < haversine_km((1.30, 103.64), (1.36, 104.03)) < 46
-    assert haversine_km((1.3, 103.8), (1.3, 103.8)) == 0
-
-
-def test_plan_is_deterministic_complete_and_no_longer_than_nearest_neighbour():
-    rng = random.Random(7)
-    points = {i: (1.25 + rng.random() * 0.2, 103.6 + rng.random() * 0.4) for i in range(1, 41)}
-    start = (1.30, 103.65)
-    stops = list(points.items())
-    first = plan_route(start, stops)
-    assert plan_route(start, list(reversed(stops))) == first  # input order does not matter
-    ids = [sid for sid, _ in first]
-    assert sorted(ids) == sorted(points)
-    nn = [sid for sid, _ in _nearest_neighbour(start, stops)]
-    assert _length(start, ids, points) < _length(start, nn, points)  # 2-opt found something here
-    assert sum(km for _, km in first) == pytest.approx(_length(start, ids, points))
-
-
-def test_ties_go_to_the_lower_id_and_stops_without_coordinates_go_last():
-    same = (1.35, 103.85)
-    legs = plan_route((1.30, 103.80), [(9, None), (5, same), (3, same), (4, None), (8, (1.31, 103.80))])
-    assert [sid for sid, _ in legs] == [8, 3, 5, 4, 9]
-    assert legs[2][1] == 0 and legs[3][1] is None
-
-
-def test_two_opt_untangles_a_crossing():
-    # nearest neighbour from the start goes 1 -> 2 -> 3 -> 4 with a crossing; 2-opt removes it
-    start = (0.0, 0.0)
-    points = {1: (0.0, 1.0), 2: (1.0, 2.0), 3: (1.0, 1.0), 4: (0.0, 2.05)}
-    ordered = [sid for sid, _ in plan_route(start, list(points.items()))]
-    nn = [sid for sid, _ in _nearest_neighbour(start, list(points.items()))]
-    assert _length(start, ordered, points) <= _length(start, nn, points)
+DAY = timezone.localdate() + timedelta(days=3)
 
 
 @pytest.mark.django_db
@@ -100,3 +58,35 @@ def test_only_dispatchers_plan_and_input_is_checked(world, api):
     assert sup.post("/api/routes/plan/", {**body, "date": "yesterday"}, format="json").status_code == 400
     empty = sup.post("/api/routes/plan/", body, format="json")
     assert empty.status_code == 201 and empty.json()["stops"] == []
+
+
+@pytest.mark.django_db
+def test_the_solver_orders_near_middle_far_with_etas(world, api):
+    world.depot.latitude, world.depot.longitude = "1.300000", "103.650000"
+    world.depot.save()
+    near = customer_at("1.3100", "103.6600")
+    far = customer_at("1.4400", "103.8000")
+    middle = customer_at("1.3500", "103.7200")
+    orders = [make_order(world, customer=c, day=DAY) for c in (far, near, middle)]
+    res = api(world.users["supervisor"]).post(
+        "/api/routes/plan/", {"driver": world.users["driver"].pk, "date": str(DAY)}, format="json"
+    )
+    assert res.status_code == 201
+    plan = RoutePlan.objects.get()
+    stops = list(plan.stops.order_by("sequence"))
+    # the shortest of the six ways round (the truck comes back to the depot)
+    from itertools import permutations
+
+    from apps.dispatch.distance import StraightLine
+
+    points = [(1.30, 103.65)] + [(float(o.customer.latitude), float(o.customer.longitude)) for o in orders]
+    metres, _ = StraightLine().matrix(points)
+    loop = lambda seq: sum(metres[a][b] for a, b in zip((0, *seq), (*seq, 0), strict=True))  # noqa: E731
+    best = min(loop(p) for p in permutations((1, 2, 3)))
+    chosen = tuple(1 + [o.pk for o in orders].index(s.order_id) for s in stops)
+    assert loop(chosen) <= best * 1.001 and loop(chosen) < max(loop(p) for p in permutations((1, 2, 3)))
+    assert all(s.eta for s in stops) and [s.eta for s in stops] == sorted(s.eta for s in stops)
+    assert plan.total_km > 0 and plan.vehicle_id == world.vehicle.pk
+    page = Client()
+    page.force_login(world.users["supervisor"])
+    assert page.get("/admin/orders/routeplan/add/").status_code == 403  # the board plans the day
