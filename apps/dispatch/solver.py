@@ -39,6 +39,8 @@ PENALTY = 10_000_000  # OR-Tools: metres not driven for an order left out (10,00
 URGENT_PENALTY = 1_000 * PENALTY
 VROOM_EXPLORATION = 5
 VROOM_THREADS = 2
+ORTOOLS_FIRST = "PARALLEL_CHEAPEST_INSERTION"
+ORTOOLS_SEARCH = "GUIDED_LOCAL_SEARCH"
 
 
 @dataclass
@@ -236,8 +238,8 @@ def _run_ortools(day: _Day, allowed: dict[int, set[int]], time_limit_s: float) -
         routing.AddDisjunction([index], URGENT_PENALTY if job.urgent else PENALTY)
 
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
-    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, ORTOOLS_FIRST)
+    params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, ORTOOLS_SEARCH)
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     assignment = routing.SolveWithParameters(params)
     orders: dict[int, list[int]] = {}
