@@ -13,6 +13,7 @@ ModelAdmin allows it. Django's per-model permission table is not used."""
 from importlib import import_module
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -23,6 +24,11 @@ from apps.core.exceptions import ApplicationError
 from apps.core.models import IdempotencyRecord, Sequence
 from apps.core.permissions import role_of
 from apps.core.roles import Role
+
+# The company's name on every admin page (the office home: templates/admin/index.html, apps.core.admin_home).
+admin.site.site_header = settings.COMPANY["name"]
+admin.site.site_title = settings.COMPANY["name"]
+admin.site.index_title = "Today"
 
 VIEW, CHANGE, FULL = "view", "change", "full"
 S, F, D = Role.SUPERVISOR, Role.FINANCE, Role.DEPOT_STAFF
@@ -46,6 +52,8 @@ ADMIN_POLICY: dict[str, dict[str, str]] = {
     "billing.*": {S: VIEW, F: VIEW},
     "core.sequence": {S: VIEW},
     "orders.*": {S: CHANGE},
+    # the day's plans (read-only; the board writes through the API), the load sheets for the depot
+    "dispatch.*": {S: VIEW, D: VIEW, Role.AUDITOR: VIEW},
     "sync.*": {S: VIEW},
     # finance back office (issue 11): receivables, ageing/exports pages, e-mail log
     "finance.*": {F: VIEW, Role.AUDITOR: VIEW},
@@ -142,6 +150,12 @@ class RolePolicyMixin:
         instances = []
         for inline_class in self.get_inlines(request, obj):  # read-only for non-admins
             inline = inline_class(self.model, self.admin_site)
+            if level == CHANGE and getattr(inline_class, "role_editable", False):
+                # part of what the role changes (a repeat order's lines): the inline's own checks decide
+                if not inline.has_add_permission(request, obj):
+                    inline.max_num = 0
+                instances.append(inline)
+                continue
             inline.has_view_permission = lambda request, obj=None: True
             inline.has_add_permission = lambda request, obj=None: False
             inline.has_change_permission = lambda request, obj=None: False

@@ -1,10 +1,4 @@
-from datetime import time
-
 from django.db import models
-
-# Households receive LPG only between these (fire safety): the delivery flow
-# warns outside them, and orders and the dispatch planner keep inside them.
-HOUSEHOLD_HOURS = (time(7, 0), time(21, 0))
 
 
 class PaymentTerms(models.TextChoices):

@@ -3,8 +3,9 @@ from datetime import time
 from django.db.models import Q, QuerySet
 
 from apps.core.scoping import scope_by_role
-from apps.customers.enums import HOUSEHOLD_HOURS, CustomerKind
+from apps.customers.enums import CustomerKind
 from apps.customers.models import Customer
+from apps.customers.rules import HOUSEHOLD_HOURS
 
 
 def _active(_user) -> Q:

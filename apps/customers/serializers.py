@@ -9,8 +9,13 @@ class CustomerSerializer(serializers.ModelSerializer):
         model = Customer
         fields = [
             "id", "code", "name", "kind", "site_address", "postal_code", "email", "phone", "uen",
-            "payment_terms", "credit_term_days", "latitude", "longitude", "is_active",
+            "payment_terms", "credit_term_days", "latitude", "longitude", "receiving_from", "receiving_until",
+            "is_active",
         ]  # fmt: skip
+        extra_kwargs = {
+            "receiving_from": {"format": "%H:%M", "input_formats": ["%H:%M"]},
+            "receiving_until": {"format": "%H:%M", "input_formats": ["%H:%M"]},
+        }
 
 
 # Schemas of GET /api/customers/prices/ and GET /api/paynow/payload/ (the

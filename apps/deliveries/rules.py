@@ -4,7 +4,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apps.core.exceptions import ApplicationError
-from apps.customers.enums import HOUSEHOLD_HOURS, CustomerKind
+from apps.customers.enums import CustomerKind
+from apps.customers.rules import HOUSEHOLD_HOURS
 
 SINGAPORE = ZoneInfo("Asia/Singapore")
 HOUSEHOLD_HOURS_WARNING = "household_hours"

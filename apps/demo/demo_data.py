@@ -1,5 +1,7 @@
-"""Demo master data: plausible Singapore depots, trucks and customers."""
+"""Demo master data: plausible Singapore depots, trucks and customers, and the
+shape of a demo day's orders (``seed_demo`` plans and loads that day)."""
 
+from datetime import time
 from decimal import Decimal
 
 DEMO_PASSWORD = "demo1234"
@@ -11,6 +13,22 @@ DEPOTS = [
 ]
 
 VEHICLES = [("XD1234A", "TUAS"), ("XD5678B", "TUAS"), ("XE2468C", "SNG"), ("XE1357D", "SNG")]
+
+# The trucks' racks and load limits by size; both sizes work a 07:00-19:00
+# shift (SHIFT). The dispatch planner keeps each truck inside them. The load
+# limit is above the weight of full racks (gross: gas plus tare), with room
+# for the serialised cylinders one truck carries (SERIALS_ON_VEHICLE): the
+# planner counts only what the day's stops need, so in the demo the racks bind.
+VEHICLE_SIZES = {"XD1234A": "large", "XD5678B": "small", "XE2468C": "large", "XE1357D": "small"}
+VEHICLE_LIMITS = {
+    # size: max_load_kg, {sku: cylinders the racks hold}
+    "small": (Decimal("5000"), {"LPG-12.7": 60, "LPG-14": 60, "LPG-50": 12, "LPG45S": 10}),
+    "large": (Decimal("8000"), {"LPG-12.7": 100, "LPG-14": 100, "LPG-50": 20, "LPG45S": 10}),
+}
+SHIFT = (time(7, 0), time(19, 0))
+
+# An empty cylinder's weight (kg): a full one weighs this plus its gas.
+TARE_KG = {"LPG-12.7": Decimal("15"), "LPG-14": Decimal("16"), "LPG-50": Decimal("40"), "LPG45S": Decimal("35")}
 
 CYLINDER_TYPES = [
     ("LPG-12.7", "12.7 kg cylinder", Decimal("12.70"), Decimal("24.99")),
@@ -28,9 +46,11 @@ DEPOSIT_RATES = {
 }
 DEFAULT_DEPOSIT = Decimal("50.00")  # any other demo type
 
+# Enough for the demo day's load sheets (two trucks per depot, each full at
+# most: 200 x 12.7 kg, 200 x 14 kg, 32 x 50 kg) with room for the e2e loads.
 OPENING_STOCK = {
     "TUAS": {"LPG-12.7": 400, "LPG-14": 300, "LPG-50": 80},
-    "SNG": {"LPG-12.7": 300, "LPG-14": 200, "LPG-50": 60},
+    "SNG": {"LPG-12.7": 300, "LPG-14": 250, "LPG-50": 60},
 }
 
 USERS = [
@@ -41,6 +61,9 @@ USERS = [
     ("driver1@example.com", "Rahman bin Yusof", "driver", "TUAS", "XD1234A"),
     ("driver2@example.com", "Tan Wei Ming", "driver", "TUAS", "XD5678B"),
     ("finance@example.com", "Fiona Finance", "finance", None, None),
+    ("driver3@example.com", "Muthu s/o Krishnan", "driver", "SNG", "XE2468C"),
+    ("driver4@example.com", "Lee Kok Wah", "driver", "SNG", "XE1357D"),
+    ("auditor@example.com", "Audrey Auditor", "auditor", None, None),
 ]
 
 # name, kind, address, postal code, lat, lng, terms, credit days, uen
@@ -372,8 +395,233 @@ CUSTOMERS = [
 SERIALISED_TYPE = ("LPG45S", "45 kg cylinder (serialised)", Decimal("45.00"), Decimal("84.00"))
 SERIALISED_DEPOT = "TUAS"
 SERIALS = [f"SG45-{n:04d}" for n in range(1, 31)] + ["SG45-0099"]
-SERIALS_ON_VEHICLE = SERIALS[:8]  # loaded onto the first driver's truck ...
+SERIALS_DRIVER = "driver2@example.com"  # where they have always been (truck XD5678B)
+SERIALS_ON_VEHICLE = SERIALS[:8]  # loaded onto that driver's truck ...
 SERIALS_AT_CUSTOMER = SERIALS[6:8]  # ... two of them delivered to the first customer
 SERIAL_RETEST_OVERDUE = "SG45-0099"  # retest date in the past: may not leave the depot
 # serial -> days from today to its retest date (the others: years away)
 SERIAL_RETEST_SOON = {"SG45-0025": 5, "SG45-0026": 12, "SG45-0027": 19, "SG45-0028": 26, "SG45-0029": 29}
+
+# -- the demo day (issue 22: dispatch) ---------------------------------------------------
+# Each customer's profile sets its receiving hours: households take LPG 07:00-21:00
+# (left empty: the household default), restaurants before 10:00, industrial
+# canteens 08:00-17:00.
+HOURS = {
+    "household": (None, None),
+    "restaurant": (time(7, 0), time(10, 0)),
+    "industrial": (time(8, 0), time(17, 0)),
+}
+INDUSTRIAL = {"Kallang Industrial Canteen", "Tuas Shipyard Canteen"}  # of CUSTOMERS; the other commercial ones cook
+
+# More customers across the island: HDB towns and industrial estates. They take
+# the codes after CUSTOMERS' (C0031 ...), households first. Households pay cash.
+# name, address, postal code, lat, lng
+MORE_HOUSEHOLDS = [
+    ("Mdm Tan Household", "Blk 201 Tampines Street 21 #07-145", "520201", "1.3583", "103.9524"),
+    ("Mr Lee Household", "Blk 216 Bedok North Street 1 #04-203", "460216", "1.3273", "103.9326"),
+    ("Nur Aisyah Household", "Blk 440 Pasir Ris Drive 6 #09-310", "510440", "1.3716", "103.9593"),
+    ("Mr Ong Household", "Blk 498 Jurong West Street 41 #11-402", "640498", "1.3505", "103.7214"),
+    ("Mdm Chua Household", "Blk 221 Boon Lay Place #05-118", "640221", "1.3465", "103.7127"),
+    ("Mr Raj Household", "Blk 768 Woodlands Avenue 6 #10-42", "730768", "1.4444", "103.7982"),
+    ("Mdm Hew Household", "Blk 292 Yishun Street 22 #06-255", "760292", "1.4369", "103.8374"),
+    ("Mr Ismail Household", "Blk 355 Sembawang Crescent #08-131", "750355", "1.4496", "103.8201"),
+    ("Lim Family Household", "Blk 322 Ang Mo Kio Avenue 3 #03-222", "560322", "1.3662", "103.8475"),
+    ("Mr Koh Household", "Blk 279 Bishan Street 24 #12-68", "570279", "1.3579", "103.8406"),
+    ("Mdm Siva Household", "Blk 79 Lorong 4 Toa Payoh #07-301", "310079", "1.3368", "103.8492"),
+    ("Mr Yeo Household", "Blk 263 Serangoon Central Drive #09-415", "550263", "1.3529", "103.872"),
+    ("Mdm Ng Household", "Blk 322 Hougang Avenue 5 #04-127", "530322", "1.3706", "103.8892"),
+    ("Mr Teo Household", "Blk 186 Rivervale Drive #13-910", "540186", "1.383", "103.9026"),
+    ("Mdm Rahimah Household", "Blk 273C Punggol Place #15-822", "823273", "1.4022", "103.9082"),
+    ("Mr Chan Household", "Blk 352 Clementi Avenue 2 #06-144", "120352", "1.316", "103.7693"),
+    ("Mdm Foo Household", "Blk 154 Bukit Batok Street 11 #08-282", "650154", "1.3488", "103.7428"),
+    ("Mr Pillai Household", "Blk 250 Choa Chu Kang Avenue 2 #10-173", "680250", "1.386", "103.7453"),
+    ("Mdm Quek Household", "Blk 140 Petir Road #05-360", "670140", "1.3779", "103.7662"),
+    ("Mr Wee Household", "Blk 160 Mei Chin Road #03-21", "140160", "1.2923", "103.8073"),
+    ("Mdm Loh Household", "Blk 112 Bukit Merah View #09-77", "150112", "1.2853", "103.8196"),
+    ("Mr Tay Household", "Blk 135 Jurong Gateway Road #08-317", "600135", "1.3336", "103.7399"),
+]
+# name, profile, address, postal code, lat, lng, terms, credit days, uen
+MORE_COMMERCIAL = [
+    ("Geylang Frog Porridge", "restaurant", "235 Geylang Road", "389304", "1.3118", "103.8767", "CASH", 0, "54667788A"),
+    (
+        "Kallang Bahru Kway Chap",
+        "restaurant",
+        "Blk 66 Kallang Bahru #01-525",
+        "330066",
+        "1.3164",
+        "103.8661",
+        "CASH",
+        0,
+        "54778899B",
+    ),
+    (
+        "Redhill Nasi Padang",
+        "restaurant",
+        "Blk 85 Redhill Lane #01-70",
+        "150085",
+        "1.2871",
+        "103.8178",
+        "CREDIT",
+        14,
+        "201734512C",
+    ),
+    (
+        "People's Park Roast Duck",
+        "restaurant",
+        "Blk 32 New Market Road #01-1046",
+        "050032",
+        "1.286",
+        "103.8427",
+        "CASH",
+        0,
+        "54889900D",
+    ),
+    (
+        "Tekka Biryani House",
+        "restaurant",
+        "665 Buffalo Road #01-310",
+        "210665",
+        "1.306",
+        "103.8506",
+        "CREDIT",
+        30,
+        "201956781E",
+    ),
+    (
+        "Tampines Round Market Fishball",
+        "restaurant",
+        "Blk 137 Tampines Street 11 #01-11",
+        "520137",
+        "1.3465",
+        "103.9448",
+        "CASH",
+        0,
+        "54990011F",
+    ),
+    (
+        "Jurong East Hainanese Curry Rice",
+        "restaurant",
+        "Blk 134 Jurong Gateway Road #01-307",
+        "600134",
+        "1.3339",
+        "103.7405",
+        "CASH",
+        0,
+        "55001122G",
+    ),
+    (
+        "Sengkang Hakka Yong Tau Foo",
+        "restaurant",
+        "Blk 261A Sengkang East Way #01-05",
+        "541261",
+        "1.3917",
+        "103.8967",
+        "CREDIT",
+        14,
+        "202045678H",
+    ),
+    (
+        "Tuas Avenue 8 Workers' Canteen",
+        "industrial",
+        "15 Tuas Avenue 8",
+        "639226",
+        "1.3295",
+        "103.6483",
+        "CREDIT",
+        30,
+        "200304561J",
+    ),
+    (
+        "Pioneer Sector Canteen",
+        "industrial",
+        "2 Pioneer Sector 1",
+        "628413",
+        "1.3219",
+        "103.6757",
+        "CREDIT",
+        30,
+        "199905432K",
+    ),
+    (
+        "Loyang Offshore Canteen",
+        "industrial",
+        "21 Loyang Crescent",
+        "509015",
+        "1.3698",
+        "103.9796",
+        "CREDIT",
+        45,
+        "200712398L",
+    ),
+    (
+        "Kaki Bukit Techpark Canteen",
+        "industrial",
+        "10 Kaki Bukit Avenue 1",
+        "417942",
+        "1.3355",
+        "103.9055",
+        "CREDIT",
+        30,
+        "201011223M",
+    ),
+    (
+        "Ubi Industrial Canteen",
+        "industrial",
+        "3 Ubi Avenue 3",
+        "408857",
+        "1.3328",
+        "103.8973",
+        "CREDIT",
+        30,
+        "200898765N",
+    ),
+    (
+        "Senoko Crescent Canteen",
+        "industrial",
+        "18 Senoko Crescent",
+        "758282",
+        "1.4585",
+        "103.8074",
+        "CREDIT",
+        30,
+        "201123456P",
+    ),
+    (
+        "Defu Lane Food Factory Canteen",
+        "industrial",
+        "8 Defu Lane 10",
+        "539210",
+        "1.3544",
+        "103.8924",
+        "CREDIT",
+        30,
+        "199607788Q",
+    ),
+    ("Kranji Loop Canteen", "industrial", "21 Kranji Loop", "739557", "1.4278", "103.7561", "CREDIT", 45, "200256789R"),
+]
+
+# Contract prices (SGD before GST, from CONTRACTS_FROM) for some commercial
+# customers, by name. Not Ah Hock Zi Char: the e2e fixture sets its own.
+CONTRACTS_FROM = "2025-01-01"
+CONTRACT_PRICES = {
+    "Jurong Point Food Court": {"LPG-12.7": Decimal("22.90"), "LPG-14": Decimal("25.20")},
+    "Toa Payoh Dim Sum": {"LPG-14": Decimal("25.80")},
+    "Pasir Ris Seafood Restaurant": {"LPG-12.7": Decimal("23.40"), "LPG-14": Decimal("25.90")},
+    "Kallang Industrial Canteen": {"LPG-50": Decimal("84.50")},
+    "Tuas Shipyard Canteen": {"LPG-50": Decimal("82.00")},
+    "Tuas Avenue 8 Workers' Canteen": {"LPG-50": Decimal("83.00")},
+    "Loyang Offshore Canteen": {"LPG-50": Decimal("85.00")},
+}
+
+# The demo day: how many orders per profile (drawn afresh for each day, the
+# day's date seeding the draw) and what each orders. Customers the e2e specs
+# order for themselves get none, so their journeys start from a known state.
+DAY_ORDERS = {"household": 26, "restaurant": 26, "industrial": 8}
+DAY_LINES = {
+    # profile: (skus to choose from, fewest, most cylinders)
+    "household": (("LPG-12.7", "LPG-14"), 1, 2),
+    "restaurant": (("LPG-12.7", "LPG-14"), 2, 6),
+    "industrial": (("LPG-50",), 4, 10),
+}
+DAY_URGENT = 3  # orders of the day marked urgent
+DAY_SKIP = {"Ah Hock Zi Char", "Mdm Lim Household"}

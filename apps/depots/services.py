@@ -7,7 +7,7 @@ from typing import Any
 
 from apps.accounts.models import User
 from apps.audit.audited import row_create, row_update
-from apps.depots.models import CylinderType, Depot, Equipment, Vehicle
+from apps.depots.models import CylinderType, Depot, Equipment, Vehicle, VehicleCapacity
 
 
 def depot_create(*, actor: User, data: Mapping[str, Any]) -> Depot:
@@ -24,6 +24,16 @@ def vehicle_create(*, actor: User, data: Mapping[str, Any]) -> Vehicle:
 
 def vehicle_update(*, actor: User, vehicle: Vehicle, data: Mapping[str, Any]) -> Vehicle:
     return row_update(actor=actor, instance=vehicle, data=data)
+
+
+def vehicle_capacity_create(*, actor: User, data: Mapping[str, Any]) -> VehicleCapacity:
+    """How many cylinders of a type the truck's racks hold (the planner's limit)."""
+    return row_create(actor=actor, model=VehicleCapacity, data=data)
+
+
+def vehicle_capacity_update(*, actor: User, capacity: VehicleCapacity, data: Mapping[str, Any]) -> VehicleCapacity:
+    """No longer carried: set ``max_qty`` to 0 (capacity rows are not deleted either)."""
+    return row_update(actor=actor, instance=capacity, data=data)
 
 
 def cylinder_type_create(*, actor: User, data: Mapping[str, Any]) -> CylinderType:

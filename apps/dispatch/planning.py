@@ -212,12 +212,13 @@ def _problem(
     problem_trucks = []
     for t in trucks:
         depot_point = point(t.depot) or (1.3521, 103.8198)  # a depot without a position: the middle of Singapore
+        # no truck leaves in the past: planning today starts from now
         shift = (seconds(t.vehicle.shift_start), seconds(t.vehicle.shift_end))
+        shift = (min(max(shift[0], now_s), shift[1]), shift[1])
         start = depot_point
         if t.out:
             last = next((point(o.customer) for o in reversed(t.fixed) if point(o.customer)), None)
             start = last or depot_point
-            shift = (min(max(shift[0], now_s), shift[1]), shift[1])
             capacity = {type_id: max(qty, 0) for type_id, qty in t.on_board.items()}
         else:
             capacity = dict(capacities.get(t.vehicle.pk) or dict.fromkeys(types, UNLIMITED))

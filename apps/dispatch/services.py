@@ -9,7 +9,7 @@ and the drivers' route plans, checks that nothing it read has changed since
 phone reads on its next refresh), each order's driver and status, and one
 audit row. Stops already done stay first on their truck, in their order."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -144,10 +144,13 @@ def _write_route(day: Day, truck: TruckDay, route: Route | None, version: int) -
 
 
 def _load_sheet(plan: DispatchPlan, day: Day, solution: Solution, buffer_percent: int) -> None:
-    """Each truck that still loads at its depot: its stops' cylinders plus the
-    buffer, the buffer trimmed where the depot's stock runs out."""
+    """Each truck: its stops' cylinders plus the buffer; the buffer trimmed
+    where the depot's stock runs out, where the racks are full and where the
+    truck would go over its load limit (a truck already out loads nothing)."""
     stock = {depot: dict(types) for depot, types in (day.problem.stock or {}).items()}
     trucks = {t.vehicle.pk: t for t in day.trucks}
+    limits = {t.id: t for t in day.problem.trucks}
+    grams = {type_id: int((t.weight_kg + t.tare_kg) * 1000) for type_id, t in day.types.items()}
     rows = []
     routes = sorted(solution.routes, key=lambda r: r.truck_id)
     for route in routes:  # first what the stops need
@@ -160,14 +163,19 @@ def _load_sheet(plan: DispatchPlan, day: Day, solution: Solution, buffer_percent
                 left[type_id] = left.get(type_id, 0) - qty
     for route in routes:
         truck = trucks[route.truck_id]
+        limit = limits[route.truck_id]
+        weight_left = limit.max_weight_g - sum(grams.get(t, 0) * q for t, q in route.load.items())
         for type_id, ordered in sorted(route.load.items()):
             if not ordered:
                 continue
             buffer = 0
             if not truck.out:
                 left = stock.get(truck.depot.pk, {})
-                buffer = max(0, min(buffer_of(ordered, buffer_percent), left.get(type_id, 0)))
+                rack = limit.capacity.get(type_id, 0) - ordered
+                by_weight = weight_left // grams[type_id] if grams.get(type_id) else rack
+                buffer = max(0, min(buffer_of(ordered, buffer_percent), left.get(type_id, 0), rack, by_weight))
                 left[type_id] = left.get(type_id, 0) - buffer
+                weight_left -= buffer * grams.get(type_id, 0)
             rows.append(
                 LoadSheetLine(
                     plan=plan,
@@ -189,16 +197,25 @@ def _reason_map(day: Day, solution: Solution) -> dict[int, str]:
 
 @transaction.atomic
 def dispatch_plan(
-    *, actor: User, day: date, buffer_percent: int | None = None, kind: str | None = None
+    *,
+    actor: User,
+    day: date,
+    buffer_percent: int | None = None,
+    kind: str | None = None,
+    as_of: datetime | None = None,
 ) -> DispatchPlan:
     """Plan (or re-plan) ``day``: every open order of the day on a truck, or
-    left out with its reason. Idempotent through its command's key."""
+    left out with its reason. Idempotent through its command's key.
+    ``as_of``: plan as if it were that moment (default now; the demo lays
+    out its day as planned before the shift began)."""
     _check_dispatcher(actor)
     if buffer_percent is None:
         buffer_percent = settings.DISPATCH_BUFFER_PERCENT
     if not 0 <= buffer_percent <= 100:
         raise ValidationFailed({"buffer_percent": ["Between 0 and 100."]})
-    seen = read_day(day)
+    if day < timezone.localdate():
+        raise ValidationFailed({"date": ["A day that is over cannot be planned."]})
+    seen = read_day(day, now=as_of)
     if not seen.trucks:
         raise NoTrucks()
     solution = solve(

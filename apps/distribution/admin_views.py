@@ -15,7 +15,7 @@ from apps.core.roles import Role
 from apps.distribution.commands import DISTRIBUTION_CREATE
 from apps.distribution.selectors import distribution_list
 from apps.distribution.services import DOCUMENT_TYPE, distribution_reverse
-from apps.inventory.admin_forms import DepotCounterForm
+from apps.inventory.admin_forms import DepotCounterForm, counter_initial
 from apps.inventory.admin_views import reversal_page, stock_grid
 from apps.inventory.enums import StockDocumentKind
 from apps.inventory.exceptions import InsufficientStock
@@ -27,7 +27,7 @@ SCOPE_REVERSE = "distribution.reverse"
 
 def depot_counter(model_admin, request):
     require_role(request, *COUNTER_ROLES)
-    form = DepotCounterForm(request.POST or None, user=request.user)
+    form = DepotCounterForm(request.POST or None, user=request.user, initial=counter_initial(request.GET))
     if request.method == "POST" and form.is_valid():
         try:
             result = DISTRIBUTION_CREATE.submit(actor=request.user, payload=form.payload(), key=form.key())

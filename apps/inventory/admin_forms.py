@@ -155,7 +155,7 @@ class DepotCounterForm(IdempotentForm):
         self.user = user
         self.fields["depot"].queryset = depots_for(user)
         if role_of(user) == Role.DEPOT_STAFF:
-            self.initial.setdefault("depot", user.depot_id)
+            self.initial["depot"] = user.depot_id  # their own depot, whatever a link says
         vehicles = vehicle_list(user=user).filter(is_active=True).order_by("plate_number")
         self.fields["vehicle"].queryset = vehicles
         drivers = User.objects.filter(role=Role.DRIVER, is_active=True).order_by("name")
@@ -221,6 +221,23 @@ class DepotCounterForm(IdempotentForm):
         if location.vehicle_id:
             return f"{'empty' if shortage['state'] == CylinderState.EMPTY else 'full'}_{ct}"
         return None
+
+
+def counter_initial(params) -> dict:
+    """The depot counter pre-filled from a link (the load sheet's "Load at the
+    depot counter"): ``?vehicle=<id>&depot=<id>&load=<type id>:<qty>,...``.
+    Only a starting point: nothing is recorded until the clerk submits, and a
+    malformed or unknown part is left out rather than refused."""
+    initial: dict = {}
+    for name in ("vehicle", "depot"):
+        value = params.get(name, "")
+        if value.isdigit():
+            initial[name] = int(value)
+    for part in params.get("load", "").split(","):
+        type_id, _, qty = part.partition(":")
+        if type_id.strip().isdigit() and qty.strip().isdigit() and 0 < int(qty) <= 10000:
+            initial[f"load_{int(type_id)}"] = int(qty)
+    return initial
 
 
 class ReasonForm(IdempotentForm):

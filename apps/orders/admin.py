@@ -1,11 +1,21 @@
 from django.contrib import admin
 from django.urls import path, reverse
 
-from apps.core.admin import SupervisorReadOnlyAdmin
+from apps.core.admin import AuditedAdminMixin, SupervisorReadOnlyAdmin, copy_saved
 from apps.core.permissions import role_of
 from apps.orders import admin_views
 from apps.orders.enums import OPEN_STATUSES, CountStatus
-from apps.orders.models import DayEndCount, DayEndCountLine, Order, OrderLine, RoutePlan, RouteStop
+from apps.orders.models import (
+    DayEndCount,
+    DayEndCountLine,
+    Order,
+    OrderLine,
+    RepeatOrder,
+    RepeatOrderLine,
+    RoutePlan,
+    RouteStop,
+)
+from apps.orders.services import REPEAT_FIELDS, repeat_order_check, repeat_order_save
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -69,9 +79,10 @@ class OrderAdmin(ServicePagesMixin, SupervisorReadOnlyAdmin):
     ``order_update`` (the Assign page); never edited directly."""
 
     service_pages = [("assign", "assign_view")]
+    change_list_template = "admin/orders/order/change_list.html"
 
-    list_display = ["id", "scheduled_for", "customer", "driver", "status", "delivery_id"]
-    list_filter = ["status", "scheduled_for", "driver"]
+    list_display = ["id", "scheduled_for", "customer", "driver", "status", "window", "urgent", "source", "delivery_id"]
+    list_filter = ["status", "scheduled_for", "source", "urgent", "driver"]
     search_fields = ["customer__name", "customer__code", "driver__name"]
     date_hierarchy = "scheduled_for"
     inlines = [OrderLineInline]
@@ -82,6 +93,26 @@ class OrderAdmin(ServicePagesMixin, SupervisorReadOnlyAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         return admin_views.order_add(self, request)
+
+    def get_urls(self):
+        # before the object URLs: "<path:object_id>/" would take "import" for an id
+        page = path("import/", self.admin_site.admin_view(self.import_view), name="orders_order_import")
+        return [page] + super().get_urls()
+
+    def import_view(self, request):
+        return admin_views.order_import(self, request)
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "can_import": _dispatcher(request)})
+
+    @admin.display(description="Window")
+    def window(self, order: Order) -> str:
+        start, end = order.window_start, order.window_end
+        if start is None and end is None:
+            return ""
+        opens = start.strftime("%H:%M") if start else ""
+        closes = end.strftime("%H:%M") if end else ""
+        return f"{opens}-{closes}"
 
     def assign_view(self, request, object_id):
         return admin_views.order_assign(self, request, object_id)
@@ -173,3 +204,75 @@ class DayEndCountAdmin(ServicePagesMixin, SupervisorReadOnlyAdmin):
                 (reverse("admin:orders_dayendcount_send_back", args=[obj.pk]), "Send back"),
             ]
         return []
+
+
+class RepeatOrderLineInline(admin.TabularInline):
+    """Edited by dispatchers with the repeat order (``role_editable``: the
+    role policy leaves it editable for supervisors); saved through
+    ``repeat_order_save`` with its parent, never by the formset."""
+
+    model = RepeatOrderLine
+    fields = ["cylinder_type", "quantity"]
+    extra = 1
+    role_editable = True
+
+    def has_view_permission(self, request, obj=None):
+        return _dispatcher(request) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return _dispatcher(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _dispatcher(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return _dispatcher(request)
+
+
+@admin.register(RepeatOrder)
+class RepeatOrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """A customer's weekly standing order; ``repeat_orders_generate`` makes
+    its orders (daily at 05:00, or POST /api/orders/repeat/generate/). Saved
+    with its lines through ``repeat_order_save`` (one audit row); never
+    deleted: untick "active"."""
+
+    list_display = ["customer", "weekday", "window_start", "window_end", "is_active", "starts_on", "last_generated_for"]
+    list_filter = ["is_active", "weekday"]
+    search_fields = ["customer__code", "customer__name"]
+    autocomplete_fields = ["customer"]
+    fields = list(REPEAT_FIELDS) + ["last_generated_for"]
+    readonly_fields = ["last_generated_for"]
+    inlines = [RepeatOrderLineInline]
+    service_check = staticmethod(repeat_order_check)
+
+    def has_add_permission(self, request):
+        return _dispatcher(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _dispatcher(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _dispatcher(request)
+
+    def has_module_permission(self, request):
+        return _dispatcher(request)
+
+    def save_model(self, request, obj, form, change):
+        """Deferred to ``save_related``: the repeat order and its lines are one service call."""
+
+    def save_related(self, request, form, formsets, change):
+        [lines] = [f for f in formsets if f.model is RepeatOrderLine]
+        kept = [
+            row.cleaned_data
+            for row in lines.forms
+            if row.cleaned_data and not row.cleaned_data.get("DELETE") and row.cleaned_data.get("cylinder_type")
+        ]
+        data = {name: form.cleaned_data[name] for name in REPEAT_FIELDS if name in form.cleaned_data}
+        saved = repeat_order_save(
+            actor=request.user,
+            repeat=form.instance if change else None,
+            data=data,
+            lines=[{"cylinder_type": x["cylinder_type"], "quantity": x["quantity"]} for x in kept],
+        )
+        copy_saved(saved, form.instance)
+        lines.new_objects, lines.changed_objects, lines.deleted_objects = [], [], []

@@ -1,6 +1,8 @@
 """Admin forms for the dispatch desk: order entry and assignment, route
 planning and reordering. The services (apps.orders.services) check again."""
 
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 
@@ -125,3 +127,19 @@ class RouteReorderForm(forms.Form):
 
     def order_ids(self) -> list[int]:
         return [s.order_id for s in sorted(self.stops, key=lambda s: self.cleaned_data[f"pos_{s.order_id}"])]
+
+
+class OrderImportForm(IdempotentForm):
+    """A day's orders from a CSV file (the ``orders.import`` command)."""
+
+    date = forms.DateField(label="Delivery date", widget=forms.DateInput(attrs={"type": "date"}))
+    file = forms.FileField(
+        label="CSV file", help_text="UTF-8, at most 1 MB and 2,000 rows (Excel: Save as › CSV UTF-8)."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("date", timezone.localdate() + timedelta(days=1))
+
+    def field_for(self, path: tuple) -> str | None:
+        return {"csv": "file", "date": "date"}.get(path[0]) if path else None

@@ -8,12 +8,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from apps.core.admin_forms import apply_errors, form_page, require_role, run_once
+from apps.core.commands import command
 from apps.core.exceptions import ApplicationError
 from apps.core.roles import Role
 from apps.inventory.admin_forms import ReasonForm
 from apps.orders import selectors, services
-from apps.orders.admin_forms import OrderAdminForm, OrderAssignForm, RoutePlanForm, RouteReorderForm
+from apps.orders.admin_forms import OrderAdminForm, OrderAssignForm, OrderImportForm, RoutePlanForm, RouteReorderForm
 from apps.orders.enums import CountStatus
+from apps.orders.imports import ImportInvalid, RowError, csv_text
 from apps.orders.route_reorder import route_stops_reorder
 
 DISPATCHERS = (Role.ADMIN, Role.SUPERVISOR)
@@ -153,3 +155,36 @@ def day_end_review(model_admin, request, object_id, *, approve: bool):
         ),
         extra={"variance_lines": lines, "pending": count.status == CountStatus.PENDING},
     )
+
+
+def order_import(model_admin, request):
+    """Upload a day's orders (CSV): submitted through the ``orders.import``
+    command, the API's, with the form's key; a file with any problem shows
+    every problem in a table and imports nothing."""
+    require_role(request, *DISPATCHERS)
+    form = OrderImportForm(request.POST or None, request.FILES or None)
+    row_errors: list[RowError] = []
+    if request.method == "POST" and form.is_valid():
+        day, upload = form.cleaned_data["date"], form.cleaned_data["file"]
+        try:
+            text = csv_text(upload.read(1_000_001))
+            result = command("orders.import").submit(
+                actor=request.user, payload={"date": day.isoformat(), "csv": text}, key=form.key()
+            )
+        except ImportInvalid as exc:
+            row_errors = exc.errors
+        except ApplicationError as exc:
+            apply_errors(form, exc, form.field_for)
+        else:
+            created = result.body["created"]
+            messages.success(
+                request, f"{created} order{'s' if created != 1 else ''} for {day} imported from {upload.name}."
+            )
+            url = reverse("admin:orders_order_changelist")
+            return redirect(f"{url}?scheduled_for={day.isoformat()}&source__exact=IMPORT")
+    return form_page(
+        model_admin, request, title="Import orders (CSV)", form=form, submit="Import",
+        template="admin/orders/order_import.html", extra={"row_errors": row_errors},
+        intro="One row per order and cylinder type; rows of one customer with the same window make one order. "
+        "Every row is checked first: if any row has a problem, nothing is imported.",
+    )  # fmt: skip

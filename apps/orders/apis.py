@@ -14,7 +14,7 @@ from apps.core.db import retry_on_conflict
 from apps.core.permissions import roles
 from apps.core.roles import Role
 from apps.orders import policies, selectors, services
-from apps.orders.commands import DAY_END_COUNT_CREATE
+from apps.orders.commands import DAY_END_COUNT_CREATE, ORDERS_IMPORT, REPEAT_ORDERS_GENERATE
 from apps.orders.receipts import day_summary_receipt_bytes
 from apps.orders.serializers import (
     DayEndCountSerializer,
@@ -79,6 +79,20 @@ class OrderViewSet(SafeLookupMixin, mixins.CreateModelMixin, mixins.UpdateModelM
         data.is_valid(raise_exception=True)
         order = services.order_cancel(actor=request.user, order=self.get_object(), **data.validated_data)
         return Response(OrderSerializer(order).data)
+
+
+class OrderImportApi(APIView):
+    """A day's orders from a CSV file, all or nothing (the ``orders.import`` command)."""
+
+    permission_classes = DISPATCH
+    post = command_create(ORDERS_IMPORT)
+
+
+class RepeatOrdersGenerateApi(APIView):
+    """The day's orders from the standing orders (the ``repeat_orders.generate`` command)."""
+
+    permission_classes = DISPATCH
+    post = command_create(REPEAT_ORDERS_GENERATE)
 
 
 class RoutePlanViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):

@@ -6,8 +6,15 @@ from django.utils import timezone
 
 from apps.core.commands import Command, register
 from apps.orders import policies, services
+from apps.orders.imports import OrdersCreated
 from apps.orders.models import DayEndCount
-from apps.orders.serializers import DayEndCountInput, DayEndCountSerializer
+from apps.orders.serializers import (
+    DayEndCountInput,
+    DayEndCountSerializer,
+    OrdersCreatedOutput,
+    OrdersImportInput,
+    RepeatOrdersGenerateInput,
+)
 
 
 def day_end_count_submit(
@@ -27,5 +34,31 @@ DAY_END_COUNT_CREATE = register(
         service=day_end_count_submit,
         output=DayEndCountSerializer,
         authorize=policies.day_end_count_allowed,
+    )
+)
+
+# POST /api/orders/import/ and the admin's "Import orders (CSV)" page.
+ORDERS_IMPORT = register(
+    Command(
+        name="orders.import",
+        input=OrdersImportInput,
+        service=services.orders_import,
+        output=OrdersCreatedOutput,
+        authorize=policies.dispatcher_required,
+    )
+)
+
+
+def repeat_orders_generate_submit(*, actor, day: date) -> OrdersCreated:
+    return OrdersCreated(orders=services.repeat_orders_generate(actor=actor, day=day))
+
+
+REPEAT_ORDERS_GENERATE = register(
+    Command(
+        name="repeat_orders.generate",
+        input=RepeatOrdersGenerateInput,
+        service=repeat_orders_generate_submit,
+        output=OrdersCreatedOutput,
+        authorize=policies.dispatcher_required,
     )
 )

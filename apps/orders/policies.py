@@ -32,3 +32,12 @@ def day_end_count_allowed(actor) -> None:
     """Who may ever record a day-end count (the service checks whose truck)."""
     if role_of(actor) not in COUNTERS:
         raise Forbidden("Only the driver, their depot's staff or a supervisor may record this count.")
+
+
+DISPATCHERS = (Role.ADMIN, Role.SUPERVISOR)
+
+
+def dispatcher_required(actor) -> None:
+    """Orders in bulk (imports, standing orders) are the dispatchers' (admin, supervisor)."""
+    if role_of(actor) not in DISPATCHERS:
+        raise Forbidden("Only a dispatcher (supervisor or admin) may do this.")

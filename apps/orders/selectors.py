@@ -51,9 +51,14 @@ def day_orders(*, driver, day: date) -> list[Order]:
         .order_by("id")
     )
     plan = RoutePlan.objects.filter(driver=driver, date=day).first()
-    position = {}
+    position, planned = {}, {}
     if plan is not None:
-        position = dict(plan.stops.values_list("order_id", "sequence"))
+        for order_id, sequence, eta, opens, closes in plan.stops.values_list(
+            "order_id", "sequence", "eta", "window_start", "window_end"
+        ):
+            position[order_id], planned[order_id] = sequence, (eta, opens, closes)
+    for order in orders:
+        order.planned_stop = planned.get(order.pk, (None, None, None))  # type: ignore[attr-defined]
     return sorted(orders, key=lambda o: (o.pk not in position, position.get(o.pk, 0), o.pk))
 
 
@@ -163,6 +168,9 @@ def my_day(*, driver, day: date) -> dict:
                 }
                 for line in o.lines.all()
             ],
+            **dict(
+                zip(("eta", "window_start", "window_end"), getattr(o, "planned_stop", (None, None, None)), strict=True)
+            ),
             "customer_balance": balances.get(o.customer_id, []),
             **held[o.customer_id],
         }

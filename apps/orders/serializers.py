@@ -9,6 +9,7 @@ from apps.customers.models import Customer
 from apps.depots.models import CylinderType
 from apps.inventory.enums import CylinderState
 from apps.orders.enums import CountStatus, OrderStatus
+from apps.orders.imports import file_sha256
 from apps.orders.models import DayEndCount, DayEndCountLine, Order, OrderLine, RoutePlan, RouteStop
 
 DRIVERS = User.objects.filter(role=Role.DRIVER, is_active=True)
@@ -19,12 +20,23 @@ class OrderLineInput(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=10000)
 
 
+def hhmm_field(**kwargs) -> serializers.TimeField:
+    """A time of day as "HH:MM" (Singapore time), in and out."""
+    return serializers.TimeField(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
+WINDOW_HELP = "Deliver no earlier / no later than this, HH:MM (null: the customer's receiving hours)."
+
+
 class OrderInput(serializers.Serializer):
     customer = PKField(queryset=Customer.objects.filter(is_active=True))
     scheduled_for = BoundedDateField()
     lines = OrderLineInput(many=True, allow_empty=False, max_length=50)
     driver = PKField(queryset=DRIVERS, required=False, allow_null=True)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    window_start = hhmm_field(required=False, allow_null=True, default=None, help_text=WINDOW_HELP)
+    window_end = hhmm_field(required=False, allow_null=True, default=None, help_text=WINDOW_HELP)
+    urgent = serializers.BooleanField(required=False, default=False)
 
 
 class OrderUpdateInput(serializers.Serializer):
@@ -32,6 +44,9 @@ class OrderUpdateInput(serializers.Serializer):
     lines = OrderLineInput(many=True, allow_empty=False, max_length=50, required=False)
     driver = PKField(queryset=DRIVERS, required=False, allow_null=True)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    window_start = hhmm_field(required=False, allow_null=True, help_text=WINDOW_HELP)
+    window_end = hhmm_field(required=False, allow_null=True, help_text=WINDOW_HELP)
+    urgent = serializers.BooleanField(required=False)
 
 
 class ReasonInput(serializers.Serializer):
@@ -49,12 +64,15 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 class OrderSerializer(serializers.ModelSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
+    window_start = hhmm_field(read_only=True, allow_null=True)
+    window_end = hhmm_field(read_only=True, allow_null=True)
 
     class Meta:
         model = Order
         fields = [
             "id", "customer", "scheduled_for", "driver", "status", "notes", "lines",
             "delivery_id", "delivered_at", "cancel_reason", "created_at",
+            "window_start", "window_end", "urgent", "source", "pinned_vehicle", "unplanned_reason",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -208,6 +226,9 @@ class StopOutput(serializers.Serializer):
     customer = StopCustomerOutput()
     scheduled_for = serializers.DateField()
     lines = StopLineOutput(many=True)
+    eta = serializers.DateTimeField(allow_null=True, help_text="The planned arrival (the dispatch plan's).")
+    window_start = serializers.TimeField(allow_null=True, help_text="The customer receives from (HH:MM:SS).")
+    window_end = serializers.TimeField(allow_null=True, help_text="The customer receives until.")
     customer_balance = CustomerBalanceRowOutput(many=True, help_text="What the customer holds now.")
     cylinders = StopCylindersOutput(many=True, help_text="Cylinders held and deposits, per type.")
     deposit_total = serializers.DecimalField(
@@ -250,3 +271,36 @@ class DaySummaryOutput(serializers.Serializer):
     variance = DayVarianceLineOutput(many=True)
     cash_collected = serializers.DecimalField(max_digits=12, decimal_places=2)
     paynow_collected = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class OrdersImportInput(serializers.Serializer):
+    """A day's orders as CSV text (the format: ``apps/orders/imports.py``)."""
+
+    date = BoundedDateField(help_text="The day the orders are for.")
+    csv = serializers.CharField(
+        max_length=1_000_000,
+        trim_whitespace=False,
+        help_text="The CSV file's text: header customer_code,cylinder_sku,quantity[,window_start,window_end,"
+        "urgent,notes], one row per (order, cylinder type); at most 2,000 rows.",
+    )
+
+    def service_kwargs(self) -> dict:
+        return {"day": self.validated_data["date"], "rows": self.validated_data["csv"]}
+
+    def canonical(self) -> dict:
+        return {"date": self.validated_data["date"].isoformat(), "csv_sha256": file_sha256(self.validated_data["csv"])}
+
+
+class RepeatOrdersGenerateInput(serializers.Serializer):
+    date = BoundedDateField(help_text="Make the standing orders of this day.")
+
+    def service_kwargs(self) -> dict:
+        return {"day": self.validated_data["date"]}
+
+    def canonical(self) -> dict:
+        return {"date": self.validated_data["date"].isoformat()}
+
+
+class OrdersCreatedOutput(serializers.Serializer):
+    created = serializers.IntegerField(help_text="How many orders were made.")
+    orders = serializers.ListField(child=serializers.IntegerField(), source="order_ids", help_text="Their ids.")

@@ -1,6 +1,6 @@
 """Orders, route plans and the end of the driver's day."""
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -14,12 +14,24 @@ from apps.core.locks import lock_balances, lock_entities, lock_entity, lock_enti
 from apps.core.permissions import role_of
 from apps.core.roles import Role
 from apps.customers.models import Customer
+from apps.customers.rules import hours_errors
 from apps.inventory.enums import CylinderState, StockDocumentKind
 from apps.inventory.locations import location_for_vehicle
 from apps.inventory.models import StockBalance
 from apps.inventory.services import stock_document_create
-from apps.orders.enums import OPEN_STATUSES, ClashKind, CountStatus, OrdersAuditAction, OrderStatus
-from apps.orders.models import DayEndCount, DayEndCountLine, Order, OrderLine, RouteClash, RoutePlan, RouteStop
+from apps.orders.enums import OPEN_STATUSES, ClashKind, CountStatus, OrdersAuditAction, OrderSource, OrderStatus
+from apps.orders.imports import ImportInvalid, ImportResult, file_sha256, import_check
+from apps.orders.models import (
+    DayEndCount,
+    DayEndCountLine,
+    Order,
+    OrderLine,
+    RepeatOrder,
+    RepeatOrderLine,
+    RouteClash,
+    RoutePlan,
+    RouteStop,
+)
 from apps.orders.routing import plan_route
 
 DISPATCHERS = (Role.ADMIN, Role.SUPERVISOR)
@@ -47,12 +59,23 @@ def _check_lines(lines: list[dict]) -> None:
         seen.add(line["cylinder_type"].pk)
 
 
+def check_window(customer: Customer, start: time | None, end: time | None) -> None:
+    """A delivery window closes after it opens; a household's lies inside
+    07:00-21:00 (``apps.customers.rules``). 400 on the field."""
+    errors = hours_errors(kind=customer.kind, start=start, end=end, start_field="window_start", end_field="window_end")
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def _order_view(order: Order) -> dict:
     return {
         "customer": order.customer_id,
         "scheduled_for": order.scheduled_for,
         "driver": order.driver_id,
         "status": order.status,
+        "window": [order.window_start, order.window_end],
+        "urgent": order.urgent,
+        "source": order.source,
         "lines": [
             {"cylinder_type": line.cylinder_type_id, "quantity": line.quantity, "delivered": line.delivered_quantity}
             for line in order.lines.all()
@@ -74,6 +97,33 @@ def order_lock(order: Order | int) -> Order:
         raise ValidationFailed({"order": ["No such order."]}) from None
 
 
+def _order_insert(
+    *,
+    created_by: User,
+    customer: Customer,
+    day: date,
+    source: str,
+    driver: User | None = None,
+    notes: str = "",
+    window_start: time | None = None,
+    window_end: time | None = None,
+    urgent: bool = False,
+) -> Order:
+    """The order row alone (the caller has checked it and adds its lines)."""
+    return Order.objects.create(
+        customer=customer,
+        scheduled_for=day,
+        driver=driver,
+        status=OrderStatus.ASSIGNED if driver else OrderStatus.PLANNED,
+        notes=notes,
+        window_start=window_start,
+        window_end=window_end,
+        urgent=urgent,
+        source=source,
+        created_by=created_by,
+    )
+
+
 @transaction.atomic
 def order_create(
     *,
@@ -83,20 +133,30 @@ def order_create(
     lines: list[dict],
     driver: User | None = None,
     notes: str = "",
+    window_start: time | None = None,
+    window_end: time | None = None,
+    urgent: bool = False,
 ) -> Order:
-    """A customer's order for a day: PLANNED, or ASSIGNED when a driver is given."""
+    """A customer's order for a day: PLANNED, or ASSIGNED when a driver is
+    given. Its window (optional) closes after it opens and, for a household,
+    lies inside 07:00-21:00. A customer without coordinates may be ordered:
+    the planner reports it (``no_location``)."""
     _check_dispatcher(actor)
     _check_driver(driver)
     _check_lines(lines)
     if not customer.is_active:
         raise ValidationFailed({"customer": ["This customer is inactive."]})
-    order = Order.objects.create(
-        customer=customer,
-        scheduled_for=scheduled_for,
-        driver=driver,
-        status=OrderStatus.ASSIGNED if driver else OrderStatus.PLANNED,
-        notes=notes,
+    check_window(customer, window_start, window_end)
+    order = _order_insert(
         created_by=actor,
+        customer=customer,
+        day=scheduled_for,
+        driver=driver,
+        notes=notes,
+        window_start=window_start,
+        window_end=window_end,
+        urgent=urgent,
+        source=OrderSource.OFFICE,
     )
     OrderLine.objects.bulk_create(
         [OrderLine(order=order, cylinder_type=line["cylinder_type"], quantity=line["quantity"]) for line in lines]
@@ -123,8 +183,13 @@ def order_update(
     driver: Any = _UNSET,
     lines: Any = _UNSET,
     notes: Any = _UNSET,
+    window_start: Any = _UNSET,
+    window_end: Any = _UNSET,
+    urgent: Any = _UNSET,
 ) -> Order:
-    """Reschedule, (re)assign, change lines or notes of an open order."""
+    """Reschedule, (re)assign, change lines, notes, window or urgency of an
+    open order (the window checked as in ``order_create``, whole: a new start
+    against the kept end)."""
     _check_dispatcher(actor)
     locked = _lock_order(order)
     if locked.status not in OPEN_STATUSES:
@@ -137,6 +202,14 @@ def order_update(
         locked.driver = driver
     if notes is not _UNSET:
         locked.notes = notes
+    if urgent is not _UNSET:
+        locked.urgent = bool(urgent)
+    if window_start is not _UNSET or window_end is not _UNSET:
+        if window_start is not _UNSET:
+            locked.window_start = window_start
+        if window_end is not _UNSET:
+            locked.window_end = window_end
+        check_window(locked.customer, locked.window_start, locked.window_end)
     if lines is not _UNSET and locked.status == OrderStatus.PARTLY_DELIVERED:
         raise ConflictError(
             "Part of this order was delivered; its lines can no longer change (cancel the rest and order anew).",
@@ -185,6 +258,205 @@ def order_cancel(*, actor: User, order: Order, reason: str) -> Order:
         after={"reason": reason},
     )
     return locked
+
+
+@transaction.atomic
+def orders_import(*, actor: User, day: date, rows: str | list[dict], source: str = OrderSource.IMPORT) -> ImportResult:
+    """A day's orders from a CSV file (text, or its rows as dicts; the format
+    and every row check are in ``apps.orders.imports``). All or nothing: any
+    problem in any row is 400 ``import_invalid`` listing every problem, and
+    nothing is written; otherwise every order is created, PLANNED, in this one
+    transaction, with one ``orders.imported`` audit row (count, SHA-256 of the file)."""
+    _check_dispatcher(actor)
+    drafts, errors = import_check(rows)
+    if errors:
+        raise ImportInvalid(errors)
+    orders = []
+    all_lines = []
+    for draft in drafts:
+        order = _order_insert(
+            created_by=actor,
+            customer=draft.customer,
+            day=day,
+            source=source,
+            notes="; ".join(draft.notes),
+            window_start=draft.window_start,
+            window_end=draft.window_end,
+            urgent=draft.urgent,
+        )
+        orders.append(order)
+        all_lines += [
+            OrderLine(order=order, cylinder_type=x["cylinder_type"], quantity=x["quantity"]) for x in draft.lines
+        ]
+    OrderLine.objects.bulk_create(all_lines)
+    result = ImportResult(orders=orders, sha256=file_sha256(rows), rows=sum(len(d.rows) for d in drafts))
+    audit_record(
+        action=OrdersAuditAction.ORDERS_IMPORTED,
+        user=actor,
+        entity_type="orders.order",
+        after={
+            "date": day,
+            "source": source,
+            "count": result.created,
+            "rows": result.rows,
+            "lines": len(all_lines),
+            "sha256": result.sha256,
+            "orders": result.order_ids,
+        },
+    )
+    return result
+
+
+# -- repeat orders ---------------------------------------------------------------------
+
+
+def repeat_order_check(before: RepeatOrder | None, after: RepeatOrder) -> None:
+    """A repeat order's window as an order's (``check_window``), for an active customer."""
+    if after.customer_id is None:
+        return
+    customer = after.customer
+    if not customer.is_active and (before is None or before.customer_id != after.customer_id):
+        raise ValidationFailed({"customer": ["This customer is inactive."]}, detail="This customer is inactive.")
+    errors = hours_errors(
+        kind=customer.kind,
+        start=after.window_start,
+        end=after.window_end,
+        start_field="window_start",
+        end_field="window_end",
+    )
+    if errors:
+        raise ValidationFailed(errors, detail=" ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+
+def _repeat_view(repeat: RepeatOrder) -> dict:
+    return {
+        "customer": repeat.customer_id,
+        "weekday": repeat.weekday,
+        "window": [repeat.window_start, repeat.window_end],
+        "notes": repeat.notes,
+        "is_active": repeat.is_active,
+        "starts_on": repeat.starts_on,
+        "lines": [{"cylinder_type": x.cylinder_type_id, "quantity": x.quantity} for x in repeat.lines.all()],
+    }
+
+
+REPEAT_FIELDS = ("customer", "weekday", "window_start", "window_end", "notes", "is_active", "starts_on")
+
+
+@transaction.atomic
+def repeat_order_save(
+    *, actor: User, repeat: RepeatOrder | None = None, data: dict[str, Any], lines: list[dict]
+) -> RepeatOrder:
+    """Create (``repeat`` None) or change a customer's weekly standing order
+    and replace its lines, with one ``repeat_order.saved`` audit row (before
+    and after). ``data``: any of ``REPEAT_FIELDS``; ``lines``: at least one,
+    one per cylinder type. Never deleted: deactivate it."""
+    _check_dispatcher(actor)
+    _check_lines(lines)
+    unknown = set(data) - set(REPEAT_FIELDS)
+    if unknown:
+        raise TypeError(f"RepeatOrder: not editable here: {sorted(unknown)}")
+    if repeat is None or repeat.pk is None:
+        before, locked = None, RepeatOrder(created_by=actor)
+    else:
+        locked = lock_entity(RepeatOrder.objects.filter(pk=repeat.pk))
+        before = _repeat_view(locked)
+    previous = None if before is None else RepeatOrder(**{f: getattr(locked, f) for f in REPEAT_FIELDS})
+    for name, value in data.items():
+        setattr(locked, name, value)
+    if locked.weekday is None or not 0 <= locked.weekday <= 6:
+        raise ValidationFailed({"weekday": ["0 (Monday) to 6 (Sunday)."]})
+    repeat_order_check(previous, locked)
+    locked.save()
+    locked.lines.all().delete()
+    RepeatOrderLine.objects.bulk_create(
+        [RepeatOrderLine(repeat=locked, cylinder_type=x["cylinder_type"], quantity=x["quantity"]) for x in lines]
+    )
+    audit_record(
+        action=OrdersAuditAction.REPEAT_ORDER_SAVED,
+        user=actor,
+        entity_type="orders.repeatorder",
+        entity_id=locked.pk,
+        before=before,
+        after=_repeat_view(locked),
+    )
+    return locked
+
+
+@transaction.atomic
+def repeat_orders_generate(*, actor: User | None, day: date) -> list[Order]:
+    """Make the day's orders of the standing orders (source REPEAT): every
+    active repeat order of an active customer whose weekday is ``day``'s and
+    that has started. Idempotent: a repeat order already generated for the
+    day (``last_generated_for``), or whose customer already has a REPEAT order
+    that day (even a cancelled one), makes nothing. One
+    ``repeat_orders.generated`` audit row when anything was made or skipped.
+    ``actor`` None is the scheduler (Celery beat, the management command):
+    the orders are then created by the repeat order's author."""
+    if actor is not None:
+        _check_dispatcher(actor)
+    due = (
+        RepeatOrder.objects.filter(is_active=True, weekday=day.weekday(), starts_on__lte=day, customer__is_active=True)
+        .exclude(last_generated_for=day)
+        .values_list("pk", flat=True)
+    )
+    repeats = lock_entities(RepeatOrder.objects.filter(pk__in=list(due)).select_related("customer", "created_by"))
+    # orders made before this run (a customer's second standing order of the day, another window, is made)
+    existing = set(
+        Order.objects.filter(
+            scheduled_for=day, source=OrderSource.REPEAT, customer_id__in=[r.customer_id for r in repeats]
+        ).values_list("customer_id", flat=True)
+    )
+    created: list[Order] = []
+    skipped: list[dict] = []
+    for repeat in repeats:
+        if repeat.last_generated_for == day:  # made by a run that committed while we waited for the lock
+            continue
+        lines = [x for x in repeat.lines.select_related("cylinder_type").order_by("id") if x.cylinder_type.is_active]
+        reason = ""
+        if repeat.customer_id in existing:
+            reason = "already_ordered"
+        elif not lines:
+            reason = "no_lines"
+        elif hours_errors(
+            kind=repeat.customer.kind,
+            start=repeat.window_start,
+            end=repeat.window_end,
+            start_field="window_start",
+            end_field="window_end",
+        ):
+            reason = "window"
+        if reason:
+            skipped.append({"repeat": repeat.pk, "customer": repeat.customer_id, "reason": reason})
+        else:
+            order = _order_insert(
+                created_by=actor or repeat.created_by,
+                customer=repeat.customer,
+                day=day,
+                source=OrderSource.REPEAT,
+                notes=repeat.notes,
+                window_start=repeat.window_start,
+                window_end=repeat.window_end,
+            )
+            OrderLine.objects.bulk_create(
+                [OrderLine(order=order, cylinder_type=x.cylinder_type, quantity=x.quantity) for x in lines]
+            )
+            created.append(order)
+        repeat.last_generated_for = day
+        repeat.save(update_fields=["last_generated_for"])
+    if created or skipped:
+        audit_record(
+            action=OrdersAuditAction.REPEAT_ORDERS_GENERATED,
+            user=actor,
+            entity_type="orders.repeatorder",
+            after={
+                "date": day,
+                "orders": [o.pk for o in created],
+                "repeats": [r.pk for r in repeats],
+                "skipped": skipped,
+            },
+        )
+    return created
 
 
 @transaction.atomic

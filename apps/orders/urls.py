@@ -6,7 +6,9 @@ from apps.orders.apis import (
     DayEndReceiptApi,
     DayEndSummaryApi,
     MyDayApi,
+    OrderImportApi,
     OrderViewSet,
+    RepeatOrdersGenerateApi,
     RoutePlanApi,
     RoutePlanViewSet,
 )
@@ -18,6 +20,9 @@ router.register("routes", RoutePlanViewSet, basename="route")
 router.register("day-end/counts", DayEndCountViewSet, basename="day-end-count")
 
 urlpatterns = [
+    # before the router: orders/<pk>/ would take "import" for an id
+    path("orders/import/", OrderImportApi.as_view(), name="order-import"),
+    path("orders/repeat/generate/", RepeatOrdersGenerateApi.as_view(), name="repeat-orders-generate"),
     path("routes/plan/", RoutePlanApi.as_view(), name="route-plan"),
     path("my-day/", MyDayApi.as_view(), name="my-day"),
     path("day-end/summary/", DayEndSummaryApi.as_view(), name="day-end-summary"),

@@ -5,6 +5,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from celery.schedules import crontab
+
 from config.env import BASE_DIR, DEFAULT_DATABASE_URL, VAR_DIR, database_config, env
 
 SECRET_KEY = env("SECRET_KEY", default="insecure-embedded-default-change-me-0123456789abcdef")
@@ -271,6 +273,11 @@ AUDIT_SEAL_MAX_DELAY = env.float("AUDIT_SEAL_MAX_DELAY", default=60.0)  # older 
 AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", default=500)
 CELERY_BEAT_SCHEDULE = {
     "seal-audit": {"task": "apps.audit.tasks.seal_audit", "schedule": AUDIT_SEAL_INTERVAL},
+    # the day's standing orders, before the dispatchers plan the day (CELERY_TIMEZONE: Singapore)
+    "generate-repeat-orders": {
+        "task": "apps.orders.tasks.generate_repeat_orders",
+        "schedule": crontab(minute=0, hour=5),
+    },
 }
 
 # Bounded retries of a whole business transaction on deadlock / lock timeout.

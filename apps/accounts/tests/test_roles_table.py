@@ -131,6 +131,8 @@ TABLE = [
     E("GET", "/api/orders/{order_other}/", "yyhhy"),
     E("PATCH", "/api/orders/{order_other}/", "yy---", {"notes": "ring twice"}),
     E("POST", "/api/orders/{order_other}/cancel/", "yy---", {"reason": "customer away"}),
+    E("POST", "/api/orders/import/", "yy---", {"date": TODAY, "csv": "customer_code,cylinder_sku,quantity\n"}),
+    E("POST", "/api/orders/repeat/generate/", "yy---", {"date": TODAY}),
     E("GET", "/api/routes/", "yyyyy"),
     E("GET", "/api/routes/{route}/", "yyhhy"),
     E("POST", "/api/routes/plan/", "yy---", {"driver": "{driver2}", "date": TODAY}),

@@ -171,13 +171,16 @@ def test_seed_demo_is_idempotent_and_records_opening_stock_as_receipts(db):
     counts = (User.objects.count(), Customer.objects.count(), StockMove.objects.count())
     call_command("seed_demo")
     assert (User.objects.count(), Customer.objects.count(), StockMove.objects.count()) == counts
-    assert Customer.objects.count() == 30 and Depot.objects.count() == 2
-    # opening stock as receipts; the serialised 45 kg cylinders also loaded and delivered (issue 13)
+    assert Customer.objects.count() == 68 and Depot.objects.count() == 2
+    # opening stock as receipts; the day's load sheets loaded onto the trucks (issue 22); the
+    # serialised 45 kg cylinders also loaded and delivered (issue 13), the only delivery
     assert set(StockMove.objects.values_list("movement_type", flat=True)) == {"RECEIPT", "COLLECTION", "DELIVERY"}
-    assert set(StockMove.objects.exclude(movement_type="RECEIPT").values_list("cylinder_type__sku", flat=True)) == {
+    assert set(StockMove.objects.filter(movement_type="DELIVERY").values_list("cylinder_type__sku", flat=True)) == {
         "LPG45S"
     }
-    assert {u.role for u in User.objects.all()} == {"admin", "supervisor", "depot_staff", "driver", "finance"}
+    assert {u.role for u in User.objects.all()} == {
+        "admin", "supervisor", "depot_staff", "driver", "finance", "auditor"
+    }  # fmt: skip
     client = APIClient()
     tokens = client.post(
         "/api/auth/token/", {"email": "driver1@example.com", "password": "demo1234"}, format="json"

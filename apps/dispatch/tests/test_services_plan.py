@@ -164,6 +164,9 @@ def test_plan_over_the_api_is_idempotent_and_for_dispatchers(day_world, day):
     assert all(r["driver"] == w.users["driver"].pk for r in mine)
     bad = client.post("/api/dispatch/plans/", {"date": "2026-13-01"}, format="json")
     assert bad.status_code == 400 and bad.json()["code"] == "invalid"
+    past = client.post("/api/dispatch/plans/", {"date": (day - timedelta(days=2)).isoformat()}, format="json")
+    assert past.status_code == 400 and "date" in past.json()["fields"]
+    assert DispatchPlan.objects.count() == 1
 
 
 def _load(world, vehicle, day, quantity=20):

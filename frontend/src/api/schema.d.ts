@@ -581,6 +581,143 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dispatch/board/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The dispatcher's day (dispatchers; the auditor reads it). */
+        get: operations["dispatch_board_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/clashes/{id}/resolve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A delivery made against a stop taken off the driver's list: settle it. */
+        post: operations["dispatch_clashes_resolve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/load-sheets/{vehicle_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What one truck loads for the day's plan (dispatchers, its depot's staff, the auditor). */
+        get: operations["dispatch_load_sheets_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/locks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Keep an order on its truck (or free it) for the next plan. */
+        post: operations["dispatch_locks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/moves/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Put an order on another truck, locked there, and re-plan the day. */
+        post: operations["dispatch_moves_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/plans/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The day's plans, newest version first; POST plans (or re-plans) a day. */
+        get: operations["dispatch_plans_list"];
+        put?: never;
+        /** @description The day's plans, newest version first; POST plans (or re-plans) a day. */
+        post: operations["dispatch_plans_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/plans/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The day's plans, newest version first; POST plans (or re-plans) a day. */
+        get: operations["dispatch_plans_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispatch/routes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The day's routes with ETAs: a driver reads only their own. */
+        get: operations["dispatch_routes_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/distributions/": {
         parameters: {
             query?: never;
@@ -1046,6 +1183,40 @@ export interface paths {
         put?: never;
         /** @description Orders: dispatchers create and change them; a driver reads their own for today. */
         post: operations["orders_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/import/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A day's orders from a CSV file, all or nothing (the ``orders.import`` command). */
+        post: operations["orders_import_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/repeat/generate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The day's orders from the standing orders (the ``repeat_orders.generate`` command). */
+        post: operations["orders_repeat_generate_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1533,6 +1704,125 @@ export interface components {
             readonly user: number | null;
             readonly user_email: string;
         };
+        BoardClash: {
+            delivery: number;
+            driver: number | null;
+            id: number;
+            kind: string;
+            noted_at: string;
+            order: number;
+        };
+        BoardCounts: {
+            delivered: number;
+            late: number;
+            orders: number;
+            planned: number;
+            unassigned: number;
+            unplanned: number;
+        };
+        BoardCustomer: {
+            address: string;
+            code: string;
+            id: number;
+            kind: string;
+            /** Format: double */
+            latitude: number | null;
+            /** Format: double */
+            longitude: number | null;
+            name: string;
+            postal_code: string;
+        };
+        BoardDepot: {
+            code: string;
+            id: number;
+            /** Format: double */
+            latitude: number | null;
+            /** Format: double */
+            longitude: number | null;
+            name: string;
+        };
+        BoardLine: {
+            cylinder_type: number;
+            name: string;
+            quantity: number;
+        };
+        BoardMap: {
+            attribution: string;
+            tile_url: string;
+        };
+        BoardOrder: {
+            customer: components["schemas"]["BoardCustomer"];
+            lines: components["schemas"]["BoardLine"][];
+            order: number;
+            reason: string;
+            status: string;
+            urgent: boolean;
+            window_end: string | null;
+            window_start: string | null;
+        };
+        BoardOutput: {
+            clashes: components["schemas"]["BoardClash"][];
+            counts: components["schemas"]["BoardCounts"];
+            /** Format: date */
+            date: string;
+            map: components["schemas"]["BoardMap"];
+            plan: components["schemas"]["BoardPlan"] | null;
+            trucks: components["schemas"]["BoardTruck"][];
+            unassigned: components["schemas"]["BoardOrder"][];
+            unplanned: components["schemas"]["BoardOrder"][];
+        };
+        BoardPerson: {
+            id: number;
+            name: string;
+        };
+        BoardPlan: {
+            created_at: string;
+            created_by: string;
+            engine: string;
+            id: number;
+            kind: string;
+            solve_ms: number;
+            total_km: string;
+            version: number;
+        };
+        BoardRoute: {
+            ends_at: string | null;
+            km: string;
+            load_kg: string;
+            minutes: number;
+            starts_at: string | null;
+            stops: components["schemas"]["BoardStop"][];
+        };
+        BoardStop: {
+            customer: components["schemas"]["BoardCustomer"];
+            done: boolean;
+            eta: string | null;
+            late: boolean;
+            leg_km: string | null;
+            lines: components["schemas"]["BoardLine"][];
+            locked: boolean;
+            order: number;
+            sequence: number;
+            status: string;
+            window_end: string | null;
+            window_start: string | null;
+        };
+        BoardTruck: {
+            capacity: components["schemas"]["CapacityRow"][];
+            depot: components["schemas"]["BoardDepot"];
+            driver: components["schemas"]["BoardPerson"] | null;
+            load_sheet: components["schemas"]["LoadSheetRow"][];
+            out: boolean;
+            route: components["schemas"]["BoardRoute"] | null;
+            vehicle: components["schemas"]["BoardVehicle"];
+        };
+        BoardVehicle: {
+            id: number;
+            max_load_kg: string;
+            plate_number: string;
+            shift_end: string;
+            shift_start: string;
+        };
         /**
          * @description * `current` - current
          *     * `1_30` - 1_30
@@ -1542,6 +1832,14 @@ export interface components {
          * @enum {string}
          */
         BucketEnum: "current" | "1_30" | "31_60" | "61_90" | "over_90";
+        CapacityRow: {
+            cylinder_type: number;
+            max_qty: number;
+            sku: string;
+        };
+        ClashResolveInputRequest: {
+            resolution: string;
+        };
         CompanyOutput: {
             address: string;
             email: string;
@@ -1638,6 +1936,16 @@ export interface components {
             payment_terms?: components["schemas"]["PaymentTermsEnum"];
             phone?: string;
             postal_code: string;
+            /**
+             * Format: time
+             * @description Receives deliveries from (empty: households 07:00, others any time).
+             */
+            receiving_from?: string | null;
+            /**
+             * Format: time
+             * @description Receives deliveries until (empty: households 21:00, others any time).
+             */
+            receiving_until?: string | null;
             site_address: string;
             uen?: string;
         };
@@ -1705,6 +2013,16 @@ export interface components {
             payment_terms?: components["schemas"]["PaymentTermsEnum"];
             phone?: string;
             postal_code: string;
+            /**
+             * Format: time
+             * @description Receives deliveries from (empty: households 07:00, others any time).
+             */
+            receiving_from?: string | null;
+            /**
+             * Format: time
+             * @description Receives deliveries until (empty: households 21:00, others any time).
+             */
+            receiving_until?: string | null;
             site_address: string;
             uen?: string;
         };
@@ -1956,6 +2274,34 @@ export interface components {
              */
             revoke_sessions?: boolean;
         };
+        DispatchPlan: {
+            readonly buffer_percent: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly created_by: string;
+            /** Format: date */
+            readonly date: string;
+            readonly engine: string;
+            readonly id: number;
+            readonly kind: components["schemas"]["DispatchPlanKindEnum"];
+            readonly load_sheets: components["schemas"]["LoadSheetLine"][];
+            readonly orders_planned: number;
+            readonly orders_unassigned: number;
+            readonly snapshot: components["schemas"]["Snapshot"];
+            readonly solve_ms: number;
+            /** Format: decimal */
+            readonly total_km: string;
+            readonly trucks_used: number;
+            readonly version: number;
+        };
+        /**
+         * @description * `PLAN` - Plan of the day
+         *     * `REPLAN` - Re-plan (trucks out keep their done stops)
+         *     * `MOVE` - A stop moved to another truck
+         *     * `LOCK` - A stop locked or unlocked
+         * @enum {string}
+         */
+        DispatchPlanKindEnum: "PLAN" | "REPLAN" | "MOVE" | "LOCK";
         Distribution: {
             /** Format: date-time */
             readonly created_at: string;
@@ -2296,6 +2642,49 @@ export interface components {
             /** Format: decimal */
             readonly total: string;
         };
+        LoadSheetDepot: {
+            code: string;
+            id: number;
+            name: string;
+        };
+        LoadSheetLine: {
+            readonly buffer: number;
+            readonly cylinder_type: number;
+            /** @description Cylinders of the truck's planned stops. */
+            readonly ordered: number;
+            readonly to_load: number;
+            readonly vehicle: number;
+        };
+        LoadSheetOutput: {
+            /** Format: date */
+            date: string;
+            depot: components["schemas"]["LoadSheetDepot"];
+            lines: components["schemas"]["LoadSheetRow"][];
+            plan_version: number | null;
+            vehicle: components["schemas"]["LoadSheetVehicle"];
+        };
+        LoadSheetRow: {
+            buffer: number;
+            cylinder_type: number;
+            name: string;
+            on_truck: number;
+            ordered: number;
+            sku: string;
+            to_load: number;
+        };
+        LoadSheetVehicle: {
+            id: number;
+            plate_number: string;
+        };
+        LockInputRequest: {
+            locked: boolean;
+            order: number;
+        };
+        LockOutput: {
+            order: number;
+            /** @description Locked to this truck by a dispatcher: planning keeps it there. */
+            readonly pinned_vehicle: number | null;
+        };
         LoginRequest: {
             /** Format: email */
             email: string;
@@ -2318,6 +2707,10 @@ export interface components {
          * @enum {string}
          */
         MethodEnum: "CASH" | "PAYNOW" | "CHEQUE" | "BANK_TRANSFER";
+        MoveInputRequest: {
+            order: number;
+            vehicle: number;
+        };
         /**
          * @description * `COLLECTION` - Collection (depot to vehicle, full)
          *     * `EMPTY_RETURN` - Empty return (vehicle to depot)
@@ -2364,9 +2757,20 @@ export interface components {
             readonly id: number;
             readonly lines: components["schemas"]["OrderLine"][];
             readonly notes: string;
+            /** @description Locked to this truck by a dispatcher: planning keeps it there. */
+            readonly pinned_vehicle: number | null;
             /** Format: date */
             readonly scheduled_for: string;
+            readonly source: components["schemas"]["SourceEnum"];
             readonly status: components["schemas"]["OrderStatusEnum"];
+            /** @description Why the last plan of its day left it without a truck. */
+            readonly unplanned_reason: string;
+            /** @description Planned before any other order when trucks are short. */
+            readonly urgent: boolean;
+            /** Format: time */
+            readonly window_end: string | null;
+            /** Format: time */
+            readonly window_start: string | null;
         };
         OrderInputRequest: {
             customer: number;
@@ -2376,6 +2780,18 @@ export interface components {
             notes?: string;
             /** Format: date */
             scheduled_for: string;
+            /** @default false */
+            urgent?: boolean;
+            /**
+             * Format: time
+             * @description Deliver no earlier / no later than this, HH:MM (null: the customer's receiving hours).
+             */
+            window_end?: string | null;
+            /**
+             * Format: time
+             * @description Deliver no earlier / no later than this, HH:MM (null: the customer's receiving hours).
+             */
+            window_start?: string | null;
         };
         OrderLine: {
             cylinder_type: number;
@@ -2388,6 +2804,22 @@ export interface components {
         OrderLineInputRequest: {
             cylinder_type: number;
             quantity: number;
+        };
+        OrdersCreatedOutput: {
+            /** @description How many orders were made. */
+            created: number;
+            /** @description Their ids. */
+            orders: number[];
+        };
+        /** @description A day's orders as CSV text (the format: ``apps/orders/imports.py``). */
+        OrdersImportInputRequest: {
+            /** @description The CSV file's text: header customer_code,cylinder_sku,quantity[,window_start,window_end,urgent,notes], one row per (order, cylinder type); at most 2,000 rows. */
+            csv: string;
+            /**
+             * Format: date
+             * @description The day the orders are for.
+             */
+            date: string;
         };
         /**
          * @description * `PLANNED` - Planned (no driver yet)
@@ -2523,6 +2955,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Device"][];
+        };
+        PaginatedDispatchPlanList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["DispatchPlan"][];
         };
         PaginatedDistributionList: {
             /** @example 123 */
@@ -2691,6 +3138,16 @@ export interface components {
             payment_terms?: components["schemas"]["PaymentTermsEnum"];
             phone?: string;
             postal_code?: string;
+            /**
+             * Format: time
+             * @description Receives deliveries from (empty: households 07:00, others any time).
+             */
+            receiving_from?: string | null;
+            /**
+             * Format: time
+             * @description Receives deliveries until (empty: households 21:00, others any time).
+             */
+            receiving_until?: string | null;
             site_address?: string;
             uen?: string;
         };
@@ -2739,6 +3196,17 @@ export interface components {
             notes?: string;
             /** Format: date */
             scheduled_for?: string;
+            urgent?: boolean;
+            /**
+             * Format: time
+             * @description Deliver no earlier / no later than this, HH:MM (null: the customer's receiving hours).
+             */
+            window_end?: string | null;
+            /**
+             * Format: time
+             * @description Deliver no earlier / no later than this, HH:MM (null: the customer's receiving hours).
+             */
+            window_start?: string | null;
         };
         PatchedVehicleRequest: {
             description?: string;
@@ -2795,6 +3263,11 @@ export interface components {
             payload: string;
             reference: string;
             uen: string;
+        };
+        PlanInputRequest: {
+            buffer_percent?: number;
+            /** Format: date */
+            date: string;
         };
         PricedCustomerOutput: {
             code: string;
@@ -2926,6 +3399,13 @@ export interface components {
             result?: components["schemas"]["Distribution"] | components["schemas"]["Delivery"];
             status: components["schemas"]["SyncStatusEnum"];
         };
+        RepeatOrdersGenerateInputRequest: {
+            /**
+             * Format: date
+             * @description Make the standing orders of this day.
+             */
+            date: string;
+        };
         ReverseInputRequest: {
             reason: string;
         };
@@ -2939,6 +3419,22 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "admin" | "supervisor" | "depot_staff" | "driver" | "finance" | "auditor";
+        RouteOutput: {
+            /** Format: date */
+            date: string;
+            driver: number;
+            /** Format: date-time */
+            ends_at: string | null;
+            id: number;
+            /** Format: date-time */
+            starts_at: string | null;
+            stops: components["schemas"]["RouteStopOutput"][];
+            /** Format: decimal */
+            total_km: string;
+            total_minutes: number;
+            vehicle: number | null;
+            version: number;
+        };
         RoutePlan: {
             /** Format: date */
             readonly date: string;
@@ -2967,6 +3463,20 @@ export interface components {
             readonly order: number;
             readonly sequence: number;
         };
+        RouteStopOutput: {
+            customer: string;
+            /** Format: date-time */
+            eta: string | null;
+            /** Format: decimal */
+            leg_km: string | null;
+            order: number;
+            sequence: number;
+            service_minutes: number;
+            /** Format: time */
+            window_end: string | null;
+            /** Format: time */
+            window_start: string | null;
+        };
         ServiceLineInputRequest: {
             /**
              * Format: decimal
@@ -2975,6 +3485,41 @@ export interface components {
             quantity?: string;
             service_item: number;
         };
+        Snapshot: {
+            buffer_percent: number;
+            engine: string;
+            routes: components["schemas"]["SnapshotRoute"][];
+            solve_ms: number;
+            /** @description Order id: the reason code. */
+            unassigned: {
+                [key: string]: string;
+            };
+        };
+        SnapshotRoute: {
+            ends_at: string;
+            km: string;
+            /** @description Cylinders per type id. */
+            load: {
+                [key: string]: number;
+            };
+            minutes: number;
+            starts_at: string;
+            stops: components["schemas"]["SnapshotStop"][];
+            vehicle: number;
+        };
+        SnapshotStop: {
+            eta: string;
+            leg_km: string;
+            order: number;
+        };
+        /**
+         * @description * `OFFICE` - Entered by the office
+         *     * `IMPORT` - Imported from a file
+         *     * `REPEAT` - Repeat order
+         *     * `CUSTOMER` - Ordered by the customer
+         * @enum {string}
+         */
+        SourceEnum: "OFFICE" | "IMPORT" | "REPEAT" | "CUSTOMER";
         /**
          * @description * `FULL` - Full
          *     * `EMPTY` - Empty
@@ -3150,6 +3695,11 @@ export interface components {
              * @description Deposits the customer has paid and not had back.
              */
             deposit_total: string;
+            /**
+             * Format: date-time
+             * @description The planned arrival (the dispatch plan's).
+             */
+            eta: string | null;
             id: number;
             lines: components["schemas"]["StopLineOutput"][];
             order: number;
@@ -3158,6 +3708,16 @@ export interface components {
             /** @description 1-based position in the route. */
             sequence: number;
             status: components["schemas"]["OrderStatusEnum"];
+            /**
+             * Format: time
+             * @description The customer receives until.
+             */
+            window_end: string | null;
+            /**
+             * Format: time
+             * @description The customer receives from (HH:MM:SS).
+             */
+            window_start: string | null;
         };
         /** @description The one error body, with the limits on a 413. */
         SyncError: {
@@ -8799,6 +9359,1158 @@ export interface operations {
             };
         };
     };
+    dispatch_board_retrieve: {
+        parameters: {
+            query?: {
+                date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoardOutput"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dispatch_clashes_resolve_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this route clash. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClashResolveInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ClashResolveInputRequest"];
+                "multipart/form-data": components["schemas"]["ClashResolveInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoardClash"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dispatch_load_sheets_retrieve: {
+        parameters: {
+            query?: {
+                date?: string;
+            };
+            header?: never;
+            path: {
+                vehicle_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoadSheetOutput"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dispatch_locks_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Client UUID, required: the same key and body from the same user replays the first answer; another body, or another user, is 409 idempotency_conflict; no key is 428 idempotency_key_required. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LockInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["LockInputRequest"];
+                "multipart/form-data": components["schemas"]["LockInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LockOutput"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No Idempotency-Key header (idempotency_key_required); nothing recorded. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dispatch_moves_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Client UUID, required: the same key and body from the same user replays the first answer; another body, or another user, is 409 idempotency_conflict; no key is 428 idempotency_key_required. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MoveInputRequest"];
+                "multipart/form-data": components["schemas"]["MoveInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DispatchPlan"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No Idempotency-Key header (idempotency_key_required); nothing recorded. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dispatch_plans_list: {
+        parameters: {
+            query?: {
+                date?: string;
+                /**
+                 * @description * `PLAN` - Plan of the day
+                 *     * `REPLAN` - Re-plan (trucks out keep their done stops)
+                 *     * `MOVE` - A stop moved to another truck
+                 *     * `LOCK` - A stop locked or unlocked
+                 */
+                kind?: "LOCK" | "MOVE" | "PLAN" | "REPLAN";
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                /** @description A search term. */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDispatchPlanList"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dispatch_plans_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Client UUID, required: the same key and body from the same user replays the first answer; another body, or another user, is 409 idempotency_conflict; no key is 428 idempotency_key_required. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PlanInputRequest"];
+                "multipart/form-data": components["schemas"]["PlanInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DispatchPlan"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No Idempotency-Key header (idempotency_key_required); nothing recorded. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dispatch_plans_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DispatchPlan"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dispatch_routes_list: {
+        parameters: {
+            query?: {
+                date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteOutput"][];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     distributions_list: {
         parameters: {
             query?: {
@@ -12698,6 +14410,278 @@ export interface operations {
             };
             /** @description A business refusal: the request cannot be carried out. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    orders_import_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Client UUID, required: the same key and body from the same user replays the first answer; another body, or another user, is 409 idempotency_conflict; no key is 428 idempotency_key_required. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrdersImportInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["OrdersImportInputRequest"];
+                "multipart/form-data": components["schemas"]["OrdersImportInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrdersCreatedOutput"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No Idempotency-Key header (idempotency_key_required); nothing recorded. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    orders_repeat_generate_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Client UUID, required: the same key and body from the same user replays the first answer; another body, or another user, is 409 idempotency_conflict; no key is 428 idempotency_key_required. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RepeatOrdersGenerateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RepeatOrdersGenerateInputRequest"];
+                "multipart/form-data": components["schemas"]["RepeatOrdersGenerateInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrdersCreatedOutput"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No Idempotency-Key header (idempotency_key_required); nothing recorded. */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };

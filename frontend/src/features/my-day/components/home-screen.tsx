@@ -169,6 +169,12 @@ export function HomeScreen() {
                 <span className="flex-1">
                   <span className="block font-semibold">{s.customer.name}</span>
                   <span className="block text-sm text-stone-500">{siteAddress(s.customer.address, s.customer.postal_code)}</span>
+                  {(s.eta || s.window_start) && (
+                    <span className="block text-sm text-stone-700" data-testid="stop-eta">
+                      {s.eta && <>ETA {hhmm(s.eta)}</>}
+                      {s.window_start && s.window_end && <> · window {s.window_start.slice(0, 5)}–{s.window_end.slice(0, 5)}</>}
+                    </span>
+                  )}
                   {s.lines.length > 0 && (
                     <span className="block text-sm text-stone-600">{s.lines.map((l) => `${l.quantity} × ${typeName.get(l.cylinder_type) ?? `#${l.cylinder_type}`}`).join(', ')}</span>
                   )}
@@ -260,4 +266,9 @@ function StopExtras({ stop, known, typeName }: { stop: DayStop; known?: { latitu
       )}
     </div>
   );
+}
+
+/** "09:40" in Singapore time from an ISO datetime (the dispatch plan's ETA). */
+function hhmm(iso: string): string {
+  return new Date(iso).toLocaleTimeString('en-SG', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Singapore' });
 }
