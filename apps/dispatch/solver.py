@@ -31,14 +31,19 @@ from apps.dispatch.distance import DistanceMatrix, default_matrix
 from apps.dispatch.problem import Job, Point, Problem, Reason, Route, Solution, Stop, Truck
 
 ENGINES = ("vroom", "ortools")
-DEFAULT_ENGINE = "ortools"  # fewer km at the same time on the benchmark day (docs/dispatch.md, "Solver choice")
+DEFAULT_ENGINE = "vroom"  # fewer km, sooner, on the benchmark day (docs/dispatch.md, "Solver choice")
 MAX_STOCK_ROUNDS = 5
 FULL_SHARE = 0.9  # a truck this full in a dimension an order needs counts as full
 URGENT_PRIORITY = 100  # VROOM's highest
 PENALTY = 10_000_000  # OR-Tools: metres not driven for an order left out (10,000 km: serve whenever possible)
 URGENT_PENALTY = 1_000 * PENALTY
-VROOM_EXPLORATION = 5
+# VROOM's exploration level by day size: (up to this many orders, level). Measured on this 2-core box
+# (bench/dispatch.py): level 5 plans 60 orders in about 1 s; on 300 orders level 0 finishes in about 5 s,
+# level 1 takes 13 s and level 5 100 s, and cut at a time limit they return worse plans than level 0.
+VROOM_EXPLORATION = ((100, 5), (200, 2), (None, 0))
 VROOM_THREADS = 2
+ORTOOLS_FIRST = "PARALLEL_CHEAPEST_INSERTION"
+ORTOOLS_SEARCH = "GUIDED_LOCAL_SEARCH"
 
 
 @dataclass
@@ -188,12 +193,16 @@ def _run_vroom(day: _Day, allowed: dict[int, set[int]], time_limit_s: float) -> 
             )
         )
     answer = inp.solve(
-        exploration_level=VROOM_EXPLORATION, nb_threads=VROOM_THREADS, timeout=timedelta(seconds=time_limit_s)
+        exploration_level=_exploration(len(allowed)), nb_threads=VROOM_THREADS, timeout=timedelta(seconds=time_limit_s)
     ).to_dict()
     return {
         route["vehicle"]: [step["id"] for step in route["steps"] if step["type"] == "job"]
         for route in answer.get("routes", [])
     }
+
+
+def _exploration(n_jobs: int) -> int:
+    return next(level for most, level in VROOM_EXPLORATION if most is None or n_jobs <= most)
 
 
 def _run_ortools(day: _Day, allowed: dict[int, set[int]], time_limit_s: float) -> dict[int, list[int]]:
@@ -236,8 +245,8 @@ def _run_ortools(day: _Day, allowed: dict[int, set[int]], time_limit_s: float) -
         routing.AddDisjunction([index], URGENT_PENALTY if job.urgent else PENALTY)
 
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
-    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, ORTOOLS_FIRST)
+    params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, ORTOOLS_SEARCH)
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     assignment = routing.SolveWithParameters(params)
     orders: dict[int, list[int]] = {}
@@ -352,8 +361,9 @@ def solve(
     route or in ``unassigned`` with a reason. Urgent orders are served before
     any other when not all fit. ``time_limit_s`` bounds each engine run (a
     depot short of stock costs up to ``MAX_STOCK_ROUNDS`` runs). VROOM's
-    answer depends only on the input (fixed exploration level and threads)
-    unless it hits the time limit; OR-Tools searches until the limit."""
+    answer depends only on the input (threads fixed, exploration level by the
+    number of orders: ``VROOM_EXPLORATION``) unless it hits the time
+    limit; OR-Tools searches until the limit."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; one of {ENGINES}")
     t0 = time.perf_counter()

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from apps.dispatch.distance import StraightLine
 from apps.dispatch.problem import FixedStop, Job, Problem, Reason, Solution, Truck
-from apps.dispatch.solver import solve, sweep, violations
+from apps.dispatch.solver import DEFAULT_ENGINE, _exploration, solve, sweep, violations
 
 HOUR = 3600
 SHIFT = (7 * HOUR, 19 * HOUR)
@@ -262,6 +262,15 @@ def test_vroom_is_deterministic() -> None:
     first = solve(problem, MATRIX, engine="vroom", time_limit_s=5)
     again = solve(problem, MATRIX, engine="vroom", time_limit_s=5)
     assert first.routes == again.routes and first.unassigned == again.unassigned
+
+
+def test_vroom_explores_less_on_bigger_days() -> None:
+    """The full search on a re-plan; the quick one on a 300-order day (it
+    finishes inside the time limit there, so the plan stays deterministic)."""
+    levels = [_exploration(n) for n in (1, 60, 100, 101, 150, 200, 201, 300, 5000)]
+    assert levels == sorted(levels, reverse=True)
+    assert _exploration(60) == 5 and _exploration(300) == 0
+    assert DEFAULT_ENGINE == "vroom"
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
