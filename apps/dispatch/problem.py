@@ -64,6 +64,7 @@ class Truck:
     max_weight_g: int
     shift: tuple[int, int]
     fixed: tuple[FixedStop, ...] = ()
+    max_stops: int | None = None  # new stops at most (a balanced day); None: no cap
 
 
 @dataclass(frozen=True)

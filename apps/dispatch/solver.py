@@ -176,6 +176,7 @@ def _run_vroom(day: _Day, allowed: dict[int, set[int]], time_limit_s: float) -> 
                 capacity=day.capacity(truck),
                 skills={s for key, s in skill_of.items() if k in key},
                 time_window=vroom.TimeWindow(truck.shift[0], truck.shift[1]),
+                **({"max_tasks": truck.max_stops} if truck.max_stops is not None else {}),
             )
         )
     for i in sorted(allowed):
@@ -233,6 +234,11 @@ def _run_ortools(day: _Day, allowed: dict[int, set[int]], time_limit_s: float) -
     for d in range(len(day.types) + 1):
         vector = routing.RegisterUnaryTransitVector([row[d] for row in demands])
         routing.AddDimensionWithVehicleCapacity(vector, 0, [c[d] for c in caps], True, f"amount{d}")
+
+    if any(t.max_stops is not None for t in day.trucks):
+        ones = routing.RegisterUnaryTransitVector([0] * (2 * n_trucks) + [1] * len(jobs))
+        limits = [len(jobs) if t.max_stops is None else t.max_stops for t in day.trucks]
+        routing.AddDimensionWithVehicleCapacity(ones, 0, limits, True, "stops")
 
     for x, i in enumerate(jobs, start=2 * n_trucks):
         job, index = day.jobs[i], manager.NodeToIndex(x)
@@ -324,6 +330,8 @@ def _check(day: _Day, routes: dict[int, Route], allowed: dict[int, set[int]]) ->
         for t, n in route.load.items():
             assert n <= truck.capacity.get(t, 0), f"truck {truck.id} carries {n} of type {t}"
         assert weight <= truck.max_weight_g, f"truck {truck.id} carries {weight} g"
+        new_stops = sum(1 for s in route.stops if s.job_id not in fixed_ids)
+        assert truck.max_stops is None or new_stops <= truck.max_stops, f"truck {truck.id} has {new_stops} stops"
         assert truck.shift[0] <= route.start_s and route.end_s <= truck.shift[1], (
             f"truck {truck.id} out {route.start_s}-{route.end_s}, shift {truck.shift}"
         )

@@ -261,3 +261,16 @@ def test_a_stop_taken_away_while_offline_still_delivers_and_the_dispatcher_sees_
         from apps.orders.services import route_clash_resolve
 
         route_clash_resolve(actor=w.users["supervisor"], clash=clash, resolution="again")
+
+
+@pytest.mark.parametrize("engine", ["vroom", "ortools"])
+def test_the_day_is_spread_over_the_trucks(day_world, day, settings, engine):
+    """Without a cap one truck could drive the whole day to save a few km;
+    DISPATCH_BALANCE caps each at its share (times the factor)."""
+    settings.DISPATCH_BALANCE, settings.DISPATCH_ENGINE, settings.DISPATCH_TIME_LIMIT_S = 1.0, engine, 2.0
+    w = day_world
+    for c in w.customers:
+        order(w, day, c, qty=1)
+    dispatch_plan(actor=w.users["supervisor"], day=day)
+    counts = sorted(r.stops.count() for r in RoutePlan.objects.filter(date=day))
+    assert counts == [4, 4], counts
