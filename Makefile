@@ -102,14 +102,28 @@ test-e2e: install frontend-build
 # The write path next to the database's own ceiling (bench/ceiling.py): raw
 # statements, the service and the HTTP API under gunicorn, interleaved; then a
 # 500-event sync backlog applied and replayed (bench/sync_replay.py); on every
-# reachable database; appends to BENCHMARKS.md. Reads at a million ledger
-# rows: bench/reads.py (minutes to load; run by hand).
+# reachable database; appends to BENCHMARKS.md. First the dispatch solver
+# against the sweep baseline on a 300-order day (bench/dispatch.py). Reads at
+# a million ledger rows: bench/reads.py (minutes to load; run by hand).
 bench: install
+	$(PY) bench/dispatch.py
 	$(PY) bench/ceiling.py && $(PY) bench/sync_replay.py
 	@for url in "$(MYSQL_TEST_URL)" "$(POSTGRES_TEST_URL)"; do \
 	  if $(PY) scripts/db_reachable.py "$$url"; then \
 	    DATABASE_URL="$$url" $(PY) bench/ceiling.py && DATABASE_URL="$$url" $(PY) bench/sync_replay.py || exit 1; \
 	  else echo "=== $$url not reachable: skipped ==="; fi; done
+
+# The production topology on this machine, no Docker (docs/operations.md):
+# nginx, two gunicorns, MariaDB primary + replica, Redis, Celery worker and beat.
+prod-up: install
+	@PYTHON="$(PYTHON_BASE)" scripts/system-deps.sh prod
+	PY=$(abspath $(PY)) scripts/prod-up.sh
+
+prod-down:
+	scripts/prod-down.sh
+
+prod-status:
+	scripts/prod-down.sh status
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static var/media var/test-media
