@@ -5,19 +5,22 @@ On own mariadbd instances under a work directory (free ports, 127.0.0.1 only):
 1. a primary (deploy/mariadb/primary.cnf: binlog ROW, GTID, sync_binlog=1) and a
    GTID replica (replica.cnf); migrate; a small world; gunicorn on the primary;
 2. a load generator POSTs distributions and deliveries (each with its own
-   Idempotency-Key) for a bounded time and count, and logs every acknowledged
-   write (201: time, key, document and invoice numbers) to acks.jsonl;
+   Idempotency-Key; every other delivery with a signature, PUT after the 201)
+   for a bounded time and count, and logs every acknowledged write (201: time,
+   key, document and invoice numbers; uploads: 200/201) to acks.jsonl;
 3. during the load: the audit head published (`audit_head`), a consistent dump
    from the replica (`mariadb-dump --single-transaction --gtid --master-data=2`),
    the head published again, then the damage at T_damage, as the database owner
    (variant A: drop the append-only triggers, delete invoices and audit rows;
    variant B: DROP TABLE of the stock ledger), the primary's binlogs copied aside;
+   media copied aside after the dump and again after the damage (new names only);
 4. restore into a fresh mariadbd: the dump, then `mariadb-binlog` from the dump's
    GTID up to the GTID just before the first damaging statement (found by
    reading the binlog, cross-checked with the damaging session's @@last_gtid);
 5. checks on the restored database: verify_audit_chain --expect-head (the last
    head published before the damage), verify_numbering, reconcile_inventory,
-   and every write acknowledged before T_damage present (RPO, must be 0); then
+   check_media on the restored media, every append-only trigger in place, and
+   every write acknowledged before T_damage present (RPO, must be 0); then
    gunicorn on it answering an authenticated request (RTO, from "start restore").
 
 Prints a summary, writes figures.json, exits 1 when any check fails.
@@ -44,6 +47,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DB = "lpg"
 PY = sys.executable
+
+
+def _signature() -> tuple[bytes, str]:
+    """A small drawn signature (PNG), as the phone's canvas sends it."""
+    import hashlib
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (317, 113), (255, 255, 255, 0))
+    ImageDraw.Draw(image).line([(7, 90), (60, 20), (130, 95), (210, 15), (300, 80)], fill=(17, 17, 17, 255), width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue(), hashlib.sha256(out.getvalue()).hexdigest()
+
+
+SIGNATURE, SIGNATURE_SHA = _signature()
 
 
 def free_port() -> int:
@@ -139,7 +159,7 @@ class Drill:
         self.lock = threading.Lock()
 
     # --- the application -------------------------------------------------------
-    def env(self, db: MariaDB) -> dict:
+    def env(self, db: MariaDB, media: str = "media") -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "GUNICORN_"))}
         env.update(
             self.secrets,
@@ -151,7 +171,7 @@ class Drill:
             CELERY_TASK_ALWAYS_EAGER="false",
             AUDIT_SEAL_ON_COMMIT="true",
             SECURE_SSL_REDIRECT="false",
-            MEDIA_ROOT=str(self.work / "media"),
+            MEDIA_ROOT=str(self.work / media),
             EMAIL_URL="consolemail://",
         )
         return env
@@ -161,9 +181,9 @@ class Drill:
             [PY, "manage.py", *args], cwd=ROOT, env=self.env(db), capture_output=True, text=True, timeout=timeout
         )
 
-    def gunicorn(self, db: MariaDB, name: str) -> int:
+    def gunicorn(self, db: MariaDB, name: str, media: str = "media") -> int:
         port = free_port()
-        env = {**self.env(db), "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2"}
+        env = {**self.env(db, media), "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2"}
         proc = subprocess.Popen(
             [PY, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi:application"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(self.work / f"{name}.log", "w"),  # noqa: SIM115
@@ -254,12 +274,16 @@ print("WORLD " + json.dumps({"token": str(RefreshToken.for_user(w.users["driver"
                 "items": [{"depot": w["depot"], "cylinder_type": w["types"][0], "quantity": 2,
                            "movement_type": "COLLECTION"}],
             }  # fmt: skip
-        return "delivery", "/api/deliveries/", {
+        body = {
             "customer": w["customers"][n % len(w["customers"])], "vehicle": w["vehicle"], "order": None,
             "payment_method": "CHEQUE", "acknowledged_warnings": ["household_hours"],
             "lines": [{"cylinder_type": w["types"][0], "delivered_full": 1, "returned_empty": 1},
                       {"cylinder_type": w["types"][1], "delivered_full": 1, "returned_empty": 0}],
         }  # fmt: skip
+        if n % 4 == 0:  # every other delivery with a signed proof, its image uploaded after the 201
+            body["proof"] = {"recipient_name": "Tan Ah Kow", "signature_sha256": SIGNATURE_SHA, "photo_sha256": [],
+                             "latitude": "1.3520831", "longitude": "103.8198361", "accuracy_m": "12.7"}  # fmt: skip
+        return "delivery", "/api/deliveries/", body
 
     def load(self, stop: threading.Event) -> None:
         """Bounded: until stop, self.seconds * 3 at the most, self.max_docs documents at the most."""
@@ -289,8 +313,10 @@ print("WORLD " + json.dumps({"token": str(RefreshToken.for_user(w.users["driver"
                         out.flush()
                     else:
                         self.errors[str(status)] = self.errors.get(str(status), 0) + 1
-                        if stop.is_set() or self.variant == "B":
-                            time.sleep(0.05)
+                if status != 201 and (stop.is_set() or self.variant == "B"):
+                    time.sleep(0.05)
+                if status == 201 and "proof" in body:
+                    self.upload(data["id"], out)
 
         threads = [threading.Thread(target=client) for _ in range(self.clients)]
         for t in threads:
@@ -298,6 +324,40 @@ print("WORLD " + json.dumps({"token": str(RefreshToken.for_user(w.users["driver"
         for t in threads:
             t.join()
         out.close()
+
+    def upload(self, delivery: int, out) -> None:
+        """PUT the signature image; a 201/200 is an acknowledged upload (the file is stored)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("PUT", f"/api/deliveries/{delivery}/attachments/{SIGNATURE_SHA}/", SIGNATURE,
+                         {"Authorization": f"Bearer {self.token}", "Content-Type": "image/png",
+                          "X-Forwarded-Proto": "https"})  # fmt: skip
+            status = conn.getresponse().status
+        except (OSError, http.client.HTTPException) as exc:
+            status = type(exc).__name__
+        finally:
+            conn.close()
+        with self.lock:
+            if status in (200, 201):
+                ack = {"t": time.time(), "kind": "attachment", "key": f"attachment-{delivery}", "id": delivery,
+                       "number": None, "invoice": None}  # fmt: skip
+                self.acks.append(ack)
+                out.write(json.dumps(ack) + "\n")
+                out.flush()
+            else:
+                self.errors[f"upload {status}"] = self.errors.get(f"upload {status}", 0) + 1
+
+    def copy_media(self) -> int:
+        """As `rsync -a --ignore-existing media/ backup/`: names are written once, never changed."""
+        copied = 0
+        source, backup = self.work / "media", self.work / "media-backup"
+        for f in sorted(source.rglob("*")) if source.exists() else []:
+            target = backup / f.relative_to(source)
+            if f.is_file() and not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(f, target)
+                copied += 1
+        return copied
 
     def publish_head(self) -> str:
         done = self.manage(self.primary, "audit_head")
@@ -327,6 +387,7 @@ print("WORLD " + json.dumps({"token": str(RefreshToken.for_user(w.users["driver"
         self.figures.update(dump_s=round(time.monotonic() - t0, 2), dump_gtid=self.dump_gtid,
                             dump_bytes=dump.stat().st_size)  # fmt: skip
         self.copy_binlogs()
+        self.figures["media_copied_with_dump"] = self.copy_media()
 
     def copy_binlogs(self) -> None:
         """FLUSH BINARY LOGS closes the current file; all of them are copied aside."""
@@ -391,6 +452,7 @@ print("WORLD " + json.dumps({"token": str(RefreshToken.for_user(w.users["driver"
         say(f"restore: dump at {self.dump_gtid}, binlogs up to {stop} (damage at {damage_gtid})")
         # A fresh server: no binlog while the backup is loaded (it is the new primary's
         # starting point; `SET GLOBAL gtid_slave_pos` from the dump before replicas attach).
+        shutil.copytree(self.work / "media-backup", self.work / "media-restored", dirs_exist_ok=True)
         self.restored.install().wait(timeout=120)
         self.restored.start("--skip-log-bin")
         self.restored.query(
@@ -441,20 +503,32 @@ from django.db import connection
 from apps.audit.triggers import guard_problems
 problems = list(guard_problems(connection))
 out["append_only_triggers"] = "clean" if not problems else f"FAILED: {problems}"
+try:
+    call_command("check_media")
+    out["check_media"] = "clean"
+except CommandError as e:
+    out["check_media"] = f"FAILED: {e}"
+from apps.deliveries.models import DeliveryAttachment
 acks = [json.loads(line) for line in open(os.environ["ACKS"])]
 def found(model, field, values):
     return {str(v) for v in model.objects.filter(**{f"{field}__in": values}).values_list(field, flat=True)}
-keys = found(IdempotencyRecord, "key", [a["key"] for a in acks])
+keys = found(IdempotencyRecord, "key", [a["key"] for a in acks if a["kind"] != "attachment"])
 dists = found(DistributionHeader, "number", [a["number"] for a in acks if a["number"]])
 invs = found(Invoice, "number", [a["invoice"] for a in acks if a["invoice"]])
 dels = {int(pk) for pk in found(Delivery, "pk", [a["id"] for a in acks if a["kind"] == "delivery"])}
+uploaded = set(DeliveryAttachment.objects.filter(
+    uploaded_at__isnull=False, delivery_id__in=[a["id"] for a in acks if a["kind"] == "attachment"]
+).values_list("delivery_id", flat=True))
 def present(a):
+    if a["kind"] == "attachment":
+        return a["id"] in uploaded
     return a["key"] in keys and (a["kind"] == "delivery" and a["invoice"] in invs and a["id"] in dels
                                  or a["kind"] == "distribution" and a["number"] in dists)
 out["present"] = [a["key"] for a in acks if present(a)]
 print("CHECKS " + json.dumps(out))
 """
-        env = {**self.env(self.restored), "EXPECT_HEAD": self.head_before_damage, "ACKS": str(self.acks_path)}
+        env = {**self.env(self.restored, "media-restored"), "EXPECT_HEAD": self.head_before_damage,
+               "ACKS": str(self.acks_path)}  # fmt: skip
         done = subprocess.run([PY, "manage.py", "shell", "-c", check], cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=600)  # fmt: skip
         if "CHECKS " not in done.stdout:
@@ -462,7 +536,7 @@ print("CHECKS " + json.dumps(out))
         self.checks = json.loads(done.stdout.split("CHECKS ", 1)[1])
         (self.work / "checks.log").write_text(done.stdout + done.stderr)
         self.figures["checks_s"] = round(time.monotonic() - t0, 2)
-        port = self.gunicorn(self.restored, "gunicorn-restored")
+        port = self.gunicorn(self.restored, "gunicorn-restored", "media-restored")
         self.wait_api(port)
         self.figures["rto_s"] = round(time.monotonic() - t0, 2)
         # The restored system takes a write again.
@@ -511,6 +585,7 @@ print("CHECKS " + json.dumps(out))
             loader.join(timeout=120)
             self.figures["load_s"] = round(time.monotonic() - t_load, 1)
             self.copy_binlogs()
+            self.figures["media_copied_after_damage"] = self.copy_media()
             # The damaged primary and its gunicorn stop; the restore starts.
             for proc in self.procs:
                 proc.terminate()

@@ -3,7 +3,8 @@ MariaDB primary + replica + a fresh server in a temp dir, a bounded load over
 HTTP, a dump from the replica during it, damage (variant A: the owner drops the
 append-only triggers and deletes invoices and audit rows; B: DROP TABLE of the
 stock ledger), the dump plus binlogs replayed to the GTID before the damage,
-then the project's checks and the acknowledged writes.
+then the project's checks (check_media on the media copy too) and the
+acknowledged writes (documents and proof-image uploads).
 
 Marked ``topology`` (brings its own mariadbd, like test_topology_prod.py)."""
 
@@ -52,7 +53,10 @@ def test_restore_to_just_before_the_damage_loses_no_acknowledged_write(drill, va
         "verify_numbering": "clean",
         "reconcile_inventory": "clean",
         "append_only_triggers": "clean",
+        "check_media": "clean",
     }
+    # Proof images were uploaded (acknowledged) and came back with the media copy.
+    assert f["media_copied_with_dump"] + f["media_copied_after_damage"] > 0
     # The binlog replay stopped at the GTID before the damaging statement, found in the binlog.
     domain, server, seq = f["damage_gtid"].split("-")
     assert f["restore_to_gtid"] == f"{domain}-{server}-{int(seq) - 1}"
