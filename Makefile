@@ -18,7 +18,7 @@ TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.settings.test
 SYSTEM_DEPS = PYTHON="$(PYTHON_BASE)" CHROMIUM="$(CHROMIUM)" scripts/system-deps.sh
 
 .PHONY: run test install migrate seed static lint test-sqlite test-mysql test-postgres test-e2e bench clean \
-	doctor python system-deps system-deps-test prod-up prod-down prod-status
+	doctor python system-deps system-deps-test prod-up prod-down prod-status restore-drill
 
 include frontend/frontend.mk
 
@@ -124,6 +124,13 @@ prod-down:
 
 prod-status:
 	scripts/prod-down.sh status
+
+# Restore drill (docs/operations.md): own MariaDB primary + replica + a fresh
+# server, load, dump from the replica, damage, dump + binlogs to just before it,
+# verify_audit_chain/verify_numbering/reconcile_inventory, RPO and RTO.
+# RESTORE_DRILL_ARGS e.g. "--variant A --seconds 10".
+restore-drill: install
+	PY=$(abspath $(PY)) scripts/restore-drill.sh $(RESTORE_DRILL_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static var/media var/test-media
