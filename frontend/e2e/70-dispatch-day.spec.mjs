@@ -299,6 +299,8 @@ describe('the dispatcher\'s day (issue 22)', { skip: process.env.E2E_MOCK === '1
       scheduled_for: today,
       lines: [{ cylinder_type: types['LPG-12.7'], quantity: 1 }],
       urgent: true,
+      window_start: '07:00', // today, any time the trucks can make it
+      window_end: '21:00',
       notes: 'Urgent: ran out this morning',
     });
     assert.equal(order.urgent, true);
