@@ -214,8 +214,10 @@ describe('prices, receipts, drafts and stops', () => {
       assert.equal(res.headers.get('content-encoding'), encoding);
       assert.match(res.headers.get('cache-control'), /max-age=315360000.*immutable|immutable.*max-age=315360000/);
       assert.match(res.headers.get('vary') ?? '', /Accept-Encoding/i);
+      await res.body?.cancel(); // an unread body keeps the connection, and this process, alive for minutes
     }
     const shell = await fetch(`${APP_URL}sw.js`);
     assert.equal(shell.headers.get('cache-control'), 'no-cache');
+    await shell.body?.cancel();
   });
 });
