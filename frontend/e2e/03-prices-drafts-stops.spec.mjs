@@ -46,7 +46,8 @@ async function setDeliveryQuantities(page, typeId, full, empty) {
   }
 }
 
-describe('prices, receipts, drafts and stops', () => {
+// The bundled mock API (E2E_MOCK=1) has no contract prices, drafts or Django fixture: this spec needs the real server.
+describe('prices, receipts, drafts and stops', { skip: process.env.E2E_MOCK === '1' && 'needs the real server (scripts/e2e.sh)' }, () => {
   let browser, page, server, fx;
 
   before(async () => {
