@@ -12,9 +12,13 @@ FRONTEND_STAMP := $(FRONTEND_DIR)/node_modules/.installed
 
 # npm ci from the committed package-lock.json (the npm cache first, so a fresh
 # clone installs quickly); never downloads a browser.
+# A node_modules that is a symlink (a worktree sharing another checkout's
+# install) is left alone: npm ci would empty the install it points to.
 $(FRONTEND_STAMP): $(FRONTEND_DIR)/package.json $(FRONTEND_DIR)/package-lock.json
 	@command -v npm >/dev/null || { echo "Node 20.19+ with npm not found: install Node 20 LTS or newer (make doctor says how)"; exit 1; }
-	cd $(FRONTEND_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefer-offline --no-audit --no-fund
+	@if [ -L $(FRONTEND_DIR)/node_modules ]; then \
+	  echo "$(FRONTEND_DIR)/node_modules links to $$(readlink $(FRONTEND_DIR)/node_modules): using that install as it is (npm ci there to update it)"; \
+	else cd $(FRONTEND_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefer-offline --no-audit --no-fund; fi
 	@touch $@
 
 frontend-install:

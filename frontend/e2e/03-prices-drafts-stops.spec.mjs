@@ -46,7 +46,8 @@ async function setDeliveryQuantities(page, typeId, full, empty) {
   }
 }
 
-describe('prices, receipts, drafts and stops', () => {
+// The bundled mock API (E2E_MOCK=1) has no contract prices, drafts or Django fixture: this spec needs the real server.
+describe('prices, receipts, drafts and stops', { skip: process.env.E2E_MOCK === '1' && 'needs the real server (scripts/e2e.sh)' }, () => {
   let browser, page, server, fx;
 
   before(async () => {
@@ -214,8 +215,10 @@ describe('prices, receipts, drafts and stops', () => {
       assert.equal(res.headers.get('content-encoding'), encoding);
       assert.match(res.headers.get('cache-control'), /max-age=315360000.*immutable|immutable.*max-age=315360000/);
       assert.match(res.headers.get('vary') ?? '', /Accept-Encoding/i);
+      await res.body?.cancel(); // an unread body keeps the connection, and this process, alive for minutes
     }
     const shell = await fetch(`${APP_URL}sw.js`);
     assert.equal(shell.headers.get('cache-control'), 'no-cache');
+    await shell.body?.cancel();
   });
 });
