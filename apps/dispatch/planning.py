@@ -109,7 +109,8 @@ def day_drivers() -> dict[int, User]:
     return drivers
 
 
-def _loaded_today(vehicle_ids: list[int], day: date) -> set[int]:
+def loaded_on(vehicle_ids: list[int], day: date) -> set[int]:
+    """The trucks loaded at a depot on ``day`` (a COLLECTION that day)."""
     start = at(day, 0)
     return set(
         StockMove.objects.filter(
@@ -162,7 +163,7 @@ def read_day(day: date, *, now: datetime | None = None, drivers: dict[int, User]
         .order_by("id")
     )
     by_id = {o.pk: o for o in orders}
-    loaded = _loaded_today([v.pk for v in vehicles], day)
+    loaded = loaded_on([v.pk for v in vehicles], day)
     trucks_locs = {loc.vehicle_id: loc.pk for loc in Location.objects.filter(vehicle_id__in=[v.pk for v in vehicles])}
     on_board: dict[int, dict[int, int]] = defaultdict(dict)
     for row in StockBalance.objects.filter(location_id__in=trucks_locs.values()).values(

@@ -14,7 +14,7 @@ from apps.core.roles import Role
 from apps.core.scoping import scope_by_role
 from apps.depots.models import CylinderType, Vehicle, VehicleCapacity
 from apps.dispatch.models import DispatchPlan, LoadSheetLine
-from apps.dispatch.planning import SINGAPORE, day_drivers, order_window
+from apps.dispatch.planning import SINGAPORE, day_drivers, loaded_on, order_window
 from apps.inventory.models import StockBalance
 from apps.orders.enums import OrderStatus
 from apps.orders.models import Order, RouteClash, RoutePlan
@@ -138,6 +138,7 @@ def dispatch_board(*, user, day: date) -> dict:
                 }
             )
     now = timezone.now()
+    loaded = loaded_on([v.pk for v in vehicles], day)
     trucks, late_total, planned_ids = [], 0, set()
     for vehicle in sorted(vehicles, key=lambda v: v.plate_number):
         driver = drivers[vehicle.pk]
@@ -200,7 +201,8 @@ def dispatch_board(*, user, day: date) -> dict:
                     "longitude": None if depot.longitude is None else float(depot.longitude),
                 },
                 "driver": {"id": driver.pk, "name": driver.name},
-                "out": any(on_truck[vehicle.pk].values()) or any(s["done"] for s in stops_of(route)),
+                # the planner's rule: loaded that day, or a stop of the day done
+                "out": vehicle.pk in loaded or any(s["done"] for s in stops_of(route)),
                 "route": route,
                 "load_sheet": loads.get(vehicle.pk, []),
                 "capacity": capacities.get(vehicle.pk, []),

@@ -196,6 +196,10 @@ def test_replan_never_moves_done_stops_and_trucks_out_carry_what_is_on_board(day
         lines=[{"cylinder_type": w.gas, "delivered_full": 2, "returned_empty": 0}],
         occurred_at=at(day, 9 * 3600),
     )
+    sup = api_client_for(w.users["supervisor"])
+    assert all(t["out"] for t in sup.get(f"/api/dispatch/board/?date={day}").json()["trucks"])
+    later = day + timedelta(days=1)  # loaded today says nothing about the next day
+    assert not any(t["out"] for t in sup.get(f"/api/dispatch/board/?date={later}").json()["trucks"])
     urgent = order(w, day, w.customers[0], qty=1, urgent=True)
     plan = dispatch_plan(actor=w.users["supervisor"], day=day)
     assert plan.version == 2 and plan.kind == "REPLAN"
