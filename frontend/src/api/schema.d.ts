@@ -1326,6 +1326,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * @description Order one driver's assigned stops of a day with the solver (the truck
+         *     is already chosen: the board plans the whole day).
+         */
         post: operations["routes_plan_create"];
         delete?: never;
         options?: never;
