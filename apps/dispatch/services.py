@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -237,7 +237,7 @@ def dispatch_plan(
     version = (DispatchPlan.objects.filter(date=day).aggregate(v=Max("version"))["v"] or 0) + 1
     routed = {s.job_id for r in solution.routes for s in r.stops}
     fixed_count = sum(len(t.fixed) for t in seen.trucks)
-    plan = DispatchPlan.objects.create(
+    plan = DispatchPlan(
         date=day,
         version=version,
         kind=kind or (PlanKind.PLAN if version == 1 else PlanKind.REPLAN),
@@ -252,6 +252,11 @@ def dispatch_plan(
         created_by=actor,
         created_at=timezone.now(),
     )
+    try:
+        with transaction.atomic():  # a savepoint: the version is unique per day
+            plan.save()
+    except IntegrityError:  # another plan of the day took this version (a day with no order to lock)
+        raise ConflictError("Another plan of this day was made meanwhile: plan again.", code="plan_stale") from None
     routes = {r.truck_id: r for r in solution.routes}
     for truck in seen.trucks:
         _write_route(seen, truck, routes.get(truck.vehicle.pk), version)

@@ -122,3 +122,18 @@ def test_a_delivery_during_a_re_plan_is_kept(settings):
     api_client_for(supervisor).post("/api/dispatch/plans/", {"date": day.isoformat()}, format="json")
     route = RoutePlan.objects.get(driver=driver, date=day)
     assert route.stops.order_by("sequence").first().order_id == target.pk
+
+
+def test_two_plans_of_an_empty_day_at_once_never_fail(settings):
+    """No order to lock: the version's uniqueness decides, and the loser is a
+    409 plan_stale, not a 500."""
+    world = _day_world(settings)
+    day = timezone.localdate() + timedelta(days=2)
+    clients = [api_client_for(world.users[name]) for name in ("supervisor", "admin", "supervisor", "admin")]
+    answers = run_concurrently(
+        lambda i: clients[i].post("/api/dispatch/plans/", {"date": day.isoformat()}, format="json"), 4
+    )
+    codes = [a.status_code for a in answers]
+    assert all(c in (201, 409) for c in codes), [(a.status_code, a.content[:200]) for a in answers]
+    versions = sorted(DispatchPlan.objects.filter(date=day).values_list("version", flat=True))
+    assert versions == list(range(1, codes.count(201) + 1)) and versions
