@@ -56,6 +56,7 @@ def day_orders(*, driver, day: date) -> list[Order]:
         for order_id, sequence, eta, opens, closes in plan.stops.values_list(
             "order_id", "sequence", "eta", "window_start", "window_end"
         ):
+            eta = timezone.localtime(eta) if eta is not None else None  # Singapore time, as the API renders it
             position[order_id], planned[order_id] = sequence, (eta, opens, closes)
     for order in orders:
         order.planned_stop = planned.get(order.pk, (None, None, None))  # type: ignore[attr-defined]

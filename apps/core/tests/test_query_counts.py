@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from apps.billing.tests.helpers import delivery_body, load_vehicle
-from apps.orders.services import route_plan
+from apps.dispatch.services import dispatch_route
 from apps.orders.tests.helpers import customer_at, make_order
 from apps.sync.tests.signing import PhoneKey, collection_payload, register_device
 
@@ -35,7 +35,7 @@ def sync_pin(events: int) -> int:
 def _day_with_stops(world, n: int) -> None:
     for i in range(n):
         make_order(world, customer=customer_at(f"1.3{i:02d}000", "103.700000"), quantity=1)
-    route_plan(actor=world.users["supervisor"], driver=world.users["driver"], day=timezone.localdate())
+    dispatch_route(actor=world.users["supervisor"], driver=world.users["driver"], day=timezone.localdate())
 
 
 def test_my_day(world, api, django_assert_max_num_queries):
