@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -19,26 +19,36 @@ from rest_framework.views import APIView
 
 from apps.accounts.throttles import LoginIPThrottle
 from apps.billing.apis import PdfRenderer
+from apps.billing.selectors import customer_cylinders
 from apps.billing.services import invoice_pdf_download
 from apps.core.api import SafeLookupMixin
+from apps.core.commands import command_create
 from apps.core.db import retry_on_conflict
 from apps.core.idempotency import idempotent_create
 from apps.core.permissions import roles
 from apps.customers.services import INVITERS, contact_invite, invite_accept
-from apps.finance.selectors import BUCKETS, open_invoices
+from apps.finance.pdf import statement_pdf_bytes
+from apps.finance.selectors import BUCKETS, open_invoices, statement_build
+from apps.finance.serializers import StatementOutput, statement_json
 from apps.portal import selectors
+from apps.portal.commands import CUSTOMER_ORDER_CREATE
 from apps.portal.permissions import IsCustomerContact
 from apps.portal.serializers import (
     AccountOutput,
     ContactInviteInput,
     ContactInviteOutput,
+    CustomerCancelInput,
     CustomerCreditNoteSerializer,
+    CustomerCylindersHeldOutput,
     CustomerInvoiceSerializer,
     CustomerOrderSerializer,
+    CustomerPaymentOutput,
+    CustomerStatementInput,
     InviteAcceptInput,
     InviteAcceptOutput,
     ProfileOutput,
 )
+from apps.portal.services import customer_order_cancel
 
 
 def own_customer(request):
@@ -78,6 +88,65 @@ class AccountApi(APIView):
         return Response(AccountOutput(body).data)
 
 
+class CustomerPaymentsApi(APIView):
+    """Payments received on the customer's invoices, newest first."""
+
+    permission_classes = [IsCustomerContact]
+
+    @extend_schema(responses={200: CustomerPaymentOutput(many=True)})
+    def get(self, request):
+        payments = selectors.customer_payment_list(customer=own_customer(request))
+        return Response(CustomerPaymentOutput(payments, many=True).data)
+
+
+class CustomerCylindersApi(APIView):
+    """Cylinders held at the site by type (and by serial, for serialised
+    types) and the deposits held: the office's own view of the customer."""
+
+    permission_classes = [IsCustomerContact]
+
+    @extend_schema(responses={200: CustomerCylindersHeldOutput})
+    def get(self, request):
+        customer = own_customer(request)
+        body = {**customer_cylinders(customer=customer), "serials": selectors.customer_serials(customer=customer)}
+        return Response(CustomerCylindersHeldOutput(body).data)
+
+
+class CustomerStatementApi(APIView):
+    """The statement of account for a period (at most
+    CUSTOMER_STATEMENT_MAX_DAYS), as JSON or PDF (``?format=pdf``)."""
+
+    permission_classes = [IsCustomerContact]
+    renderer_classes = [JSONRenderer, PdfRenderer]
+
+    @extend_schema(
+        parameters=[CustomerStatementInput],
+        responses={200: StatementOutput, (200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    def get(self, request):
+        customer = own_customer(request)
+        data = CustomerStatementInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        params = data.validated_data
+        as_pdf = params.get("format") == "pdf" or request.accepted_renderer.format == "pdf"
+        statement = statement_build(customer=customer, date_from=params["date_from"], date_to=params["date_to"])
+        if not as_pdf:
+            return Response(statement_json(statement))
+        response = HttpResponse(statement_pdf_bytes(statement), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="statement-{customer.code}-{params["date_to"]:%Y%m%d}.pdf"'
+        )
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Errors are JSON even when the client asked for application/pdf."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 and isinstance(getattr(response, "accepted_renderer", None), PdfRenderer):
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = "application/json"
+        return response
+
+
 class CustomerInvoiceViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsCustomerContact]
     serializer_class = CustomerInvoiceSerializer
@@ -111,14 +180,26 @@ class CustomerCreditNoteViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.customer_credit_note_list(customer=own_customer(self.request))
 
 
-class CustomerOrderViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
-    """The customer's orders with their tracking state."""
+class CustomerOrderViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The customer's orders with their tracking state; a new order (the
+    ``customer.order_create`` command); a cancel while not yet planned."""
 
     permission_classes = [IsCustomerContact]
     serializer_class = CustomerOrderSerializer
 
     def get_queryset(self):
         return selectors.customer_order_list(customer=own_customer(self.request))
+
+    create = command_create(CUSTOMER_ORDER_CREATE)
+
+    @extend_schema(request=CustomerCancelInput, responses={200: CustomerOrderSerializer})
+    @action(detail=True, methods=["post"])
+    @retry_on_conflict
+    def cancel(self, request, pk=None):
+        data = CustomerCancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = customer_order_cancel(actor=request.user, order=self.get_object(), **data.validated_data)
+        return Response(CustomerOrderSerializer(self.get_queryset().get(pk=order.pk)).data)
 
 
 class ContactInviteApi(APIView):

@@ -7,9 +7,10 @@ from datetime import date, datetime
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from apps.billing.models import CreditNote, Invoice
+from apps.billing.models import CreditNote, Invoice, Payment
 from apps.customers.models import Customer, CustomerContact
 from apps.customers.services import CustomerInactive
+from apps.depots.models import Equipment
 from apps.orders.enums import OrderStatus
 from apps.orders.models import Order, RouteStop
 
@@ -41,6 +42,23 @@ def customer_credit_note_list(*, customer: Customer) -> QuerySet[CreditNote]:
         .select_related("invoice")
         .prefetch_related("lines")
         .order_by("-id")
+    )
+
+
+def customer_payment_list(*, customer: Customer) -> QuerySet[Payment]:
+    return (
+        Payment.objects.filter(invoice__customer_id=customer.pk)
+        .select_related("invoice")
+        .order_by("-received_at", "-id")
+    )
+
+
+def customer_serials(*, customer: Customer) -> QuerySet[Equipment]:
+    """The serialised cylinders at the customer's site now."""
+    return (
+        Equipment.objects.filter(location__customer_id=customer.pk)
+        .select_related("cylinder_type")
+        .order_by("cylinder_type_id", "serial_number")
     )
 
 

@@ -1,12 +1,16 @@
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.billing.serializers import CreditNoteSerializer, InvoiceSerializer
+from apps.billing.serializers import CreditNoteSerializer, CustomerCylindersOutput, InvoiceSerializer
 from apps.core.api import PKField
+from apps.core.fields import BoundedDateField
 from apps.customers.models import Customer
-from apps.orders.serializers import OrderSerializer
+from apps.finance.serializers import StatementInput
+from apps.orders.serializers import OrderLineInput, OrderSerializer, hhmm_field
 from apps.portal.selectors import order_tracking
+from apps.portal.services import PAY_AT_DOOR
 
 
 class CustomerInvoiceSerializer(InvoiceSerializer):
@@ -48,13 +52,19 @@ class TrackingOutput(serializers.Serializer):
 
 class CustomerOrderSerializer(OrderSerializer):
     tracking = serializers.SerializerMethodField()
+    payment_at_door = serializers.SerializerMethodField(
+        help_text="On credit hold when ordered: the driver collects payment at the door (the notes say why)."
+    )
 
     class Meta(OrderSerializer.Meta):
         fields = [
             "id", "customer", "scheduled_for", "status", "notes", "lines", "delivered_at", "cancel_reason",
-            "created_at", "window_start", "window_end", "source", "tracking",
+            "created_at", "window_start", "window_end", "source", "tracking", "payment_at_door",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_payment_at_door(self, obj) -> bool:
+        return obj.notes.startswith(PAY_AT_DOOR)
 
     @extend_schema_field(TrackingOutput)
     def get_tracking(self, obj) -> dict:
@@ -102,3 +112,64 @@ class InviteAcceptOutput(serializers.Serializer):
     email = serializers.EmailField(source="user.email")
     name = serializers.CharField(source="user.name")
     customer = serializers.CharField(source="customer.name")
+
+
+class CustomerOrderLineInput(OrderLineInput):
+    quantity = serializers.IntegerField(min_value=1, max_value=50)
+
+
+class CustomerOrderInput(serializers.Serializer):
+    lines = CustomerOrderLineInput(many=True, allow_empty=False, max_length=10)
+    scheduled_for = BoundedDateField(help_text="The preferred day (today or later).")
+    window_start = hhmm_field(required=False, allow_null=True, default=None)
+    window_end = hhmm_field(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate_lines(self, lines):
+        seen = [line["cylinder_type"].pk for line in lines]
+        if len(seen) != len(set(seen)):
+            raise serializers.ValidationError("Each cylinder type may appear once.")
+        return lines
+
+    def service_kwargs(self) -> dict:
+        return dict(self.validated_data)
+
+    def canonical(self) -> dict:
+        v = self.validated_data
+        hhmm = lambda t: t.strftime("%H:%M") if t else None  # noqa: E731
+        return {
+            "lines": [{"cylinder_type": line["cylinder_type"].pk, "quantity": line["quantity"]} for line in v["lines"]],
+            "scheduled_for": v["scheduled_for"].isoformat(),
+            "window_start": hhmm(v["window_start"]),
+            "window_end": hhmm(v["window_end"]),
+            "notes": v["notes"],
+        }
+
+
+class CustomerCancelInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class CustomerPaymentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    invoice = serializers.IntegerField(source="invoice_id")
+    invoice_number = serializers.CharField(source="invoice.number")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    method = serializers.CharField()
+    reference = serializers.CharField()
+    received_at = serializers.DateTimeField()
+
+
+class SerialOutput(serializers.Serializer):
+    serial_number = serializers.CharField()
+    cylinder_type = serializers.IntegerField(source="cylinder_type_id")
+    name = serializers.CharField(source="cylinder_type.name")
+    since = serializers.DateTimeField(source="located_since", allow_null=True)
+
+
+class CustomerCylindersHeldOutput(CustomerCylindersOutput):
+    serials = SerialOutput(many=True, help_text="The serialised cylinders at the site now, by type and serial.")
+
+
+class CustomerStatementInput(StatementInput):
+    max_days = settings.CUSTOMER_STATEMENT_MAX_DAYS

@@ -5,8 +5,11 @@ from apps.portal.apis import (
     AccountApi,
     ContactInviteApi,
     CustomerCreditNoteViewSet,
+    CustomerCylindersApi,
     CustomerInvoiceViewSet,
     CustomerOrderViewSet,
+    CustomerPaymentsApi,
+    CustomerStatementApi,
     InviteAcceptApi,
     ProfileApi,
 )
@@ -20,6 +23,9 @@ router.register("orders", CustomerOrderViewSet, basename="customer-order")
 urlpatterns = [
     path("customer/me/", ProfileApi.as_view(), name="customer-me"),
     path("customer/account/", AccountApi.as_view(), name="customer-account"),
+    path("customer/payments/", CustomerPaymentsApi.as_view(), name="customer-payments"),
+    path("customer/cylinders/", CustomerCylindersApi.as_view(), name="customer-cylinders"),
+    path("customer/statement/", CustomerStatementApi.as_view(), name="customer-statement"),
     path("customer/invites/", ContactInviteApi.as_view(), name="customer-invites"),
     path("customer/accept-invite/", InviteAcceptApi.as_view(), name="customer-accept-invite"),
     path("customer/", include(router.urls)),

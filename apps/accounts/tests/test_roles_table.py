@@ -172,6 +172,9 @@ TABLE = [
     E("POST", "/api/customer/invites/", "yy--y", {"customer": "{customer}", "email": "not-an-address"}),
     E("GET", "/api/customer/me/", "-----"),
     E("GET", "/api/customer/account/", "-----"),
+    E("GET", "/api/customer/payments/", "-----"),
+    E("GET", "/api/customer/cylinders/", "-----"),
+    E("GET", "/api/customer/statement/", "-----"),
     E("GET", "/api/customer/invoices/", "-----"),
     E("GET", "/api/customer/invoices/{invoice}/", "-----"),
     E("GET", "/api/customer/invoices/{invoice}/pdf/", "-----"),
@@ -182,6 +185,10 @@ TABLE = [
     E("GET", "/api/customer/orders/", "-----"),
     E("GET", "/api/customer/orders/{order}/", "-----"),
     E("GET", "/api/customer/orders/{order_other}/", "-----"),
+    E("POST", "/api/customer/orders/", "-----", {"lines": [{"cylinder_type": "{type}", "quantity": 1}],
+                                                 "scheduled_for": "{tomorrow}"}),
+    E("POST", "/api/customer/orders/{order}/cancel/", "-----", {}),
+    E("POST", "/api/customer/orders/{order_other}/cancel/", "-----", {}),
 ]
 # fmt: on
 

@@ -1,6 +1,8 @@
 """The contact's own account: profile, invoices and PDFs, balance and
 ageing, orders with their tracking state; the fence around the office API."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -43,19 +45,26 @@ def test_profile_and_the_fence(world):
 
 
 def test_tracking_received_planned_on_the_way_delivered(world):
+    from apps.orders.services import order_update
+
     load_vehicle(world, quantity=20)
     customer, neighbour = world.customers[0], world.customers[1]
     client = api_client_for(make_contact(world, customer, "track@example.com"))
-    driver = world.users["driver"]
+    driver, supervisor = world.users["driver"], world.users["supervisor"]
+    today = timezone.localdate()
+    # tomorrow's route, planned from the start of the shift: the ETA and its window
+    ahead = order(world, customer, scheduled_for=today + timedelta(days=1))
+    assert tracking(client, ahead.pk)["state"] == "received"
+    order_update(actor=supervisor, order=ahead, driver=driver)
+    dispatch_route(actor=supervisor, driver=driver, day=today + timedelta(days=1))
+    planned = tracking(client, ahead.pk)
+    assert planned["state"] == "planned" and planned["eta"]
+    assert planned["window_start"] == planned["eta"] and planned["window_start"] < planned["window_end"]
+    # today's route (late in the day the solver may leave it without an ETA: still planned)
     first = order(world, neighbour, driver=driver)
-    mine = order(world, customer)
-    assert tracking(client, mine.pk)["state"] == "received"
-    from apps.orders.services import order_update
-
-    order_update(actor=world.users["supervisor"], order=mine, driver=driver)
-    dispatch_route(actor=world.users["supervisor"], driver=driver, day=timezone.localdate())
-    planned = tracking(client, mine.pk)
-    assert planned["state"] == "planned" and planned["eta"] and planned["window_start"] <= planned["window_end"]
+    mine = order(world, customer, driver=driver)
+    dispatch_route(actor=supervisor, driver=driver, day=today)
+    assert tracking(client, mine.pk)["state"] == "planned"
     deliver(world, customer=neighbour, order=first.pk)  # a stop of its route done today: the truck is out
     assert tracking(client, mine.pk)["state"] == "on_the_way"
     delivery = deliver(world, customer=customer, order=mine.pk,
@@ -146,3 +155,36 @@ def test_every_list_and_detail_holds_only_the_contacts_own_customer(busy, db, wh
         for pk in model.objects.values_list("pk", flat=True):
             status = client.get(f"{path}{pk}/").status_code
             assert status == (200 if pk in own else 404), (path, pk)
+
+
+def test_payments_cylinders_deposits_and_statement(world):
+    from datetime import date
+
+    from apps.billing.services import payment_record
+
+    load_vehicle(world, quantity=20)
+    customer = world.customers[0]
+    mine = deliver(world, customer=customer)  # 3 fulls out, 3 empties back, deposits as the office charges them
+    theirs = deliver(world, customer=world.customers[1])
+    payment_record(actor=world.users["finance"], invoice=mine.invoice, amount=mine.invoice.total, method="CASH")
+    payment_record(actor=world.users["finance"], invoice=theirs.invoice, amount=theirs.invoice.total, method="CASH")
+    client = api_client_for(make_contact(world, customer, "account@example.com"))
+
+    payments = client.get("/api/customer/payments/").json()
+    assert [p["invoice_number"] for p in payments] == [mine.invoice.number]
+
+    cylinders = client.get("/api/customer/cylinders/").json()
+    office = api_client_for(world.users["finance"]).get(f"/api/customers/{customer.pk}/cylinders/").json()
+    assert {k: cylinders[k] for k in ("customer", "types", "deposit_total")} == office
+    assert cylinders["serials"] == []  # the world's types are not serialised
+
+    today = timezone.localdate()
+    period = f"from={(today - timedelta(days=30)).isoformat()}&to={today.isoformat()}"
+    statement = client.get(f"/api/customer/statement/?{period}").json()
+    assert statement["customer"]["id"] == customer.pk
+    assert {e["reference"] for e in statement["entries"]} >= {mine.invoice.number}
+    assert theirs.invoice.number not in {e["reference"] for e in statement["entries"]}
+    pdf = client.get(f"/api/customer/statement/?{period}&format=pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    too_long = client.get(f"/api/customer/statement/?from={date(2020, 1, 1)}&to={today}&format=pdf")
+    assert too_long.status_code == 400 and too_long.json()["code"] == "invalid" and "to" in too_long.json()["fields"]
