@@ -47,8 +47,10 @@ from apps.portal.serializers import (
     InviteAcceptInput,
     InviteAcceptOutput,
     ProfileOutput,
+    QuoteInput,
+    QuoteOutput,
 )
-from apps.portal.services import customer_order_cancel
+from apps.portal.services import customer_order_cancel, order_quote
 
 
 def own_customer(request):
@@ -200,6 +202,18 @@ class CustomerOrderViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Re
         data.is_valid(raise_exception=True)
         order = customer_order_cancel(actor=request.user, order=self.get_object(), **data.validated_data)
         return Response(CustomerOrderSerializer(self.get_queryset().get(pk=order.pk)).data)
+
+
+class QuoteApi(APIView):
+    """What an order would cost (prices with GST, the deposit), recording nothing."""
+
+    permission_classes = [IsCustomerContact]
+
+    @extend_schema(request=QuoteInput, responses={200: QuoteOutput})
+    def post(self, request):
+        data = QuoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(QuoteOutput(order_quote(actor=request.user, **data.validated_data)).data)
 
 
 class ContactInviteApi(APIView):

@@ -3,7 +3,12 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.billing.serializers import CreditNoteSerializer, CustomerCylindersOutput, InvoiceSerializer
+from apps.billing.serializers import (
+    CreditNoteSerializer,
+    CustomerCylindersOutput,
+    GstPercentField,
+    InvoiceSerializer,
+)
 from apps.core.api import PKField
 from apps.core.fields import BoundedDateField
 from apps.customers.models import Customer
@@ -173,3 +178,28 @@ class CustomerCylindersHeldOutput(CustomerCylindersOutput):
 
 class CustomerStatementInput(StatementInput):
     max_days = settings.CUSTOMER_STATEMENT_MAX_DAYS
+
+
+class QuoteInput(serializers.Serializer):
+    lines = CustomerOrderLineInput(many=True, allow_empty=False, max_length=10)
+    scheduled_for = BoundedDateField()
+
+
+class QuoteLineOutput(serializers.Serializer):
+    cylinder_type = serializers.IntegerField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Before GST, SGD.")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    deposit_units = serializers.IntegerField(help_text="Cylinders a deposit would be charged for.")
+    deposit_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class QuoteOutput(serializers.Serializer):
+    scheduled_for = serializers.DateField()
+    lines = QuoteLineOutput(many=True)
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    gst_rate = GstPercentField(help_text='Percent, e.g. "9".')
+    gst_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    deposit_total = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="No GST on deposits.")
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)

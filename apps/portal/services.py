@@ -5,6 +5,7 @@ CUSTOMER, exactly as the office's, so dispatch sees no difference."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -146,3 +147,48 @@ def customer_order_place(
 def customer_order_cancel(*, actor: User, order: Order, reason: str = "") -> Order:
     customer_of(actor)  # 403 customer_inactive once the customer is closed
     return order_cancel_by_customer(actor=actor, order=order, reason=reason)
+
+
+def order_quote(*, actor: User, lines: list[dict], scheduled_for: date) -> dict:
+    """What an order would cost, written nowhere: per line the customer's
+    price in force on the day (contract, else list), GST at that day's rate,
+    and the deposit that would be charged, assuming the contact hands back
+    an empty for each full (up to the cylinders at its site) as at the door;
+    deposits carry no GST. The same checks on types and day as an order."""
+    from apps.billing.models import DepositHolding
+    from apps.billing.pricing import cylinder_price, deposit_rates_on, gst_rate_on, invoice_totals, line_amount
+    from apps.inventory.models import StockBalance
+
+    customer = customer_of(actor)
+    _check_request(customer, lines=lines, scheduled_for=scheduled_for, window_start=None, window_end=None)
+    type_ids = [line["cylinder_type"].pk for line in lines]
+    rates = deposit_rates_on(type_ids, scheduled_for)
+    held = {
+        t: full + empty
+        for t, full, empty in StockBalance.objects.filter(
+            location__customer=customer, cylinder_type_id__in=type_ids
+        ).values_list("cylinder_type_id", "full_qty", "empty_qty")
+    }
+    covered = dict(
+        DepositHolding.objects.filter(customer=customer, cylinder_type_id__in=type_ids).values_list(
+            "cylinder_type_id", "units"
+        )
+    )
+    out = []
+    for line in lines:
+        ct, quantity = line["cylinder_type"], line["quantity"]
+        price = cylinder_price(customer=customer, cylinder_type=ct, day=scheduled_for)
+        before = held.get(ct.pk, 0)
+        after = before + quantity - min(quantity, before)
+        units = max(0, after - max(covered.get(ct.pk, 0), before)) if ct.pk in rates else 0
+        out.append({
+            "cylinder_type": ct.pk, "name": ct.name, "quantity": quantity, "unit_price": price,
+            "amount": line_amount(quantity, price), "deposit_units": units,
+            "deposit_amount": line_amount(units, rates.get(ct.pk, Decimal("0"))),
+        })  # fmt: skip
+    rate = gst_rate_on(scheduled_for)
+    subtotal, gst, deposit_total, total = invoice_totals(
+        [o["amount"] for o in out], [o["deposit_amount"] for o in out], rate
+    )
+    return {"scheduled_for": scheduled_for, "lines": out, "subtotal": subtotal, "gst_rate": rate, "gst_amount": gst,
+            "deposit_total": deposit_total, "total": total}  # fmt: skip

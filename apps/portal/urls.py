@@ -12,6 +12,7 @@ from apps.portal.apis import (
     CustomerStatementApi,
     InviteAcceptApi,
     ProfileApi,
+    QuoteApi,
 )
 
 router = DefaultRouter(trailing_slash=True)
@@ -26,6 +27,7 @@ urlpatterns = [
     path("customer/payments/", CustomerPaymentsApi.as_view(), name="customer-payments"),
     path("customer/cylinders/", CustomerCylindersApi.as_view(), name="customer-cylinders"),
     path("customer/statement/", CustomerStatementApi.as_view(), name="customer-statement"),
+    path("customer/quote/", QuoteApi.as_view(), name="customer-quote"),
     path("customer/invites/", ContactInviteApi.as_view(), name="customer-invites"),
     path("customer/accept-invite/", InviteAcceptApi.as_view(), name="customer-accept-invite"),
     path("customer/", include(router.urls)),

@@ -188,6 +188,8 @@ TABLE = [
     E("POST", "/api/customer/orders/", "-----", {"lines": [{"cylinder_type": "{type}", "quantity": 1}],
                                                  "scheduled_for": "{tomorrow}"}),
     E("POST", "/api/customer/orders/{order}/cancel/", "-----", {}),
+    E("POST", "/api/customer/quote/", "-----", {"lines": [{"cylinder_type": "{type}", "quantity": 1}],
+                                                "scheduled_for": "{tomorrow}"}),
     E("POST", "/api/customer/orders/{order_other}/cancel/", "-----", {}),
 ]
 # fmt: on

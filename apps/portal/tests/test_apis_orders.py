@@ -171,3 +171,39 @@ def test_another_customers_order_cannot_be_cancelled_and_a_closed_customer_canno
 def test_office_roles_cannot_use_the_customer_order_command(world):
     response = post(api_client_for(world.users["admin"]), body(world))
     assert response.status_code == 403
+
+
+def written() -> tuple:
+    from apps.audit.enums import AuditAction
+
+    return Order.objects.count(), AuditLog.objects.exclude(action=AuditAction.API_REQUEST).count()
+
+
+def test_quote_prices_with_gst_and_the_deposit_and_records_nothing(world):
+    from datetime import date
+    from decimal import Decimal
+
+    from apps.billing.services import customer_price_create, deposit_rate_create
+
+    admin, customer, small = world.users["admin"], world.customers[2], world.types[1]
+    customer_price_create(actor=admin, data={"customer": customer, "cylinder_type": small,
+                                              "valid_from": date(2020, 1, 1), "price": Decimal("21.00")})  # fmt: skip
+    deposit_rate_create(actor=admin, data={"cylinder_type": small, "valid_from": date(2020, 1, 1),
+                                           "amount": Decimal("30.00")})  # fmt: skip
+    client = api_client_for(make_contact(world, customer, "quote@example.com"))
+    before = written()
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    response = client.post("/api/customer/quote/", {"lines": [{"cylinder_type": small.pk, "quantity": 2}],
+                                                    "scheduled_for": tomorrow}, format="json")  # fmt: skip
+    assert response.status_code == 200, response.content
+    quote = response.json()
+    # no cylinders at the site yet: both fulls carry a deposit; GST on the gas only
+    assert quote["lines"] == [{"cylinder_type": small.pk, "name": small.name, "quantity": 2, "unit_price": "21.00",
+                               "amount": "42.00", "deposit_units": 2, "deposit_amount": "60.00"}]  # fmt: skip
+    gst = (Decimal("42.00") * Decimal(quote["gst_rate"]) / 100).quantize(Decimal("0.01"))
+    assert quote["gst_amount"] == str(gst) and quote["deposit_total"] == "60.00"
+    assert quote["total"] == str(Decimal("42.00") + gst + Decimal("60.00"))
+    assert written() == before
+    never = client.post("/api/customer/quote/", {"lines": [{"cylinder_type": world.types[0].pk, "quantity": 1}],
+                                                 "scheduled_for": tomorrow}, format="json")  # fmt: skip
+    assert never.status_code == 400 and "lines" in never.json()["fields"]
