@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.throttles import LoginIPThrottle
 from apps.billing.apis import PdfRenderer
+from apps.billing.models import CreditNote, Invoice
 from apps.billing.selectors import customer_cylinders
 from apps.billing.services import invoice_pdf_download
 from apps.core.api import SafeLookupMixin
@@ -30,6 +31,7 @@ from apps.customers.services import INVITERS, contact_invite, invite_accept
 from apps.finance.pdf import statement_pdf_bytes
 from apps.finance.selectors import BUCKETS, open_invoices, statement_build
 from apps.finance.serializers import StatementOutput, statement_json
+from apps.orders.models import Order
 from apps.portal import selectors
 from apps.portal.commands import CUSTOMER_ORDER_CREATE
 from apps.portal.permissions import IsCustomerContact
@@ -150,6 +152,7 @@ class CustomerStatementApi(APIView):
 
 
 class CustomerInvoiceViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Invoice.objects.none()  # the schema's model; get_queryset is the contact's own
     permission_classes = [IsCustomerContact]
     serializer_class = CustomerInvoiceSerializer
 
@@ -175,6 +178,7 @@ class CustomerInvoiceViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class CustomerCreditNoteViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = CreditNote.objects.none()  # the schema's model; get_queryset is the contact's own
     permission_classes = [IsCustomerContact]
     serializer_class = CustomerCreditNoteSerializer
 
@@ -186,6 +190,7 @@ class CustomerOrderViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.Re
     """The customer's orders with their tracking state; a new order (the
     ``customer.order_create`` command); a cancel while not yet planned."""
 
+    queryset = Order.objects.none()  # the schema's model; get_queryset is the contact's own
     permission_classes = [IsCustomerContact]
     serializer_class = CustomerOrderSerializer
 

@@ -13,6 +13,7 @@ from apps.customers.services import CustomerInactive
 from apps.depots.models import Equipment
 from apps.orders.enums import OrderStatus
 from apps.orders.models import Order, RouteStop
+from apps.portal.enums import TrackingState
 
 
 def contact_of(user) -> CustomerContact | None:
@@ -71,13 +72,7 @@ def customer_order_list(*, customer: Customer) -> QuerySet[Order]:
     )
 
 
-class Tracking:
-    RECEIVED = "received"
-    PLANNED = "planned"
-    ON_THE_WAY = "on_the_way"
-    DELIVERED = "delivered"
-    PARTLY_DELIVERED = "partly_delivered"
-    CANCELLED = "cancelled"
+Tracking = TrackingState
 
 
 @dataclass(frozen=True)

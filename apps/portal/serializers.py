@@ -14,6 +14,7 @@ from apps.core.fields import BoundedDateField
 from apps.customers.models import Customer
 from apps.finance.serializers import StatementInput
 from apps.orders.serializers import OrderLineInput, OrderSerializer, hhmm_field
+from apps.portal.enums import TrackingState
 from apps.portal.selectors import order_tracking
 from apps.portal.services import PAY_AT_DOOR
 
@@ -45,9 +46,7 @@ class ProfileOutput(serializers.Serializer):
 
 
 class TrackingOutput(serializers.Serializer):
-    state = serializers.ChoiceField(
-        choices=["received", "planned", "on_the_way", "delivered", "partly_delivered", "cancelled"]
-    )
+    state = serializers.ChoiceField(choices=TrackingState.choices)
     eta = serializers.DateTimeField(allow_null=True)
     window_start = serializers.DateTimeField(allow_null=True)
     window_end = serializers.DateTimeField(allow_null=True)

@@ -206,6 +206,8 @@ SPECTACULAR_SETTINGS = {
         "StatementEntryKindEnum": ["INVOICE", "PAYMENT", "CREDIT_NOTE"],
         "CustomerKindEnum": "apps.customers.enums.CustomerKind",
         "AttachmentKindEnum": "apps.deliveries.models.AttachmentKind",
+        "TrackingStateEnum": "apps.portal.enums.TrackingState",
+        "StateEnum": "apps.inventory.enums.CylinderState",  # its name before TrackingState also had a "state"
     },
 }
 
