@@ -145,3 +145,18 @@ def test_a_contact_never_gets_the_admin(world):
     client.force_login(user)
     assert client.get("/admin/").status_code == 302  # to the login page: not staff
     assert client.get("/admin/customers/customer/").status_code == 302
+
+
+def test_a_contact_cannot_be_made_staff(world):
+    from apps.accounts.services import user_create, user_update
+    from apps.core.exceptions import ValidationFailed
+    from apps.portal.tests.helpers import make_contact
+
+    user = make_contact(world, world.customers[0], "staff-try@example.com")
+    with pytest.raises(ValidationFailed):
+        user_update(actor=world.users["admin"], user=user, data={"is_staff": True})
+    with pytest.raises(ValidationFailed):
+        user_create(actor=world.users["admin"], password=None,
+                    data={"email": "c2@example.com", "name": "C", "role": Role.CUSTOMER, "is_staff": True})  # fmt: skip
+    user.refresh_from_db()
+    assert not user.is_staff
