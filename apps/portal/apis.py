@@ -215,6 +215,7 @@ class QuoteApi(APIView):
     permission_classes = [IsCustomerContact]
 
     @extend_schema(request=QuoteInput, responses={200: QuoteOutput})
+    @retry_on_conflict  # a POST: every write-method handler is retried the same way (it writes nothing)
     def post(self, request):
         data = QuoteInput(data=request.data)
         data.is_valid(raise_exception=True)
