@@ -47,6 +47,7 @@ api = [
     path("", include("apps.dispatch.urls")),  # before orders: routes/plan/ is not a route id
     path("", include("apps.orders.urls")),
     path("", include("apps.finance.urls")),
+    path("", include("apps.portal.urls")),
 ]
 
 urlpatterns = [

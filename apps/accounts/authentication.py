@@ -5,9 +5,12 @@ is a 401 ``token_not_valid``, not a 500 from the query."""
 
 import re
 
+from rest_framework.exceptions import PermissionDenied
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
+
+from apps.core.roles import Role
 
 MAX_ID = 2**63 - 1  # as apps.core.api.MAX_ID (not imported: DRF's views import this module)
 _DIGITS = re.compile(r"[0-9]{1,19}")
@@ -26,3 +29,19 @@ class SafeJWTAuthentication(JWTAuthentication):
         if not user_id_claim_is_valid(validated_token.get(api_settings.USER_ID_CLAIM)):
             raise InvalidToken("Token contained no recognizable user identification")
         return super().get_user(validated_token)
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found is not None and found[0].role == Role.CUSTOMER and not customer_may_call(request.path_info):
+            # A customer's contact signs in to the self-service API only: every
+            # office endpoint is refused in this one place (docs/customers.md).
+            raise PermissionDenied("A customer account may use the customer API (/api/customer/) only.")
+        return found
+
+
+# The paths a customer's contact may call: its own API and its own session.
+CUSTOMER_PATHS = ("/api/customer/", "/api/me/", "/api/auth/logout/")
+
+
+def customer_may_call(path: str) -> bool:
+    return path.startswith(CUSTOMER_PATHS)

@@ -21,6 +21,7 @@ from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed
 from apps.core.locks import lock_entities, lock_entity
+from apps.core.roles import Role
 from apps.core.typing import AnyRequest
 
 
@@ -177,6 +178,12 @@ USER_FIELDS = (
 )  # fmt: skip
 
 
+def _check_customer_not_staff(user: User) -> None:
+    """A customer's contact never gets the Django admin (docs/customers.md)."""
+    if user.role == Role.CUSTOMER and (user.is_staff or user.is_superuser):
+        raise ValidationFailed({"is_staff": ["A customer's contact cannot sign in to the admin."]})
+
+
 def _user_data(data: Mapping[str, Any]) -> dict:
     unknown = set(data) - set(USER_FIELDS)
     if unknown:
@@ -196,6 +203,7 @@ def user_create(
     admin_required(actor)
     data = _user_data(data)
     user = User(**data)
+    _check_customer_not_staff(user)
     if password:
         try:
             password_validation.validate_password(password, user=user)
@@ -228,6 +236,7 @@ def user_update(*, actor: User, user: User, data: Mapping[str, Any], request: An
     before = snapshot(locked, data)
     for name, value in data.items():
         setattr(locked, name, value)
+    _check_customer_not_staff(locked)
     after = snapshot(locked, data)
     changed = [name for name in data if before[name] != after[name]]
     if not changed:

@@ -8,3 +8,4 @@ class Role(models.TextChoices):
     DRIVER = "driver", "Driver"
     FINANCE = "finance", "Finance"
     AUDITOR = "auditor", "Auditor (read-only)"
+    CUSTOMER = "customer", "Customer contact (self-service)"

@@ -9,3 +9,10 @@ class PaymentTerms(models.TextChoices):
 class CustomerKind(models.TextChoices):
     HOUSEHOLD = "HOUSEHOLD", "Household"
     COMMERCIAL = "COMMERCIAL", "Commercial (F&B, industrial)"
+
+
+class CustomerAuditAction(models.TextChoices):
+    """Audit actions of the customers' contacts and self-service (docs/customers.md)."""
+
+    CONTACT_INVITED = "customer.contact_invited"
+    INVITE_ACCEPTED = "customer.invite_accepted"

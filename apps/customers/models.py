@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -43,3 +44,40 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class CustomerContact(models.Model):
+    """A person who signs in for one customer (role ``customer``): several per
+    customer, one customer per login. Created by an invite; never deleted
+    (the audit trail points at the login): deactivate the user."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contacts")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customer_contact")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["customer_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} for {self.customer_id}"
+
+
+class ContactInvite(models.Model):
+    """A one-time link to set a contact's password. Only the SHA-256 of the
+    token is kept; the token itself travels once, in the e-mail."""
+
+    contact = models.ForeignKey(CustomerContact, on_delete=models.PROTECT, related_name="invites")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, help_text="A newer invite replaced it.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"invite {self.pk} of contact {self.contact_id}"

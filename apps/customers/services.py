@@ -2,13 +2,28 @@
 through these functions (atomic, audited; see apps.audit.audited). A customer
 is never deleted (invoices point at it): deactivate it."""
 
+import hashlib
+import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.audit.audited import row_create, row_update
-from apps.core.exceptions import ValidationFailed
-from apps.customers.models import Customer
+from apps.audit.services import audit_record
+from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed
+from apps.core.locks import lock_entities
+from apps.core.permissions import role_of
+from apps.core.roles import Role
+from apps.customers.enums import CustomerAuditAction
+from apps.customers.models import ContactInvite, Customer, CustomerContact
 from apps.customers.rules import hours_errors
 
 
@@ -33,3 +48,140 @@ def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
 
 def customer_update(*, actor: User, customer: Customer, data: Mapping[str, Any]) -> Customer:
     return row_update(actor=actor, instance=customer, data=data, check=customer_hours_check)
+
+
+# -- contacts: the customer's own logins (docs/customers.md) -------------------------------------------
+
+
+class InviteInvalid(ApplicationError):
+    code = "invite_invalid"
+    status_code = 400
+    default_detail = "This invite link is not valid. Ask the office for a new one."
+
+
+class InviteUsed(ApplicationError):
+    code = "invite_used"
+    status_code = 410
+    default_detail = "This invite link was already used. Sign in with your password, or ask the office for a new link."
+
+
+class InviteExpired(ApplicationError):
+    code = "invite_expired"
+    status_code = 410
+    default_detail = "This invite link has expired. Ask the office for a new one."
+
+
+class CustomerInactive(ApplicationError):
+    code = "customer_inactive"
+    status_code = 403
+    default_detail = "This customer account is closed. Please call the office."
+
+
+INVITERS = (Role.ADMIN, Role.SUPERVISOR, Role.FINANCE)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+@transaction.atomic
+def contact_invite(*, actor: User, customer: Customer, email: str, name: str = "") -> ContactInvite:
+    """Invite a contact of ``customer`` by e-mail. Invariant: one login is the
+    contact of one customer only, never staff; a new invite revokes the
+    contact's earlier unused ones; only the token's hash is stored. The
+    e-mail (with the token) is queued after commit."""
+    if role_of(actor) not in INVITERS:
+        raise Forbidden("Only the office (admin, supervisor, finance) may invite a customer's contact.")
+    if not customer.is_active:
+        raise CustomerInactive("This customer is inactive: activate it before inviting a contact.")
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email, None, name=name.strip() or email, role=Role.CUSTOMER)
+        contact = CustomerContact.objects.create(customer=customer, user=user, invited_by=actor)
+        created = True
+    else:
+        found = CustomerContact.objects.filter(user=user).first()
+        if found is None or found.customer_id != customer.pk:
+            raise ValidationFailed({"email": ["This address already signs in for another account."]})
+        contact, created = found, False
+    now = timezone.now()
+    ContactInvite.objects.filter(contact=contact, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invite = ContactInvite.objects.create(
+        contact=contact,
+        token_hash=token_hash(token),
+        expires_at=now + timedelta(hours=settings.CUSTOMER_INVITE_HOURS),
+        created_by=actor,
+    )
+    audit_record(
+        action=CustomerAuditAction.CONTACT_INVITED,
+        user=actor,
+        entity_type="customers.customercontact",
+        entity_id=contact.pk,
+        after={"customer": customer.pk, "email": email, "invite": invite.pk, "new_login": created,
+               "expires_at": invite.expires_at.isoformat()},
+    )  # fmt: skip
+    from apps.customers.tasks import contact_invite_send
+
+    transaction.on_commit(lambda: contact_invite_send.delay(invite.pk, token))
+    return invite
+
+
+@transaction.atomic
+def invite_accept(*, token: str, password: str, name: str = "") -> CustomerContact:
+    """Set the contact's password with a one-time token: unknown 400
+    ``invite_invalid``, used or replaced 410 ``invite_used``, past its time 410
+    ``invite_expired``, the customer inactive 403 ``customer_inactive``.
+    The invite row is locked, so two concurrent uses make one password."""
+    found = lock_entities(ContactInvite.objects.filter(token_hash=token_hash(token)).order_by("pk"))
+    if not found:
+        raise InviteInvalid()
+    invite = found[0]
+    if invite.used_at is not None or invite.revoked_at is not None:
+        raise InviteUsed()
+    if invite.expires_at <= timezone.now():
+        raise InviteExpired()
+    contact = CustomerContact.objects.select_related("customer", "user").get(pk=invite.contact_id)
+    if not contact.customer.is_active or not contact.user.is_active:
+        raise CustomerInactive()
+    user = contact.user
+    if name.strip():
+        user.name = name.strip()[:150]
+    try:
+        password_validation.validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed({"password": list(exc.messages)}) from None
+    user.set_password(password)
+    user.save(update_fields=["password", "name"])
+    ContactInvite.objects.filter(pk=invite.pk).update(used_at=timezone.now())
+    audit_record(
+        action=CustomerAuditAction.INVITE_ACCEPTED,
+        user=user,
+        entity_type="customers.customercontact",
+        entity_id=contact.pk,
+        after={"customer": contact.customer_id, "invite": invite.pk},
+    )
+    return contact
+
+
+def invite_email_send(*, invite_id: int, token: str) -> None:
+    """Send one invite (the Celery task's body); the token is in the link only."""
+    invite = ContactInvite.objects.select_related("contact__user", "contact__customer").get(pk=invite_id)
+    if invite.used_at is not None or invite.revoked_at is not None:
+        return
+    company = settings.COMPANY
+    user, customer = invite.contact.user, invite.contact.customer
+    link = f"{settings.CUSTOMER_APP_URL}/accept-invite?token={token}"
+    body = (
+        f"Dear {user.name},\n\n{company['name']} invites you to order gas and see the account of "
+        f"{customer.name} online.\nSet your password here (the link works once, until "
+        f"{timezone.localtime(invite.expires_at):%d/%m/%Y %H:%M}):\n{link}\n\n"
+        f"We keep your name, e-mail and the orders you place to deliver your gas and bill "
+        f"{customer.name} (PDPA); ask the office to correct or remove them.\n\n{company['name']}\n{company['phone']}\n"
+    )
+    EmailMessage(
+        subject=f"Your {company['name']} customer account", body=body, from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email], reply_to=[company["email"]],
+    ).send(fail_silently=False)  # fmt: skip
+    ContactInvite.objects.filter(pk=invite.pk).update(sent_at=timezone.now())

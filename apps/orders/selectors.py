@@ -159,6 +159,7 @@ def my_day(*, driver, day: date) -> dict:
                 "kind": o.customer.kind,
             },
             "scheduled_for": o.scheduled_for,
+            "notes": o.notes,
             "lines": [
                 {
                     "cylinder_type": line.cylinder_type_id,

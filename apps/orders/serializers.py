@@ -225,6 +225,9 @@ class StopOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices)
     customer = StopCustomerOutput()
     scheduled_for = serializers.DateField()
+    notes = serializers.CharField(
+        allow_blank=True, help_text='The order\'s notes for the driver ("PAYMENT AT THE DOOR: ..." on credit hold).'
+    )
     lines = StopLineOutput(many=True)
     eta = serializers.DateTimeField(allow_null=True, help_text="The planned arrival (the dispatch plan's).")
     window_start = serializers.TimeField(allow_null=True, help_text="The customer receives from (HH:MM:SS).")

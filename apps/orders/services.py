@@ -12,7 +12,7 @@ from apps.core.exceptions import ConflictError, Forbidden, ValidationFailed, req
 from apps.core.locks import lock_balances, lock_entities, lock_entity
 from apps.core.permissions import role_of
 from apps.core.roles import Role
-from apps.customers.models import Customer
+from apps.customers.models import Customer, CustomerContact
 from apps.customers.rules import hours_errors
 from apps.inventory.enums import CylinderState, StockDocumentKind
 from apps.inventory.locations import location_for_vehicle
@@ -37,6 +37,11 @@ DISPATCHERS = (Role.ADMIN, Role.SUPERVISOR)
 def _check_dispatcher(actor: User) -> None:
     if role_of(actor) not in DISPATCHERS:
         raise Forbidden("Only a dispatcher (supervisor or admin) may do this.")
+
+
+def _check_contact(actor: User, customer: Customer) -> None:
+    if role_of(actor) != Role.CUSTOMER or not CustomerContact.objects.filter(user=actor, customer=customer).exists():
+        raise Forbidden("Only a contact of this customer may do this.")
 
 
 def _check_driver(driver: User | None) -> None:
@@ -133,12 +138,21 @@ def order_create(
     window_start: time | None = None,
     window_end: time | None = None,
     urgent: bool = False,
+    source: str = OrderSource.OFFICE,
 ) -> Order:
     """A customer's order for a day: PLANNED, or ASSIGNED when a driver is
     given. Its window (optional) closes after it opens and, for a household,
     lies inside 07:00-21:00. A customer without coordinates may be ordered:
-    the planner reports it (``no_location``)."""
-    _check_dispatcher(actor)
+    the planner reports it (``no_location``). ``source`` CUSTOMER: placed by
+    a contact of that customer (apps.portal checks its own rules first); it
+    neither assigns a driver nor marks itself urgent, and then enters
+    dispatch exactly as an office order."""
+    if source == OrderSource.CUSTOMER:
+        _check_contact(actor, customer)
+        if driver is not None or urgent:
+            raise Forbidden("A customer's order is assigned and prioritised by the dispatcher.")
+    else:
+        _check_dispatcher(actor)
     _check_driver(driver)
     _check_lines(lines)
     if not customer.is_active:
@@ -153,7 +167,7 @@ def order_create(
         window_start=window_start,
         window_end=window_end,
         urgent=urgent,
-        source=OrderSource.OFFICE,
+        source=source,
     )
     OrderLine.objects.bulk_create(
         [OrderLine(order=order, cylinder_type=line["cylinder_type"], quantity=line["quantity"]) for line in lines]
@@ -253,6 +267,33 @@ def order_cancel(*, actor: User, order: Order, reason: str) -> Order:
         entity_type="orders.order",
         entity_id=locked.pk,
         after={"reason": reason},
+    )
+    return locked
+
+
+@transaction.atomic
+def order_cancel_by_customer(*, actor: User, order: Order, reason: str = "") -> Order:
+    """A contact cancels its customer's order while no dispatcher has planned
+    it yet: PLANNED (no driver) and on no route. Once planned it is the
+    office's (409 ``order_planned``: call the office). Cancelling a cancelled
+    order answers it unchanged (a double tap)."""
+    _check_contact(actor, order.customer)
+    locked = _lock_order(order)
+    if locked.status == OrderStatus.CANCELLED:
+        return locked  # a second tap: already done
+    if locked.status != OrderStatus.PLANNED or RouteStop.objects.filter(order=locked).exists():
+        raise ConflictError(
+            "This order is already planned for delivery; please call the office to change it.", code="order_planned"
+        )
+    reason = reason.strip() or "Cancelled by the customer."
+    locked.status, locked.cancel_reason = OrderStatus.CANCELLED, reason
+    locked.save(update_fields=["status", "cancel_reason", "updated_at"])
+    audit_record(
+        action=OrdersAuditAction.ORDER_CANCELLED,
+        user=actor,
+        entity_type="orders.order",
+        entity_id=locked.pk,
+        after={"reason": reason, "by_customer": True},
     )
     return locked
 

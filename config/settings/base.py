@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.dispatch",
     "apps.deliveries",
     "apps.finance",
+    "apps.portal",
     "apps.demo",
 ]
 
@@ -205,6 +206,8 @@ SPECTACULAR_SETTINGS = {
         "StatementEntryKindEnum": ["INVOICE", "PAYMENT", "CREDIT_NOTE"],
         "CustomerKindEnum": "apps.customers.enums.CustomerKind",
         "AttachmentKindEnum": "apps.deliveries.models.AttachmentKind",
+        "TrackingStateEnum": "apps.portal.enums.TrackingState",
+        "StateEnum": "apps.inventory.enums.CylinderState",  # its name before TrackingState also had a "state"
     },
 }
 
@@ -330,3 +333,12 @@ FINANCE_XERO_DEPOSIT_TAX_TYPE = env("FINANCE_XERO_DEPOSIT_TAX_TYPE", default="No
 FINANCE_QBO_DEPOSIT_TAX_CODE = env("FINANCE_QBO_DEPOSIT_TAX_CODE", default="Out of Scope")
 FINANCE_XERO_TAX_TYPE = env("FINANCE_XERO_TAX_TYPE", default="Standard-Rated Supplies ({percent}%)")
 FINANCE_QBO_TAX_CODE = env("FINANCE_QBO_TAX_CODE", default="SR {percent}%")
+
+# Customer self-service (apps.portal, docs/customers.md).
+CUSTOMER_INVITE_HOURS = env.int("CUSTOMER_INVITE_HOURS", default=72)
+CUSTOMER_APP_URL = env("CUSTOMER_APP_URL", default="http://localhost:8000/app/customer")
+CUSTOMER_OPEN_ORDERS_MAX = env.int("CUSTOMER_OPEN_ORDERS_MAX", default=3)
+CUSTOMER_ORDERS_PER_DAY = env.int("CUSTOMER_ORDERS_PER_DAY", default=5)
+CUSTOMER_CREDIT_HOLD_OVERDUE_DAYS = env.int("CUSTOMER_CREDIT_HOLD_OVERDUE_DAYS", default=30)
+CUSTOMER_ORDER_DAYS_AHEAD = env.int("CUSTOMER_ORDER_DAYS_AHEAD", default=30)
+CUSTOMER_STATEMENT_MAX_DAYS = env.int("CUSTOMER_STATEMENT_MAX_DAYS", default=370)

@@ -167,11 +167,35 @@ TABLE = [
     # audit
     E("GET", "/api/audit/", "yy---"),
     E("GET", "/api/audit/{audit}/", "yy---"),
+    # the customer's self-service (docs/customers.md): the office invites; every other line is the
+    # contact's own (the office roles are not a customer's contact: 403); marks in test_roles_customer.py
+    E("POST", "/api/customer/invites/", "yy--y", {"customer": "{customer}", "email": "not-an-address"}),
+    E("GET", "/api/customer/me/", "-----"),
+    E("GET", "/api/customer/account/", "-----"),
+    E("GET", "/api/customer/payments/", "-----"),
+    E("GET", "/api/customer/cylinders/", "-----"),
+    E("GET", "/api/customer/statement/", "-----"),
+    E("GET", "/api/customer/invoices/", "-----"),
+    E("GET", "/api/customer/invoices/{invoice}/", "-----"),
+    E("GET", "/api/customer/invoices/{invoice}/pdf/", "-----"),
+    E("GET", "/api/customer/invoices/{invoice_other}/", "-----"),
+    E("GET", "/api/customer/invoices/{invoice_other}/pdf/", "-----"),
+    E("GET", "/api/customer/credit-notes/", "-----"),
+    E("GET", "/api/customer/credit-notes/{credit_note}/", "-----"),
+    E("GET", "/api/customer/orders/", "-----"),
+    E("GET", "/api/customer/orders/{order}/", "-----"),
+    E("GET", "/api/customer/orders/{order_other}/", "-----"),
+    E("POST", "/api/customer/orders/", "-----", {"lines": [{"cylinder_type": "{type}", "quantity": 1}],
+                                                 "scheduled_for": "{tomorrow}"}),
+    E("POST", "/api/customer/orders/{order}/cancel/", "-----", {}),
+    E("POST", "/api/customer/quote/", "-----", {"lines": [{"cylinder_type": "{type}", "quantity": 1}],
+                                                "scheduled_for": "{tomorrow}"}),
+    E("POST", "/api/customer/orders/{order_other}/cancel/", "-----", {}),
 ]
 # fmt: on
 
 PUBLIC = [("POST", "/api/auth/token/"), ("POST", "/api/auth/token/refresh/"), ("GET", "/api/schema/"),
-          ("GET", "/api/docs/")]  # fmt: skip
+          ("GET", "/api/docs/"), ("POST", "/api/customer/accept-invite/")]  # fmt: skip
 
 
 def build_objects(world) -> dict:
@@ -235,13 +259,17 @@ def build_objects(world) -> dict:
     forged = PhoneKey().event("distribution.create", {"vehicle": world.vehicle2.pk, "items": []})
     sync_events_apply(actor=u["driver2"], device_id=device_other.pk, events=[forged])  # bad signature
     rejected = RejectedEvent.objects.order_by("id").first()
+    # a contact's own order (apps/portal/tests/test_roles_customer.py)
+    own_order = order_create(actor=u["supervisor"], customer=world.customers[0],
+                             scheduled_for=today + timedelta(days=2),
+                             lines=[{"cylinder_type": world.gas, "quantity": 2}])  # fmt: skip
     return {
         "depot": world.depot.pk, "vehicle": world.vehicle.pk, "vehicle_other": world.vehicle2.pk,
         "type": world.gas.pk, "customer": world.customers[0].pk, "equipment": None,
         "distribution": own.pk, "distribution_other": other.pk,
         "delivery": delivery.pk, "delivery_other": delivery_other.pk, "attachment": attachment.sha256,
         "invoice": delivery.invoice.pk, "invoice_other": delivery_other.invoice.pk,
-        "document": document.pk, "move_depot2": move_depot2.pk, "order_other": order_other.pk,
+        "document": document.pk, "move_depot2": move_depot2.pk, "order_other": order_other.pk, "order": own_order.pk,
         "route": route.pk, "count": count.pk, "credit_note": credit_note.pk, "device_other": str(device_other.pk),
         "rejected": rejected.pk, "audit": AuditLog.objects.order_by("-id").first().pk,
         "driver": u["driver"].pk, "driver2": u["driver2"].pk,
