@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api, ApiError } from '../../../lib/api-client';
-import type { MyDay, Order } from '../../../api/types';
+import type { MyDay } from '../../../api/types';
 import { getMyDay } from './get-my-day';
 
 afterEach(() => vi.restoreAllMocks());
@@ -16,42 +16,33 @@ const day: MyDay = {
       id: 76, sequence: 1, order: 76, status: 'ASSIGNED', scheduled_for: '2026-01-19',
       customer: { id: 7, name: 'A', address: '12 Jalan Besar', postal_code: '208790', phone: '', kind: 'HOUSEHOLD' },
       lines: [{ cylinder_type: 2, name: '14kg', quantity: 3, delivered: 0, remaining: 3 }],
-      customer_balance: [], cylinders: [], deposit_total: '0.00', eta: '2026-01-19T01:40:00Z', window_start: '07:00:00', window_end: '21:00:00',
+      customer_balance: [], cylinders: [], deposit_total: '0.00', eta: '2026-01-19T01:40:00Z', window_start: '07:00:00', window_end: '21:00:00', notes: '',
     },
     {
       id: 77, sequence: 2, order: 77, status: 'PLANNED', scheduled_for: '2026-01-19',
       customer: { id: 8, name: 'B', address: '1 Bedok', postal_code: '460085', phone: '+65 6000 0000', kind: 'COMMERCIAL' },
-      lines: [], customer_balance: [{ cylinder_type: 2, full_qty: 1, empty_qty: 0 }], cylinders: [{ cylinder_type: 2, held: 1, deposit_units: 1 }], deposit_total: '50.00', eta: null, window_start: null, window_end: null,
+      lines: [], customer_balance: [{ cylinder_type: 2, full_qty: 1, empty_qty: 0 }], cylinders: [{ cylinder_type: 2, held: 1, deposit_units: 1 }], deposit_total: '50.00', eta: null, window_start: null, window_end: null, notes: 'Gate code 1234',
     },
   ],
   totals: { loaded: 10, delivered: 2, collected: 1, returned: 0 },
 };
 
 describe('my day', () => {
-  it('is the server body, with the order notes on the stops', async () => {
+  it('is the server body in one request, the order notes on the stops (empty: null)', async () => {
     const calls: string[] = [];
     vi.spyOn(api, 'json').mockImplementation((async (path: string) => {
       calls.push(path);
       if (path === '/api/my-day/') return day;
-      if (path.startsWith('/api/orders/')) return { count: 1, next: null, previous: null, results: [{ id: 77, notes: 'Gate code 1234' } as Order] };
       throw new Error(`unexpected ${path}`);
     }) as typeof api.json);
     const got = await getMyDay();
-    expect(calls).toEqual(['/api/my-day/', '/api/orders/?scheduled_for=2026-01-19&page_size=200']);
+    expect(calls).toEqual(['/api/my-day/']);
     expect(got.vehicle).toEqual({ id: 3, plate_number: 'GBA1234X' });
     expect(got.stops.map((s) => [s.order, s.notes])).toEqual([
       [76, null],
       [77, 'Gate code 1234'],
     ]);
     expect(got.totals).toEqual(day.totals);
-  });
-
-  it('shows the stops without notes when the orders cannot be read', async () => {
-    vi.spyOn(api, 'json').mockImplementation((async (path: string) => {
-      if (path === '/api/my-day/') return day;
-      throw new ApiError(403, 'permission_denied', 'No.');
-    }) as typeof api.json);
-    expect((await getMyDay()).stops.map((s) => s.notes)).toEqual([null, null]);
   });
 
   it('errors of my-day itself are not hidden', async () => {
