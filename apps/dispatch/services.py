@@ -389,13 +389,14 @@ def dispatch_route(*, actor: User, driver: User, day: date) -> RoutePlan:
             date=day,
             defaults={"start_depot": truck.depot, "created_by": actor, "planned_at": timezone.now()},
         )
+    plan.vehicle = truck.vehicle  # whose route it is, stops or none
     left = sorted(set(mine) - {s.job_id for s in route.stops} if route else set(mine))
     sequence = plan.stops.count()
     RouteStop.objects.bulk_create(
         [RouteStop(plan=plan, sequence=sequence + n, order_id=pk) for n, pk in enumerate(left, start=1)]
     )
     plan.created_by = actor
-    plan.save(update_fields=["created_by"])
+    plan.save(update_fields=["created_by", "vehicle"])
     audit_record(
         action=OrdersAuditAction.ROUTE_PLANNED,
         user=actor,

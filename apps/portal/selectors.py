@@ -2,7 +2,7 @@
 customer: another customer's record is simply not in the queryset (404)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -11,6 +11,7 @@ from apps.billing.models import CreditNote, Invoice, Payment
 from apps.customers.models import Customer, CustomerContact
 from apps.customers.services import CustomerInactive
 from apps.depots.models import Equipment
+from apps.dispatch.planning import at, loaded_on
 from apps.orders.enums import OrderStatus
 from apps.orders.models import Order, RouteStop
 from apps.portal.enums import TrackingState
@@ -85,10 +86,17 @@ class OrderTracking:
 
 
 def _stop_done_today(stop: RouteStop, today: date) -> bool:
-    return (
-        stop.plan.date == today
-        and Order.objects.filter(route_stops__plan_id=stop.plan_id, delivered_at__date=today).exists()
-    )
+    """The truck has started the route: loaded at its depot today, or a stop
+    of the route delivered today. (A datetime range, not ``__date``: MariaDB
+    without its time zone tables answers NULL to CONVERT_TZ.)"""
+    if stop.plan.date != today:
+        return False
+    start = at(today, 0)
+    if stop.plan.vehicle_id is not None and loaded_on([stop.plan.vehicle_id], today):
+        return True
+    return Order.objects.filter(
+        route_stops__plan_id=stop.plan_id, delivered_at__gte=start, delivered_at__lt=start + timedelta(days=1)
+    ).exists()
 
 
 def order_tracking(order: Order, *, today: date | None = None) -> OrderTracking:

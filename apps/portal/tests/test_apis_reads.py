@@ -47,7 +47,6 @@ def test_profile_and_the_fence(world):
 def test_tracking_received_planned_on_the_way_delivered(world):
     from apps.orders.services import order_update
 
-    load_vehicle(world, quantity=20)
     customer, neighbour = world.customers[0], world.customers[1]
     client = api_client_for(make_contact(world, customer, "track@example.com"))
     driver, supervisor = world.users["driver"], world.users["supervisor"]
@@ -65,7 +64,9 @@ def test_tracking_received_planned_on_the_way_delivered(world):
     mine = order(world, customer, driver=driver)
     dispatch_route(actor=supervisor, driver=driver, day=today)
     assert tracking(client, mine.pk)["state"] == "planned"
-    deliver(world, customer=neighbour, order=first.pk)  # a stop of its route done today: the truck is out
+    load_vehicle(world, quantity=20)  # loaded at the depot today: the truck has started its route
+    assert tracking(client, mine.pk)["state"] == "on_the_way"
+    deliver(world, customer=neighbour, order=first.pk)
     assert tracking(client, mine.pk)["state"] == "on_the_way"
     delivery = deliver(world, customer=customer, order=mine.pk,
                        lines=[{"cylinder_type": world.gas, "delivered_full": 2, "returned_empty": 2}])  # fmt: skip
