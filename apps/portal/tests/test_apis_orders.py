@@ -1,7 +1,7 @@
 """A contact orders a refill: the rules, the double tap, the credit hold, the cancel."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -90,13 +90,19 @@ def test_bad_input_is_a_clear_400_and_records_nothing(world, buyer, over, field)
     assert (Order.objects.count(), AuditLog.objects.filter(action="order.created").count()) == before
 
 
-def test_a_window_already_passed_today_is_refused(world, buyer):
-    now = timezone.localtime()
-    if now.hour < 1:
-        pytest.skip("no window has passed yet just after midnight")
-    response = post(api_client_for(buyer), body(world, scheduled_for=now.date().isoformat(),
-                                                window_start="00:00", window_end="00:30"))  # fmt: skip
+def test_a_window_already_passed_today_is_refused(world, buyer, monkeypatch):
+    # the server's clock at 15:00 Singapore time today, whatever the hour of the run
+    today = timezone.localdate()
+    afternoon = timezone.make_aware(datetime.combine(today, time(15, 0)))
+    monkeypatch.setattr(timezone, "now", lambda: afternoon)
+    before = Order.objects.count()
+    response = post(api_client_for(buyer), body(world, scheduled_for=today.isoformat(),
+                                                window_start="09:00", window_end="10:00"))  # fmt: skip
     assert response.status_code == 400 and "window_end" in response.json()["fields"]
+    assert Order.objects.count() == before
+    still_open = post(api_client_for(buyer), body(world, scheduled_for=today.isoformat(),
+                                                  window_start="09:00", window_end="17:00"))  # fmt: skip
+    assert still_open.status_code == 201, still_open.content
 
 
 def test_open_orders_and_rate_limits(world, buyer, settings):
