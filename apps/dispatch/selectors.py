@@ -76,24 +76,27 @@ def _order_row(order: Order, types, reason: str) -> dict:
     }
 
 
+def _sheet_row(line: LoadSheetLine, types: dict[int, CylinderType], on_truck: dict[int, int]) -> dict:
+    """One line of a truck's load sheet, with the fulls on the truck now."""
+    return {
+        "cylinder_type": line.cylinder_type_id,
+        "sku": types[line.cylinder_type_id].sku,
+        "name": types[line.cylinder_type_id].name,
+        "ordered": line.ordered,
+        "buffer": line.buffer,
+        "to_load": line.to_load,
+        "on_truck": on_truck.get(line.cylinder_type_id, 0),
+    }
+
+
 def load_sheet_rows(plan: DispatchPlan | None, vehicle_id: int, types: dict[int, CylinderType]) -> list[dict]:
     if plan is None:
         return []
     on_truck = dict(
         StockBalance.objects.filter(location__vehicle_id=vehicle_id).values_list("cylinder_type_id", "full_qty")
     )
-    return [
-        {
-            "cylinder_type": line.cylinder_type_id,
-            "sku": types[line.cylinder_type_id].sku,
-            "name": types[line.cylinder_type_id].name,
-            "ordered": line.ordered,
-            "buffer": line.buffer,
-            "to_load": line.to_load,
-            "on_truck": on_truck.get(line.cylinder_type_id, 0),
-        }
-        for line in plan.load_lines.filter(vehicle_id=vehicle_id).order_by("cylinder_type_id")
-    ]
+    lines = plan.load_lines.filter(vehicle_id=vehicle_id).order_by("cylinder_type_id")
+    return [_sheet_row(line, types, on_truck) for line in lines]
 
 
 def stops_of(route: dict | None) -> list[dict]:
@@ -125,18 +128,8 @@ def dispatch_board(*, user, day: date) -> dict:
     ):
         on_truck[vid][tid] = qty
     if plan is not None:
-        for line in plan.load_lines.all():
-            loads[line.vehicle_id].append(
-                {
-                    "cylinder_type": line.cylinder_type_id,
-                    "sku": types[line.cylinder_type_id].sku,
-                    "name": types[line.cylinder_type_id].name,
-                    "ordered": line.ordered,
-                    "buffer": line.buffer,
-                    "to_load": line.to_load,
-                    "on_truck": on_truck[line.vehicle_id].get(line.cylinder_type_id, 0),
-                }
-            )
+        for line in plan.load_lines.order_by("vehicle_id", "cylinder_type_id"):
+            loads[line.vehicle_id].append(_sheet_row(line, types, on_truck[line.vehicle_id]))
     now = timezone.now()
     loaded = loaded_on([v.pk for v in vehicles], day)
     trucks, late_total, planned_ids = [], 0, set()

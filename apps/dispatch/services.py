@@ -111,12 +111,13 @@ def _write_route(day: Day, truck: TruckDay, route: Route | None, version: int) -
             )
         )
     fixed_ids = {o.pk for o in truck.fixed}
+    jobs = {j.id: j for j in day.problem.jobs}
     for stop in route.stops if route else ():
         if stop.job_id in fixed_ids:
             continue
         order = day.orders[stop.job_id]
         window = order_window(order)
-        job = next(j for j in day.problem.jobs if j.id == stop.job_id)
+        job = jobs[stop.job_id]
         n += 1
         rows.append(
             RouteStop(
@@ -226,9 +227,7 @@ def dispatch_plan(
         time_limit_s=settings.DISPATCH_TIME_LIMIT_S,
     )
     # The entity rows, in one order (apps/core/locks.py): the day's orders by id, then the drivers' plans.
-    locked = lock_entities(
-        Order.objects.filter(pk__in=list(seen.orders) + [o.pk for t in seen.trucks for o in t.fixed])
-    )
+    locked = lock_entities(Order.objects.filter(pk__in=[o.pk for o in seen.all_orders()]))
     lock_entities(RoutePlan.objects.filter(date=day, driver__in=[t.driver for t in seen.trucks]))
     as_read = {o.pk: (o.status, o.driver_id, o.pinned_vehicle_id, o.updated_at) for o in seen.all_orders()}
     if {o.pk: (o.status, o.driver_id, o.pinned_vehicle_id, o.updated_at) for o in locked} != as_read:
