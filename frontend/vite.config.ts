@@ -41,7 +41,8 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
         maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
         navigateFallback: '/app/index.html',
-        navigateFallbackDenylist: [/^\/api\//, /^\/admin\//],
+        // The customer app (/app/customer/) is its own precached page.
+        navigateFallbackDenylist: [/^\/api\//, /^\/admin\//, /^\/app\/customer\//],
         cleanupOutdatedCaches: true,
         clientsClaim: true,
         skipWaiting: false,
@@ -51,7 +52,14 @@ export default defineConfig({
   server: {
     proxy: { '/api': process.env.VITE_DEV_API_TARGET ?? 'http://127.0.0.1:8000' },
   },
-  build: { outDir: 'dist', sourcemap: false, chunkSizeWarningLimit: 800 },
+  build: {
+    outDir: 'dist',
+    sourcemap: false,
+    chunkSizeWarningLimit: 800,
+    // Two apps, one build: the driver's PWA (index.html) and the customer's
+    // (customer/index.html); shared code lands in shared chunks.
+    rollupOptions: { input: { driver: 'index.html', customer: 'customer/index.html' } },
+  },
   test: {
     environment: 'node',
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],

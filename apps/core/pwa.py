@@ -17,7 +17,10 @@ from whitenoise.media_types import MediaTypes
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 # The app shell must be revalidated, or phones keep an old service worker.
-NO_CACHE = ("/app/", "/app/index.html", "/app/sw.js", "/app/manifest.webmanifest", "/app/registerSW.js")
+NO_CACHE = (
+    "/app/", "/app/index.html", "/app/sw.js", "/app/manifest.webmanifest", "/app/registerSW.js",
+    "/app/customer/", "/app/customer/index.html", "/app/customer/manifest.webmanifest",
+)  # fmt: skip
 
 # Vite's output names: assets/index-B9cD3f_x.js; workbox-5f4e3d2c.js
 HASHED = re.compile(r"^/app/(assets/.+-[A-Za-z0-9_-]{8,}|workbox-[0-9a-f]{8,})\.[a-z0-9]+$")
@@ -45,8 +48,9 @@ class PWAWhiteNoiseMiddleware(WhiteNoiseMiddleware):
 
 
 def pwa_index(request: HttpRequest, path: str = "") -> FileResponse:
-    """Any /app/ route the client-side router owns gets the app shell."""
-    index = settings.FRONTEND_DIST / "index.html"
+    """Any /app/ route the client-side router owns gets the app shell: the
+    customer app's under /app/customer/, the driver's everywhere else."""
+    index = settings.FRONTEND_DIST / ("customer/index.html" if path.startswith("customer") else "index.html")
     if not index.is_file():
         raise Http404("The PWA is not built: run `make run` (or `make frontend-build`).")
     response = FileResponse(index.open("rb"), content_type="text/html; charset=utf-8")

@@ -3,6 +3,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.billing.paynow import paynow_payload
 from apps.billing.serializers import (
     CreditNoteSerializer,
     CustomerCylindersOutput,
@@ -20,7 +21,24 @@ from apps.portal.services import PAY_AT_DOOR
 
 
 class CustomerInvoiceSerializer(InvoiceSerializer):
-    """The office's invoice, its PDF link the customer's own."""
+    """The office's invoice, its PDF link the customer's own, and while
+    anything is due a PayNow payload for the app to draw as a QR: the
+    invoice's own (the one printed on its PDF, invoice number as reference)
+    while nothing is paid, the same for the amount still due once partly paid."""
+
+    paynow_payload = serializers.SerializerMethodField()
+
+    class Meta(InvoiceSerializer.Meta):
+        fields = [*InvoiceSerializer.Meta.fields, "paynow_payload"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_paynow_payload(self, obj) -> str | None:
+        due = obj.amount_due
+        if due <= 0:
+            return None
+        company = settings.COMPANY
+        return paynow_payload(uen=company["uen"], amount=due, reference=obj.number, merchant_name=company["name"])
 
     @extend_schema_field(serializers.CharField())
     def get_pdf_url(self, obj) -> str:

@@ -58,3 +58,18 @@ def test_precompressed_assets_by_accept_encoding_and_cached_for_a_year(dist):
     for answer in (br, gz, plain):
         assert "immutable" in answer["Cache-Control"] and "max-age=315360000" in answer["Cache-Control"]
     assert client.get("/app/sw.js", HTTP_ACCEPT_ENCODING="br")["Cache-Control"] == "no-cache"
+
+
+def test_customer_app_has_its_own_shell(dist):
+    (dist / "customer").mkdir()
+    (dist / "customer" / "index.html").write_text("<!doctype html><title>LPG Orders</title>")
+    (dist / "customer" / "manifest.webmanifest").write_text('{"name": "LPG Orders"}')
+    client = Client()
+    for url in ("/app/customer/", "/app/customer/orders"):
+        response = client.get(url)
+        assert response.status_code == 200 and response["Cache-Control"] == "no-cache"
+        assert b"LPG Orders" in b"".join(response.streaming_content)
+    manifest = client.get("/app/customer/manifest.webmanifest")
+    assert manifest["Content-Type"] == "application/manifest+json" and manifest["Cache-Control"] == "no-cache"
+    driver = client.get("/app/")
+    assert b"LPG driver" in b"".join(driver.streaming_content)

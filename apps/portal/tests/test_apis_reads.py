@@ -189,3 +189,32 @@ def test_payments_cylinders_deposits_and_statement(world):
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     too_long = client.get(f"/api/customer/statement/?from={date(2020, 1, 1)}&to={today}&format=pdf")
     assert too_long.status_code == 400 and too_long.json()["code"] == "invalid" and "to" in too_long.json()["fields"]
+
+
+def test_an_unpaid_invoice_carries_its_paynow_payload_until_paid(world):
+    from decimal import Decimal
+
+    from apps.billing.paynow import paynow_crc_ok
+    from apps.billing.pdf import invoice_paynow_payload
+    from apps.billing.services import payment_record
+
+    load_vehicle(world, quantity=20)
+    customer = world.customers[0]
+    invoice = deliver(world, customer=customer).invoice
+    client = api_client_for(make_contact(world, customer, "paynow@example.com"))
+
+    def payload() -> str | None:
+        return client.get(f"/api/customer/invoices/{invoice.pk}/").json()["paynow_payload"]
+
+    unpaid = payload()
+    assert unpaid == invoice_paynow_payload(invoice)  # the QR printed on the PDF
+    assert paynow_crc_ok(unpaid) and invoice.number in unpaid
+    part = (invoice.total / 3).quantize(Decimal("0.01"))  # an awkward partial payment
+    payment_record(actor=world.users["finance"], invoice=invoice, amount=part, method="CASH")
+    invoice.refresh_from_db()
+    partly = payload()
+    assert paynow_crc_ok(partly) and f"54{len(f'{invoice.amount_due:.2f}'):02d}{invoice.amount_due:.2f}" in partly
+    payment_record(actor=world.users["finance"], invoice=invoice, amount=invoice.amount_due, method="CASH")
+    assert payload() is None
+    listed = {i["number"]: i["paynow_payload"] for i in client.get("/api/customer/invoices/").json()["results"]}
+    assert listed[invoice.number] is None
