@@ -102,6 +102,11 @@ class OrderImportForm(IdempotentForm):
     file = forms.FileField(
         label="CSV file", help_text="UTF-8, at most 1 MB and 2,000 rows (Excel: Save as › CSV UTF-8)."
     )
+    allow_duplicate = forms.BooleanField(
+        label="Import again",
+        required=False,
+        help_text="Only if this same file was already imported for this day and its orders are wanted twice.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

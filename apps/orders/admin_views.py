@@ -124,7 +124,9 @@ def order_import(model_admin, request):
         try:
             text = csv_text(upload.read(1_000_001))
             result = command("orders.import").submit(
-                actor=request.user, payload={"date": day.isoformat(), "csv": text}, key=form.key()
+                actor=request.user,
+                payload={"date": day.isoformat(), "csv": text, "allow_duplicate": form.cleaned_data["allow_duplicate"]},
+                key=form.key(),
             )
         except ImportInvalid as exc:
             row_errors = exc.errors

@@ -287,11 +287,22 @@ class OrdersImportInput(serializers.Serializer):
         "urgent,notes], one row per (order, cylinder type); at most 2,000 rows.",
     )
 
+    allow_duplicate = serializers.BooleanField(
+        default=False,
+        help_text="Import even though the same file was already imported for the same day "
+        "(otherwise 409 import_duplicate).",
+    )
+
     def service_kwargs(self) -> dict:
-        return {"day": self.validated_data["date"], "rows": self.validated_data["csv"]}
+        data = self.validated_data
+        return {"day": data["date"], "rows": data["csv"], "allow_duplicate": data["allow_duplicate"]}
 
     def canonical(self) -> dict:
-        return {"date": self.validated_data["date"].isoformat(), "csv_sha256": file_sha256(self.validated_data["csv"])}
+        data = self.validated_data
+        canonical = {"date": data["date"].isoformat(), "csv_sha256": file_sha256(data["csv"])}
+        if data["allow_duplicate"]:  # absent when false: keys stored before the flag existed still replay
+            canonical["allow_duplicate"] = True
+        return canonical
 
 
 class RepeatOrdersGenerateInput(serializers.Serializer):

@@ -1,12 +1,13 @@
 """Orders, route plans and the end of the driver's day."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.audit.models import AuditLog
 from apps.audit.services import audit_record
 from apps.core.exceptions import ConflictError, Forbidden, ValidationFailed, require_reason
 from apps.core.locks import lock_balances, lock_entities, lock_entity
@@ -32,6 +33,9 @@ from apps.orders.models import (
 )
 
 DISPATCHERS = (Role.ADMIN, Role.SUPERVISOR)
+
+# How far back an import of the same file for the same day is looked for.
+IMPORT_DUPLICATE_WINDOW = timedelta(days=62)
 
 
 def _check_dispatcher(actor: User) -> None:
@@ -298,17 +302,53 @@ def order_cancel_by_customer(*, actor: User, order: Order, reason: str = "") -> 
     return locked
 
 
+def _earlier_import(*, day: date, sha256: str) -> AuditLog | None:
+    """The audit row of an import of the same file for the same day, if any
+    (a day's imports are few: read them and compare in Python, the same on
+    every database's JSON)."""
+    since = timezone.now() - IMPORT_DUPLICATE_WINDOW
+    for row in AuditLog.objects.filter(action=OrdersAuditAction.ORDERS_IMPORTED, created_at__gte=since).order_by(
+        "-created_at"
+    ):
+        after = row.after or {}
+        if after.get("sha256") == sha256 and after.get("date") == day.isoformat():
+            return row
+    return None
+
+
 @transaction.atomic
-def orders_import(*, actor: User, day: date, rows: str | list[dict], source: str = OrderSource.IMPORT) -> ImportResult:
+def orders_import(
+    *,
+    actor: User,
+    day: date,
+    rows: str | list[dict],
+    source: str = OrderSource.IMPORT,
+    allow_duplicate: bool = False,
+) -> ImportResult:
     """A day's orders from a CSV file (text, or its rows as dicts; the format
     and every row check are in ``apps.orders.imports``). All or nothing: any
     problem in any row is 400 ``import_invalid`` listing every problem, and
     nothing is written; otherwise every order is created, PLANNED, in this one
-    transaction, with one ``orders.imported`` audit row (count, SHA-256 of the file)."""
+    transaction, with one ``orders.imported`` audit row (count, SHA-256 of the file).
+
+    The same file for the same day a second time (a new Idempotency-Key, so
+    not a replay) is 409 ``import_duplicate`` naming the first import, unless
+    ``allow_duplicate``: a dispatcher who really wants the orders twice says so."""
     _check_dispatcher(actor)
     drafts, errors = import_check(rows)
     if errors:
         raise ImportInvalid(errors)
+    sha256 = file_sha256(rows)
+    earlier = None if allow_duplicate else _earlier_import(day=day, sha256=sha256)
+    if earlier is not None:
+        when = timezone.localtime(earlier.created_at).strftime("%d %b %Y %H:%M")
+        count = (earlier.after or {}).get("count")
+        raise ConflictError(
+            f"This file was already imported for {day.isoformat()} on {when} ({count} orders). "
+            "Import it again only if the orders are really wanted twice.",
+            code="import_duplicate",
+            extra={"imported_at": earlier.created_at.isoformat(), "orders": (earlier.after or {}).get("orders", [])},
+        )
     orders = []
     all_lines = []
     for draft in drafts:
@@ -327,7 +367,7 @@ def orders_import(*, actor: User, day: date, rows: str | list[dict], source: str
             OrderLine(order=order, cylinder_type=x["cylinder_type"], quantity=x["quantity"]) for x in draft.lines
         ]
     OrderLine.objects.bulk_create(all_lines)
-    result = ImportResult(orders=orders, sha256=file_sha256(rows), rows=sum(len(d.rows) for d in drafts))
+    result = ImportResult(orders=orders, sha256=sha256, rows=sum(len(d.rows) for d in drafts))
     audit_record(
         action=OrdersAuditAction.ORDERS_IMPORTED,
         user=actor,

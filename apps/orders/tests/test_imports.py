@@ -92,6 +92,25 @@ def test_replay_with_the_same_key_creates_nothing(world, api):
     assert written() == before
 
 
+def test_the_same_file_for_the_same_day_under_a_new_key_is_409_unless_wanted_twice(world, api):
+    client = api(world.users["supervisor"])
+    first = post(client, good_csv(world), HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    assert first.status_code == 201
+    before = written()
+    again = post(client, good_csv(world), HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    body = again.json()
+    assert again.status_code == 409 and body["code"] == "import_duplicate", body
+    assert body["orders"] == first.json()["orders"] and "already imported" in body["detail"]
+    assert written() == before
+    # the same file for another day, or one row changed, is a new import
+    assert post(client, good_csv(world), day=DAY + timedelta(days=1)).status_code == 201
+    changed = good_csv(world).replace("Back door", "Front door")
+    assert post(client, changed).status_code == 201
+    wanted = client.post(URL, {"date": DAY.isoformat(), "csv": good_csv(world), "allow_duplicate": True},
+                         format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))  # fmt: skip
+    assert wanted.status_code == 201 and wanted.json()["created"] == 3
+
+
 def bad_cases(world) -> list[tuple[str, str, list[tuple[int | None, str | None]]]]:
     a, gas = world.customers[0].code, world.gas.sku
     ok = f"{a},{gas},1,,,,"
@@ -232,6 +251,15 @@ def test_the_admin_page_shows_every_problem_then_imports(world):
     again = SimpleUploadedFile("day.csv", good_csv(world).encode(), "text/csv")
     client.post(url, {"date": DAY.isoformat(), "idempotency_key": key, "file": again})
     assert Order.objects.count() == 3
+    # the same file in a new form: refused on the page, then imported when ticked
+    new_key = str(client.get(url).context["form"].initial["idempotency_key"])
+    page = {"date": DAY.isoformat(), "idempotency_key": new_key}
+    res = client.post(url, {**page, "file": SimpleUploadedFile("day.csv", good_csv(world).encode(), "text/csv")})
+    assert res.status_code == 200 and "already imported" in res.content.decode()
+    assert Order.objects.count() == 3
+    res = client.post(url, {**page, "allow_duplicate": "on",
+                            "file": SimpleUploadedFile("day.csv", good_csv(world).encode(), "text/csv")})  # fmt: skip
+    assert res.status_code == 302 and Order.objects.count() == 6
 
 
 @pytest.mark.parametrize("role", ["depot_staff", "finance"])
