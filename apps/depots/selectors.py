@@ -12,7 +12,7 @@ def depot_list(*, user) -> QuerySet[Depot]:
 def vehicle_list(*, user) -> QuerySet[Vehicle]:
     """A driver sees their vehicle; depot staff the active vehicles based at their depot."""
     return scope_by_role(
-        Vehicle.objects.select_related("home_depot"),
+        Vehicle.objects.select_related("home_depot").prefetch_related("capacities"),
         user,
         driver_rule=lambda driver: Q(pk=driver.vehicle_id),
         depot_staff_rule=lambda staff: Q(home_depot_id=staff.depot_id, is_active=True),

@@ -12,18 +12,32 @@ class DepotSerializer(serializers.ModelSerializer):
         extra_kwargs = {"admin": {"required": False}}
 
 
+class VehicleCapacityOutput(serializers.Serializer):
+    cylinder_type = serializers.IntegerField(source="cylinder_type_id")
+    max_qty = serializers.IntegerField()
+
+
 class VehicleSerializer(serializers.ModelSerializer):
+    """A truck with what the dispatch planner needs: its load limit, its
+    shift and (read-only here; edited in the admin) the racks per type."""
+
     home_depot = PKField(queryset=Depot.objects.all())
+    shift_start = serializers.TimeField(format="%H:%M", required=False)
+    shift_end = serializers.TimeField(format="%H:%M", required=False)
+    capacities = VehicleCapacityOutput(many=True, read_only=True)
 
     class Meta:
         model = Vehicle
-        fields = ["id", "plate_number", "home_depot", "description", "is_active"]
+        fields = [
+            "id", "plate_number", "home_depot", "description", "is_active",
+            "max_load_kg", "shift_start", "shift_end", "capacities",
+        ]  # fmt: skip
 
 
 class CylinderTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = CylinderType
-        fields = ["id", "sku", "name", "weight_kg", "list_price", "is_active", "serialised"]
+        fields = ["id", "sku", "name", "weight_kg", "tare_kg", "list_price", "is_active", "serialised"]
         extra_kwargs = {"serialised": {"required": False}}
 
 

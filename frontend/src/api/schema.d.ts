@@ -2537,6 +2537,11 @@ export interface components {
             /** @description Every move of this type names its cylinders' serial numbers (Equipment). */
             serialised?: boolean;
             sku: string;
+            /**
+             * Format: decimal
+             * @description The empty cylinder's weight: a full one weighs this plus its gas.
+             */
+            tare_kg?: string;
             /** Format: decimal */
             weight_kg: string;
         };
@@ -2551,6 +2556,11 @@ export interface components {
             /** @description Every move of this type names its cylinders' serial numbers (Equipment). */
             serialised?: boolean;
             sku: string;
+            /**
+             * Format: decimal
+             * @description The empty cylinder's weight: a full one weighs this plus its gas.
+             */
+            tare_kg?: string;
             /** Format: decimal */
             weight_kg: string;
         };
@@ -3759,6 +3769,11 @@ export interface components {
             /** @description Every move of this type names its cylinders' serial numbers (Equipment). */
             serialised?: boolean;
             sku?: string;
+            /**
+             * Format: decimal
+             * @description The empty cylinder's weight: a full one weighs this plus its gas.
+             */
+            tare_kg?: string;
             /** Format: decimal */
             weight_kg?: string;
         };
@@ -3805,11 +3820,24 @@ export interface components {
              */
             window_start?: string | null;
         };
+        /**
+         * @description A truck with what the dispatch planner needs: its load limit, its
+         *     shift and (read-only here; edited in the admin) the racks per type.
+         */
         PatchedVehicleRequest: {
             description?: string;
             home_depot?: number;
             is_active?: boolean;
+            /**
+             * Format: decimal
+             * @description Gross weight of cylinders it may carry (the dispatch planner's limit).
+             */
+            max_load_kg?: string;
             plate_number?: string;
+            /** Format: time */
+            shift_end?: string;
+            /** Format: time */
+            shift_start?: string;
         };
         Payment: {
             /** Format: decimal */
@@ -4450,22 +4478,57 @@ export interface components {
          * @enum {string}
          */
         TrackingStateEnum: "received" | "planned" | "on_the_way" | "delivered" | "partly_delivered" | "cancelled";
+        /**
+         * @description A truck with what the dispatch planner needs: its load limit, its
+         *     shift and (read-only here; edited in the admin) the racks per type.
+         */
         Vehicle: {
+            readonly capacities: components["schemas"]["VehicleCapacityOutput"][];
             description?: string;
             home_depot: number;
             readonly id: number;
             is_active?: boolean;
+            /**
+             * Format: decimal
+             * @description Gross weight of cylinders it may carry (the dispatch planner's limit).
+             */
+            max_load_kg?: string;
             plate_number: string;
+            /** Format: time */
+            shift_end?: string;
+            /** Format: time */
+            shift_start?: string;
+        };
+        VehicleCapacityOutput: {
+            cylinder_type: number;
+            max_qty: number;
+        };
+        VehicleCapacityOutputRequest: {
+            cylinder_type: number;
+            max_qty: number;
         };
         VehicleRefOutput: {
             id: number;
             plate_number: string;
         };
+        /**
+         * @description A truck with what the dispatch planner needs: its load limit, its
+         *     shift and (read-only here; edited in the admin) the racks per type.
+         */
         VehicleRequest: {
             description?: string;
             home_depot: number;
             is_active?: boolean;
+            /**
+             * Format: decimal
+             * @description Gross weight of cylinders it may carry (the dispatch planner's limit).
+             */
+            max_load_kg?: string;
             plate_number: string;
+            /** Format: time */
+            shift_end?: string;
+            /** Format: time */
+            shift_start?: string;
         };
         VehicleStockRowOutput: {
             cylinder_type: number;
