@@ -66,6 +66,11 @@ USERS = [
     ("auditor@example.com", "Audrey Auditor", "auditor", None, None),
 ]
 
+# The customer app's demo login: a contact of C0001, the customer the demo's
+# serialised cylinders were delivered to (an invoice, cylinders by serial);
+# signs in with DEMO_PASSWORD like the staff.
+CONTACT = ("customer@example.com", "Mei Ling (kitchen manager)", "C0001")
+
 # name, kind, address, postal code, lat, lng, terms, credit days, uen
 CUSTOMERS = [
     (

@@ -106,3 +106,24 @@ def test_the_demo_day_is_planned_loaded_and_on_the_drivers_phone(monkeypatch):
     assert DispatchPlan.objects.filter(date=later).count() == 1
     assert Order.objects.filter(scheduled_for=today).count() == orders.count()
     assert DispatchPlan.objects.filter(date=today).count() == 1
+
+
+def test_the_demo_contact_signs_in_to_the_customer_app_and_sees_its_account(monkeypatch, mailoutbox):
+    from django.test import Client
+
+    from apps.demo import demo_data as demo
+
+    _seed_on(monkeypatch, timezone.localdate())
+    email, _name, code = demo.CONTACT
+    assert mailoutbox == []  # the demo's invite is used at once: no e-mail goes out
+    client = Client()
+    res = client.post("/api/auth/token/", {"email": email, "password": demo.DEMO_PASSWORD}, "application/json")
+    assert res.status_code == 200, res.content
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {res.json()['access']}"}
+    me = client.get("/api/customer/me/", **auth).json()
+    assert me["customer"]["code"] == code
+    invoices = client.get("/api/customer/invoices/", **auth).json()["results"]
+    assert len(invoices) == 1 and invoices[0]["pdf_url"].startswith("/api/customer/invoices/")
+    cylinders = client.get("/api/customer/cylinders/", **auth).json()
+    assert sorted(s["serial_number"] for s in cylinders["serials"]) == sorted(demo.SERIALS_AT_CUSTOMER)
+    assert client.get("/api/customers/", **auth).status_code == 403  # the office API stays closed

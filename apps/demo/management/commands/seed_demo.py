@@ -24,8 +24,8 @@ from apps.accounts.models import User
 from apps.audit.audited import row_create
 from apps.billing.models import CustomerPrice, DepositRate
 from apps.billing.services import customer_price_create, deposit_rate_create
-from apps.customers.models import Customer
-from apps.customers.services import customer_update
+from apps.customers.models import ContactInvite, Customer
+from apps.customers.services import contact_invite, customer_update
 from apps.deliveries.services import CylinderLine, delivery_create
 from apps.demo import demo_data as demo
 from apps.depots.models import CylinderType, Depot, Equipment, Vehicle, VehicleCapacity
@@ -139,7 +139,24 @@ class Command(BaseCommand):
         # After the day's loads: a collection today marks a truck as out, which
         # the planner would have started from the time of the seed.
         self._serialised(types, depots, vehicles, users)
+        self._contact(users)
         self._report(today)
+
+    @staticmethod
+    def _contact(users: dict[str, User]) -> None:
+        """The customer app's demo login: invited by the office through
+        ``contact_invite`` as a real contact is, its password set here and
+        the invite marked used in the same transaction (so no e-mail goes out)."""
+        email, name, code = demo.CONTACT
+        customer = Customer.objects.filter(code=code).first()
+        if customer is None or User.objects.filter(email=email).exists():
+            return
+        with transaction.atomic():
+            invite = contact_invite(actor=users["admin"], customer=customer, email=email, name=name)
+            user = invite.contact.user
+            user.set_password(demo.DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            ContactInvite.objects.filter(pk=invite.pk).update(used_at=timezone.now())
 
     @staticmethod
     def _customers() -> dict[str, tuple]:
