@@ -25,6 +25,23 @@ def _clear_cache():
 
 
 @pytest.fixture
+def daytime(monkeypatch):
+    """The server's clock moved to 10:00 Singapore time today (and running on
+    from there), whatever the hour of the run: the planner starts today's
+    routes from now, so a test that plans today needs the shift ahead of it
+    (a run at 20:00 finds every truck's shift over). Returns the moment."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    real_now = timezone.now
+    morning = timezone.make_aware(datetime.combine(timezone.localdate(), time(10, 0)))
+    offset = morning - real_now()
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + offset)
+    return morning
+
+
+@pytest.fixture
 def world(db) -> World:
     return build_world()
 

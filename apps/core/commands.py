@@ -72,7 +72,14 @@ class Command:
     ``service(actor=..., [occurred_at=...], **input.service_kwargs())`` returns
     the object that ``output`` renders. ``sync_event``: the phone may send it as
     an offline event of type ``name`` (its ``occurred_at`` then reaches the
-    service)."""
+    service).
+
+    ``prepare(actor=..., **kwargs)``, when given, runs before the
+    transaction, with no row locked, and returns more keyword arguments for
+    the service: slow reading and computing (the dispatch solver) that must
+    not hold the write lock (SQLite's BEGIN IMMEDIATE takes it at once) or a
+    long transaction open. The service then checks under its locks that
+    what was prepared still holds."""
 
     name: str
     input: type[serializers.Serializer]
@@ -81,6 +88,7 @@ class Command:
     authorize: Callable[[Any], None] = _allow_all
     sync_event: bool = False
     status_code: int = 201
+    prepare: Callable[..., dict] | None = None
 
     def validate(self, *, actor: Any, payload: Any) -> CommandInput:
         """The payload through the input serializer; a bad one is 400 ``invalid`` with ``fields``."""
@@ -103,13 +111,16 @@ class Command:
             return replayed
         data = self.validate(actor=actor, payload=payload)
         when = {"occurred_at": occurred_at} if occurred_at is not None else {}
+        kwargs = {**when, **data.service_kwargs()}
+        if self.prepare is not None:
+            kwargs |= self.prepare(actor=actor, **kwargs)
         return run_idempotent(
             key=key,
             scope=self.name,
             payload=data.canonical(),
             user=actor,
             status_code=self.status_code,
-            action=lambda: self.render(self.service(actor=actor, **when, **data.service_kwargs())),
+            action=lambda: self.render(self.service(actor=actor, **kwargs)),
             request_fingerprint=sent,
         )
 

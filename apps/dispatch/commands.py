@@ -9,6 +9,7 @@ DISPATCH_PLAN = register(
     Command(
         name="dispatch.plan",
         input=PlanInput,
+        prepare=services.dispatch_plan_prepare,  # read and solve before the transaction
         service=services.dispatch_plan,
         output=DispatchPlanSerializer,
         authorize=policies.dispatcher_only,

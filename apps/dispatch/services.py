@@ -9,7 +9,7 @@ and the drivers' route plans, checks that nothing it read has changed since
 phone reads on its next refresh), each order's driver and status, and one
 audit row. Stops already done stay first on their truck, in their order."""
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -197,23 +197,29 @@ def _reason_map(day: Day, solution: Solution) -> dict[int, str]:
     return unassigned
 
 
-@transaction.atomic
-def dispatch_plan(
+@dataclass(frozen=True)
+class PlanDraft:
+    """A day as read and solved with no row locked (``dispatch_plan_prepare``)."""
+
+    day: date
+    seen: Day
+    solution: Solution
+
+
+def dispatch_plan_prepare(
     *,
     actor: User,
     day: date,
     buffer_percent: int | None = None,
     kind: str | None = None,
     as_of: datetime | None = None,
-) -> DispatchPlan:
-    """Plan (or re-plan) ``day``: every open order of the day on a truck, or
-    left out with its reason. Idempotent through its command's key.
-    ``as_of``: plan as if it were that moment (default now; the demo lays
-    out its day as planned before the shift began)."""
+) -> dict:
+    """The ``dispatch.plan`` command's first half, outside any transaction:
+    the checks, then the day read and solved (up to DISPATCH_TIME_LIMIT_S)
+    while drivers keep writing. ``dispatch_plan`` then locks the day's orders
+    and refuses with ``plan_stale`` if any changed meanwhile."""
     _check_dispatcher(actor)
-    if buffer_percent is None:
-        buffer_percent = settings.DISPATCH_BUFFER_PERCENT
-    if not 0 <= buffer_percent <= 100:
+    if buffer_percent is not None and not 0 <= buffer_percent <= 100:
         raise ValidationFailed({"buffer_percent": ["Between 0 and 100."]})
     if day < timezone.localdate():
         raise ValidationFailed({"date": ["A day that is over cannot be planned."]})
@@ -226,6 +232,32 @@ def dispatch_plan(
         engine=settings.DISPATCH_ENGINE,
         time_limit_s=settings.DISPATCH_TIME_LIMIT_S,
     )
+    return {"draft": PlanDraft(day=day, seen=seen, solution=solution)}
+
+
+@transaction.atomic
+def dispatch_plan(
+    *,
+    actor: User,
+    day: date,
+    buffer_percent: int | None = None,
+    kind: str | None = None,
+    as_of: datetime | None = None,
+    draft: PlanDraft | None = None,
+) -> DispatchPlan:
+    """Plan (or re-plan) ``day``: every open order of the day on a truck, or
+    left out with its reason. Idempotent through its command's key.
+    ``as_of``: plan as if it were that moment (default now; the demo lays
+    out its day as planned before the shift began). ``draft``: the day
+    already read and solved by ``dispatch_plan_prepare`` (the command's
+    way); without it the day is read and solved here, inside the transaction
+    (a move's re-plan, the demo)."""
+    if draft is None or draft.day != day:
+        draft = dispatch_plan_prepare(actor=actor, day=day, buffer_percent=buffer_percent, as_of=as_of)["draft"]
+    _check_dispatcher(actor)
+    if buffer_percent is None:
+        buffer_percent = settings.DISPATCH_BUFFER_PERCENT
+    seen, solution = draft.seen, draft.solution
     # The entity rows, in one order (apps/core/locks.py): the day's orders by id, then the drivers' plans.
     locked = lock_entities(Order.objects.filter(pk__in=[o.pk for o in seen.all_orders()]))
     lock_entities(RoutePlan.objects.filter(date=day, driver__in=[t.driver for t in seen.trucks]))

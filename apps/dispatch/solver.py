@@ -332,7 +332,8 @@ def _check(day: _Day, routes: dict[int, Route], allowed: dict[int, set[int]]) ->
         assert weight <= truck.max_weight_g, f"truck {truck.id} carries {weight} g"
         new_stops = sum(1 for s in route.stops if s.job_id not in fixed_ids)
         assert truck.max_stops is None or new_stops <= truck.max_stops, f"truck {truck.id} has {new_stops} stops"
-        assert truck.shift[0] <= route.start_s and route.end_s <= truck.shift[1], (
+        # a truck given nothing new only drives home (a truck out late, say): its shift binds new stops only
+        assert not new_stops or truck.shift[0] <= route.start_s and route.end_s <= truck.shift[1], (
             f"truck {truck.id} out {route.start_s}-{route.end_s}, shift {truck.shift}"
         )
     over = _stock_excess(day, routes)

@@ -39,7 +39,7 @@ def test_the_dispatcher_sees_the_day_and_the_board_link(day_world):
     assert len(orders) == 4
 
 
-def test_the_depot_counter_sees_trucks_to_load_and_to_take_back(day_world):
+def test_the_depot_counter_sees_trucks_to_load_and_to_take_back(day_world, daytime):
     w = day_world
     today = timezone.localdate()
     for c in w.customers[:4]:

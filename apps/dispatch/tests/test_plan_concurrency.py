@@ -137,3 +137,36 @@ def test_two_plans_of_an_empty_day_at_once_never_fail(settings):
     assert all(c in (201, 409) for c in codes), [(a.status_code, a.content[:200]) for a in answers]
     versions = sorted(DispatchPlan.objects.filter(date=day).values_list("version", flat=True))
     assert versions == list(range(1, codes.count(201) + 1)) and versions
+
+
+def test_the_solve_holds_no_transaction_and_a_change_meanwhile_is_plan_stale(settings, monkeypatch):
+    """The ``dispatch.plan`` command reads and solves before its transaction
+    (SQLite's BEGIN IMMEDIATE would otherwise hold every driver's write for
+    the whole solve); an order cancelled by the office while the solver runs
+    makes the plan 409 plan_stale, and nothing of it is written."""
+    from django.db import connection
+
+    from apps.dispatch import services
+    from apps.orders.services import order_cancel
+
+    world = _day_world(settings)
+    day = timezone.localdate() + timedelta(days=1)
+    orders = _orders(world, day)
+    real_solve, seen = services.solve, []
+
+    def solve_while_the_office_cancels(*args, **kwargs):
+        seen.append(connection.in_atomic_block)
+        if len(seen) == 1:  # the first plan: an order changes under the solver
+            order_cancel(actor=world.users["supervisor"], order=orders[0], reason="customer phoned")
+        return real_solve(*args, **kwargs)
+
+    monkeypatch.setattr(services, "solve", solve_while_the_office_cancels)
+    client = api_client_for(world.users["supervisor"])
+    first = client.post("/api/dispatch/plans/", {"date": day.isoformat()}, format="json")
+    assert first.status_code == 409 and first.json()["code"] == "plan_stale", first.content
+    assert not DispatchPlan.objects.filter(date=day).exists() and not RoutePlan.objects.filter(date=day).exists()
+    again = client.post("/api/dispatch/plans/", {"date": day.isoformat()}, format="json")
+    assert again.status_code == 201, again.content
+    assert seen == [False, False]  # neither solve ran inside a transaction
+    planned = set(RoutePlan.objects.filter(date=day).values_list("stops__order_id", flat=True))
+    assert orders[0].pk not in planned and {o.pk for o in orders[1:]} <= planned

@@ -20,7 +20,7 @@ def truck(world, cylinder_type=None):
     return StockBalance.objects.get(location__vehicle=world.vehicle, cylinder_type=cylinder_type or world.gas)
 
 
-def test_my_day_shows_stock_stops_in_route_order_and_totals(world, api):
+def test_my_day_shows_stock_stops_in_route_order_and_totals(world, api, daytime):
     near, far = customer_at("1.310000", "103.660000"), customer_at("1.400000", "103.900000")
     far_order = make_order(world, customer=far, quantity=4)
     near_order = make_order(world, customer=near, quantity=2)
