@@ -5,7 +5,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -13,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
+from apps.core.db import means_database_unavailable
 from apps.core.request_context import current_request_id
 
 
@@ -116,7 +116,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
 
 
 def _contract_response(exc: Exception, context: dict) -> Response | None:
-    if isinstance(exc, (OperationalError, InterfaceError)):
+    if means_database_unavailable(exc):
         log_database_error(exc)
         exc = DatabaseUnavailable()
     if isinstance(exc, ApplicationError):
