@@ -127,10 +127,13 @@ prod-status:
 
 # Restore drill (docs/operations.md): own MariaDB primary + replica + a fresh
 # server, load, dump from the replica, damage, dump + binlogs to just before it,
-# verify_audit_chain/verify_numbering/reconcile_inventory, RPO and RTO.
+# verify_audit_chain/verify_numbering/reconcile_inventory, RPO and RTO; then the
+# same on an own PostgreSQL cluster (base backup + WAL archive) where its server
+# binaries exist. DB=mariadb|postgres|both (default both);
 # RESTORE_DRILL_ARGS e.g. "--variant A --seconds 10".
+DB ?= both
 restore-drill: install
-	PY=$(abspath $(PY)) scripts/restore-drill.sh $(RESTORE_DRILL_ARGS)
+	PY=$(abspath $(PY)) scripts/restore-drill.sh --db $(DB) $(RESTORE_DRILL_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static var/media var/test-media
