@@ -58,6 +58,14 @@ class DatabaseUnavailable(ApplicationError):
     default_detail = "The database is not reachable just now; try again shortly. Nothing was recorded."
 
 
+class ReplicaUnavailable(DatabaseUnavailable):
+    """The read replica went away while a report read from it; the primary is
+    fine. The next reports read from the primary (config/routers.py)."""
+
+    code = "replica_unavailable"
+    default_detail = "The reporting replica is not reachable just now; try again (the primary answers meanwhile)."
+
+
 class ValidationFailed(ApplicationError):
     """Domain-level input validation with per-field messages (400)."""
 
