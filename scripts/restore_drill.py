@@ -797,8 +797,7 @@ class PostgresDrill(Drill):
                 "DELETE FROM billing_invoice WHERE id IN (SELECT id FROM billing_invoice ORDER BY id LIMIT 3);\n"
                 "DELETE FROM audit_auditlog WHERE id IN (SELECT id FROM audit_auditlog ORDER BY id DESC LIMIT 5);\n"
             )
-            session = subprocess.run  # as the superuser, over the socket
-            command = self.primary.psql("-f", "-", db=DB)
+            command = self.primary.psql("-f", "-", db=DB)  # as the superuser, over the socket
             env = None
             script = "SET session_replication_role = replica;\n"
         else:
@@ -806,10 +805,15 @@ class PostgresDrill(Drill):
             command = [pg_binary("psql"), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
                        str(self.primary.port), "-U", "lpg", "-d", DB, "-f", "-"]  # fmt: skip
             env = {**os.environ, "PGPASSWORD": self.password}
-            session = subprocess.run
         script += f"BEGIN;\n{first}\nSELECT txid_current();\nCOMMIT;\n{rest}"
-        self.figures["t_damage"] = time.time()
-        done = session(command, input=script, capture_output=True, text=True, timeout=120, env=env)
+        for attempt in range(1, 6):
+            # DROP TABLE's lock on the ledger and its neighbours can deadlock with a write in
+            # flight; PostgreSQL then cancels the DROP (nothing happened): it is run again.
+            self.figures["t_damage"] = time.time()
+            done = subprocess.run(command, input=script, capture_output=True, text=True, timeout=120, env=env)
+            if done.returncode == 0 or "deadlock detected" not in done.stderr or attempt == 5:
+                break
+            say(f"damage: deadlock with the load, attempt {attempt}: again")
         if done.returncode:
             raise RuntimeError("damage failed: " + done.stderr)
         self.figures["damage_session_xid"] = next(w for w in done.stdout.split() if w.isdigit())

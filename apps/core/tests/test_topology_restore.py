@@ -8,7 +8,7 @@ acknowledged writes (documents and proof-image uploads).
 
 The same on PostgreSQL where its server binaries exist (``/usr/lib/postgresql/*/bin``
 or ``PG_BINDIR``): a base backup during the load plus the WAL archive,
-recovered up to the transaction before the damage. Skipped, with the reason,
+recovered up to the transaction before the damage (variant A). Skipped, with the reason,
 only where there is no PostgreSQL server to run.
 
 Marked ``topology`` (brings its own mariadbd / postgres, like test_topology_prod.py)."""
@@ -65,7 +65,7 @@ def pg_drill():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "GUNICORN_"))}
     try:
         done = subprocess.run(
-            [sys.executable, "scripts/restore_drill.py", "--db", "postgres", "--variant", "both", "--seconds", "6",
+            [sys.executable, "scripts/restore_drill.py", "--db", "postgres", "--variant", "A", "--seconds", "6",
              "--clients", "2", "--max-docs", "300", "--work", str(work)],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
         )  # fmt: skip
@@ -104,7 +104,9 @@ def test_restore_to_just_before_the_damage_loses_no_acknowledged_write(drill, va
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("variant", ["A", "B"])
+# Variant A only here (about 1.5 minutes; both would double the topology tests' time in CI);
+# `make restore-drill` runs both on PostgreSQL.
+@pytest.mark.parametrize("variant", ["A"])
 def test_postgres_recovery_to_just_before_the_damage_loses_no_acknowledged_write(pg_drill, variant):
     done, figures = pg_drill
     assert variant in figures, done.stdout + done.stderr
