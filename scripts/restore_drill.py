@@ -203,12 +203,15 @@ class Drill:
         self.procs.append(proc)
         return port
 
+    def connection(self, port: int) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
     def call(self, port: int, method: str, path: str, body=None, key: str | None = None):
         headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
                    "X-Forwarded-Proto": "https"}  # fmt: skip
         if key:
             headers["Idempotency-Key"] = key
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = self.connection(port)
         try:
             conn.request(method, path, None if body is None else json.dumps(body), headers)
             response = conn.getresponse()
@@ -260,6 +263,12 @@ class Drill:
         if done.returncode:
             raise RuntimeError("migrate failed: " + done.stderr[-2000:])
         self.figures["migrate_s"] = round(time.monotonic() - t0, 1)
+        self.make_world(self.primary)
+        self.port = self.gunicorn(self.primary, "gunicorn-primary")
+        self.wait_api(self.port)
+
+    def make_world(self, db) -> None:
+        """Two depots, customers, a loaded truck; self.world and a driver's token."""
         world = """
 import json
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -270,16 +279,15 @@ w = build_world(stock=10**9)
 distribution_create(actor=w.users["admin"], vehicle=w.vehicle, items=[{"depot": w.depot, "cylinder_type": t,
     "quantity": 10**8, "movement_type": MovementType.COLLECTION} for t in w.types[:2]])
 print("WORLD " + json.dumps({"token": str(RefreshToken.for_user(w.users["driver"]).access_token),
+    "finance_token": str(RefreshToken.for_user(w.users["finance"]).access_token),
     "depot": w.depot.pk, "vehicle": w.vehicle.pk, "types": [t.pk for t in w.types],
     "customers": [c.pk for c in w.customers]}))
 """
-        done = self.manage(self.primary, "shell", "-c", world)
+        done = self.manage(db, "shell", "-c", world)
         if done.returncode:
             raise RuntimeError("world failed: " + done.stderr[-2000:])
         self.world = json.loads(done.stdout.split("WORLD ", 1)[1])
         self.token = self.world["token"]
-        self.port = self.gunicorn(self.primary, "gunicorn-primary")
-        self.wait_api(self.port)
 
     def bodies(self, n: int):
         w = self.world
@@ -319,6 +327,7 @@ print("WORLD " + json.dumps({"token": str(RefreshToken.for_user(w.users["driver"
                 except OSError as exc:
                     status, data = type(exc).__name__, None
                 now = time.time()
+                self.record(now, kind, path, body, key, status, data)
                 with self.lock:
                     if status == 201:
                         ack = {"t": now, "kind": kind, "key": key, "number": data.get("number"),
@@ -328,7 +337,7 @@ print("WORLD " + json.dumps({"token": str(RefreshToken.for_user(w.users["driver"
                         out.flush()
                     else:
                         self.errors[str(status)] = self.errors.get(str(status), 0) + 1
-                if status != 201 and (stop.is_set() or self.variant == "B"):
+                if status != 201 and (stop.is_set() or self.variant != "A"):
                     time.sleep(0.05)
                 if status == 201 and "proof" in body:
                     self.upload(data["id"], out)
@@ -340,9 +349,12 @@ print("WORLD " + json.dumps({"token": str(RefreshToken.for_user(w.users["driver"
             t.join()
         out.close()
 
+    def record(self, t: float, kind: str, path: str, body: dict, key: str, status, data) -> None:
+        """Every answer of the load (the failure drill keeps them; the restore drill counts errors only)."""
+
     def upload(self, delivery: int, out) -> None:
         """PUT the signature image; a 201/200 is an acknowledged upload (the file is stored)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn = self.connection(self.port)
         try:
             conn.request("PUT", f"/api/deliveries/{delivery}/attachments/{SIGNATURE_SHA}/", SIGNATURE,
                          {"Authorization": f"Bearer {self.token}", "Content-Type": "image/png",
@@ -506,50 +518,7 @@ print("WORLD " + json.dumps({"token": str(RefreshToken.for_user(w.users["driver"
     def check_and_open(self, t0: float) -> None:
         """Checks before the API opens (one Django start-up), then gunicorn on the
         restored database: RTO when an authenticated request answers 200."""
-        check = """
-import json, os
-from django.core.management import call_command
-from django.core.management.base import CommandError
-from apps.billing.models import Invoice
-from apps.core.models import IdempotencyRecord
-from apps.distribution.models import DistributionHeader
-from apps.deliveries.models import Delivery
-out = {}
-for name, args in (("verify_audit_chain", ["--expect-head", os.environ["EXPECT_HEAD"]]), ("verify_numbering", []),
-                   ("reconcile_inventory", [])):
-    try:
-        call_command(name, *args)
-        out[name] = "clean"
-    except CommandError as e:
-        out[name] = f"FAILED: {e}"
-from django.db import connection
-from apps.audit.triggers import guard_problems
-problems = list(guard_problems(connection))
-out["append_only_triggers"] = "clean" if not problems else f"FAILED: {problems}"
-try:
-    call_command("check_media")
-    out["check_media"] = "clean"
-except CommandError as e:
-    out["check_media"] = f"FAILED: {e}"
-from apps.deliveries.models import DeliveryAttachment
-acks = [json.loads(line) for line in open(os.environ["ACKS"])]
-def found(model, field, values):
-    return {str(v) for v in model.objects.filter(**{f"{field}__in": values}).values_list(field, flat=True)}
-keys = found(IdempotencyRecord, "key", [a["key"] for a in acks if a["kind"] != "attachment"])
-dists = found(DistributionHeader, "number", [a["number"] for a in acks if a["number"]])
-invs = found(Invoice, "number", [a["invoice"] for a in acks if a["invoice"]])
-dels = {int(pk) for pk in found(Delivery, "pk", [a["id"] for a in acks if a["kind"] == "delivery"])}
-uploaded = set(DeliveryAttachment.objects.filter(
-    uploaded_at__isnull=False, delivery_id__in=[a["id"] for a in acks if a["kind"] == "attachment"]
-).values_list("delivery_id", flat=True))
-def present(a):
-    if a["kind"] == "attachment":
-        return a["id"] in uploaded
-    return a["key"] in keys and (a["kind"] == "delivery" and a["invoice"] in invs and a["id"] in dels
-                                 or a["kind"] == "distribution" and a["number"] in dists)
-out["present"] = [a["key"] for a in acks if present(a)]
-print("CHECKS " + json.dumps(out))
-"""
+        check = CHECK_SCRIPT
         env = {**self.env(self.restored, "media-restored"), "EXPECT_HEAD": self.head_before_damage,
                "ACKS": str(self.acks_path)}  # fmt: skip
         done = subprocess.run([PY, "manage.py", "shell", "-c", check], cwd=ROOT, env=env, capture_output=True,
@@ -571,6 +540,7 @@ print("CHECKS " + json.dumps(out))
     def evaluate(self) -> None:
         t_damage = self.figures["t_damage"]
         present = set(self.checks.pop("present"))
+        self.checks.pop("counts", None)
         before = [a for a in self.acks if a["t"] < t_damage]
         after = [a for a in self.acks if a["t"] >= t_damage]
         lost = [a for a in before if a["key"] not in present]
@@ -636,6 +606,57 @@ print("CHECKS " + json.dumps(out))
 
     def databases(self) -> list:
         return [self.restored, self.replica, self.primary]
+
+
+# The checks on a database (one Django start-up): the project's three commands,
+# the append-only triggers, the media, which acknowledged writes (ACKS, a
+# jsonl file) are present, and how many documents there are.
+CHECK_SCRIPT = """
+import json, os
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from apps.billing.models import Invoice
+from apps.core.models import IdempotencyRecord
+from apps.distribution.models import DistributionHeader
+from apps.deliveries.models import Delivery
+out = {}
+head = ["--expect-head", os.environ["EXPECT_HEAD"]] if os.environ.get("EXPECT_HEAD") else []
+for name, args in (("verify_audit_chain", head), ("verify_numbering", []),
+                   ("reconcile_inventory", [])):
+    try:
+        call_command(name, *args)
+        out[name] = "clean"
+    except CommandError as e:
+        out[name] = f"FAILED: {e}"
+from django.db import connection
+from apps.audit.triggers import guard_problems
+problems = list(guard_problems(connection))
+out["append_only_triggers"] = "clean" if not problems else f"FAILED: {problems}"
+try:
+    call_command("check_media")
+    out["check_media"] = "clean"
+except CommandError as e:
+    out["check_media"] = f"FAILED: {e}"
+from apps.deliveries.models import DeliveryAttachment
+acks = [json.loads(line) for line in open(os.environ["ACKS"])]
+def found(model, field, values):
+    return {str(v) for v in model.objects.filter(**{f"{field}__in": values}).values_list(field, flat=True)}
+keys = found(IdempotencyRecord, "key", [a["key"] for a in acks if a["kind"] != "attachment"])
+dists = found(DistributionHeader, "number", [a["number"] for a in acks if a["number"]])
+invs = found(Invoice, "number", [a["invoice"] for a in acks if a["invoice"]])
+dels = {int(pk) for pk in found(Delivery, "pk", [a["id"] for a in acks if a["kind"] == "delivery"])}
+uploaded = set(DeliveryAttachment.objects.filter(
+    uploaded_at__isnull=False, delivery_id__in=[a["id"] for a in acks if a["kind"] == "attachment"]
+).values_list("delivery_id", flat=True))
+def present(a):
+    if a["kind"] == "attachment":
+        return a["id"] in uploaded
+    return a["key"] in keys and (a["kind"] == "delivery" and a["invoice"] in invs and a["id"] in dels
+                                 or a["kind"] == "distribution" and a["number"] in dists)
+out["present"] = [a["key"] for a in acks if present(a)]
+out["counts"] = {"distribution": DistributionHeader.objects.count(), "delivery": Delivery.objects.count()}
+print("CHECKS " + json.dumps(out))
+"""
 
 
 # --- PostgreSQL ------------------------------------------------------------------
