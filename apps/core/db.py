@@ -56,8 +56,8 @@ def means_database_unavailable(exc: BaseException) -> bool:
     cause = exc.__cause__ or exc
     if getattr(cause, "sqlstate", None) == _POSTGRES_UNDEFINED_TABLE:
         return True
-    args = getattr(cause, "args", ())
-    return bool(args) and args[0] == _MYSQL_NO_SUCH_TABLE
+    args: tuple = tuple(getattr(cause, "args", ()))
+    return len(args) > 0 and args[0] == _MYSQL_NO_SUCH_TABLE
 
 
 def retry_on_conflict[**P, R](fn: Callable[P, R]) -> Callable[P, R]:
