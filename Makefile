@@ -18,7 +18,7 @@ TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.settings.test
 SYSTEM_DEPS = PYTHON="$(PYTHON_BASE)" CHROMIUM="$(CHROMIUM)" scripts/system-deps.sh
 
 .PHONY: run test install migrate seed static lint test-sqlite test-mysql test-postgres test-e2e bench clean \
-	doctor python system-deps system-deps-test prod-up prod-down prod-status restore-drill
+	doctor python system-deps system-deps-test prod-up prod-down prod-status restore-drill failure-drill
 
 include frontend/frontend.mk
 
@@ -127,10 +127,20 @@ prod-status:
 
 # Restore drill (docs/operations.md): own MariaDB primary + replica + a fresh
 # server, load, dump from the replica, damage, dump + binlogs to just before it,
-# verify_audit_chain/verify_numbering/reconcile_inventory, RPO and RTO.
+# verify_audit_chain/verify_numbering/reconcile_inventory, RPO and RTO; then the
+# same on an own PostgreSQL cluster (base backup + WAL archive) where its server
+# binaries exist. DB=mariadb|postgres|both (default both);
 # RESTORE_DRILL_ARGS e.g. "--variant A --seconds 10".
+DB ?= both
 restore-drill: install
-	PY=$(abspath $(PY)) scripts/restore-drill.sh $(RESTORE_DRILL_ARGS)
+	PY=$(abspath $(PY)) scripts/restore-drill.sh --db $(DB) $(RESTORE_DRILL_ARGS)
+
+# Failure drill (docs/operations.md): prod-up on free ports with its own Redis, a
+# bounded load through nginx; one gunicorn killed, Redis stopped, the primary
+# stopped, the replica stopped; exactly-once checks and figures per scenario.
+# FAILURE_DRILL_ARGS e.g. "--only a,c --seconds 30".
+failure-drill: install
+	PY=$(abspath $(PY)) scripts/failure-drill.sh $(FAILURE_DRILL_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static var/media var/test-media

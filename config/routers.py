@@ -14,14 +14,32 @@ replica when one is configured (issue 12 topology, docs/operations.md).
 
 A report read from the replica may be behind the primary by the replication
 lag (docs/operations.md: what to watch).
+
+The replica down (issue 26): a report that was reading from it when it went
+away answers 503 ``replica_unavailable`` (nothing is retried: a report may
+have written its audit row already); from then on this process reads the
+reports from the primary, saying so (``X-Read-From: primary``), and tries the
+replica again every ``REPLICA_RETRY_SECONDS`` (a connect: refused at once
+while it is down). Never a stale answer without a header saying where it
+came from.
 """
 
+import contextlib
 import contextvars
+import logging
+import time
 from collections import Counter
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+
+from apps.core.db import means_database_unavailable
+from apps.core.exceptions import ReplicaUnavailable
+
+logger = logging.getLogger("apps.core.database")
+REPLICA_RETRY_SECONDS = 10.0
+_replica_down_until = 0.0  # per process: time.monotonic() before which the replica is not tried
 
 REPLICA = "replica"
 _replica_reads = contextvars.ContextVar("lpg_replica_reads", default=False)
@@ -60,6 +78,28 @@ def _streamed_on_replica(iterable):
         yield chunk
 
 
+def replica_reachable() -> bool:
+    """False while the replica is known down (for REPLICA_RETRY_SECONDS after a
+    failure); else a connect to it (a no-op when this thread's connection is open)."""
+    global _replica_down_until
+    if time.monotonic() < _replica_down_until:
+        return False
+    try:
+        connections[REPLICA].ensure_connection()
+    except Exception as exc:  # noqa: BLE001 - any connect failure: read from the primary
+        replica_down(exc)
+        return False
+    return True
+
+
+def replica_down(exc: BaseException) -> None:
+    global _replica_down_until
+    _replica_down_until = time.monotonic() + REPLICA_RETRY_SECONDS
+    logger.warning("replica unavailable, reports read from the primary for %gs: %r", REPLICA_RETRY_SECONDS, exc)
+    with contextlib.suppress(Exception):  # closing a dead connection may fail too; it is gone either way
+        connections[REPLICA].close()
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
         if not _replica_reads.get() or not replica_enabled():
@@ -93,8 +133,24 @@ class ReplicaReadsMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.method in ("GET", "HEAD") and replica_enabled():
+            if not replica_reachable():
+                self._read_from_primary = True
+                return
             self._replica_token = _replica_reads.set(True)
             self._replica_reads_before = routed_reads[REPLICA]
+
+    def handle_exception(self, exc):
+        # The replica went away while this report read from it: 503 replica_unavailable
+        # (the primary is fine); the next reports read from the primary.
+        if (
+            getattr(self, "_replica_token", None) is not None
+            and means_database_unavailable(exc)
+            and routed_reads[REPLICA] > self._replica_reads_before
+            and not _usable(REPLICA)
+        ):
+            replica_down(exc)
+            exc = ReplicaUnavailable()
+        return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         token = getattr(self, "_replica_token", None)
@@ -106,4 +162,14 @@ class ReplicaReadsMixin:
                 response["X-Read-From"] = REPLICA
             elif routed_reads[REPLICA] > self._replica_reads_before:
                 response["X-Read-From"] = REPLICA
+        elif getattr(self, "_read_from_primary", False):
+            response["X-Read-From"] = "primary"
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+def _usable(alias: str) -> bool:
+    connection = connections[alias]
+    try:
+        return connection.connection is not None and connection.is_usable()
+    except Exception:  # noqa: BLE001 - a dead connection may fail to say so
+        return False

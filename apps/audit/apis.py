@@ -1,8 +1,15 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
 from apps.audit.filters import AuditLogFilter
+from apps.audit.health import guard_problems_cached
 from apps.audit.selectors import audit_log_list
 from apps.audit.serializers import AuditLogSerializer
 from apps.core.api import ReadOnlyViewSet
 from apps.core.permissions import roles
+from apps.core.request_context import current_request_id
 from apps.core.roles import Role
 
 
@@ -17,3 +24,32 @@ class AuditLogViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         return audit_log_list(user=self.request.user)
+
+
+class HealthApi(APIView):
+    """``GET /api/health/``: 200 when the database answers and every append-only
+    trigger is in place, else 503 (``apps.audit.health``). No sign-in, not in
+    the schema (a probe for nginx, docker and monitoring, not for the apps)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        from django.db import connection
+
+        connection.ensure_connection()
+        problems = guard_problems_cached()
+        if problems:
+            return Response(
+                {
+                    "code": "append_only_guard_missing",
+                    "detail": "Append-only triggers are missing: audit rows, the ledger or invoices can be "
+                    "changed. Stop writes, investigate, run migrate.",
+                    "problems": problems,
+                    "request_id": current_request_id(),
+                },
+                status=503,
+            )
+        return Response({"status": "ok", "database": "ok", "append_only_guards": "ok"})

@@ -29,5 +29,7 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
+        from apps.audit import health  # noqa: F401 - registers the audit.E001 system check
+
         connection_created.connect(_flush_hook, dispatch_uid="audit_allow_flush")
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="audit_after_migrate")

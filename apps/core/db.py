@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 from django.conf import settings
-from django.db import OperationalError, connection
+from django.db import InterfaceError, OperationalError, ProgrammingError, connection
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,31 @@ def is_retryable(exc: BaseException) -> bool:
     if args and isinstance(args[0], int) and args[0] in _MYSQL_RETRYABLE:
         return True
     return "database is locked" in str(exc) or "deadlock" in str(exc).lower()
+
+
+_MYSQL_NO_SUCH_TABLE = 1146
+_POSTGRES_UNDEFINED_TABLE = "42P01"
+
+
+def means_database_unavailable(exc: BaseException) -> bool:
+    """Whether a database error means the database itself is unavailable or
+    broken, not that this request did something wrong: the connection refused
+    or lost (OperationalError, InterfaceError: "gone away", "server closed the
+    connection"), or a table the code base's migrations created is missing
+    (MySQL/MariaDB error 1146, PostgreSQL 42P01 ``undefined_table``, SQLite's
+    "no such table", an OperationalError there). The API answers these 503
+    ``database_unavailable`` (``apps.core.exceptions``): the client keeps its
+    request and sends it again, nothing was recorded. Any other
+    ProgrammingError is a bug and stays a 500."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    if not isinstance(exc, ProgrammingError):
+        return False
+    cause = exc.__cause__ or exc
+    if getattr(cause, "sqlstate", None) == _POSTGRES_UNDEFINED_TABLE:
+        return True
+    args: tuple = tuple(getattr(cause, "args", ()))
+    return len(args) > 0 and args[0] == _MYSQL_NO_SUCH_TABLE
 
 
 def retry_on_conflict[**P, R](fn: Callable[P, R]) -> Callable[P, R]:

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -13,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
+from apps.core.db import means_database_unavailable
 from apps.core.request_context import current_request_id
 
 
@@ -56,6 +56,14 @@ class DatabaseUnavailable(ApplicationError):
     code = "database_unavailable"
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The database is not reachable just now; try again shortly. Nothing was recorded."
+
+
+class ReplicaUnavailable(DatabaseUnavailable):
+    """The read replica went away while a report read from it; the primary is
+    fine. The next reports read from the primary (config/routers.py)."""
+
+    code = "replica_unavailable"
+    default_detail = "The reporting replica is not reachable just now; try again (the primary answers meanwhile)."
 
 
 class ValidationFailed(ApplicationError):
@@ -116,7 +124,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
 
 
 def _contract_response(exc: Exception, context: dict) -> Response | None:
-    if isinstance(exc, (OperationalError, InterfaceError)):
+    if means_database_unavailable(exc):
         log_database_error(exc)
         exc = DatabaseUnavailable()
     if isinstance(exc, ApplicationError):

@@ -51,12 +51,12 @@ class RequestContextMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        """A lost database connection outside DRF's handler: 503, not an HTML 500."""
-        from django.db import InterfaceError, OperationalError
-
+        """A lost database connection or a missing table outside DRF's handler
+        (middleware, authentication before the view): 503, not a 500."""
+        from apps.core.db import means_database_unavailable
         from apps.core.exceptions import DatabaseUnavailable, is_api, json_error, log_database_error
 
-        if isinstance(exception, (OperationalError, InterfaceError)) and is_api(request):
+        if is_api(request) and means_database_unavailable(exception):
             log_database_error(exception)
             error = DatabaseUnavailable()
             return json_error(error.status_code, error.code, str(error.detail), request)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.audit.audited import row_create, row_update
 from apps.audit.services import audit_record
+from apps.core.background import enqueue_after_commit
 from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed
 from apps.core.locks import lock_entities
 from apps.core.permissions import role_of
@@ -124,7 +125,7 @@ def contact_invite(*, actor: User, customer: Customer, email: str, name: str = "
     )  # fmt: skip
     from apps.customers.tasks import contact_invite_send
 
-    transaction.on_commit(lambda: contact_invite_send.delay(invite.pk, token))
+    enqueue_after_commit(contact_invite_send, invite.pk, token)
     return invite
 
 

@@ -22,6 +22,7 @@ from apps.billing.deposits import deposit_plan
 from apps.billing.enums import DeliveryPaymentMethod, InvoiceLineKind
 from apps.billing.models import ServiceItem
 from apps.billing.pricing import cylinder_price, service_price
+from apps.core.background import enqueue_after_commit
 from apps.core.exceptions import ApplicationError, ValidationFailed
 from apps.core.permissions import role_of
 from apps.core.roles import Role
@@ -205,7 +206,7 @@ def _pdf_after_commit(invoice_id: int) -> None:
         return
     from apps.billing.tasks import invoice_render_pdf
 
-    transaction.on_commit(lambda: invoice_render_pdf.delay(invoice_id))
+    enqueue_after_commit(invoice_render_pdf, invoice_id)
 
 
 @transaction.atomic

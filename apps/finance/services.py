@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.audit.services import audit_record
 from apps.billing.models import CreditNote, Invoice
+from apps.core.background import enqueue_after_commit
 from apps.core.exceptions import ValidationFailed
 from apps.core.typing import AnyRequest
 from apps.customers.models import Customer
@@ -65,7 +66,7 @@ def _queue(log: EmailLog, actor: User, request: AnyRequest | None) -> EmailLog:
         },  # fmt: skip
         request=request,
     )
-    transaction.on_commit(lambda: email_send.delay(log.pk))
+    enqueue_after_commit(email_send, log.pk)
     return log
 
 

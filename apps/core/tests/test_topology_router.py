@@ -117,3 +117,33 @@ def test_writes_and_other_reads_never_use_the_replica(world, api, replica_on):
         email = api(world.users["finance"]).post(f"/api/invoices/{invoice.pk}/email/", {}, format="json")
     assert email.status_code in (200, 201, 202, 400, 409), email.content
     assert on_replica.captured_queries == []
+
+
+@pytest.fixture
+def replica_down(monkeypatch):
+    """The "replica" alias pointed at a server that is not there (a closed port;
+    SQLite: a file in a directory that does not exist): a real connect failure."""
+    original = connections["replica"]
+    broken_settings = dict(original.settings_dict)
+    if original.vendor == "sqlite":
+        broken_settings["NAME"] = "/nonexistent-lpg-dir/replica.sqlite3"
+    else:
+        broken_settings.update(HOST="127.0.0.1", PORT=1)
+    broken = original.__class__(broken_settings, alias="replica")
+    monkeypatch.setattr(routers, "_replica_down_until", 0.0)
+    connections["replica"] = broken
+    yield
+    connections["replica"] = original
+    broken.close()
+    routers._replica_down_until = 0.0
+
+
+@on_both
+def test_with_the_replica_down_reports_read_from_the_primary_and_say_so(world, api, replica_on, replica_down):
+    invoice = invoice_on(world, timezone.localdate() - timedelta(days=40))
+    for _ in range(2):  # the first finds it down; the second does not try it again
+        answer = api(world.users["finance"]).get("/api/reports/ageing/", {"as_of": timezone.localdate().isoformat()})
+        assert answer.status_code == 200, answer.content
+        assert answer["X-Read-From"] == "primary"
+        assert invoice.customer.name in answer.content.decode()
+    assert routers._replica_down_until > 0
