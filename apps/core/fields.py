@@ -9,6 +9,7 @@ a 400 on the field."""
 from datetime import UTC, date, datetime
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -49,3 +50,11 @@ class BoundedDateTimeField(serializers.DateTimeField):
         check_date_in_range(parsed.date())
         check_date_in_range(instant.date())
         return parsed
+
+
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "07:00"})
+class HourMinuteField(serializers.TimeField):
+    """A time of day as "HH:MM" (Singapore time), in and out, and so in the schema."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)

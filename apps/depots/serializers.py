@@ -2,6 +2,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from apps.core.api import PKField
+from apps.core.fields import HourMinuteField
 from apps.depots.models import CylinderType, Depot, Equipment, Vehicle
 
 
@@ -22,8 +23,8 @@ class VehicleSerializer(serializers.ModelSerializer):
     shift and (read-only here; edited in the admin) the racks per type."""
 
     home_depot = PKField(queryset=Depot.objects.all())
-    shift_start = serializers.TimeField(format="%H:%M", required=False)
-    shift_end = serializers.TimeField(format="%H:%M", required=False)
+    shift_start = HourMinuteField(required=False)
+    shift_end = HourMinuteField(required=False)
     capacities = VehicleCapacityOutput(many=True, read_only=True)
 
     class Meta:

@@ -179,7 +179,7 @@ def test_seed_demo_is_idempotent_and_records_opening_stock_as_receipts(db):
         "LPG45S"
     }
     assert {u.role for u in User.objects.all()} == {
-        "admin", "supervisor", "depot_staff", "driver", "finance", "auditor"
+        "admin", "supervisor", "depot_staff", "driver", "finance", "auditor", "customer"
     }  # fmt: skip
     client = APIClient()
     tokens = client.post(

@@ -3834,9 +3834,9 @@ export interface components {
              */
             max_load_kg?: string;
             plate_number?: string;
-            /** Format: time */
+            /** @example 07:00 */
             shift_end?: string;
-            /** Format: time */
+            /** @example 07:00 */
             shift_start?: string;
         };
         Payment: {
@@ -4494,9 +4494,9 @@ export interface components {
              */
             max_load_kg?: string;
             plate_number: string;
-            /** Format: time */
+            /** @example 07:00 */
             shift_end?: string;
-            /** Format: time */
+            /** @example 07:00 */
             shift_start?: string;
         };
         VehicleCapacityOutput: {
@@ -4525,9 +4525,9 @@ export interface components {
              */
             max_load_kg?: string;
             plate_number: string;
-            /** Format: time */
+            /** @example 07:00 */
             shift_end?: string;
-            /** Format: time */
+            /** @example 07:00 */
             shift_start?: string;
         };
         VehicleStockRowOutput: {

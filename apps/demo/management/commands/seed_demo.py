@@ -311,6 +311,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in with any of (password {demo.DEMO_PASSWORD}):"))
         for email, _name, role, _d, plate in demo.USERS:
             self.stdout.write(f"  {role:12} {email}" + (f"  (truck {plate})" if plate else ""))
+        if User.objects.filter(email=demo.CONTACT[0]).exists():
+            self.stdout.write(f"  {'customer':12} {demo.CONTACT[0]}  (the customer app, /app/customer/)")
         if plan is not None:
             self.stdout.write(
                 f"Today ({day}): plan v{plan.version}, {plan.orders_planned} orders on {plan.trucks_used} trucks, "
