@@ -41,6 +41,8 @@ from apps.depots.models import CylinderType, Vehicle
 from apps.inventory.enums import CylinderState, LocationKind, MovementType
 from apps.inventory.locations import location_for_customer, location_for_vehicle, virtual_location
 from apps.inventory.services import MoveLine, stock_post
+from apps.orders.enums import OrderEvent
+from apps.orders.events import order_event_after_commit
 from apps.orders.models import Order
 from apps.orders.services import order_lock, order_mark_delivered
 
@@ -441,6 +443,9 @@ def delivery_create(
     )
     if invoice is not None:
         _pdf_after_commit(invoice.pk)
+    if delivery.order_id is not None:
+        # after the PDF's own callback: the delivered e-mail finds the PDF rendered (or renders it)
+        order_event_after_commit(OrderEvent.DELIVERED, [delivery.order_id], delivery_id=delivery.pk)
     return delivery
 
 
@@ -589,3 +594,4 @@ def _attachment_fill(
         # the tax invoice shows the signature: render it again (docs/billing.md "PDF")
         _pdf_after_commit(invoice_id)
     return attachment, True
+
