@@ -61,6 +61,89 @@ class ProfileOutput(serializers.Serializer):
     email = serializers.EmailField()
     name = serializers.CharField()
     customer = OwnCustomerOutput()
+    phone = serializers.CharField(allow_blank=True, help_text="The contact's own phone (the office corrects it).")
+    notify_orders = serializers.BooleanField(
+        help_text="E-mails when an order is received, planned (its window) and delivered (with the tax invoice)."
+    )
+
+
+class ProfileInput(serializers.Serializer):
+    """What a contact changes itself: its order e-mails. Name, e-mail and
+    phone are corrected by the office (400 ``invalid`` on those fields)."""
+
+    notify_orders = serializers.BooleanField()
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            office = {k: ["Ask the office to correct this."] for k in ("email", "name", "phone") if k in data}
+            if office:
+                raise serializers.ValidationError(office)
+        return super().to_internal_value(data)
+
+
+class ExportProofOutput(serializers.Serializer):
+    recipient_name = serializers.CharField()
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    accuracy_m = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+    purged_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExportAttachmentOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField(allow_null=True)
+    purged_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExportDeliveryLineOutput(serializers.Serializer):
+    cylinder_type = serializers.CharField(source="cylinder_type.name")
+    delivered_full = serializers.IntegerField()
+    returned_empty = serializers.IntegerField()
+
+
+class ExportDeliveryOutput(serializers.Serializer):
+    """A delivery at the customer's site with its proof (the images by hash:
+    the bytes are the office's to show; purged ones say when)."""
+
+    id = serializers.IntegerField()
+    occurred_at = serializers.DateTimeField()
+    order = serializers.IntegerField(source="order_id", allow_null=True)
+    invoice_number = serializers.CharField(source="invoice.number", allow_null=True, default=None)
+    lines = ExportDeliveryLineOutput(many=True)
+    proof = serializers.SerializerMethodField()
+    attachments = ExportAttachmentOutput(many=True)
+
+    @extend_schema_field(ExportProofOutput(allow_null=True))
+    def get_proof(self, obj) -> dict | None:
+        proof = getattr(obj, "proof", None)
+        return None if proof is None else dict(ExportProofOutput(proof).data)
+
+
+class ContactOutput(serializers.Serializer):
+    """A customer's contact as the office sees it."""
+
+    id = serializers.IntegerField()
+    customer = serializers.IntegerField(source="customer_id")
+    name = serializers.CharField(source="user.name")
+    email = serializers.EmailField(source="user.email")
+    phone = serializers.CharField(source="user.phone", allow_blank=True)
+    is_active = serializers.BooleanField(source="user.is_active")
+    notify_orders = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class ContactCorrectInput(serializers.Serializer):
+    """The office's correction of a contact's details (each optional, at least one)."""
+
+    name = serializers.CharField(max_length=150, required=False)
+    email = serializers.EmailField(max_length=254, required=False)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send at least one of name, email, phone.")
+        return attrs
 
 
 class TrackingOutput(serializers.Serializer):
