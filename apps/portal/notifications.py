@@ -144,12 +144,13 @@ def order_notification_prepare(*, event: str, order_id: int, delivery_id: int | 
 
 def _subject(order: Order, kind: str) -> str:
     company = settings.COMPANY["name"]
-    return {
+    subjects: dict[str, str] = {
         NotificationKind.RECEIVED: f"Order #{order.pk} received - {company}",
         NotificationKind.PLANNED: f"Order #{order.pk}: your delivery window - {company}",
         NotificationKind.DELIVERED: f"Order #{order.pk} delivered - {company}",
         NotificationKind.PARTLY_DELIVERED: f"Order #{order.pk} partly delivered - {company}",
-    }[kind]
+    }
+    return subjects[kind]
 
 
 def _claim(notification_id: int) -> OrderNotification | None:
