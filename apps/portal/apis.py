@@ -59,6 +59,7 @@ from apps.portal.serializers import (
     CustomerOrderSerializer,
     CustomerPaymentOutput,
     CustomerStatementInput,
+    DataExportOutput,
     InviteAcceptInput,
     InviteAcceptOutput,
     ProfileInput,
@@ -113,10 +114,10 @@ class DataExportApi(APIView):
     permission_classes = [IsCustomerContact]
     throttle_classes = [ExportThrottle]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: DataExportOutput})
     def get(self, request):
         body = contact_data_export(actor=request.user, request=request)
-        response = Response(body)
+        response = Response(DataExportOutput(body).data)
         response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.localdate():%Y%m%d}.json"'
         return response
 

@@ -120,6 +120,31 @@ class ExportDeliveryOutput(serializers.Serializer):
         return None if proof is None else dict(ExportProofOutput(proof).data)
 
 
+class ExportContactOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    phone = serializers.CharField(allow_blank=True)
+    notify_orders = serializers.BooleanField()
+    since = serializers.DateTimeField()
+    last_login = serializers.DateTimeField(allow_null=True)
+
+
+class ExportEmailOutput(serializers.Serializer):
+    order = serializers.IntegerField(source="order_id")
+    kind = serializers.CharField()
+    subject = serializers.CharField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExportActionOutput(serializers.Serializer):
+    action = serializers.CharField()
+    entity_type = serializers.CharField()
+    entity_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    ip_address = serializers.CharField(allow_null=True)
+
+
 class ContactOutput(serializers.Serializer):
     """A customer's contact as the office sees it."""
 
@@ -303,3 +328,18 @@ class QuoteOutput(serializers.Serializer):
     gst_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     deposit_total = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="No GST on deposits.")
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class DataExportOutput(serializers.Serializer):
+    """GET /api/customer/me/export/: the contact's access request (docs/customers.md, "Personal data")."""
+
+    exported_at = serializers.DateTimeField()
+    contact = ExportContactOutput()
+    customer = OwnCustomerOutput()
+    orders = CustomerOrderSerializer(many=True)
+    deliveries = ExportDeliveryOutput(many=True)
+    invoices = CustomerInvoiceSerializer(many=True)
+    credit_notes = CustomerCreditNoteSerializer(many=True)
+    payments = CustomerPaymentOutput(many=True)
+    emails_sent_to_you = ExportEmailOutput(many=True)
+    your_actions = ExportActionOutput(many=True, help_text="What this login did, as the audit log recorded it.")

@@ -202,11 +202,12 @@ def order_quote(*, actor: User, lines: list[dict], scheduled_for: date) -> dict:
 
 
 def contact_data_export(*, actor: User, request: AnyRequest | None = None) -> dict:
-    """Everything the contact may see, as one JSON document: its own
-    personal data (login, settings, the e-mails sent to it, its own audited
-    actions) and its customer's records it can read in the app (orders,
-    deliveries with their proof, invoices, credit notes, payments). Written
-    nowhere but the audit row that records the export (with counts)."""
+    """Everything the contact may see, for one JSON document
+    (``DataExportOutput``): its own personal data (login, settings, the
+    e-mails sent to it, its own audited actions) and its customer's records
+    it can read in the app (orders, deliveries with their proof, invoices,
+    credit notes, payments). Written nowhere but the audit row that records
+    the export (with counts)."""
     from apps.audit.models import AuditLog
     from apps.deliveries.models import Delivery
     from apps.portal.models import OrderNotification
@@ -217,14 +218,6 @@ def contact_data_export(*, actor: User, request: AnyRequest | None = None) -> di
         customer_order_list,
         customer_payment_list,
     )
-    from apps.portal.serializers import (
-        CustomerCreditNoteSerializer,
-        CustomerInvoiceSerializer,
-        CustomerOrderSerializer,
-        CustomerPaymentOutput,
-        ExportDeliveryOutput,
-        OwnCustomerOutput,
-    )
 
     customer = customer_of(actor)
     contact = contact_of(actor)
@@ -232,11 +225,7 @@ def contact_data_export(*, actor: User, request: AnyRequest | None = None) -> di
     user = actor
     # the customer's sent e-mails, kept where this address was among the recipients
     notifications = OrderNotification.objects.filter(order__customer_id=customer.pk, status=NotificationStatus.SENT)
-    sent = [
-        {"order": n.order_id, "kind": n.kind, "subject": n.subject, "sent_at": n.sent_at}
-        for n in notifications.order_by("id")
-        if user.email in n.recipients
-    ]
+    sent = [n for n in notifications.order_by("id") if user.email in n.recipients]
     actions = list(
         AuditLog.objects.filter(user_id=user.pk)
         .order_by("id")
@@ -254,12 +243,12 @@ def contact_data_export(*, actor: User, request: AnyRequest | None = None) -> di
             "id": contact.pk, "name": user.name, "email": user.email, "phone": user.phone,
             "notify_orders": contact.notify_orders, "since": contact.created_at, "last_login": user.last_login,
         },
-        "customer": OwnCustomerOutput(customer).data,
-        "orders": CustomerOrderSerializer(customer_order_list(customer=customer), many=True).data,
-        "deliveries": ExportDeliveryOutput(deliveries, many=True).data,
-        "invoices": CustomerInvoiceSerializer(customer_invoice_list(customer=customer), many=True).data,
-        "credit_notes": CustomerCreditNoteSerializer(customer_credit_note_list(customer=customer), many=True).data,
-        "payments": CustomerPaymentOutput(customer_payment_list(customer=customer), many=True).data,
+        "customer": customer,
+        "orders": list(customer_order_list(customer=customer)),
+        "deliveries": list(deliveries),
+        "invoices": list(customer_invoice_list(customer=customer)),
+        "credit_notes": list(customer_credit_note_list(customer=customer)),
+        "payments": list(customer_payment_list(customer=customer)),
         "emails_sent_to_you": sent,
         "your_actions": actions,
     }  # fmt: skip

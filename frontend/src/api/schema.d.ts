@@ -2629,6 +2629,21 @@ export interface components {
             /** Format: decimal */
             weight_kg: string;
         };
+        /** @description GET /api/customer/me/export/: the contact's access request (docs/customers.md, "Personal data"). */
+        DataExportOutput: {
+            contact: components["schemas"]["ExportContactOutput"];
+            credit_notes: components["schemas"]["CustomerCreditNote"][];
+            customer: components["schemas"]["OwnCustomerOutput"];
+            deliveries: components["schemas"]["ExportDeliveryOutput"][];
+            emails_sent_to_you: components["schemas"]["ExportEmailOutput"][];
+            /** Format: date-time */
+            exported_at: string;
+            invoices: components["schemas"]["CustomerInvoice"][];
+            orders: components["schemas"]["CustomerOrder"][];
+            payments: components["schemas"]["CustomerPaymentOutput"][];
+            /** @description What this login did, as the audit log recorded it. */
+            your_actions: components["schemas"]["ExportActionOutput"][];
+        };
         DayCountRefOutput: {
             id: number;
             status: components["schemas"]["CountStatusEnum"];
@@ -3040,6 +3055,71 @@ export interface components {
             request_id?: string | null;
         } & {
             [key: string]: unknown;
+        };
+        ExportActionOutput: {
+            action: string;
+            /** Format: date-time */
+            created_at: string;
+            entity_id: string;
+            entity_type: string;
+            ip_address: string | null;
+        };
+        ExportAttachmentOutput: {
+            kind: string;
+            /** Format: date-time */
+            purged_at: string | null;
+            sha256: string;
+            /** Format: date-time */
+            uploaded_at: string | null;
+        };
+        ExportContactOutput: {
+            /** Format: email */
+            email: string;
+            id: number;
+            /** Format: date-time */
+            last_login: string | null;
+            name: string;
+            notify_orders: boolean;
+            phone: string;
+            /** Format: date-time */
+            since: string;
+        };
+        ExportDeliveryLineOutput: {
+            cylinder_type: string;
+            delivered_full: number;
+            returned_empty: number;
+        };
+        /**
+         * @description A delivery at the customer's site with its proof (the images by hash:
+         *     the bytes are the office's to show; purged ones say when).
+         */
+        ExportDeliveryOutput: {
+            attachments: components["schemas"]["ExportAttachmentOutput"][];
+            id: number;
+            invoice_number?: string | null;
+            lines: components["schemas"]["ExportDeliveryLineOutput"][];
+            /** Format: date-time */
+            occurred_at: string;
+            order: number | null;
+            readonly proof: components["schemas"]["ExportProofOutput"] | null;
+        };
+        ExportEmailOutput: {
+            kind: string;
+            order: number;
+            /** Format: date-time */
+            sent_at: string | null;
+            subject: string;
+        };
+        ExportProofOutput: {
+            /** Format: decimal */
+            accuracy_m: string | null;
+            /** Format: decimal */
+            latitude: string | null;
+            /** Format: decimal */
+            longitude: string | null;
+            /** Format: date-time */
+            purged_at: string | null;
+            recipient_name: string;
         };
         GstAmountsOutput: {
             /** Format: decimal */
@@ -7065,9 +7145,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DataExportOutput"];
                 };
             };
             /** @description Invalid input (`fields` lists the problems). */
