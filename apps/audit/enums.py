@@ -17,6 +17,7 @@ class AuditAction(models.TextChoices):
     DISTRIBUTION_CREATED = "distribution.created"
     DELIVERY_CREATED = "delivery.created"
     DELIVERY_ATTACHMENT_UPLOADED = "delivery.attachment_uploaded"
+    PERSONAL_DATA_PURGED = "delivery.personal_data_purged"
     INVOICE_ISSUED = "invoice.issued"
     INVOICE_PDF_DOWNLOADED = "invoice.pdf_downloaded"
     CREDIT_NOTE_ISSUED = "credit_note.issued"

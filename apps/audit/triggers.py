@@ -38,6 +38,16 @@ class Guard:
     # set it, and only if no frozen column changes (the audit sealer fills in
     # the chain fields of a committed row exactly once).
     seal_column: str = ""
+    # Purged once (PDPA retention, docs/customers.md "Personal data"): an UPDATE
+    # is also allowed when it sets this column (NULL -> a time), clears every
+    # ``purge_clears`` column (to NULL; ``purge_blank`` ones to '') and changes
+    # no ``purge_keeps`` column. One way only: cleared data never comes back,
+    # and a purged row never changes again. Not an escape hatch (no session
+    # flag or marker lets a connection through): a transition, like the seal.
+    purge_column: str = ""
+    purge_clears: tuple[str, ...] = ()
+    purge_blank: tuple[str, ...] = ()
+    purge_keeps: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -72,12 +82,26 @@ INVOICE = Guard(
 # attachment row is filled in once by its upload (file, size, ... while
 # uploaded_at is NULL, setting it), its declaration (delivery, kind, hash,
 # position) never changes, and nothing is ever deleted.
-DELIVERY_PROOF = Guard("deliveries_deliveryproof")
+# Both purge their personal data once, after PERSONAL_DATA_RETENTION_DAYS
+# (apps.deliveries.services.personal_data_purge): the proof's GPS fix, the
+# attachment's file (its bytes deleted from storage); the hashes stay.
+DELIVERY_PROOF = Guard(
+    "deliveries_deliveryproof",
+    purge_column="purged_at",
+    purge_clears=("latitude", "longitude", "accuracy_m"),
+    purge_keeps=("id", "delivery_id", "recipient_name", "created_at"),
+)
 DELIVERY_ATTACHMENT = Guard(
     "deliveries_deliveryattachment",
     frozen_columns=("id", "delivery_id", "kind", "sha256", "position", "created_at"),
     seal_column="uploaded_at",
-)
+    purge_column="purged_at",
+    purge_blank=("file",),
+    purge_keeps=(
+        "id", "delivery_id", "kind", "sha256", "position", "created_at", "content_type", "size", "width", "height",
+        "uploaded_at", "uploaded_by_id",
+    ),
+)  # fmt: skip
 # The single chain head row (apps.audit.models.AuditChainHead): an UPDATE must
 # keep the head where it is (re-signing) or move it forward to an audit row
 # that exists with exactly that hash. No rewinding, no delete.
@@ -103,15 +127,32 @@ def _seal_ok(guard: Guard, changed: str) -> str:
     return f"OLD.{column} IS NULL AND NEW.{column} IS NOT NULL AND NOT ({changed})"
 
 
+def _purge_ok(guard: Guard, quote: str, differs: str) -> str:
+    """SQL condition for the one allowed purge of a row ('' when the guard has none).
+    ``differs``: the vendor's "OLD.c and NEW.c differ" with {o} and {n} for the columns."""
+    if not guard.purge_column:
+        return ""
+    q = lambda c: f"{quote}{c}{quote}"  # noqa: E731
+    parts = [f"OLD.{q(guard.purge_column)} IS NULL", f"NEW.{q(guard.purge_column)} IS NOT NULL"]
+    parts += [f"NEW.{q(c)} IS NULL" for c in guard.purge_clears]
+    parts += [f"NEW.{q(c)} = ''" for c in guard.purge_blank]
+    if guard.purge_keeps:
+        changed = " OR ".join(differs.format(o=f"OLD.{q(c)}", n=f"NEW.{q(c)}") for c in guard.purge_keeps)
+        parts.append(f"NOT ({changed})")
+    return " AND ".join(parts)
+
+
 def _sqlite_update_when(guard: Guard) -> str:
     if guard.kind == "forward_only":
         return f" WHEN NOT ({HEAD_UPDATE_OK})"
+    purge = _purge_ok(guard, '"', "{o} IS NOT {n}")
     if not guard.frozen_columns:
-        return ""
+        return f" WHEN NOT ({purge})" if purge else ""
     changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in guard.frozen_columns)
     if guard.seal_column:
-        return f" WHEN NOT ({_seal_ok(guard, changed)})"
-    return f" WHEN {changed}"
+        allowed = f"({_seal_ok(guard, changed)}) OR ({purge})" if purge else _seal_ok(guard, changed)
+        return f" WHEN NOT ({allowed})"
+    return f" WHEN ({changed}) AND NOT ({purge})" if purge else f" WHEN {changed}"
 
 
 def sqlite_sql(guard: Guard) -> list[str]:
@@ -131,7 +172,12 @@ def postgresql_sql(guard: Guard) -> list[str]:
     elif guard.frozen_columns:
         changed = " OR ".join(f'OLD."{c}" IS DISTINCT FROM NEW."{c}"' for c in guard.frozen_columns)
         allowed = _seal_ok(guard, changed) if guard.seal_column else f"NOT ({changed})"
+        if purge := _purge_ok(guard, '"', "{o} IS DISTINCT FROM {n}"):
+            allowed = f"({allowed}) OR ({purge})"
         update_check = f"IF TG_OP = 'UPDATE' THEN IF {allowed} THEN RETURN NEW; END IF; END IF;"
+        what = "is append-only"
+    elif purge := _purge_ok(guard, '"', "{o} IS DISTINCT FROM {n}"):
+        update_check = f"IF TG_OP = 'UPDATE' THEN IF {purge} THEN RETURN NEW; END IF; END IF;"
         what = "is append-only"
     else:
         update_check = ""
@@ -158,7 +204,11 @@ def mysql_sql(guard: Guard) -> list[str]:
     elif guard.frozen_columns:
         changed = " OR ".join(f"NOT (OLD.`{c}` <=> NEW.`{c}`)" for c in guard.frozen_columns)
         refused = f"NOT ({_seal_ok(guard, changed)})" if guard.seal_column else changed
+        if purge := _purge_ok(guard, "`", "NOT ({o} <=> {n})"):
+            refused = f"({refused}) AND NOT ({purge})"
         update_body = f"IF {refused} THEN {refuse_update}; END IF"
+    elif purge := _purge_ok(guard, "`", "NOT ({o} <=> {n})"):
+        update_body = f"IF NOT ({purge}) THEN {refuse_update}; END IF"
     else:
         update_body = refuse_update
     return [
@@ -218,11 +268,14 @@ def _as_of_schema(connection, guard: Guard) -> Guard:
     """The guard limited to the columns its table has now: an early migration
     installs today's guard before later migrations add some of its columns
     (the migration that adds them installs the guard again)."""
-    if not guard.frozen_columns:
+    if not guard.frozen_columns and not guard.purge_column:
         return guard
     with connection.cursor() as cursor:
         present = {c.name for c in connection.introspection.get_table_description(cursor, guard.table)}
-    return replace(guard, frozen_columns=tuple(c for c in guard.frozen_columns if c in present))
+    guard = replace(guard, frozen_columns=tuple(c for c in guard.frozen_columns if c in present))
+    if guard.purge_column and guard.purge_column not in present:  # before the migration that adds it
+        guard = replace(guard, purge_column="", purge_clears=(), purge_blank=(), purge_keeps=())
+    return guard
 
 
 def install(schema_editor_or_connection, guard: Guard) -> None:

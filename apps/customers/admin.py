@@ -1,11 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 
 from apps.core.admin import AuditedAdminMixin
 from apps.core.exceptions import ApplicationError
-from apps.customers.models import Customer
-from apps.customers.services import contact_invite, customer_create, customer_hours_check, customer_update
+from apps.customers.models import Customer, CustomerContact
+from apps.customers.services import (
+    contact_correct,
+    contact_invite,
+    customer_create,
+    customer_hours_check,
+    customer_update,
+)
 
 
 class InviteForm(forms.Form):
@@ -63,3 +70,61 @@ class CustomerAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def service_update(self, request, obj, form, data):
         return customer_update(actor=request.user, customer=obj, data=data)
+
+
+class ContactCorrectForm(forms.ModelForm):
+    """The office's correction of a contact's details: the login's name,
+    e-mail and phone (saved by ``contact_correct``, audited before/after)."""
+
+    name = forms.CharField(max_length=150)
+    email = forms.EmailField(max_length=254, help_text="The contact signs in with this address.")
+    phone = forms.CharField(max_length=32, required=False)
+
+    class Meta:
+        model = CustomerContact
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            user = self.instance.user
+            self.initial.update(name=user.name, email=user.email, phone=user.phone)
+
+
+@admin.register(CustomerContact)
+class CustomerContactAdmin(admin.ModelAdmin):
+    """Contacts are made by the invite (the customers list's action); here
+    the office corrects what a contact asks it to correct. No add, no delete."""
+
+    form = ContactCorrectForm
+    list_display = ["id", "customer", "contact_name", "contact_email", "notify_orders", "created_at"]
+    list_select_related = ["customer", "user"]
+    search_fields = ["user__email", "user__name", "customer__code", "customer__name"]
+    readonly_fields = ["customer", "notify_orders", "invited_by", "created_at"]
+    fields = ["customer", "name", "email", "phone", "notify_orders", "invited_by", "created_at"]
+
+    @admin.display(description="name")
+    def contact_name(self, obj):
+        return obj.user.name
+
+    @admin.display(description="e-mail")
+    def contact_email(self, obj):
+        return obj.user.email
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = {k: form.cleaned_data[k] for k in ("name", "email", "phone") if k in form.changed_data}
+        if data:
+            contact_correct(actor=request.user, contact=obj, data=data)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as exc:  # rolled back: ModelAdmin's transaction wraps the page
+            self.message_user(request, str(exc.detail), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())

@@ -16,3 +16,8 @@ class CustomerAuditAction(models.TextChoices):
 
     CONTACT_INVITED = "customer.contact_invited"
     INVITE_ACCEPTED = "customer.invite_accepted"
+    CONTACT_PREFERENCES = "customer.contact_preferences"
+    CONTACT_CORRECTED = "customer.contact_corrected"
+    DATA_EXPORTED = "customer.data_exported"
+    ORDER_NOTIFIED = "customer.order_notified"
+    ORDER_NOTIFY_FAILED = "customer.order_notify_failed"

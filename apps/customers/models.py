@@ -54,6 +54,9 @@ class CustomerContact(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contacts")
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customer_contact")
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    notify_orders = models.BooleanField(
+        default=True, help_text="E-mail this contact when an order is received, planned and delivered."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from apps.audit.audited import row_create, row_update
 from apps.audit.services import audit_record
 from apps.core.background import enqueue_after_commit
 from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed
-from apps.core.locks import lock_entities
+from apps.core.locks import lock_entities, lock_entity
 from apps.core.permissions import role_of
 from apps.core.roles import Role
 from apps.customers.enums import CustomerAuditAction
@@ -186,3 +187,89 @@ def invite_email_send(*, invite_id: int, token: str) -> None:
         to=[user.email], reply_to=[company["email"]],
     ).send(fail_silently=False)  # fmt: skip
     ContactInvite.objects.filter(pk=invite.pk).update(sent_at=timezone.now())
+
+
+# -- a contact's own settings, and corrections by the office (docs/customers.md, "Personal data") ----
+
+# Who corrects a contact's name, e-mail and phone: the office that may invite one.
+CORRECTORS = INVITERS
+CORRECTABLE = ("name", "email", "phone")
+
+
+def _contact_view(contact: CustomerContact) -> dict:
+    user = contact.user
+    return {"name": user.name, "email": user.email, "phone": user.phone, "notify_orders": contact.notify_orders}
+
+
+@transaction.atomic
+def contact_preferences_set(*, actor: User, notify_orders: bool) -> CustomerContact:
+    """A contact switches its own order e-mails on or off (its only writable
+    setting: name, e-mail and phone are corrected by the office). Audited
+    with before and after; the same value again records nothing."""
+    found = lock_entities(CustomerContact.objects.filter(user_id=actor.pk).select_related("user"))
+    if role_of(actor) != Role.CUSTOMER or not found:
+        raise Forbidden("Only a customer's contact has these settings.")
+    contact = found[0]
+    if contact.notify_orders == notify_orders:
+        return contact
+    CustomerContact.objects.filter(pk=contact.pk).update(notify_orders=notify_orders)
+    audit_record(
+        action=CustomerAuditAction.CONTACT_PREFERENCES,
+        user=actor,
+        entity_type="customers.customercontact",
+        entity_id=contact.pk,
+        before={"notify_orders": contact.notify_orders},
+        after={"notify_orders": notify_orders},
+    )
+    contact.notify_orders = notify_orders
+    return contact
+
+
+@transaction.atomic
+def contact_correct(*, actor: User, contact: CustomerContact, data: Mapping[str, Any]) -> CustomerContact:
+    """The office corrects a contact's name, e-mail or phone (the contact
+    asks; it cannot change its own e-mail, which is its sign-in). Invariant:
+    an address stays unique among logins (400 on ``email``); the audit row
+    holds the before and after of what changed; nothing changed records
+    nothing. The contact's sessions stay valid (its password is unchanged)."""
+    if role_of(actor) not in CORRECTORS:
+        raise Forbidden("Only the office (admin, supervisor, finance) may correct a contact's details.")
+    unknown = set(data) - set(CORRECTABLE)
+    if unknown:
+        raise ValidationFailed({k: ["This field cannot be corrected here."] for k in sorted(unknown)})
+    contact = lock_entity(CustomerContact.objects.filter(pk=contact.pk))
+    user = lock_entity(User.objects.filter(pk=contact.user_id))
+    contact.user = user
+    before = _contact_view(contact)
+    changes: dict[str, str] = {}
+    if "name" in data:
+        name = str(data["name"]).strip()
+        if not name:
+            raise ValidationFailed({"name": ["A contact has a name."]})
+        changes["name"] = name[:150]
+    if "email" in data:
+        email = str(data["email"]).strip().lower()
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            raise ValidationFailed({"email": ["Enter a valid e-mail address."]}) from None
+        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            raise ValidationFailed({"email": ["This address already signs in for another account."]})
+        changes["email"] = email
+    if "phone" in data:
+        changes["phone"] = str(data["phone"]).strip()[:32]
+    changes = {k: v for k, v in changes.items() if getattr(user, k) != v}
+    if not changes:
+        return contact
+    for key, value in changes.items():
+        setattr(user, key, value)
+    user.save(update_fields=list(changes))
+    audit_record(
+        action=CustomerAuditAction.CONTACT_CORRECTED,
+        user=actor,
+        entity_type="customers.customercontact",
+        entity_id=contact.pk,
+        before={k: before[k] for k in changes},
+        after={"customer": contact.customer_id, **changes},
+    )
+    return contact

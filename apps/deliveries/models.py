@@ -69,9 +69,23 @@ class ProofImmutableError(Exception):
     """An attempt to change or delete a delivery's proof (recorded once)."""
 
 
+# PDPA retention (apps.deliveries.services.personal_data_purge): the one change
+# a proof row and an uploaded attachment allow, once, and only this way:
+# ``purged_at`` set and the personal data cleared. The database triggers allow
+# exactly this transition (apps.audit.triggers, Guard.purge_*).
+PROOF_PERSONAL_FIELDS = ("latitude", "longitude", "accuracy_m")
+ATTACHMENT_PERSONAL_FIELDS = ("file",)
+
+
 class DeliveryProofQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise ProofImmutableError("A delivery's proof is recorded once and never changed.")
+
+    def purge_personal_data(self, *, when) -> int:
+        """Clear the GPS fix of the rows not purged yet; the recipient's
+        name, the delivery and its hashes stay. Returns the rows changed."""
+        cleared = dict.fromkeys(PROOF_PERSONAL_FIELDS)
+        return models.QuerySet.update(self.filter(purged_at__isnull=True), purged_at=when, **cleared)
 
     def delete(self):
         raise ProofImmutableError("A delivery's proof is never deleted.")
@@ -89,6 +103,9 @@ class DeliveryProof(models.Model):
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     accuracy_m = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    purged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the GPS fix was cleared (personal data retention)."
+    )
 
     objects = DeliveryProofQuerySet.as_manager()
 
@@ -124,6 +141,13 @@ class DeliveryAttachmentQuerySet(models.QuerySet):
     def delete(self):
         raise ProofImmutableError("Delivery attachments are never deleted.")
 
+    def purge_personal_data(self, *, when) -> int:
+        """Forget the stored file of uploaded rows not purged yet (the caller
+        deletes the bytes from storage); kind, hash, size and upload stay."""
+        return models.QuerySet.update(
+            self.filter(uploaded_at__isnull=False, purged_at__isnull=True), purged_at=when, file=""
+        )
+
     def missing(self):
         return self.filter(uploaded_at__isnull=True)
 
@@ -149,6 +173,9 @@ class DeliveryAttachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    purged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the image was deleted (personal data retention); the hash stays."
+    )
 
     objects = DeliveryAttachmentQuerySet.as_manager()
 

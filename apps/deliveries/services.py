@@ -5,7 +5,7 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -42,6 +42,8 @@ from apps.depots.models import CylinderType, Vehicle
 from apps.inventory.enums import CylinderState, LocationKind, MovementType
 from apps.inventory.locations import location_for_customer, location_for_vehicle, virtual_location
 from apps.inventory.services import MoveLine, stock_post
+from apps.orders.enums import OrderEvent
+from apps.orders.events import order_event_after_commit
 from apps.orders.models import Order
 from apps.orders.services import order_lock, order_mark_delivered
 
@@ -442,6 +444,9 @@ def delivery_create(
     )
     if invoice is not None:
         _pdf_after_commit(invoice.pk)
+    if delivery.order_id is not None:
+        # after the PDF's own callback: the delivered e-mail finds the PDF rendered (or renders it)
+        order_event_after_commit(OrderEvent.DELIVERED, [delivery.order_id], delivery_id=delivery.pk)
     return delivery
 
 
@@ -590,3 +595,73 @@ def _attachment_fill(
         # the tax invoice shows the signature: render it again (docs/billing.md "PDF")
         _pdf_after_commit(invoice_id)
     return attachment, True
+
+
+# -- PDPA retention: proof images and GPS fixes are kept PERSONAL_DATA_RETENTION_DAYS ---------------
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    cutoff: datetime
+    proofs: int  # GPS fixes cleared
+    attachments: int  # images deleted (their rows keep kind, hash, size)
+    files_missing: int  # rows whose file storage no longer had
+    dry_run: bool
+
+    def audit(self) -> dict:
+        return {
+            "cutoff": self.cutoff,
+            "proofs_gps_cleared": self.proofs,
+            "attachments_deleted": self.attachments,
+            "files_already_missing": self.files_missing,
+            "retention_days": settings.PERSONAL_DATA_RETENTION_DAYS,
+        }
+
+
+def personal_data_purge(*, now: datetime | None = None, dry_run: bool = False, batch: int = 500) -> PurgeResult:
+    """Delete the proof-of-delivery images (signatures, photos) and clear the
+    GPS fixes of deliveries older than PERSONAL_DATA_RETENTION_DAYS. What
+    stays: the delivery, the recipient's name, every attachment row with its
+    SHA-256, size and upload record, the invoice (and its stored PDF), the
+    ledger and the audit log. A system action: one audit row per run that
+    purged anything, with the counts. ``dry_run`` counts and changes nothing;
+    a second run finds nothing to do.
+
+    The files go first, then the rows, so a run cut short is finished by the
+    next one (deleting a file storage no longer has is a no-op); the rows
+    change only through the purge the triggers allow (``purged_at`` set once)."""
+    from django.core.files.storage import default_storage
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
+    proofs = DeliveryProof.objects.filter(delivery__occurred_at__lt=cutoff, purged_at__isnull=True).exclude(
+        latitude__isnull=True, longitude__isnull=True, accuracy_m__isnull=True
+    )
+    images = DeliveryAttachment.objects.filter(
+        delivery__occurred_at__lt=cutoff, uploaded_at__isnull=False, purged_at__isnull=True
+    )
+    if dry_run:
+        return PurgeResult(cutoff, proofs.count(), images.count(), 0, True)
+    deleted = missing = 0
+    while True:
+        rows = list(images.order_by("pk").values_list("pk", "file")[:batch])
+        if not rows:
+            break
+        for _pk, name in rows:
+            if name and default_storage.exists(name):
+                default_storage.delete(name)
+            else:
+                missing += 1
+        with transaction.atomic():
+            deleted += DeliveryAttachment.objects.filter(pk__in=[pk for pk, _ in rows]).purge_personal_data(when=now)
+    with transaction.atomic():
+        cleared = DeliveryProof.objects.filter(pk__in=list(proofs.values_list("pk", flat=True))).purge_personal_data(
+            when=now
+        )
+        result = PurgeResult(cutoff, cleared, deleted, missing, False)
+        if cleared or deleted:
+            audit_record(
+                action=AuditAction.PERSONAL_DATA_PURGED, entity_type=DOCUMENT_TYPE, entity_id="",
+                after=result.audit(),
+            )  # fmt: skip
+    return result

@@ -33,7 +33,8 @@ from apps.dispatch.planning import UNLIMITED, Day, TruckDay, at, buffer_of, orde
 from apps.dispatch.policies import DISPATCHERS
 from apps.dispatch.problem import Problem, Reason, Route, Solution
 from apps.dispatch.solver import solve
-from apps.orders.enums import OrdersAuditAction, OrderStatus
+from apps.orders.enums import OrderEvent, OrdersAuditAction, OrderStatus
+from apps.orders.events import order_event_after_commit
 from apps.orders.models import Order, RoutePlan, RouteStop
 
 
@@ -307,6 +308,8 @@ def dispatch_plan(
     RouteStop.objects.filter(plan__date=day).exclude(plan__driver__in=[t.driver for t in seen.trucks]).exclude(
         order__status__in=(OrderStatus.DELIVERED, OrderStatus.PARTLY_DELIVERED)
     ).delete()
+    # the customers hear of a new or moved arrival window (apps.portal.notifications decides which)
+    order_event_after_commit(OrderEvent.PLANNED, routed)
     audit_record(
         action=DispatchAuditAction.PLANNED,
         user=actor,
@@ -421,13 +424,15 @@ def dispatch_route(*, actor: User, driver: User, day: date) -> RoutePlan:
             defaults={"start_depot": truck.depot, "created_by": actor, "planned_at": timezone.now()},
         )
     plan.vehicle = truck.vehicle  # whose route it is, stops or none
-    left = sorted(set(mine) - {s.job_id for s in route.stops} if route else set(mine))
+    route_ids = {s.job_id for s in route.stops} if route else set()
+    left = sorted(set(mine) - route_ids)
     sequence = plan.stops.count()
     RouteStop.objects.bulk_create(
         [RouteStop(plan=plan, sequence=sequence + n, order_id=pk) for n, pk in enumerate(left, start=1)]
     )
     plan.created_by = actor
     plan.save(update_fields=["created_by", "vehicle"])
+    order_event_after_commit(OrderEvent.PLANNED, route_ids)
     audit_record(
         action=OrdersAuditAction.ROUTE_PLANNED,
         user=actor,

@@ -45,3 +45,11 @@ class OrdersAuditAction(models.TextChoices):
     DAY_END_COUNTED = "day_end.counted"
     DAY_END_APPROVED = "day_end.approved"
     DAY_END_RETURNED = "day_end.returned"
+
+
+class OrderEvent(models.TextChoices):
+    """What apps.orders.events tells its listeners, after commit."""
+
+    RECEIVED = "received", "Order received"
+    PLANNED = "planned", "Planned with an arrival window"
+    DELIVERED = "delivered", "Delivered (or partly)"

@@ -19,7 +19,16 @@ from apps.inventory.enums import CylinderState, StockDocumentKind
 from apps.inventory.locations import location_for_vehicle
 from apps.inventory.models import StockBalance
 from apps.inventory.services import stock_document_create
-from apps.orders.enums import OPEN_STATUSES, ClashKind, CountStatus, OrdersAuditAction, OrderSource, OrderStatus
+from apps.orders.enums import (
+    OPEN_STATUSES,
+    ClashKind,
+    CountStatus,
+    OrderEvent,
+    OrdersAuditAction,
+    OrderSource,
+    OrderStatus,
+)
+from apps.orders.events import order_event_after_commit
 from apps.orders.imports import ImportInvalid, ImportResult, file_sha256, import_check
 from apps.orders.models import (
     DayEndCount,
@@ -115,8 +124,10 @@ def _order_insert(
     window_end: time | None = None,
     urgent: bool = False,
 ) -> Order:
-    """The order row alone (the caller has checked it and adds its lines)."""
-    return Order.objects.create(
+    """The order row alone (the caller has checked it and adds its lines).
+    Every way an order is made passes here (office, CSV import, repeat
+    orders, the customer's app): its listeners hear of it after commit."""
+    order = Order.objects.create(
         customer=customer,
         scheduled_for=day,
         driver=driver,
@@ -128,6 +139,8 @@ def _order_insert(
         source=source,
         created_by=created_by,
     )
+    order_event_after_commit(OrderEvent.RECEIVED, [order.pk])
+    return order
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ customer role, and each endpoint here builds its queryset from the contact's
 one customer (another customer's id is a 404)."""
 
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -15,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from apps.accounts.throttles import LoginIPThrottle
@@ -27,7 +29,16 @@ from apps.core.commands import command_create
 from apps.core.db import retry_on_conflict
 from apps.core.idempotency import idempotent_create
 from apps.core.permissions import roles
-from apps.customers.services import INVITERS, contact_invite, invite_accept
+from apps.customers.models import CustomerContact
+from apps.customers.selectors import customer_list
+from apps.customers.services import (
+    CORRECTORS,
+    INVITERS,
+    contact_correct,
+    contact_invite,
+    contact_preferences_set,
+    invite_accept,
+)
 from apps.finance.pdf import statement_pdf_bytes
 from apps.finance.selectors import BUCKETS, open_invoices, statement_build
 from apps.finance.serializers import StatementOutput, statement_json
@@ -37,8 +48,10 @@ from apps.portal.commands import CUSTOMER_ORDER_CREATE
 from apps.portal.permissions import IsCustomerContact
 from apps.portal.serializers import (
     AccountOutput,
+    ContactCorrectInput,
     ContactInviteInput,
     ContactInviteOutput,
+    ContactOutput,
     CustomerCancelInput,
     CustomerCreditNoteSerializer,
     CustomerCylindersHeldOutput,
@@ -46,13 +59,15 @@ from apps.portal.serializers import (
     CustomerOrderSerializer,
     CustomerPaymentOutput,
     CustomerStatementInput,
+    DataExportOutput,
     InviteAcceptInput,
     InviteAcceptOutput,
+    ProfileInput,
     ProfileOutput,
     QuoteInput,
     QuoteOutput,
 )
-from apps.portal.services import customer_order_cancel, order_quote
+from apps.portal.services import contact_data_export, customer_order_cancel, order_quote
 
 
 def own_customer(request):
@@ -60,14 +75,79 @@ def own_customer(request):
     return selectors.customer_of(request.user)
 
 
+def _profile(request) -> dict:
+    customer = own_customer(request)
+    contact = selectors.contact_of(request.user)
+    user = request.user
+    return ProfileOutput({"email": user.email, "name": user.name, "customer": customer, "phone": user.phone,
+                          "notify_orders": contact.notify_orders if contact else False}).data  # fmt: skip
+
+
 class ProfileApi(APIView):
+    """The contact and its customer; PATCH switches its order e-mails (its
+    name, e-mail and phone are corrected by the office)."""
+
     permission_classes = [IsCustomerContact]
 
     @extend_schema(responses={200: ProfileOutput})
     def get(self, request):
-        customer = own_customer(request)
-        return Response(ProfileOutput({"email": request.user.email, "name": request.user.name,
-                                       "customer": customer}).data)  # fmt: skip
+        return Response(_profile(request))
+
+    @extend_schema(request=ProfileInput, responses={200: ProfileOutput})
+    @retry_on_conflict
+    def patch(self, request):
+        own_customer(request)  # 403 customer_inactive once the customer is closed
+        data = ProfileInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        contact_preferences_set(actor=request.user, **data.validated_data)
+        return Response(_profile(request))
+
+
+class ExportThrottle(UserRateThrottle):
+    scope = "customer_export"
+
+
+class DataExportApi(APIView):
+    """The contact's access request: its personal data and its customer's
+    records it can see, as a JSON file (audited, throttled)."""
+
+    permission_classes = [IsCustomerContact]
+    throttle_classes = [ExportThrottle]
+
+    @extend_schema(responses={200: DataExportOutput})
+    def get(self, request):
+        body = contact_data_export(actor=request.user, request=request)
+        response = Response(DataExportOutput(body).data)
+        response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.localdate():%Y%m%d}.json"'
+        return response
+
+
+class ContactListApi(APIView):
+    """The office reads a customer's contacts (docs/customers.md)."""
+
+    permission_classes = [roles(*CORRECTORS)]
+
+    @extend_schema(responses={200: ContactOutput(many=True)})
+    def get(self, request, customer_pk: int):
+        customer = get_object_or_404(customer_list(user=request.user), pk=customer_pk)
+        contacts = CustomerContact.objects.filter(customer=customer).select_related("user").order_by("id")
+        return Response(ContactOutput(contacts, many=True).data)
+
+
+class ContactCorrectApi(APIView):
+    """The office corrects a contact's name, e-mail or phone (audited before/after)."""
+
+    permission_classes = [roles(*CORRECTORS)]
+
+    @extend_schema(request=ContactCorrectInput, responses={200: ContactOutput})
+    @retry_on_conflict
+    def patch(self, request, customer_pk: int, pk: int):
+        customer = get_object_or_404(customer_list(user=request.user), pk=customer_pk)
+        contact = get_object_or_404(CustomerContact.objects.filter(customer=customer), pk=pk)
+        data = ContactCorrectInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        contact = contact_correct(actor=request.user, contact=contact, data=data.validated_data)
+        return Response(ContactOutput(CustomerContact.objects.select_related("user").get(pk=contact.pk)).data)
 
 
 class AccountApi(APIView):

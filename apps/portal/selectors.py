@@ -64,13 +64,19 @@ def customer_serials(*, customer: Customer) -> QuerySet[Equipment]:
     )
 
 
-def customer_order_list(*, customer: Customer) -> QuerySet[Order]:
+def _tracked(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """With what ``order_tracking`` reads: the lines and the newest route stop first."""
     stops = RouteStop.objects.select_related("plan").order_by("-plan__date", "-id")
-    return (
-        Order.objects.filter(customer_id=customer.pk)
-        .prefetch_related("lines", Prefetch("route_stops", queryset=stops))
-        .order_by("-scheduled_for", "-id")
-    )
+    return orders.prefetch_related("lines", Prefetch("route_stops", queryset=stops))
+
+
+def customer_order_list(*, customer: Customer) -> QuerySet[Order]:
+    return _tracked(Order.objects.filter(customer_id=customer.pk)).order_by("-scheduled_for", "-id")
+
+
+def order_tracked(*, order_id: int) -> QuerySet[Order]:
+    """One order (any customer's: for the order e-mails, never an API) with its tracking's data."""
+    return _tracked(Order.objects.filter(pk=order_id))
 
 
 Tracking = TrackingState

@@ -61,6 +61,114 @@ class ProfileOutput(serializers.Serializer):
     email = serializers.EmailField()
     name = serializers.CharField()
     customer = OwnCustomerOutput()
+    phone = serializers.CharField(allow_blank=True, help_text="The contact's own phone (the office corrects it).")
+    notify_orders = serializers.BooleanField(
+        help_text="E-mails when an order is received, planned (its window) and delivered (with the tax invoice)."
+    )
+
+
+class ProfileInput(serializers.Serializer):
+    """What a contact changes itself: its order e-mails. Name, e-mail and
+    phone are corrected by the office (400 ``invalid`` on those fields)."""
+
+    notify_orders = serializers.BooleanField()
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            office = {k: ["Ask the office to correct this."] for k in ("email", "name", "phone") if k in data}
+            if office:
+                raise serializers.ValidationError(office)
+        return super().to_internal_value(data)
+
+
+class ExportProofOutput(serializers.Serializer):
+    recipient_name = serializers.CharField()
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    accuracy_m = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+    purged_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExportAttachmentOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField(allow_null=True)
+    purged_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExportDeliveryLineOutput(serializers.Serializer):
+    cylinder_type = serializers.CharField(source="cylinder_type.name")
+    delivered_full = serializers.IntegerField()
+    returned_empty = serializers.IntegerField()
+
+
+class ExportDeliveryOutput(serializers.Serializer):
+    """A delivery at the customer's site with its proof (the images by hash:
+    the bytes are the office's to show; purged ones say when)."""
+
+    id = serializers.IntegerField()
+    occurred_at = serializers.DateTimeField()
+    order = serializers.IntegerField(source="order_id", allow_null=True)
+    invoice_number = serializers.CharField(source="invoice.number", allow_null=True, default=None)
+    lines = ExportDeliveryLineOutput(many=True)
+    proof = serializers.SerializerMethodField()
+    attachments = ExportAttachmentOutput(many=True)
+
+    @extend_schema_field(ExportProofOutput(allow_null=True))
+    def get_proof(self, obj) -> dict | None:
+        proof = getattr(obj, "proof", None)
+        return None if proof is None else dict(ExportProofOutput(proof).data)
+
+
+class ExportContactOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    phone = serializers.CharField(allow_blank=True)
+    notify_orders = serializers.BooleanField()
+    since = serializers.DateTimeField()
+    last_login = serializers.DateTimeField(allow_null=True)
+
+
+class ExportEmailOutput(serializers.Serializer):
+    order = serializers.IntegerField(source="order_id")
+    kind = serializers.CharField()
+    subject = serializers.CharField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExportActionOutput(serializers.Serializer):
+    action = serializers.CharField()
+    entity_type = serializers.CharField()
+    entity_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    ip_address = serializers.CharField(allow_null=True)
+
+
+class ContactOutput(serializers.Serializer):
+    """A customer's contact as the office sees it."""
+
+    id = serializers.IntegerField()
+    customer = serializers.IntegerField(source="customer_id")
+    name = serializers.CharField(source="user.name")
+    email = serializers.EmailField(source="user.email")
+    phone = serializers.CharField(source="user.phone", allow_blank=True)
+    is_active = serializers.BooleanField(source="user.is_active")
+    notify_orders = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class ContactCorrectInput(serializers.Serializer):
+    """The office's correction of a contact's details (each optional, at least one)."""
+
+    name = serializers.CharField(max_length=150, required=False)
+    email = serializers.EmailField(max_length=254, required=False)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send at least one of name, email, phone.")
+        return attrs
 
 
 class TrackingOutput(serializers.Serializer):
@@ -220,3 +328,18 @@ class QuoteOutput(serializers.Serializer):
     gst_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     deposit_total = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="No GST on deposits.")
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class DataExportOutput(serializers.Serializer):
+    """GET /api/customer/me/export/: the contact's access request (docs/customers.md, "Personal data")."""
+
+    exported_at = serializers.DateTimeField()
+    contact = ExportContactOutput()
+    customer = OwnCustomerOutput()
+    orders = CustomerOrderSerializer(many=True)
+    deliveries = ExportDeliveryOutput(many=True)
+    invoices = CustomerInvoiceSerializer(many=True)
+    credit_notes = CustomerCreditNoteSerializer(many=True)
+    payments = CustomerPaymentOutput(many=True)
+    emails_sent_to_you = ExportEmailOutput(many=True)
+    your_actions = ExportActionOutput(many=True, help_text="What this login did, as the audit log recorded it.")

@@ -12,14 +12,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.audit.services import audit_record
 from apps.billing.models import CustomerPrice, InvoiceLine
 from apps.core.exceptions import ApplicationError, ValidationFailed
 from apps.core.locks import lock_entity
+from apps.core.typing import AnyRequest
+from apps.customers.enums import CustomerAuditAction
 from apps.customers.models import Customer
 from apps.finance.selectors import open_invoices
 from apps.orders.enums import OPEN_STATUSES, OrderSource
 from apps.orders.models import Order, OrderLine
 from apps.orders.services import order_cancel_by_customer, order_create
+from apps.portal.enums import NotificationStatus
 from apps.portal.selectors import customer_of
 
 # The driver reads the order's notes at the stop: this line tells them to collect.
@@ -192,3 +196,70 @@ def order_quote(*, actor: User, lines: list[dict], scheduled_for: date) -> dict:
     )
     return {"scheduled_for": scheduled_for, "lines": out, "subtotal": subtotal, "gst_rate": rate, "gst_amount": gst,
             "deposit_total": deposit_total, "total": total}  # fmt: skip
+
+
+# -- personal data: the contact's access request (docs/customers.md, "Personal data") ------------------
+
+
+def contact_data_export(*, actor: User, request: AnyRequest | None = None) -> dict:
+    """Everything the contact may see, for one JSON document
+    (``DataExportOutput``): its own personal data (login, settings, the
+    e-mails sent to it, its own audited actions) and its customer's records
+    it can read in the app (orders, deliveries with their proof, invoices,
+    credit notes, payments). Written nowhere but the audit row that records
+    the export (with counts)."""
+    from apps.audit.models import AuditLog
+    from apps.deliveries.models import Delivery
+    from apps.portal.models import OrderNotification
+    from apps.portal.selectors import (
+        contact_of,
+        customer_credit_note_list,
+        customer_invoice_list,
+        customer_order_list,
+        customer_payment_list,
+    )
+
+    customer = customer_of(actor)
+    contact = contact_of(actor)
+    assert contact is not None  # customer_of refused a login that is not a contact
+    user = actor
+    # the customer's sent e-mails, kept where this address was among the recipients
+    notifications = OrderNotification.objects.filter(order__customer_id=customer.pk, status=NotificationStatus.SENT)
+    sent = [n for n in notifications.order_by("id") if user.email in n.recipients]
+    actions = list(
+        AuditLog.objects.filter(user_id=user.pk)
+        .order_by("id")
+        .values("action", "entity_type", "entity_id", "created_at", "ip_address")
+    )
+    deliveries = (
+        Delivery.objects.filter(customer_id=customer.pk)
+        .select_related("proof", "invoice")
+        .prefetch_related("lines__cylinder_type", "attachments")
+        .order_by("id")
+    )
+    body = {
+        "exported_at": timezone.now(),
+        "contact": {
+            "id": contact.pk, "name": user.name, "email": user.email, "phone": user.phone,
+            "notify_orders": contact.notify_orders, "since": contact.created_at, "last_login": user.last_login,
+        },
+        "customer": customer,
+        "orders": list(customer_order_list(customer=customer)),
+        "deliveries": list(deliveries),
+        "invoices": list(customer_invoice_list(customer=customer)),
+        "credit_notes": list(customer_credit_note_list(customer=customer)),
+        "payments": list(customer_payment_list(customer=customer)),
+        "emails_sent_to_you": sent,
+        "your_actions": actions,
+    }  # fmt: skip
+    counts = {k: len(v) for k, v in body.items() if isinstance(v, list)}
+    with transaction.atomic():
+        audit_record(
+            action=CustomerAuditAction.DATA_EXPORTED,
+            user=actor,
+            entity_type="customers.customercontact",
+            entity_id=contact.pk,
+            after={"customer": customer.pk, **counts},
+            request=request,
+        )
+    return body

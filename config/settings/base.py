@@ -342,3 +342,20 @@ CUSTOMER_ORDERS_PER_DAY = env.int("CUSTOMER_ORDERS_PER_DAY", default=5)
 CUSTOMER_CREDIT_HOLD_OVERDUE_DAYS = env.int("CUSTOMER_CREDIT_HOLD_OVERDUE_DAYS", default=30)
 CUSTOMER_ORDER_DAYS_AHEAD = env.int("CUSTOMER_ORDER_DAYS_AHEAD", default=30)
 CUSTOMER_STATEMENT_MAX_DAYS = env.int("CUSTOMER_STATEMENT_MAX_DAYS", default=370)
+# Order e-mails to the customer's contacts (docs/customers.md, "Order e-mails"):
+# the sources whose orders are announced (all by default: the customer is told
+# of every order of its own, however the office entered it), how far a
+# planned window must move before the contacts are told again, and how many
+# times the delivered e-mail waits for the invoice PDF before rendering it itself.
+ORDER_EMAIL_SOURCES = env.list("ORDER_EMAIL_SOURCES", default=["OFFICE", "IMPORT", "REPEAT", "CUSTOMER"])
+ORDER_EMAIL_WINDOW_SHIFT_MINUTES = env.int("ORDER_EMAIL_WINDOW_SHIFT_MINUTES", default=30)
+ORDER_EMAIL_PDF_WAITS = env.int("ORDER_EMAIL_PDF_WAITS", default=3)
+# PDPA retention (docs/customers.md, "Personal data"): proof-of-delivery images
+# and GPS fixes older than this are purged (13 months: a year of disputes and
+# the next season's); invoices, ledger and audit are kept (IRAS: 5 years).
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=396)
+CELERY_BEAT_SCHEDULE["purge-personal-data"] = {
+    "task": "apps.deliveries.tasks.purge_personal_data",
+    "schedule": crontab(minute=30, hour=3),  # off-peak, Singapore time (CELERY_TIMEZONE)
+}
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["customer_export"] = env("CUSTOMER_EXPORT_RATE", default="5/hour")

@@ -191,6 +191,11 @@ TABLE = [
     E("POST", "/api/customer/quote/", "-----", {"lines": [{"cylinder_type": "{type}", "quantity": 1}],
                                                 "scheduled_for": "{tomorrow}"}),
     E("POST", "/api/customer/orders/{order_other}/cancel/", "-----", {}),
+    # personal data (docs/customers.md): the contact's own settings and export; the office's corrections
+    E("PATCH", "/api/customer/me/", "-----", {"notify_orders": False}),
+    E("GET", "/api/customer/me/export/", "-----"),
+    E("GET", "/api/customers/{customer}/contacts/", "yy--y"),
+    E("PATCH", "/api/customers/{customer}/contacts/{contact}/", "yy--y", {"phone": "+65 6123 4567"}),
 ]
 # fmt: on
 
@@ -263,7 +268,11 @@ def build_objects(world) -> dict:
     own_order = order_create(actor=u["supervisor"], customer=world.customers[0],
                              scheduled_for=today + timedelta(days=2),
                              lines=[{"cylinder_type": world.gas, "quantity": 2}])  # fmt: skip
+    from apps.portal.tests.helpers import make_contact
+
+    contact = make_contact(world, world.customers[0], "office-corrects@example.com").customer_contact
     return {
+        "contact": contact.pk,
         "depot": world.depot.pk, "vehicle": world.vehicle.pk, "vehicle_other": world.vehicle2.pk,
         "type": world.gas.pk, "customer": world.customers[0].pk, "equipment": None,
         "distribution": own.pk, "distribution_other": other.pk,

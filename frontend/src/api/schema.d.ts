@@ -327,7 +327,35 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description The contact and its customer; PATCH switches its order e-mails (its
+         *     name, e-mail and phone are corrected by the office).
+         */
         get: operations["customer_me_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * @description The contact and its customer; PATCH switches its order e-mails (its
+         *     name, e-mail and phone are corrected by the office).
+         */
+        patch: operations["customer_me_partial_update"];
+        trace?: never;
+    };
+    "/api/customer/me/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The contact's access request: its personal data and its customer's
+         *     records it can see, as a JSON file (audited, throttled).
+         */
+        get: operations["customer_me_export_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -476,6 +504,40 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{customer_pk}/contacts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The office reads a customer's contacts (docs/customers.md). */
+        get: operations["customers_contacts_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{customer_pk}/contacts/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description The office corrects a contact's name, e-mail or phone (audited before/after). */
+        patch: operations["customers_contacts_partial_update"];
         trace?: never;
     };
     "/api/customers/{id}/": {
@@ -2186,6 +2248,19 @@ export interface components {
             expires_at: string;
             id: number;
         };
+        /** @description A customer's contact as the office sees it. */
+        ContactOutput: {
+            /** Format: date-time */
+            created_at: string;
+            customer: number;
+            /** Format: email */
+            email: string;
+            id: number;
+            is_active: boolean;
+            name: string;
+            notify_orders: boolean;
+            phone: string;
+        };
         CountLineInputRequest: {
             cylinder_type: number;
             empty_qty: number;
@@ -2563,6 +2638,21 @@ export interface components {
             tare_kg?: string;
             /** Format: decimal */
             weight_kg: string;
+        };
+        /** @description GET /api/customer/me/export/: the contact's access request (docs/customers.md, "Personal data"). */
+        DataExportOutput: {
+            contact: components["schemas"]["ExportContactOutput"];
+            credit_notes: components["schemas"]["CustomerCreditNote"][];
+            customer: components["schemas"]["OwnCustomerOutput"];
+            deliveries: components["schemas"]["ExportDeliveryOutput"][];
+            emails_sent_to_you: components["schemas"]["ExportEmailOutput"][];
+            /** Format: date-time */
+            exported_at: string;
+            invoices: components["schemas"]["CustomerInvoice"][];
+            orders: components["schemas"]["CustomerOrder"][];
+            payments: components["schemas"]["CustomerPaymentOutput"][];
+            /** @description What this login did, as the audit log recorded it. */
+            your_actions: components["schemas"]["ExportActionOutput"][];
         };
         DayCountRefOutput: {
             id: number;
@@ -2975,6 +3065,71 @@ export interface components {
             request_id?: string | null;
         } & {
             [key: string]: unknown;
+        };
+        ExportActionOutput: {
+            action: string;
+            /** Format: date-time */
+            created_at: string;
+            entity_id: string;
+            entity_type: string;
+            ip_address: string | null;
+        };
+        ExportAttachmentOutput: {
+            kind: string;
+            /** Format: date-time */
+            purged_at: string | null;
+            sha256: string;
+            /** Format: date-time */
+            uploaded_at: string | null;
+        };
+        ExportContactOutput: {
+            /** Format: email */
+            email: string;
+            id: number;
+            /** Format: date-time */
+            last_login: string | null;
+            name: string;
+            notify_orders: boolean;
+            phone: string;
+            /** Format: date-time */
+            since: string;
+        };
+        ExportDeliveryLineOutput: {
+            cylinder_type: string;
+            delivered_full: number;
+            returned_empty: number;
+        };
+        /**
+         * @description A delivery at the customer's site with its proof (the images by hash:
+         *     the bytes are the office's to show; purged ones say when).
+         */
+        ExportDeliveryOutput: {
+            attachments: components["schemas"]["ExportAttachmentOutput"][];
+            id: number;
+            invoice_number?: string | null;
+            lines: components["schemas"]["ExportDeliveryLineOutput"][];
+            /** Format: date-time */
+            occurred_at: string;
+            order: number | null;
+            readonly proof: components["schemas"]["ExportProofOutput"] | null;
+        };
+        ExportEmailOutput: {
+            kind: string;
+            order: number;
+            /** Format: date-time */
+            sent_at: string | null;
+            subject: string;
+        };
+        ExportProofOutput: {
+            /** Format: decimal */
+            accuracy_m: string | null;
+            /** Format: decimal */
+            latitude: string | null;
+            /** Format: decimal */
+            longitude: string | null;
+            /** Format: date-time */
+            purged_at: string | null;
+            recipient_name: string;
         };
         GstAmountsOutput: {
             /** Format: decimal */
@@ -3730,6 +3885,13 @@ export interface components {
             new_password: string;
             old_password: string;
         };
+        /** @description The office's correction of a contact's details (each optional, at least one). */
+        PatchedContactCorrectInputRequest: {
+            /** Format: email */
+            email?: string;
+            name?: string;
+            phone?: string;
+        };
         PatchedCustomerRequest: {
             code?: string;
             /** Format: int64 */
@@ -3819,6 +3981,13 @@ export interface components {
              * @description Deliver no earlier / no later than this, HH:MM (null: the customer's receiving hours).
              */
             window_start?: string | null;
+        };
+        /**
+         * @description What a contact changes itself: its order e-mails. Name, e-mail and
+         *     phone are corrected by the office (400 ``invalid`` on those fields).
+         */
+        PatchedProfileInputRequest: {
+            notify_orders?: boolean;
         };
         /**
          * @description A truck with what the dispatch planner needs: its load limit, its
@@ -3944,6 +4113,10 @@ export interface components {
             /** Format: email */
             email: string;
             name: string;
+            /** @description E-mails when an order is received, planned (its window) and delivered (with the tax invoice). */
+            notify_orders: boolean;
+            /** @description The contact's own phone (the office corrects it). */
+            phone: string;
         };
         Proof: {
             /** Format: decimal */
@@ -6902,6 +7075,248 @@ export interface operations {
             };
         };
     };
+    customer_me_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedProfileInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedProfileInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedProfileInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileOutput"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    customer_me_export_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExportOutput"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     customer_orders_list: {
         parameters: {
             query?: {
@@ -7940,6 +8355,253 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    customers_contacts_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_pk: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOutput"][];
+                };
+            };
+            /** @description Invalid input (`fields` lists the problems). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but this role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not acceptable. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: conflict (e.g. insufficient_stock, idempotency_conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business refusal: the request cannot be carried out. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable (database_unavailable); nothing was recorded, try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    customers_contacts_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_pk: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedContactCorrectInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedContactCorrectInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedContactCorrectInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOutput"];
                 };
             };
             /** @description Invalid input (`fields` lists the problems). */

@@ -8,14 +8,18 @@ from apps.deliveries.models import DeliveryAttachment
 class Command(BaseCommand):
     help = (
         "List every file the database says is stored but storage does not have: delivery attachments "
-        "marked uploaded (uploaded_at set) and rendered invoice PDFs. Exit 1 when any is missing "
+        "marked uploaded (uploaded_at set) and not purged by the retention (purged_at), and rendered "
+        "invoice PDFs. Exit 1 when any is missing "
         "(after a restore: the media copy is older than the database; docs/operations.md)."
     )
 
     def handle(self, *args, **options):
         missing = 0
         checked = 0
-        attachments = DeliveryAttachment.objects.filter(uploaded_at__isnull=False).order_by("pk")
+        # a purged image (PDPA retention, purge_personal_data) is gone on purpose: not missing
+        attachments = DeliveryAttachment.objects.filter(uploaded_at__isnull=False, purged_at__isnull=True).order_by(
+            "pk"
+        )
         for row in attachments.values("pk", "delivery_id", "kind", "sha256", "file").iterator():
             checked += 1
             if not row["file"] or not default_storage.exists(row["file"]):
