@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 SG_SCHEME = "0195"
 # SG + 3-letter registration category + up to 25 characters of the ISO/IEC 646 invariant set
 _SG_VALUE = re.compile(r"^SG[A-Z]{3}[A-Z0-9]{1,25}$")
-# UEN: business (8 digits + letter), local company (yyyy + 5 digits + letter), others (T/S/R yy + 2 letters + 4 digits + letter)
+# UEN: business (8 digits + letter), local company (yyyy + 5 digits + letter),
+# others (T/S/R yy + 2 letters + 4 digits + letter)
 _UEN = re.compile(r"^(\d{8}[A-Z]|(19|20)\d{7}[A-Z]|[TSR]\d{2}[A-Z]{2}\d{4}[A-Z])$")
 
 

@@ -29,8 +29,9 @@ from apps.customers.rules import hours_errors
 
 def customer_hours_check(before: Customer | None, after: Customer) -> None:
     """Receiving hours: from before until, and a household's inside 07:00-21:00
-    (400 on the field); a household has no Peppol ID (e-invoices are B2B). Run on the locked row by the services and on the
-    admin's form (``service_check``)."""
+    (400 on the field); a household has no Peppol ID (e-invoices are B2B).
+    Run on the locked row by the services and on the admin's form
+    (``service_check``)."""
     errors = hours_errors(
         kind=after.kind,
         start=after.receiving_from,

@@ -9,7 +9,6 @@ contract (the fake access point in the tests is a real HTTP server speaking
 it); a vendor's API gets its own adapter class with the same two methods."""
 
 import json
-import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -64,7 +63,7 @@ class HttpAccessPoint:
             if exc.code == 409:
                 return self._outcome(200, body)
             return Outcome(REJECTED, reason=f"HTTP {exc.code}: {body[:500].decode('utf-8', 'replace')}")
-        except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError) as exc:
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             raise TransientError(f"access point unreachable: {exc}") from exc
 
     @staticmethod

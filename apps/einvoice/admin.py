@@ -85,6 +85,7 @@ class EInvoiceAdmin(admin.ModelAdmin):
 
             raise PermissionDenied
         document_id = row.invoice_id if row.kind == DocumentKind.INVOICE else row.credit_note_id
+        assert document_id is not None  # the einvoice_one_document constraint
         row, data = services.einvoice_download(actor=request.user, kind=row.kind, document_id=document_id,
                                                request=request)  # fmt: skip
         response = HttpResponse(data, content_type="application/xml")
@@ -110,6 +111,7 @@ class EInvoiceAdmin(admin.ModelAdmin):
     def render_again(self, request, queryset):
         for row in queryset.filter(status=EInvoiceStatus.INVALID):
             document_id = row.invoice_id if row.kind == DocumentKind.INVOICE else row.credit_note_id
+            assert document_id is not None
             row = services.einvoice_render(kind=row.kind, document_id=document_id)
             level = messages.SUCCESS if row.status == EInvoiceStatus.READY else messages.WARNING
             self.message_user(request, f"{row.number}: {row.status}", level)

@@ -10,7 +10,7 @@ import json
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.views import APIView
@@ -40,7 +40,7 @@ class ZipRenderer(XmlRenderer):
 
 class _JsonErrors:
     def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code >= 400 and not isinstance(getattr(response, "accepted_renderer", None), JSONRenderer):
             response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = "application/json"
@@ -94,8 +94,8 @@ class EInvoiceZipApi(_JsonErrors, APIView):
 
     @extend_schema(
         parameters=[
-            {"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
-            {"name": "to", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+            OpenApiParameter("from", OpenApiTypes.DATE, OpenApiParameter.QUERY, required=True),
+            OpenApiParameter("to", OpenApiTypes.DATE, OpenApiParameter.QUERY, required=True),
         ],
         responses={(200, "application/zip"): OpenApiTypes.BINARY},
     )

@@ -10,7 +10,7 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -150,7 +150,7 @@ assert {INVOICE, CREDIT_NOTE} == {DocumentKind.INVOICE.value, DocumentKind.CREDI
 
 
 def einvoice_bytes(einvoice: EInvoice) -> bytes:
-    with default_storage.open(einvoice.file.name, "rb") as fh:
+    with default_storage.open(einvoice.file.name or "", "rb") as fh:
         data = fh.read()
     if hashlib.sha256(data).hexdigest() != einvoice.sha256:
         raise ImmutableEInvoice(f"The stored e-invoice {einvoice.file.name} does not match its SHA-256.")
@@ -166,8 +166,9 @@ def einvoice_download(
     if row.status != EInvoiceStatus.READY:
         raise EInvoiceInvalid(
             f"{row.number} is not a valid PINT-SG e-invoice: "
-            + "; ".join(f"[{e['rule']}] {e['text']}" + (f" ({e['detail']})" if e.get("detail") else "")
-                        for e in row.errors),  # fmt: skip
+            + "; ".join(
+                f"[{e['rule']}] {e['text']}" + (f" ({e['detail']})" if e.get("detail") else "") for e in row.errors
+            ),  # fmt: skip
             extra={"errors": row.errors},
         )
     data = einvoice_bytes(row)
@@ -318,9 +319,11 @@ def transmission_refresh(*, transmission_id: int, access_point: AccessPoint | No
     return t
 
 
-def due_transmissions(now=None) -> Iterator[int]:
+def due_transmissions(now: datetime | None = None) -> Iterator[int]:
     """QUEUED transmissions whose next attempt is due (a lost task, a killed worker)."""
     now = now or timezone.now()
-    yield from Transmission.objects.filter(
-        status=TransmissionStatus.QUEUED, next_attempt_at__lte=now
-    ).order_by("id").values_list("pk", flat=True)
+    yield from (
+        Transmission.objects.filter(status=TransmissionStatus.QUEUED, next_attempt_at__lte=now)
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )

@@ -36,7 +36,12 @@ class Finding:
     detail: str = ""
 
     def as_dict(self) -> dict:
-        return {"rule": self.rule, "flag": self.flag, "text": self.text, **({"detail": self.detail} if self.detail else {})}
+        return {
+            "rule": self.rule,
+            "flag": self.flag,
+            "text": self.text,
+            **({"detail": self.detail} if self.detail else {}),
+        }
 
 
 @dataclass
@@ -83,8 +88,12 @@ def schema_findings(xml: bytes, root_name: str) -> list[Finding]:
     found = []
     for error in schema.iter_errors(xml.decode("utf-8")):
         found.append(
-            Finding("UBL-XSD", FATAL, f"The document MUST be valid against the OASIS UBL 2.1 {root_name} schema.",
-                    f"{error.path}: {error.reason}")  # fmt: skip
+            Finding(
+                "UBL-XSD",
+                FATAL,
+                f"The document MUST be valid against the OASIS UBL 2.1 {root_name} schema.",
+                f"{error.path}: {error.reason}",
+            )  # fmt: skip
         )
         if len(found) >= 10:
             break
@@ -258,14 +267,14 @@ def _decimals(d: Doc, e) -> str | bool:
         if node.get("currencyID") is not None
         and not node.tag.endswith("}PriceAmount")
         and (node.text or "").strip()
-        and Decimal(node.text.strip()) != Decimal(node.text.strip()).quantize(CENT)
+        and Decimal((node.text or "").strip()) != Decimal((node.text or "").strip()).quantize(CENT)
     ]
     return True if not bad else ", ".join(bad[:5])
 
 
 def _currency(d: Doc, e) -> str | bool:
     currency = d.text("cbc:DocumentCurrencyCode")
-    bad = {node.get("currencyID") for node in d.root.iter() if node.get("currencyID") is not None} - {currency}
+    bad = {node.get("currencyID") or "" for node in d.root.iter() if node.get("currencyID") is not None} - {currency}
     return True if not bad else f"currencyID {', '.join(sorted(bad))} differs from {currency}"
 
 
@@ -277,7 +286,7 @@ def _endpoint(which: str) -> Check:
             return "no cbc:EndpointID"
         scheme = node.get("schemeID") or ""
         try:
-            split_participant(f"{scheme}:{node.text.strip()}")
+            split_participant(f"{scheme}:{(node.text or '').strip()}")
         except Exception as exc:  # noqa: BLE001  # ValidationError: its message is the detail
             return " ".join(getattr(exc, "messages", [str(exc)]))
         return True
@@ -320,9 +329,10 @@ def _sr_tax(d: Doc, e) -> str | bool:
 
 def _os_untaxed(d: Doc, e) -> str | bool:
     for s in d.subtotals():
-        if d.text("cac:TaxCategory/cbc:ID", s) == OS:
-            if d.amount("cbc:TaxAmount", s) != 0 or Decimal(d.text("cac:TaxCategory/cbc:Percent", s) or "0") != 0:
-                return "OS with a tax amount or rate other than 0"
+        if d.text("cac:TaxCategory/cbc:ID", s) == OS and (
+            d.amount("cbc:TaxAmount", s) != 0 or Decimal(d.text("cac:TaxCategory/cbc:Percent", s) or "0") != 0
+        ):
+            return "OS with a tax amount or rate other than 0"
     return True
 
 
@@ -373,7 +383,8 @@ def _type_code(d: Doc, e) -> bool:
 # fmt: off
 RULES: list[Rule] = [
     # shared PINT rules (docs.peppol.eu, "Shared PINT rules")
-    Rule("IBR-001", FATAL, "An Invoice MUST have a Specification identifier (ibt-024).", _present("cbc:CustomizationID")),
+    Rule("IBR-001", FATAL, "An Invoice MUST have a Specification identifier (ibt-024).",
+         _present("cbc:CustomizationID")),
     Rule("IBR-002", FATAL, "An Invoice MUST have an Invoice number (ibt-001).", _present("cbc:ID")),
     Rule("IBR-003", FATAL, "An Invoice MUST have an Invoice issue date (ibt-002).", _present("cbc:IssueDate")),
     Rule("IBR-004", FATAL, "An Invoice MUST have an Invoice type code (ibt-003) / A Credit note MUST have a Credit "
@@ -427,7 +438,8 @@ RULES: list[Rule] = [
                                  "(IBT-50) and Buyer post code (IBT-53)", _address("AccountingCustomerParty")),
     Rule("BR-108-GST-SG", FATAL, "An Invoice that contains an GST Category code of value SR, SRCA-S, SRCA-C, ZR, "
                                  "SRRC, SROVR-RS, SROVR-LVG, SRLVG or NA shall contain an Universally unique Invoice "
-                                 "identifier", lambda d, e: not d.categories() & GST_CHARGED or bool(d.text("cbc:UUID"))),
+                                 "identifier",
+         lambda d, e: not d.categories() & GST_CHARGED or bool(d.text("cbc:UUID"))),
     Rule("BR-13-GST-SG", FATAL, "An Invoice shall have the Invoice total amount without GST (BT-109-GST).",
          _present("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount")),
     Rule("BR-14-GST-SG", FATAL, "An Invoice shall have the Invoice total amount with GST (BT-112-GST).",

@@ -70,6 +70,8 @@ def test_a_tampered_total_fails_the_totals_rules(world):
     from apps.einvoice.services import expected_of
     from apps.einvoice.ubl import invoice_xml
 
-    xml = invoice_xml(invoice).replace(b"<cbc:PayableAmount currencyID=\"SGD\">81.72", b"<cbc:PayableAmount currencyID=\"SGD\">81.73")
+    xml = invoice_xml(invoice).replace(
+        b'<cbc:PayableAmount currencyID="SGD">81.72', b'<cbc:PayableAmount currencyID="SGD">81.73'
+    )
     report = validate(xml, expected_of(invoice))
     assert {f.rule for f in report.errors} == {"IBR-CO-16", "LPG-TIE-01"}, report.errors
