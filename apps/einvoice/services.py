@@ -149,6 +149,19 @@ def document_issued_listener(kind: str, document_id: int, customer_id: int) -> N
 assert {INVOICE, CREDIT_NOTE} == {DocumentKind.INVOICE.value, DocumentKind.CREDIT_NOTE.value}
 
 
+def missing_einvoices(*, days: int = 30, limit: int = 500) -> list[tuple[str, int]]:
+    """Documents of customers with a Peppol ID issued in the last ``days``
+    without an e-invoice (the after-commit task was lost)."""
+    since = timezone.localdate() - timedelta(days=days)
+    invoices = Invoice.objects.filter(issue_date__gte=since, einvoice__isnull=True).exclude(customer__peppol_id="")
+    notes = CreditNote.objects.filter(issue_date__gte=since, einvoice__isnull=True).exclude(
+        invoice__customer__peppol_id=""
+    )
+    found = [(DocumentKind.INVOICE.value, pk) for pk in invoices.order_by("id").values_list("pk", flat=True)[:limit]]
+    found += [(DocumentKind.CREDIT_NOTE.value, pk) for pk in notes.order_by("id").values_list("pk", flat=True)[:limit]]
+    return found
+
+
 def einvoice_bytes(einvoice: EInvoice) -> bytes:
     with default_storage.open(einvoice.file.name or "", "rb") as fh:
         data = fh.read()

@@ -20,7 +20,8 @@ def einvoice_transmit(self, transmission_id: int) -> None:
     try:
         transmission_attempt(transmission_id=transmission_id)
     except TransientError as exc:
-        if self.request.retries + 1 >= settings.EINVOICE_MAX_ATTEMPTS:
+        # run eagerly (the embedded default) a retry would block the caller: the beat sweep retries when due
+        if self.request.is_eager or self.request.retries + 1 >= settings.EINVOICE_MAX_ATTEMPTS:
             return
         raise self.retry(
             exc=exc, countdown=retry_delay(self.request.retries + 1), max_retries=settings.EINVOICE_MAX_ATTEMPTS
@@ -29,12 +30,22 @@ def einvoice_transmit(self, transmission_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def einvoice_sweep() -> None:
-    """Beat: attempts that are due (a lost task, a killed worker) and the
-    status of sent ones; bounded by the attempts counted on each row."""
+    """Beat: documents of Peppol customers whose render task was lost, the
+    attempts that are due (a lost task, a killed worker) and the status of
+    sent ones; bounded by the attempts counted on each row."""
     from apps.einvoice.access_point import TransientError
     from apps.einvoice.enums import TransmissionStatus
     from apps.einvoice.models import Transmission
-    from apps.einvoice.services import due_transmissions, transmission_attempt, transmission_refresh
+    from apps.einvoice.services import (
+        due_transmissions,
+        einvoice_render,
+        missing_einvoices,
+        transmission_attempt,
+        transmission_refresh,
+    )
+
+    for kind, pk in missing_einvoices():
+        einvoice_render(kind=kind, document_id=pk)
 
     for pk in list(due_transmissions()):
         try:
