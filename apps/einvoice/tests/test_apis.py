@@ -66,3 +66,15 @@ def test_a_malformed_peppol_id_is_refused(world, api):
         f"/api/customers/{world.customers[0].pk}/", {"peppol_id": "0195:201912345K"}, format="json"
     )
     assert response.status_code == 400 and "peppol_id" in response.json()["fields"]
+
+
+def test_a_household_gets_no_peppol_id(world, api):
+    customer = world.customers[2]
+    client = api(world.users["admin"])
+    assert client.patch(f"/api/customers/{customer.pk}/", {"kind": "HOUSEHOLD"}, format="json").status_code == 200
+    response = client.patch(f"/api/customers/{customer.pk}/", {"peppol_id": "0195:SGUEN201912399K"}, format="json")
+    assert response.status_code == 400 and "peppol_id" in response.json()["fields"]
+    response = api(world.users["admin"]).patch(
+        f"/api/customers/{world.customers[0].pk}/", {"peppol_id": "0195:SGUEN201912399K"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["peppol_id"] == "0195:SGUEN201912399K"
