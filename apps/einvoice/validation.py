@@ -353,6 +353,20 @@ def _category_bases(d: Doc, e) -> str | bool:
     return True if not missing else f"no TaxSubtotal for {', '.join(sorted(missing))}"
 
 
+def _line_amounts(d: Doc, e) -> str | bool:
+    qty_tag = "cbc:CreditedQuantity" if d.credit else "cbc:InvoicedQuantity"
+    for line in d.lines():
+        quantity, price = d.amount(qty_tag, line), d.amount("cac:Price/cbc:PriceAmount", line)
+        if quantity is None or price is None:
+            return f"line {d.text('cbc:ID', line)}: no quantity or price"
+        wanted = (quantity * price).quantize(CENT, rounding=ROUND_HALF_UP)
+        result = _eq(f"line {d.text('cbc:ID', line)} amount", d.amount("cbc:LineExtensionAmount", line),
+                     "quantity x price, half-up", wanted)  # fmt: skip
+        if result is not True:
+            return result
+    return True
+
+
 def _billing_reference(d: Doc, e) -> bool:
     return not d.credit or bool(d.text("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"))
 
@@ -478,6 +492,9 @@ RULES: list[Rule] = [
          _os_untaxed),
     Rule("LPG-GST-04", FATAL, "Each GST breakdown's taxable amount is the sum of its category's line amounts, and "
                               "every line category has a breakdown.", _category_bases),
+    Rule("LPG-LINE-01", FATAL, "Each line's net amount (ibt-131) is its quantity (ibt-129) times its net price "
+                               "(ibt-146), rounded half-up to the cent (as Peppol BIS's PEPPOL-EN16931-R120; no "
+                               "line allowances or charges are used).", _line_amounts),
     Rule("LPG-CN-01", FATAL, "A credit note references the invoice it corrects (cac:BillingReference, ibt-025).",
          _billing_reference),
     Rule("LPG-TIE-01", FATAL, "Amount due for payment (ibt-115) equals the stored document's total (the PDF's).",

@@ -31,6 +31,8 @@ CASES = [
     ("malformed buyer endpoint", _sub(r"(<cac:AccountingCustomerParty>.*?<cbc:EndpointID schemeID=\"0195\">)SGUEN",
                                       r"\1"), "LPG-EP-02"),
     ("three decimals", _sub(r"(<cbc:TaxAmount currencyID=\"SGD\">)(\d+\.\d\d)<", r"\g<1>\g<2>0<"), "LPG-DEC-01"),
+    ("line price", _sub(r"<cbc:PriceAmount currencyID=\"SGD\">24.99", '<cbc:PriceAmount currencyID="SGD">24.98'),
+     "LPG-LINE-01"),
     ("line sum", _sub(r"(<cac:InvoiceLine>.*?<cbc:LineExtensionAmount currencyID=\"SGD\">)(\d+)\.", r"\g<1>1\2."),
      "IBR-CO-10"),
 ]  # fmt: skip
