@@ -24,6 +24,7 @@ from apps.audit.services import audit_record
 from apps.billing.issued import CREDIT_NOTE, INVOICE
 from apps.billing.models import CreditNote, Invoice
 from apps.core.exceptions import ApplicationError, ValidationFailed
+from apps.core.locks import lock_entity, lock_entity_or_none
 from apps.core.typing import AnyRequest
 from apps.customers.models import Customer
 from apps.einvoice import ubl
@@ -105,7 +106,7 @@ def einvoice_render(*, kind: str, document_id: int) -> EInvoice:
     }  # fmt: skip
     try:
         with transaction.atomic():
-            row = EInvoice.objects.select_for_update().filter(**{field: document}).first()
+            row = lock_entity_or_none(EInvoice.objects.filter(**{field: document}))
             if row is not None and row.status == EInvoiceStatus.READY:
                 return row  # a concurrent render finished first
             if row is None:
@@ -271,7 +272,7 @@ def transmission_attempt(*, transmission_id: int, access_point: AccessPoint | No
     TransientError when a retry is due (``next_attempt_at``)."""
     ap = access_point or configured_access_point()
     with transaction.atomic():
-        t = Transmission.objects.select_for_update().select_related("einvoice").get(pk=transmission_id)
+        t = lock_entity(Transmission.objects.select_related("einvoice").filter(pk=transmission_id))
         if t.status != TransmissionStatus.QUEUED or ap is None:
             return t
         now = timezone.now()
