@@ -42,6 +42,7 @@ api = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.audit.urls")),
     path("", include("apps.deliveries.urls")),
+    path("", include("apps.einvoice.urls")),
     path("", include("apps.billing.urls")),
     path("", include("apps.sync.urls")),
     path("", include("apps.dispatch.urls")),  # before orders: routes/plan/ is not a route id

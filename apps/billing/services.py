@@ -17,7 +17,9 @@ from apps.accounts.models import User
 from apps.audit.audited import row_create, row_update
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
+from apps.billing import issued
 from apps.billing.enums import DeliveryPaymentMethod, InvoiceLineKind, InvoiceStatus
+from apps.billing.issued import document_issued
 from apps.billing.models import (
     CreditNote,
     CreditNoteLine,
@@ -221,6 +223,7 @@ def invoice_issue(
             "total": total,
         },
     )
+    document_issued(kind=issued.INVOICE, document_id=invoice.pk, customer_id=customer.pk)
     return invoice
 
 
@@ -534,6 +537,7 @@ def _credit_note_write(
             "status": invoice.status,
         },
     )
+    document_issued(kind=issued.CREDIT_NOTE, document_id=note.pk, customer_id=invoice.customer_id)
     return note
 
 

@@ -59,6 +59,8 @@ ADMIN_POLICY: dict[str, dict[str, str]] = {
     "sync.*": {S: VIEW},
     # finance back office (issue 11): receivables, ageing/exports pages, e-mail log
     "finance.*": {F: VIEW, Role.AUDITOR: VIEW},
+    # InvoiceNow e-invoices (issue 24): read-only, downloads and the period ZIP
+    "einvoice.*": {F: VIEW, Role.AUDITOR: VIEW},
 }
 
 # Row scoping for non-admin roles: the API's selectors (dotted path, called

@@ -3,6 +3,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
+from apps.core.peppol import validate_participant_id
 from apps.customers.enums import CustomerKind, PaymentTerms
 from apps.depots.models import LATITUDE, LONGITUDE
 
@@ -18,6 +19,14 @@ class Customer(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
     uen = models.CharField("UEN", max_length=16, blank=True)
+    peppol_id = models.CharField(
+        "Peppol participant ID",
+        max_length=64,
+        blank=True,
+        validators=[validate_participant_id],
+        help_text="InvoiceNow address, e.g. 0195:SGUEN201912345K. Set: every invoice and credit note is "
+        "e-invoiced automatically. Households have none (PDF only).",
+    )
     payment_terms = models.CharField(max_length=8, choices=PaymentTerms.choices, default=PaymentTerms.CASH)
     credit_term_days = models.PositiveSmallIntegerField(default=0, validators=[MinValueValidator(0)])
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True, validators=LATITUDE)

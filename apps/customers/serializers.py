@@ -8,7 +8,7 @@ class CustomerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = [
-            "id", "code", "name", "kind", "site_address", "postal_code", "email", "phone", "uen",
+            "id", "code", "name", "kind", "site_address", "postal_code", "email", "phone", "uen", "peppol_id",
             "payment_terms", "credit_term_days", "latitude", "longitude", "receiving_from", "receiving_until",
             "is_active",
         ]  # fmt: skip

@@ -24,15 +24,16 @@ from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed
 from apps.core.locks import lock_entities, lock_entity
 from apps.core.permissions import role_of
 from apps.core.roles import Role
-from apps.customers.enums import CustomerAuditAction
+from apps.customers.enums import CustomerAuditAction, CustomerKind
 from apps.customers.models import ContactInvite, Customer, CustomerContact
 from apps.customers.rules import hours_errors
 
 
 def customer_hours_check(before: Customer | None, after: Customer) -> None:
     """Receiving hours: from before until, and a household's inside 07:00-21:00
-    (400 on the field). Run on the locked row by the services and on the
-    admin's form (``service_check``)."""
+    (400 on the field); a household has no Peppol ID (e-invoices are B2B).
+    Run on the locked row by the services and on the admin's form
+    (``service_check``)."""
     errors = hours_errors(
         kind=after.kind,
         start=after.receiving_from,
@@ -40,6 +41,8 @@ def customer_hours_check(before: Customer | None, after: Customer) -> None:
         start_field="receiving_from",
         end_field="receiving_until",
     )
+    if after.peppol_id and after.kind == CustomerKind.HOUSEHOLD:
+        errors["peppol_id"] = ["A household has no Peppol participant ID: it gets the PDF only."]
     if errors:
         raise ValidationFailed(errors, detail=" ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
 

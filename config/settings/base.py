@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.dispatch",
     "apps.deliveries",
     "apps.finance",
+    "apps.einvoice",
     "apps.portal",
     "apps.demo",
 ]
@@ -231,6 +232,8 @@ COMPANY = {
     "gst_reg_no": env("COMPANY_GST_REG_NO", default="201912345K"),
     "phone": env("COMPANY_PHONE", default="+65 6861 2000"),
     "email": env("COMPANY_EMAIL", default="accounts@lioncitygas.example"),
+    # InvoiceNow (docs/einvoice.md): empty = derived from the UEN (0195:SGUEN<uen>)
+    "peppol_id": env("COMPANY_PEPPOL_ID", default=""),
 }
 DEFAULT_GST_RATE = Decimal("0.09")
 
@@ -276,7 +279,17 @@ AUDIT_SEAL_ON_COMMIT = env.bool("AUDIT_SEAL_ON_COMMIT", default=True)
 AUDIT_SEAL_INTERVAL = env.float("AUDIT_SEAL_INTERVAL", default=1.0)  # seconds between beat passes
 AUDIT_SEAL_MAX_DELAY = env.float("AUDIT_SEAL_MAX_DELAY", default=60.0)  # older unsealed rows fail verification
 AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", default=500)
+# InvoiceNow e-invoices (docs/einvoice.md). EINVOICE_AP_URL empty: documents are
+# built, validated and stored, nothing is transmitted (no access point yet).
+EINVOICE_AP_URL = env("EINVOICE_AP_URL", default="")
+EINVOICE_AP_TOKEN = env("EINVOICE_AP_TOKEN", default="")
+EINVOICE_AP_TIMEOUT_SECONDS = env.float("EINVOICE_AP_TIMEOUT_SECONDS", default=15.0)
+EINVOICE_MAX_ATTEMPTS = env.int("EINVOICE_MAX_ATTEMPTS", default=6)
+EINVOICE_RETRY_BASE_SECONDS = env.int("EINVOICE_RETRY_BASE_SECONDS", default=60)
+EINVOICE_ON_ISSUE = env.bool("EINVOICE_ON_ISSUE", default=True)  # customers with a Peppol ID, after commit
 CELERY_BEAT_SCHEDULE = {
+    # e-invoices: documents missed after commit (a lost task) rendered, due retries sent
+    "einvoice-sweep": {"task": "apps.einvoice.tasks.einvoice_sweep", "schedule": 300.0},
     "seal-audit": {"task": "apps.audit.tasks.seal_audit", "schedule": AUDIT_SEAL_INTERVAL},
     # the day's standing orders, before the dispatchers plan the day (CELERY_TIMEZONE: Singapore)
     "generate-repeat-orders": {

@@ -107,10 +107,13 @@ TABLE = [
     E("GET", "/api/invoices/{invoice}/", "yyhyy"),
     E("GET", "/api/invoices/{invoice_other}/", "yyhhy"),
     E("GET", "/api/invoices/{invoice_other}/pdf/", "yyhhy"),
+    # the PINT-SG e-invoice (docs/einvoice.md): whoever may read the PDF / the credit note
+    E("GET", "/api/invoices/{invoice_other}/einvoice/", "yyhhy"),
     E("POST", "/api/invoices/{invoice_other}/payments/", "yy-hy", {"amount": "1.00", "method": "CASH"}),
     E("GET", "/api/credit-notes/", "yy--y"),
     E("POST", "/api/credit-notes/", "yy--y", {"invoice": "{invoice_other}", "reason": "price"}),
     E("GET", "/api/credit-notes/{credit_note}/", "yy--y"),
+    E("GET", "/api/credit-notes/{credit_note}/einvoice/", "yy--y"),
     # finance back office (issue 11): finance and admin; the auditor's marks are in test_roles_auditor.py
     E("GET", "/api/reports/ageing/", "y---y"),
     E("GET", "/api/reports/gst-summary/", "y---y"),
@@ -122,6 +125,7 @@ TABLE = [
     E("GET", "/api/exports/credit-notes.csv", "y---y"),
     E("GET", "/api/exports/accounting.csv", "y---y"),
     E("GET", "/api/exports/invoices.zip", "y---y"),
+    E("GET", "/api/exports/einvoices.zip", "y---y"),
     E("GET", "/api/email-log/", "y---y"),
     E("GET", "/api/email-log/{email_log}/", "y---y"),
     # orders, routes, the driver's day

@@ -1,0 +1,57 @@
+"""Each kind of defect is caught by the schema or by the named rule meant for
+it (a valid document, altered one way at a time)."""
+
+import re
+
+import pytest
+
+from apps.einvoice.services import expected_of
+from apps.einvoice.tests.helpers import CYL, DEP, issue
+from apps.einvoice.ubl import invoice_xml
+from apps.einvoice.validation import RULES, validate
+
+pytestmark = pytest.mark.django_db
+
+
+def _sub(pattern: str, repl: str, count: int = 1):
+    return lambda xml: re.sub(pattern.encode(), repl.encode(), xml, count=count, flags=re.S)
+
+
+CASES = [
+    ("element order", _sub(r"(<cbc:DueDate>.*?</cbc:DueDate>\s*)(<cbc:InvoiceTypeCode>.*?</cbc:InvoiceTypeCode>)",
+                           r"\2\1"), "UBL-XSD"),
+    ("unknown element", _sub(r"<cbc:BuyerReference>", "<cbc:Buyer>x</cbc:Buyer><cbc:BuyerReference>"), "UBL-XSD"),
+    ("no UUID", _sub(r"\s*<cbc:UUID>[^<]*</cbc:UUID>", ""), "BR-108-GST-SG"),
+    ("no seller GST id", _sub(r"\s*<cac:PartyTaxScheme>.*?</cac:PartyTaxScheme>", ""), "BR-105-GST-SG"),
+    ("no buyer post code", _sub(r"(<cac:AccountingCustomerParty>.*?)\s*<cbc:PostalZone>[^<]*</cbc:PostalZone>",
+                                r"\1"), "BR-107-GST-SG"),
+    ("unknown GST category", _sub(r"<cbc:ID>OS</cbc:ID>", "<cbc:ID>XX</cbc:ID>", 0), "BR-CL-17-GST-SG"),
+    ("wrong SR rate", _sub(r"<cbc:Percent>9</cbc:Percent>", "<cbc:Percent>8</cbc:Percent>", 0), "LPG-GST-01"),
+    ("wrong specification id", _sub(r"billing-1@sg-1", "billing-1@jp-1"), "LPG-SPEC-01"),
+    ("malformed buyer endpoint", _sub(r"(<cac:AccountingCustomerParty>.*?<cbc:EndpointID schemeID=\"0195\">)SGUEN",
+                                      r"\1"), "LPG-EP-02"),
+    ("three decimals", _sub(r"(<cbc:TaxAmount currencyID=\"SGD\">)(\d+\.\d\d)<", r"\g<1>\g<2>0<"), "LPG-DEC-01"),
+    ("line price", _sub(r"<cbc:PriceAmount currencyID=\"SGD\">24.99", '<cbc:PriceAmount currencyID="SGD">24.98'),
+     "LPG-LINE-01"),
+    ("line sum", _sub(r"(<cac:InvoiceLine>.*?<cbc:LineExtensionAmount currencyID=\"SGD\">)(\d+)\.", r"\g<1>1\2."),
+     "IBR-CO-10"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("what", "alter", "rule"), CASES, ids=[c[0] for c in CASES])
+def test_each_defect_is_named(world, what, alter, rule):
+    invoice = issue(world, [(CYL, "LPG 12.7 kg refill", "3", "24.99"), (DEP, "Cylinder deposit", "1", "45.35")])
+    xml = invoice_xml(invoice)
+    assert validate(xml, expected_of(invoice)).ok
+    altered = alter(xml)
+    assert altered != xml, what
+    report = validate(altered, expected_of(invoice))
+    assert not report.ok
+    if rule:
+        assert rule in {f.rule for f in report.errors}, [f.as_dict() for f in report.errors]
+
+
+def test_rule_ids_are_unique_and_every_rule_has_a_text():
+    ids = [rule.id for rule in RULES]
+    assert len(ids) == len(set(ids))
+    assert all(rule.text and rule.flag in ("fatal", "warning") for rule in RULES)

