@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0003_contacts'),
+        ('customers', '0004_contact_notifications'),
     ]
 
     operations = [
