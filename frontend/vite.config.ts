@@ -39,6 +39,8 @@ export default defineConfig({
         // barcode reader's .wasm (zxing-wasm, ~0.9 MB) is part of the shell,
         // so scanning serials works offline; nothing comes from a CDN.
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
+        // Build metadata (Vite's manifest, read by scripts/bundle-budget.mjs), not part of the app.
+        globIgnores: ['.vite/**'],
         maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
         navigateFallback: '/app/index.html',
         // The customer app (/app/customer/) is its own precached page.
@@ -56,6 +58,8 @@ export default defineConfig({
     outDir: 'dist',
     sourcemap: false,
     chunkSizeWarningLimit: 800,
+    // dist/.vite/manifest.json: which chunks each page loads first (scripts/bundle-budget.mjs).
+    manifest: true,
     // Two apps, one build: the driver's PWA (index.html) and the customer's
     // (customer/index.html); shared code lands in shared chunks.
     rollupOptions: { input: { driver: 'index.html', customer: 'customer/index.html' } },
