@@ -5,8 +5,12 @@ import { db, kvSet } from '../lib/db';
 import { getMe, type Me } from '../features/session/api/get-me';
 import { loadCompany } from '../features/company/api/get-company';
 import { loadPriceBook } from '../features/master-data/api/get-customer-prices';
-import { CURRENT_USER_KEY, registerDevice } from '../offline/sync-transport';
-import { recoverRevokedDevice, startAutoSync } from '../offline/sync-service';
+import { CURRENT_USER_KEY } from '../offline/sync-state';
+
+// The sync engine (outbox replay, signing, uploads) is its own chunk: the
+// first screen renders without it, and it starts right after (issue 23).
+const syncEngine = () => import('../offline/sync-service');
+const deviceRegistration = () => import('../offline/sync-transport');
 
 type Status = 'loading' | 'signed-out' | 'signed-in';
 
@@ -62,10 +66,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const refresh = () => void Promise.allSettled([loadCompany(), loadPriceBook()]);
     refresh();
     window.addEventListener('online', refresh);
-    const stop = startAutoSync();
+    let stop: (() => void) | undefined;
+    let stopped = false;
+    syncEngine().then(
+      ({ startAutoSync }) => {
+        if (!stopped) stop = startAutoSync();
+      },
+      (e: unknown) => console.error('The sync engine did not load; queued actions wait for the next start', e),
+    );
     return () => {
       window.removeEventListener('online', refresh);
-      stop();
+      stopped = true;
+      stop?.();
     };
   }, [status]);
 
@@ -73,6 +85,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     async (email: string, password: string) => {
       await api.login(email, password);
       const who = await loadMe();
+      const [{ recoverRevokedDevice }, { registerDevice }] = await Promise.all([syncEngine(), deviceRegistration()]);
       // After the office revoked this phone: a new key, the queued events signed with it.
       await recoverRevokedDevice(who.email);
       // First login on this phone: register the device's signing key.
