@@ -51,6 +51,12 @@ export default defineConfig({
       },
     }),
   ],
+  resolve: {
+    // Dexie's ES2016 build rather than its ES5 one (~1.5 KiB brotli less on
+    // the first screen): the build target is modern browsers anyway, and one
+    // alias for every importer (db.ts, dexie-react-hooks) keeps one copy.
+    alias: [{ find: /^dexie$/, replacement: 'dexie/dist/modern/dexie.mjs' }],
+  },
   server: {
     proxy: { '/api': process.env.VITE_DEV_API_TARGET ?? 'http://127.0.0.1:8000' },
   },
