@@ -6,7 +6,10 @@
 // modulepreload set the browser fetches before the first render). Chunks
 // reached only through import() load when a screen first opens and are not
 // counted. Sizes: raw, gzip -9 and brotli q11 (what scripts/precompress.mjs
-// writes and Django serves). Exits 1 when an entry is over the budget.
+// writes and Django serves). Exits 1 when an entry is over the budget, or
+// when a chunk of the build (lazy ones, the .wasm) is missing from the
+// service worker's precache (dist/sw.js): a screen that never opened online
+// must still open offline.
 //   node scripts/bundle-budget.mjs [--budget 102400] [--json]
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -56,6 +59,13 @@ export function measure(manifest, readAsset) {
   });
 }
 
+/** The build's files (every chunk, its CSS and assets such as the .wasm) that dist/sw.js does not precache. */
+export function notPrecached(manifest, swSource) {
+  const files = new Set();
+  for (const chunk of Object.values(manifest)) for (const f of [chunk.file, ...(chunk.css ?? []), ...(chunk.assets ?? [])]) files.add(f);
+  return [...files].filter((f) => !swSource.includes(`"${f}"`)).sort();
+}
+
 function main() {
   const args = process.argv.slice(2);
   const budgetAt = args.indexOf('--budget');
@@ -81,6 +91,11 @@ function main() {
       for (const f of files) console.log(row(f.file, f));
       console.log(`${row('total', total)}  ${total.brotli > budget ? 'OVER BUDGET' : 'ok'}`);
     }
+  }
+  const missing = notPrecached(manifest, readFileSync(`${dist}sw.js`, 'utf8'));
+  if (missing.length) {
+    console.error(`bundle-budget: not in the service worker's precache (dist/sw.js): ${missing.join(', ')}`);
+    process.exit(1);
   }
   const over = results.filter((r) => r.total.brotli > budget);
   if (!results.length) {

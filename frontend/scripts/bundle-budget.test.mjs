@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstScreenChunks, htmlEntries, measure } from './bundle-budget.mjs';
+import { firstScreenChunks, htmlEntries, measure, notPrecached } from './bundle-budget.mjs';
 
 // The shape of Vite's dist/.vite/manifest.json: two HTML entries sharing a
 // chunk, lazy screens reached by import() that import the entry back.
@@ -32,5 +32,10 @@ describe('bundle budget', () => {
   });
   it('refuses a manifest that names a missing chunk', () => {
     expect(() => firstScreenChunks({ 'index.html': { file: 'a.js', isEntry: true, imports: ['_gone.js'] } }, 'index.html')).toThrow(/_gone/);
+  });
+  it('names the chunks the service worker does not precache', () => {
+    const all = ['driver-a', 'customer-b', 'react-c', 'db-d', 'delivery-e', 'pad-f', 'sw-g'].map((n) => `{url:"assets/${n}.js",revision:null}`).join(',');
+    expect(notPrecached(manifest, `precacheAndRoute([${all},{url:"assets/app.css",revision:null}])`)).toEqual([]);
+    expect(notPrecached(manifest, `precacheAndRoute([${all}])`)).toEqual(['assets/app.css']);
   });
 });
