@@ -2355,7 +2355,12 @@ export interface components {
              */
             oldest_since: string | null;
         };
-        /** @description The office's invoice, its PDF link the customer's own. */
+        /**
+         * @description The office's invoice, its PDF link the customer's own, and while
+         *     anything is due a PayNow payload for the app to draw as a QR: the
+         *     invoice's own (the one printed on its PDF, invoice number as reference)
+         *     while nothing is paid, the same for the amount still due once partly paid.
+         */
         CustomerInvoice: {
             /** Format: decimal */
             readonly amount_credited: string;
@@ -2403,6 +2408,7 @@ export interface components {
             readonly payment_method: components["schemas"]["PaymentMethodEnum"];
             readonly payment_terms: string;
             readonly payments: components["schemas"]["Payment"][];
+            readonly paynow_payload: string | null;
             readonly pdf_url: string;
             readonly status: components["schemas"]["InvoiceStatusEnum"];
             /**
