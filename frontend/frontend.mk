@@ -7,7 +7,7 @@ E2E_BASE_URL ?= http://127.0.0.1:8765
 CHROMIUM ?= /usr/bin/chromium
 FRONTEND_STAMP := $(FRONTEND_DIR)/node_modules/.installed
 
-.PHONY: frontend-install frontend-build frontend-test frontend-typecheck frontend-lint frontend-api frontend-api-check \
+.PHONY: frontend-install frontend-build frontend-budget frontend-test frontend-typecheck frontend-lint frontend-api frontend-api-check \
 	e2e e2e-mock e2e-chromium
 
 # npm ci from the committed package-lock.json (the npm cache first, so a fresh
@@ -29,6 +29,11 @@ frontend-install:
 frontend-build: $(FRONTEND_STAMP)
 	cd $(FRONTEND_DIR) && npm run build
 
+# Issue 23: each app's first screen (entry chunk + its static imports, from
+# dist/.vite/manifest.json) stays within 100 KiB of brotli-compressed JS.
+frontend-budget: frontend-build
+	cd $(FRONTEND_DIR) && node scripts/bundle-budget.mjs
+
 frontend-typecheck: $(FRONTEND_STAMP)
 	cd $(FRONTEND_DIR) && npx tsc -b
 
@@ -44,9 +49,9 @@ frontend-api: $(FRONTEND_STAMP) $(VENV)/.installed
 frontend-api-check: $(FRONTEND_STAMP) $(VENV)/.installed
 	cd $(FRONTEND_DIR) && PYTHON=$(abspath $(PY)) npm run --silent check:api
 
-# The generated API types match the server, lint (with the import
-# boundaries), then the unit tests.
-frontend-test: $(FRONTEND_STAMP) frontend-api-check
+# The generated API types match the server, the first screens within their
+# budget (after a build), lint (with the import boundaries), then the unit tests.
+frontend-test: $(FRONTEND_STAMP) frontend-api-check frontend-budget
 	cd $(FRONTEND_DIR) && npx eslint . && npx vitest run
 
 # Debian's Chromium (package chromium, never a browser download), driven by

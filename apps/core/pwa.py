@@ -39,6 +39,10 @@ class PWAWhiteNoiseMiddleware(WhiteNoiseMiddleware):
         dist = settings.FRONTEND_DIST
         if dist.is_dir():
             self.add_files(str(dist), prefix="app/")
+            # Vite's build manifest (dist/.vite/, read by the bundle budget
+            # check) is build metadata, not part of the app: not served.
+            for url in [u for u in self.files if u.startswith("/app/.vite/")]:
+                del self.files[url]
 
     def immutable_file_test(self, path: str, url: str) -> bool:
         # A year, immutable ("max-age=315360000, public, immutable" from WhiteNoise).

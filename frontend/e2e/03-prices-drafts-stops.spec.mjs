@@ -204,21 +204,27 @@ describe('prices, receipts, drafts and stops', { skip: process.env.E2E_MOCK === 
     await phone.context.close();
   });
 
-  it('serves the main bundle compressed (br, gzip), cached for a year; the shell no-cache', async () => {
+  it('serves the first screen\'s chunks compressed (br, gzip), cached for a year; the shell no-cache', async () => {
     const html = await (await fetch(APP_URL)).text();
-    const src = /<script[^>]+src="([^"]+index-[^"]+\.js)"/.exec(html)?.[1];
-    assert.ok(src, 'main bundle in index.html');
-    const url = new URL(src, APP_URL).href;
-    for (const [accept, encoding] of [['br, gzip', 'br'], ['gzip', 'gzip']]) {
-      const res = await fetch(url, { headers: { 'Accept-Encoding': accept } });
-      assert.equal(res.status, 200);
-      assert.equal(res.headers.get('content-encoding'), encoding);
-      assert.match(res.headers.get('cache-control'), /max-age=315360000.*immutable|immutable.*max-age=315360000/);
-      assert.match(res.headers.get('vary') ?? '', /Accept-Encoding/i);
-      await res.body?.cancel(); // an unread body keeps the connection, and this process, alive for minutes
-    }
+    // The entry (driver-*.js) and the chunks it imports (modulepreload): what the first screen loads.
+    const entry = /<script type="module"[^>]+src="([^"]+\/driver-[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(entry, 'the driver entry in index.html');
+    const preloads = [...html.matchAll(/<link rel="modulepreload"[^>]+href="([^"]+\.js)"/g)].map((m) => m[1]);
+    assert.ok(preloads.length > 0, 'shared chunks preloaded');
+    for (const src of [entry, ...preloads]) await assertCompressedAndImmutable(new URL(src, APP_URL).href);
     const shell = await fetch(`${APP_URL}sw.js`);
     assert.equal(shell.headers.get('cache-control'), 'no-cache');
     await shell.body?.cancel();
   });
 });
+
+async function assertCompressedAndImmutable(url) {
+  for (const [accept, encoding] of [['br, gzip', 'br'], ['gzip', 'gzip']]) {
+    const res = await fetch(url, { headers: { 'Accept-Encoding': accept } });
+    assert.equal(res.status, 200, url);
+    assert.equal(res.headers.get('content-encoding'), encoding, url);
+    assert.match(res.headers.get('cache-control'), /max-age=315360000.*immutable|immutable.*max-age=315360000/);
+    assert.match(res.headers.get('vary') ?? '', /Accept-Encoding/i);
+    await res.body?.cancel(); // an unread body keeps the connection, and this process, alive for minutes
+  }
+}

@@ -73,3 +73,13 @@ def test_customer_app_has_its_own_shell(dist):
     assert manifest["Content-Type"] == "application/manifest+json" and manifest["Cache-Control"] == "no-cache"
     driver = client.get("/app/")
     assert b"LPG driver" in b"".join(driver.streaming_content)
+
+
+def test_build_manifest_is_not_served(dist):
+    (dist / ".vite").mkdir()
+    (dist / ".vite" / "manifest.json").write_text('{"index.html": {"file": "assets/driver-abc123.js"}}')
+    client = Client()
+    response = client.get("/app/.vite/manifest.json")  # an unknown /app/ path: the app shell, not the file
+    assert b"driver-abc123" not in b"".join(response.streaming_content)
+    assert response["Content-Type"].startswith("text/html")
+    assert client.get("/app/assets/index-abc123.js").status_code == 200

@@ -5,8 +5,13 @@ import { db, kvSet } from '../lib/db';
 import { getMe, type Me } from '../features/session/api/get-me';
 import { loadCompany } from '../features/company/api/get-company';
 import { loadPriceBook } from '../features/master-data/api/get-customer-prices';
-import { CURRENT_USER_KEY, registerDevice } from '../offline/sync-transport';
-import { recoverRevokedDevice, startAutoSync } from '../offline/sync-service';
+import { CURRENT_USER_KEY } from '../offline/sync-state';
+import { otherAppFor } from './role-app';
+
+// The sync engine (outbox replay, signing, uploads) is its own chunk: the
+// first screen renders without it, and it starts right after (issue 23).
+const syncEngine = () => import('../offline/sync-service');
+const deviceRegistration = () => import('../offline/sync-transport');
 
 type Status = 'loading' | 'signed-out' | 'signed-in';
 
@@ -26,6 +31,13 @@ export function useSession(): Session {
   return s;
 }
 
+/** A customer contact signed in here: off to the customer app (the session stays 'loading', no driver shell, no sync). */
+function leaveForOtherApp(me: Me): boolean {
+  const url = otherAppFor(me.role);
+  if (url) window.location.assign(url);
+  return !!url;
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<Status>('loading');
   const [me, setMe] = useState<Me>();
@@ -42,7 +54,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     void (async () => {
       if (!(await api.isSignedIn())) return setStatus('signed-out');
       try {
-        await loadMe();
+        const who = await loadMe();
+        if (leaveForOtherApp(who)) return;
         setStatus('signed-in');
       } catch {
         // offline with no cached profile, or the session is gone
@@ -62,10 +75,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const refresh = () => void Promise.allSettled([loadCompany(), loadPriceBook()]);
     refresh();
     window.addEventListener('online', refresh);
-    const stop = startAutoSync();
+    let stop: (() => void) | undefined;
+    let stopped = false;
+    syncEngine().then(
+      ({ startAutoSync }) => {
+        if (!stopped) stop = startAutoSync();
+      },
+      (e: unknown) => console.error('The sync engine did not load; queued actions wait for the next start', e),
+    );
     return () => {
       window.removeEventListener('online', refresh);
-      stop();
+      stopped = true;
+      stop?.();
     };
   }, [status]);
 
@@ -73,6 +94,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     async (email: string, password: string) => {
       await api.login(email, password);
       const who = await loadMe();
+      if (leaveForOtherApp(who)) return setStatus('loading');
+      const [{ recoverRevokedDevice }, { registerDevice }] = await Promise.all([syncEngine(), deviceRegistration()]);
       // After the office revoked this phone: a new key, the queued events signed with it.
       await recoverRevokedDevice(who.email);
       // First login on this phone: register the device's signing key.

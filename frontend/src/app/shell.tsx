@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { useOnline } from './use-online';
 import { useDeviceRevoked, useOutboxCounts } from '../features/sync/hooks';
-import { REVOKED_MESSAGE } from '../offline/outbox';
+import { REVOKED_MESSAGE } from '../offline/sync-state';
 import { Notice } from '../components/ui/card';
 import { Button } from '../components/ui/button';
 import { useSession } from './session';

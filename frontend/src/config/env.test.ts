@@ -8,6 +8,7 @@ describe('env', () => {
   it('accepts an http(s) URL or a path, without the trailing slash', () => {
     expect(parseEnv({ VITE_API_BASE: 'https://ops.example.com/' }).API_BASE).toBe('https://ops.example.com');
     expect(parseEnv({ VITE_API_BASE: '/backend/' }).API_BASE).toBe('/backend');
+    expect(parseEnv({ VITE_API_BASE: '  https://ops.example.com/api/ ' }).API_BASE).toBe('https://ops.example.com/api');
   });
   it('refuses anything else at start-up', () => {
     expect(() => parseEnv({ VITE_API_BASE: 'ftp://x' })).toThrow(/VITE_API_BASE/);

@@ -2,6 +2,7 @@ import { db, kvDelete, kvGet, kvSet, type OutboxEvent, type OutboxEventOf, type 
 import { ApiError, AuthRequiredError, NetworkError } from '../lib/api-client';
 import type { EventPayloads, EventType, SyncRequest, SyncResponse, WireEvent } from '../api/types';
 import { signEvent } from './device-key';
+import { DEVICE_REVOKED_KEY, LAST_SYNC_KEY, REVOKED_MESSAGE, THROTTLED_UNTIL_KEY } from './sync-state';
 
 // The outbox: every confirmed action is written here first, signed, and only
 // then sent to POST /api/sync/. Events are sent one at a time in the order
@@ -26,16 +27,10 @@ import { signEvent } from './device-key';
 //    (the phone then makes a new key and signs its queued events with it)
 // Nothing is ever deleted by the replay.
 
-export const LAST_SYNC_KEY = 'sync.last_success';
-/** Epoch ms before which the server asked not to be sent anything (429 Retry-After). */
-export const THROTTLED_UNTIL_KEY = 'sync.throttled_until';
-/** The e-mail of the driver whose device the office revoked: nothing is sent for them until they sign in again. */
-export const DEVICE_REVOKED_KEY = 'sync.device_revoked';
+export { LAST_SYNC_KEY, THROTTLED_UNTIL_KEY, DEVICE_REVOKED_KEY, REVOKED_MESSAGE };
 /** Without a usable Retry-After, and the longest wait honoured. */
 export const DEFAULT_RETRY_AFTER_S = 60;
 export const MAX_RETRY_AFTER_S = 3600;
-
-export const REVOKED_MESSAGE = 'This phone was disconnected by the office. Sign in again to send your queued actions; they are kept on this phone.';
 
 export interface SyncTransport {
   /** POST /api/sync/ (the API client already refreshed the token once on 401). */

@@ -1,6 +1,7 @@
 import { db, kvDelete, kvGet, kvSet, type OutboxEventOf, type ReceiptContext } from '../lib/db';
 import type { EventPayloads, EventType } from '../api/types';
-import { syncTransport, CURRENT_USER_KEY } from './sync-transport';
+import { syncTransport } from './sync-transport';
+import { CURRENT_USER_KEY, LAST_REPORT_KEY, syncEvents } from './sync-state';
 import { getOrCreateDevice, signEvent } from './device-key';
 import { DEVICE_REVOKED_KEY, enqueueEvent, replayOutbox, type ReplayReport } from './outbox';
 import { pendingAttachmentCount, uploadPendingAttachments } from './attachments';
@@ -11,8 +12,7 @@ import { pendingAttachmentCount, uploadPendingAttachments } from './attachments'
 // After each replay, the proof-of-delivery files of applied deliveries are
 // uploaded (offline/attachments.ts), so online deliveries take the same path.
 
-export const LAST_REPORT_KEY = 'sync.last_report';
-export const syncEvents = new EventTarget();
+export { LAST_REPORT_KEY, syncEvents };
 
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 

@@ -2,6 +2,7 @@ import { api } from '../lib/api-client';
 import { db, kvGet } from '../lib/db';
 import { getOrCreateDevice, setDeviceId } from './device-key';
 import type { SyncTransport } from './outbox';
+import { CURRENT_USER_KEY } from './sync-state';
 
 /** POST /api/devices/ {name, public_key_jwk} -> {id}; remembered per user on this phone. */
 export async function registerDevice(user: string): Promise<string> {
@@ -14,7 +15,7 @@ export async function registerDevice(user: string): Promise<string> {
   return id;
 }
 
-export const CURRENT_USER_KEY = 'session.user';
+export { CURRENT_USER_KEY };
 
 export const syncTransport: SyncTransport = {
   currentUser: () => kvGet<string>(CURRENT_USER_KEY),

@@ -1,9 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { db, kvGet } from '../../lib/db';
-import { CURRENT_USER_KEY } from '../../offline/sync-transport';
-import { DEVICE_REVOKED_KEY, LAST_SYNC_KEY, type ReplayReport } from '../../offline/outbox';
-import { LAST_REPORT_KEY } from '../../offline/sync-service';
+import type { ReplayReport } from '../../offline/outbox';
+import { CURRENT_USER_KEY, DEVICE_REVOKED_KEY, LAST_REPORT_KEY, LAST_SYNC_KEY } from '../../offline/sync-state';
 
 export function useOutboxCounts() {
   return (

@@ -5,7 +5,7 @@ import { Card, Notice } from '../../../components/ui/card';
 import { useCylinderTypes } from '../../master-data/api/get-cylinder-types';
 import { cylinderLabel, siteAddress } from '../../master-data/api/schemas';
 import { ago, useOutboxCounts, usePendingUploads, useSyncStatus, useTick } from '../../sync/hooks';
-import { syncEvents } from '../../../offline/sync-service';
+import { syncEvents } from '../../../offline/sync-state';
 import { useInstallPrompt, requestPersistentStorage } from '../../install/use-install-prompt';
 import { useMyDay } from '../api/get-my-day';
 import { pendingVehicleDelta } from '../pending';
