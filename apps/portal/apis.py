@@ -66,8 +66,9 @@ class ProfileApi(APIView):
     @extend_schema(responses={200: ProfileOutput})
     def get(self, request):
         customer = own_customer(request)
-        return Response(ProfileOutput({"email": request.user.email, "name": request.user.name,
-                                       "customer": customer}).data)  # fmt: skip
+        body = {"email": request.user.email, "name": request.user.name, "customer": customer,
+                "cylinder_types": selectors.customer_types_bought(customer=customer)}  # fmt: skip
+        return Response(ProfileOutput(body).data)
 
 
 class AccountApi(APIView):

@@ -57,10 +57,19 @@ class OwnCustomerOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class BoughtTypeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+
+
 class ProfileOutput(serializers.Serializer):
     email = serializers.EmailField()
     name = serializers.CharField()
     customer = OwnCustomerOutput()
+    cylinder_types = BoughtTypeOutput(
+        many=True, help_text="The cylinder types this customer buys: what the app offers to order (active ones)."
+    )
 
 
 class TrackingOutput(serializers.Serializer):

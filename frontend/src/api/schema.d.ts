@@ -2142,6 +2142,11 @@ export interface components {
             shift_end: string;
             shift_start: string;
         };
+        BoughtTypeOutput: {
+            id: number;
+            name: string;
+            sku: string;
+        };
         /**
          * @description * `current` - current
          *     * `1_30` - 1_30
@@ -2355,7 +2360,12 @@ export interface components {
              */
             oldest_since: string | null;
         };
-        /** @description The office's invoice, its PDF link the customer's own. */
+        /**
+         * @description The office's invoice, its PDF link the customer's own, and while
+         *     anything is due a PayNow payload for the app to draw as a QR: the
+         *     invoice's own (the one printed on its PDF, invoice number as reference)
+         *     while nothing is paid, the same for the amount still due once partly paid.
+         */
         CustomerInvoice: {
             /** Format: decimal */
             readonly amount_credited: string;
@@ -2403,6 +2413,7 @@ export interface components {
             readonly payment_method: components["schemas"]["PaymentMethodEnum"];
             readonly payment_terms: string;
             readonly payments: components["schemas"]["Payment"][];
+            readonly paynow_payload: string | null;
             readonly pdf_url: string;
             readonly status: components["schemas"]["InvoiceStatusEnum"];
             /**
@@ -3902,6 +3913,8 @@ export interface components {
         };
         ProfileOutput: {
             customer: components["schemas"]["OwnCustomerOutput"];
+            /** @description The cylinder types this customer buys: what the app offers to order (active ones). */
+            cylinder_types: components["schemas"]["BoughtTypeOutput"][];
             /** Format: email */
             email: string;
             name: string;
