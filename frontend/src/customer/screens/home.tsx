@@ -14,9 +14,9 @@ export function HomeScreen() {
   const orders = useLoad(getOrders);
   const account = useLoad(getAccount);
   const open = orders.data?.filter(isOpen) ?? [];
-  // the last finished one too, so "delivered" (with its invoice) shows after the truck has been
-  const last = orders.data?.find((o) => !isOpen(o));
-  const shown = last ? [...open, last] : open;
+  // the last few finished ones too, so "delivered" (with its invoice) shows after the truck has been
+  const finished = orders.data?.filter((o) => !isOpen(o)).slice(0, 3) ?? [];
+  const shown = [...open, ...finished];
 
   return (
     <Page title={profile?.customer.name ?? 'Home'} testid="home">
@@ -45,7 +45,7 @@ export function HomeScreen() {
         </h2>
         {orders.error ? <ProblemNotice error={orders.error} /> : null}
         {orders.loading && !orders.data ? <Loading /> : null}
-        {orders.data && shown.length === 0 && <p className="text-stone-700">No open orders.</p>}
+        {orders.data && shown.length === 0 && <p className="text-stone-700">No orders yet.</p>}
         {shown.map((o) => (
           <OrderCard key={o.id} order={o} types={profile?.cylinder_types} />
         ))}
