@@ -206,7 +206,7 @@ describe('prices, receipts, drafts and stops', { skip: process.env.E2E_MOCK === 
 
   it('serves the main bundle compressed (br, gzip), cached for a year; the shell no-cache', async () => {
     const html = await (await fetch(APP_URL)).text();
-    const src = /<script[^>]+src="([^"]+index-[^"]+\.js)"/.exec(html)?.[1];
+    const src = /<script type="module"[^>]+src="([^"]+\/assets\/[^"]+\.js)"/.exec(html)?.[1]; // the entry (named after its build input since the customer entry)
     assert.ok(src, 'main bundle in index.html');
     const url = new URL(src, APP_URL).href;
     for (const [accept, encoding] of [['br, gzip', 'br'], ['gzip', 'gzip']]) {

@@ -83,6 +83,26 @@ describe('the customer app (issue 23)', { skip: process.env.E2E_MOCK === '1' && 
     await browser?.close();
   });
 
+  it('serves its page no-cache and its first screen in at most 100 KB of brotli JS, cached for a year', async () => {
+    const shell = await fetch(CUSTOMER_URL);
+    assert.equal(shell.headers.get('cache-control'), 'no-cache');
+    const html = await shell.text();
+    // the entry and every static import (Vite lists them as modulepreload); the lazy screens are not here
+    const scripts = [...html.matchAll(/<(?:script type="module"[^>]+src|link rel="modulepreload"[^>]+href)="([^"]+\.js)"/g)].map((m) => m[1]);
+    assert.ok(scripts.length >= 1 && scripts[0].includes('/assets/'), html);
+    let brotli = 0;
+    for (const src of scripts) {
+      const res = await fetch(new URL(src, CUSTOMER_URL), { headers: { 'Accept-Encoding': 'br' } });
+      assert.equal(res.headers.get('content-encoding'), 'br', src);
+      assert.match(res.headers.get('cache-control'), /immutable/, src);
+      brotli += Number(res.headers.get('content-length'));
+      await res.body?.cancel();
+    }
+    assert.ok(brotli > 0 && brotli <= 100 * 1024, `first screen JS: ${brotli} bytes brotli`);
+    const manifest = await (await fetch(`${CUSTOMER_URL}manifest.webmanifest`)).json();
+    assert.deepEqual([manifest.start_url, manifest.scope], ['/app/customer/', '/app/customer/']);
+  });
+
   it('a driver signing in here is told the app is for customers, with a link to /app/', async () => {
     const { page } = phone;
     await page.goto(CUSTOMER_URL);
