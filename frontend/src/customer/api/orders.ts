@@ -22,3 +22,9 @@ const OPEN = new Set(['PLANNED', 'ASSIGNED', 'PARTLY_DELIVERED']);
 export const isOpen = (o: CustomerOrder): boolean => OPEN.has(o.status);
 /** The contact may cancel while no dispatcher has planned it (the server says 409 order_planned otherwise). */
 export const mayCancel = (o: CustomerOrder): boolean => o.status === 'PLANNED' && o.tracking.state === 'received';
+
+/** On credit hold the order's notes start with the line the driver reads at the stop; the reason is the rest of it. */
+export function payAtDoorReason(order: Pick<CustomerOrder, 'payment_at_door' | 'notes'>): string | undefined {
+  if (!order.payment_at_door) return undefined;
+  return order.notes.split('\n')[0].replace(/^PAYMENT AT THE DOOR:\s*/, '');
+}

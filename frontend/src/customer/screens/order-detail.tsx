@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Button } from '../../components/ui/button';
 import { Card, Notice } from '../../components/ui/card';
 import { downloadPdf } from '../api/account';
-import { cancelOrder, getOrder, mayCancel } from '../api/orders';
+import { cancelOrder, getOrder, mayCancel, payAtDoorReason } from '../api/orders';
 import { linesText, windowText } from '../components/order-card';
 import { Loading, Page } from '../components/page';
 import { ProblemNotice } from '../components/problem';
@@ -11,11 +11,6 @@ import { day, time } from '../format';
 import { hrefOf } from '../router';
 import { useSession } from '../session';
 import { useLoad } from '../use-load';
-
-/** The driver reads the first line of the notes at the stop; on credit hold it says why payment is at the door. */
-function payAtDoorReason(notes: string): string {
-  return notes.split('\n')[0].replace(/^PAYMENT AT THE DOOR:\s*/, '');
-}
 
 export default function OrderDetailScreen({ id, placed }: { id: number; placed: boolean }) {
   const { profile } = useSession();
@@ -59,7 +54,7 @@ export default function OrderDetailScreen({ id, placed }: { id: number; placed: 
         <>
           {o.payment_at_door && (
             <Notice tone="warn" data-testid="payment-at-door">
-              Payment at the door: {payAtDoorReason(o.notes)}
+              Payment at the door: {payAtDoorReason(o)}
             </Notice>
           )}
           <Card className="space-y-3" data-testid="order" data-state={o.tracking.state}>
