@@ -11,8 +11,8 @@ import { useLoad } from '../use-load';
 
 export function HomeScreen() {
   const { profile } = useSession();
-  const orders = useLoad(getOrders);
-  const account = useLoad(getAccount);
+  const orders = useLoad(getOrders, [], { refreshOnReturn: true });
+  const account = useLoad(getAccount, [], { refreshOnReturn: true });
   const open = orders.data?.filter(isOpen) ?? [];
   // the last few finished ones too, so "delivered" (with its invoice) shows after the truck has been
   const finished = orders.data?.filter((o) => !isOpen(o)).slice(0, 3) ?? [];

@@ -14,7 +14,7 @@ import { useLoad } from '../use-load';
 
 export default function OrderDetailScreen({ id, placed }: { id: number; placed: boolean }) {
   const { profile } = useSession();
-  const order = useLoad(() => getOrder(id), [id]);
+  const order = useLoad(() => getOrder(id), [id], { refreshOnReturn: true });
   const [asking, setAsking] = useState(false);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
