@@ -35,5 +35,6 @@ export default tseslint.config(
   },
   { files: ['src/{api,lib,config,offline,components}/**/*.{ts,tsx}'], ignores: ['**/*.test.ts'], rules: { 'no-restricted-imports': ['error', sharedLayers] } },
   { files: ['src/features/**/*.{ts,tsx}'], rules: { 'no-restricted-imports': ['error', featureLayer] } },
+  { files: ['src/customer/**/*.{ts,tsx}'], rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/features/**', '**/app/**', '**/offline/**'], message: "The customer app uses the shared layers (lib, api, config, components/ui), never the driver's features, app shell or outbox." }] }] } },
   { files: ['e2e/**/*.mjs', 'scripts/**/*.mjs'], extends: [js.configs.recommended], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
 );

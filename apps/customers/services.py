@@ -170,6 +170,11 @@ def invite_accept(*, token: str, password: str, name: str = "") -> CustomerConta
     return contact
 
 
+def invite_link(token: str) -> str:
+    """The link of the invite e-mail: the customer app's ``#/invite`` screen."""
+    return f"{settings.CUSTOMER_APP_URL.rstrip('/')}/#/invite?token={token}"
+
+
 def invite_email_send(*, invite_id: int, token: str) -> None:
     """Send one invite (the Celery task's body); the token is in the link only."""
     invite = ContactInvite.objects.select_related("contact__user", "contact__customer").get(pk=invite_id)
@@ -177,7 +182,9 @@ def invite_email_send(*, invite_id: int, token: str) -> None:
         return
     company = settings.COMPANY
     user, customer = invite.contact.user, invite.contact.customer
-    link = f"{settings.CUSTOMER_APP_URL}/accept-invite?token={token}"
+    # The customer app's hash route: the token stays in the browser (a fragment
+    # is never sent to the server, so no access log or proxy keeps it).
+    link = invite_link(token)
     body = (
         f"Dear {user.name},\n\n{company['name']} invites you to order gas and see the account of "
         f"{customer.name} online.\nSet your password here (the link works once, until "

@@ -80,7 +80,8 @@ def _profile(request) -> dict:
     contact = selectors.contact_of(request.user)
     user = request.user
     return ProfileOutput({"email": user.email, "name": user.name, "customer": customer, "phone": user.phone,
-                          "notify_orders": contact.notify_orders if contact else False}).data  # fmt: skip
+                          "notify_orders": contact.notify_orders if contact else False,
+                          "cylinder_types": selectors.customer_types_bought(customer=customer)}).data  # fmt: skip
 
 
 class ProfileApi(APIView):

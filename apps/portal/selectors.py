@@ -7,13 +7,13 @@ from datetime import date, datetime, timedelta
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from apps.billing.models import CreditNote, Invoice, Payment
+from apps.billing.models import CreditNote, CustomerPrice, Invoice, InvoiceLine, Payment
 from apps.customers.models import Customer, CustomerContact
 from apps.customers.services import CustomerInactive
-from apps.depots.models import Equipment
+from apps.depots.models import CylinderType, Equipment
 from apps.dispatch.planning import at, loaded_on
 from apps.orders.enums import OrderStatus
-from apps.orders.models import Order, RouteStop
+from apps.orders.models import Order, OrderLine, RouteStop
 from apps.portal.enums import TrackingState
 
 
@@ -137,3 +137,22 @@ def _window(stop: RouteStop) -> tuple[datetime | None, datetime | None]:
         latest = eta.replace(hour=stop.window_end.hour, minute=stop.window_end.minute, second=0, microsecond=0)
         end = max(min(end, latest), start)
     return start, end
+
+
+def customer_types_bought(*, customer: Customer) -> QuerySet:
+    """The active cylinder types the customer may order in the app (the
+    order rule's ``types_bought``), by name."""
+    return CylinderType.objects.filter(pk__in=types_bought(customer), is_active=True).order_by("name", "id")
+
+
+def types_bought(customer: Customer) -> set[int]:
+    """The cylinder types this customer buys: its contract prices, its
+    invoices' lines and its earlier orders."""
+    found = set(CustomerPrice.objects.filter(customer=customer).values_list("cylinder_type_id", flat=True))
+    found |= set(
+        InvoiceLine.objects.filter(invoice__customer=customer, cylinder_type__isnull=False).values_list(
+            "cylinder_type_id", flat=True
+        )
+    )
+    found |= set(OrderLine.objects.filter(order__customer=customer).values_list("cylinder_type_id", flat=True))
+    return found

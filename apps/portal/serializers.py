@@ -57,10 +57,19 @@ class OwnCustomerOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class BoughtTypeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+
+
 class ProfileOutput(serializers.Serializer):
     email = serializers.EmailField()
     name = serializers.CharField()
     customer = OwnCustomerOutput()
+    cylinder_types = BoughtTypeOutput(
+        many=True, help_text="The cylinder types this customer buys: what the app offers to order (active ones)."
+    )
     phone = serializers.CharField(allow_blank=True, help_text="The contact's own phone (the office corrects it).")
     notify_orders = serializers.BooleanField(
         help_text="E-mails when an order is received, planned (its window) and delivered (with the tax invoice)."

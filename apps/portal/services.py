@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.audit.services import audit_record
-from apps.billing.models import CustomerPrice, InvoiceLine
 from apps.core.exceptions import ApplicationError, ValidationFailed
 from apps.core.locks import lock_entity
 from apps.core.typing import AnyRequest
@@ -21,10 +20,10 @@ from apps.customers.enums import CustomerAuditAction
 from apps.customers.models import Customer
 from apps.finance.selectors import open_invoices
 from apps.orders.enums import OPEN_STATUSES, OrderSource
-from apps.orders.models import Order, OrderLine
+from apps.orders.models import Order
 from apps.orders.services import order_cancel_by_customer, order_create
 from apps.portal.enums import NotificationStatus
-from apps.portal.selectors import customer_of
+from apps.portal.selectors import customer_of, types_bought
 
 # The driver reads the order's notes at the stop: this line tells them to collect.
 PAY_AT_DOOR = "PAYMENT AT THE DOOR"
@@ -43,19 +42,6 @@ class OrderRateLimit(ApplicationError):
 @dataclass(frozen=True)
 class CreditHold:
     reason: str
-
-
-def types_bought(customer: Customer) -> set[int]:
-    """The cylinder types this customer buys: its contract prices, its
-    invoices' lines and its earlier orders."""
-    found = set(CustomerPrice.objects.filter(customer=customer).values_list("cylinder_type_id", flat=True))
-    found |= set(
-        InvoiceLine.objects.filter(invoice__customer=customer, cylinder_type__isnull=False).values_list(
-            "cylinder_type_id", flat=True
-        )
-    )
-    found |= set(OrderLine.objects.filter(order__customer=customer).values_list("cylinder_type_id", flat=True))
-    return found
 
 
 def credit_hold(customer: Customer, *, today: date) -> CreditHold | None:

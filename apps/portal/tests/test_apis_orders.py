@@ -213,3 +213,13 @@ def test_quote_prices_with_gst_and_the_deposit_and_records_nothing(world):
     never = client.post("/api/customer/quote/", {"lines": [{"cylinder_type": world.types[0].pk, "quantity": 1}],
                                                  "scheduled_for": tomorrow}, format="json")  # fmt: skip
     assert never.status_code == 400 and "lines" in never.json()["fields"]
+
+
+def test_me_lists_the_types_the_customer_buys_which_are_what_it_may_order(world, buyer):
+    client = api_client_for(buyer)
+    types = client.get("/api/customer/me/").json()["cylinder_types"]
+    assert [t["id"] for t in types] == [world.gas.pk]
+    assert types[0]["sku"] == world.gas.sku and types[0]["name"] == world.gas.name
+    # a contact of a customer that never bought anything is offered nothing (its first refill: the office)
+    fresh = make_contact(world, world.customers[1], "fresh@example.com")
+    assert api_client_for(fresh).get("/api/customer/me/").json()["cylinder_types"] == []

@@ -5,6 +5,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -44,6 +45,8 @@ def test_office_invites_by_api_and_the_email_carries_a_token_only_its_hash_is_st
     contact = CustomerContact.objects.get(pk=body["contact"])
     assert contact.user.role == Role.CUSTOMER and not contact.user.is_staff and not contact.user.has_usable_password()
     token = mail.outbox[-1].body.split("token=")[1].split()[0]
+    # the link opens the customer app's invite screen; the token rides in the fragment
+    assert f"{settings.CUSTOMER_APP_URL}/#/invite?token={token}" in mail.outbox[-1].body
     stored = ContactInvite.objects.get(pk=body["id"])
     assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in stored.token_hash
     assert stored.sent_at is not None

@@ -2252,6 +2252,11 @@ export interface components {
             shift_end: string;
             shift_start: string;
         };
+        BoughtTypeOutput: {
+            id: number;
+            name: string;
+            sku: string;
+        };
         /**
          * @description * `current` - current
          *     * `1_30` - 1_30
@@ -4173,6 +4178,8 @@ export interface components {
         };
         ProfileOutput: {
             customer: components["schemas"]["OwnCustomerOutput"];
+            /** @description The cylinder types this customer buys: what the app offers to order (active ones). */
+            cylinder_types: components["schemas"]["BoughtTypeOutput"][];
             /** Format: email */
             email: string;
             name: string;
