@@ -321,6 +321,25 @@ describe('the customer app (issue 23)', { skip: process.env.E2E_MOCK === '1' && 
     await shot(page, '90-customer-statement-error');
   });
 
+  it('switches its order e-mails off and downloads its own data', async () => {
+    const { page } = phone;
+    const box = page.locator('[data-testid=order-emails]');
+    assert.equal(await box.isChecked(), true);
+    await box.uncheck();
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid=order-emails]');
+      return el && !el.checked && !el.disabled;
+    });
+    const me = await (await fetch(`${BASE_URL}/api/customer/me/`, { headers: { Authorization: `Bearer ${await page.evaluate(() => JSON.parse(localStorage.getItem('lpg-customer.tokens')).access)}` } })).json();
+    assert.equal(me.notify_orders, false, 'the switch is stored on the server');
+    const mine = await download(page, () => page.click('[data-testid=export-data]'));
+    const data = JSON.parse(mine.bytes.toString('utf8'));
+    assert.match(mine.name, /^my-data-\d{8}\.json$/);
+    assert.equal(data.contact.email, me.email);
+    assert.ok(JSON.stringify(data).includes(invoiceNumber), 'the export holds the invoice');
+    await axe(page, 'account, your details');
+  });
+
   it('signs out', async () => {
     const { page } = phone;
     await page.click('[data-testid=sign-out]');

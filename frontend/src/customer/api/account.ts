@@ -1,6 +1,6 @@
 import { api } from '../client';
 import { errorFromResponse } from '../../lib/http-client';
-import type { Account, CreditNote, CustomerInvoice, CylindersHeld, PaymentReceived } from './types';
+import type { Account, CreditNote, CustomerInvoice, CylindersHeld, PaymentReceived, Profile } from './types';
 
 export const getAccount = (): Promise<Account> => api.get('/api/customer/account/');
 export const getCylinders = (): Promise<CylindersHeld> => api.get('/api/customer/cylinders/');
@@ -14,6 +14,12 @@ export async function getCreditNotes(): Promise<CreditNote[]> {
   return (await api.get('/api/customer/credit-notes/', { query: { page_size: 50 } })).results;
 }
 
+/** The contact's own switch for its order e-mails (name, e-mail and phone: the office corrects them). */
+export const setOrderEmails = (notify_orders: boolean): Promise<Profile> =>
+  api.json<Profile>('/api/customer/me/', { method: 'PATCH', body: { notify_orders } });
+
+export const EXPORT_PATH = '/api/customer/me/export/';
+
 export const statementPath = (from: string, to: string): string =>
   `/api/customer/statement/?${new URLSearchParams({ from, to, format: 'pdf' }).toString()}`;
 
@@ -21,8 +27,8 @@ export const statementPath = (from: string, to: string): string =>
  * A PDF the API sends only with the Bearer token (so no plain link): fetched,
  * then saved through a temporary link. A refusal is the server's JSON error.
  */
-export async function downloadPdf(path: string, fallbackName: string): Promise<void> {
-  const res = await api.request(path, { headers: { Accept: 'application/pdf' } });
+export async function downloadPdf(path: string, fallbackName: string, accept = 'application/pdf'): Promise<void> {
+  const res = await api.request(path, { headers: { Accept: accept } });
   if (!res.ok) throw await errorFromResponse(res);
   const blob = await res.blob();
   const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? fallbackName;

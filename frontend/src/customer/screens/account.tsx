@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Button } from '../../components/ui/button';
 import { Card } from '../../components/ui/card';
-import { downloadPdf, getAccount, getCreditNotes, getCylinders, getInvoices, getPayments, statementPath } from '../api/account';
+import { downloadPdf, EXPORT_PATH, getAccount, getCreditNotes, getCylinders, getInvoices, getPayments, setOrderEmails, statementPath } from '../api/account';
 import type { CustomerInvoice } from '../api/types';
 import { Loading, Page } from '../components/page';
 import { PayNowQr } from '../components/paynow-qr';
@@ -33,7 +33,10 @@ function Section({ id, title, children }: { id: string; title: string; children:
 }
 
 export default function AccountScreen() {
-  const { profile, logout } = useSession();
+  const { profile, logout, refreshProfile } = useSession();
+  const [detailsError, setDetailsError] = useState<unknown>();
+  const [saving, setSaving] = useState(false);
+  const [emails, setEmails] = useState<boolean>(); // shown at once, put back if the server refuses
   const account = useLoad(getAccount);
   const invoices = useLoad(getInvoices);
   const credits = useLoad(getCreditNotes);
@@ -193,6 +196,55 @@ export default function AccountScreen() {
             )}
           </>
         )}
+      </Section>
+
+      <Section id="details" title="Your details">
+        <p className="text-stone-700">
+          {profile?.name} · {profile?.email}
+          {profile?.phone ? ` · ${profile.phone}` : ''}
+        </p>
+        <p className="text-sm text-stone-700">To correct your name, e-mail or phone, ask the office.</p>
+        <label className="flex min-h-11 items-center gap-3">
+          <input
+            type="checkbox"
+            className="h-6 w-6"
+            checked={emails ?? profile?.notify_orders ?? false}
+            disabled={saving || !profile}
+            data-testid="order-emails"
+            onChange={async (e) => {
+              const wanted = e.target.checked;
+              setDetailsError(undefined);
+              setEmails(wanted);
+              setSaving(true);
+              try {
+                await setOrderEmails(wanted);
+                await refreshProfile();
+              } catch (err) {
+                setDetailsError(err);
+              } finally {
+                setEmails(undefined);
+                setSaving(false);
+              }
+            }}
+          />
+          <span>E-mail me when an order is received, planned and delivered</span>
+        </label>
+        <Button
+          variant="secondary"
+          className="w-full"
+          data-testid="export-data"
+          onClick={async () => {
+            setDetailsError(undefined);
+            try {
+              await downloadPdf(EXPORT_PATH, 'my-data.json', 'application/json');
+            } catch (err) {
+              setDetailsError(err);
+            }
+          }}
+        >
+          Download my data
+        </Button>
+        <ProblemNotice error={detailsError} />
       </Section>
 
       <Button variant="secondary" className="w-full" onClick={() => void logout()} data-testid="sign-out">
