@@ -7,6 +7,7 @@ import logging
 import uuid
 
 import pytest
+from kombu import pools as kombu_pools
 
 from apps.billing.tests.helpers import delivery_body, load_vehicle
 from apps.deliveries.models import Delivery
@@ -30,11 +31,15 @@ def broker_down(settings):
 
 
 def _new_pools() -> None:
-    """Celery keeps its connection and producer pools: new ones for the new broker URL."""
+    """Celery keeps its connection and producer pools, and kombu keeps the
+    producer pools in a process-wide registry keyed by the broker URL: all
+    closed and forgotten, or the next test's task finds its broker's pool
+    closed ("Acquire on closed pool") and is never queued."""
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    kombu_pools.reset()
 
 
 @pytest.mark.django_db
