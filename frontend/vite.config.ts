@@ -50,6 +50,17 @@ export default defineConfig({
         skipWaiting: false,
       },
     }),
+    // vite-plugin-pwa links the driver's manifest into every page: the customer
+    // page keeps only its own (public/customer/manifest.webmanifest).
+    {
+      name: 'customer-manifest-only',
+      enforce: 'post',
+      transformIndexHtml: {
+        order: 'post',
+        handler: (html: string, ctx: { path: string }) =>
+          ctx.path.includes('customer/') ? html.replace(/\s*<link rel="manifest" href="\/app\/manifest\.webmanifest"[^>]*>/, '') : html,
+      },
+    },
   ],
   resolve: {
     // Dexie's ES2016 build rather than its ES5 one (~1.5 KiB brotli less on

@@ -101,6 +101,8 @@ describe('the customer app (issue 23)', { skip: process.env.E2E_MOCK === '1' && 
     assert.ok(brotli > 0 && brotli <= 100 * 1024, `first screen JS: ${brotli} bytes brotli`);
     const manifest = await (await fetch(`${CUSTOMER_URL}manifest.webmanifest`)).json();
     assert.deepEqual([manifest.start_url, manifest.scope], ['/app/customer/', '/app/customer/']);
+    // its own manifest only (not the driver's too), so it installs as "LPG Orders"
+    assert.deepEqual([...html.matchAll(/<link rel="manifest" href="([^"]+)"/g)].map((m) => m[1]), ['/app/customer/manifest.webmanifest']);
   });
 
   it('a driver signing in here is told the app is for customers, with a link to /app/', async () => {
@@ -138,6 +140,9 @@ describe('the customer app (issue 23)', { skip: process.env.E2E_MOCK === '1' && 
     await page.waitForSelector('[data-testid=home]');
     assert.equal(await page.textContent('#page-title'), fx.customer.name);
     await page.waitForSelector('[data-testid=home-balance]');
+    // the /app/ service worker, registered from this app too (installable, opens offline)
+    const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+    assert.equal(new URL(scope).pathname, '/app/');
     await axe(page, 'home');
     await shot(page, '82-customer-home');
     contact = await token({ email: fx.email, password: CONTACT_PASSWORD });

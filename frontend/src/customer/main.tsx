@@ -11,3 +11,13 @@ createRoot(document.getElementById('root')!).render(
     <CustomerApp />
   </StrictMode>,
 );
+
+// The one service worker of /app/ (the driver's build precaches this app too):
+// registered from here as well, so a customer who never opens the driver app
+// can install this one and open it offline. No update prompt here: a new
+// version takes over once every /app/ tab is closed.
+if ('serviceWorker' in navigator && !import.meta.env.DEV) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => undefined);
+  });
+}
