@@ -39,7 +39,7 @@ from apps.customers.services import (
     contact_preferences_set,
     invite_accept,
 )
-from apps.finance.pdf import statement_pdf_bytes
+from apps.finance.pdf import credit_note_pdf_bytes, statement_pdf_bytes
 from apps.finance.selectors import BUCKETS, open_invoices, statement_build
 from apps.finance.serializers import StatementOutput, statement_json
 from apps.orders.models import Order
@@ -197,7 +197,19 @@ class CustomerCylindersApi(APIView):
         return Response(CustomerCylindersHeldOutput(body).data)
 
 
-class CustomerStatementApi(APIView):
+class _PdfErrorsAsJson:
+    """For views that render PDFs: their errors stay JSON."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Errors are JSON even when the client asked for application/pdf."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 and isinstance(getattr(response, "accepted_renderer", None), PdfRenderer):
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = "application/json"
+        return response
+
+
+class CustomerStatementApi(_PdfErrorsAsJson, APIView):
     """The statement of account for a period (at most
     CUSTOMER_STATEMENT_MAX_DAYS), as JSON or PDF (``?format=pdf``)."""
 
@@ -223,30 +235,14 @@ class CustomerStatementApi(APIView):
         )
         return response
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        """Errors are JSON even when the client asked for application/pdf."""
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code >= 400 and isinstance(getattr(response, "accepted_renderer", None), PdfRenderer):
-            response.accepted_renderer = JSONRenderer()
-            response.accepted_media_type = "application/json"
-        return response
 
-
-class CustomerInvoiceViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
+class CustomerInvoiceViewSet(_PdfErrorsAsJson, SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Invoice.objects.none()  # the schema's model; get_queryset is the contact's own
     permission_classes = [IsCustomerContact]
     serializer_class = CustomerInvoiceSerializer
 
     def get_queryset(self):
         return selectors.customer_invoice_list(customer=own_customer(self.request))
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        """Errors are JSON even when the client asked for application/pdf."""
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code >= 400 and isinstance(getattr(response, "accepted_renderer", None), PdfRenderer):
-            response.accepted_renderer = JSONRenderer()
-            response.accepted_media_type = "application/json"
-        return response
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
@@ -258,13 +254,23 @@ class CustomerInvoiceViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
         return response
 
 
-class CustomerCreditNoteViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
+class CustomerCreditNoteViewSet(_PdfErrorsAsJson, SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
     queryset = CreditNote.objects.none()  # the schema's model; get_queryset is the contact's own
     permission_classes = [IsCustomerContact]
     serializer_class = CustomerCreditNoteSerializer
 
     def get_queryset(self):
         return selectors.customer_credit_note_list(customer=own_customer(self.request))
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
+    def pdf(self, request, pk=None):
+        """The credit note as a PDF, rendered from the stored note (as the
+        statement PDF: a read, not audited; the office's ZIP renders the same)."""
+        note = self.get_object()
+        response = HttpResponse(credit_note_pdf_bytes(note), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{note.number}.pdf"'
+        return response
 
 
 class CustomerOrderViewSet(SafeLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -46,7 +46,17 @@ class CustomerInvoiceSerializer(InvoiceSerializer):
 
 
 class CustomerCreditNoteSerializer(CreditNoteSerializer):
-    pass
+    """The office's credit note, with the link to its PDF the contact may open."""
+
+    pdf_url = serializers.SerializerMethodField()
+
+    class Meta(CreditNoteSerializer.Meta):
+        fields = [*CreditNoteSerializer.Meta.fields, "pdf_url"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_pdf_url(self, obj) -> str:
+        return reverse("customer-credit-note-pdf", kwargs={"pk": obj.pk})
 
 
 class OwnCustomerOutput(serializers.ModelSerializer):

@@ -186,6 +186,7 @@ TABLE = [
     E("GET", "/api/customer/invoices/{invoice_other}/pdf/", "-----"),
     E("GET", "/api/customer/credit-notes/", "-----"),
     E("GET", "/api/customer/credit-notes/{credit_note}/", "-----"),
+    E("GET", "/api/customer/credit-notes/{credit_note}/pdf/", "-----"),
     E("GET", "/api/customer/orders/", "-----"),
     E("GET", "/api/customer/orders/{order}/", "-----"),
     E("GET", "/api/customer/orders/{order_other}/", "-----"),

@@ -218,3 +218,21 @@ def test_an_unpaid_invoice_carries_its_paynow_payload_until_paid(world):
     assert payload() is None
     listed = {i["number"]: i["paynow_payload"] for i in client.get("/api/customer/invoices/").json()["results"]}
     assert listed[invoice.number] is None
+
+
+def test_a_credit_note_pdf_is_the_contacts_own_only(world):
+    from apps.billing.services import credit_note_create
+
+    load_vehicle(world, quantity=20)
+    mine = deliver(world, customer=world.customers[0]).invoice
+    theirs = deliver(world, customer=world.customers[1]).invoice
+    note = credit_note_create(actor=world.users["finance"], invoice=mine, reason="price", lines=None)
+    other = credit_note_create(actor=world.users["finance"], invoice=theirs, reason="price", lines=None)
+    client = api_client_for(make_contact(world, world.customers[0], "notes@example.com"))
+    shown = client.get(f"/api/customer/credit-notes/{note.pk}/").json()
+    assert shown["pdf_url"] == f"/api/customer/credit-notes/{note.pk}/pdf/"
+    pdf = client.get(shown["pdf_url"], HTTP_ACCEPT="application/pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert note.number in pdf["Content-Disposition"]
+    refused = client.get(f"/api/customer/credit-notes/{other.pk}/pdf/", HTTP_ACCEPT="application/pdf")
+    assert refused.status_code == 404 and refused.json()["code"] == "not_found"  # JSON, though a PDF was asked

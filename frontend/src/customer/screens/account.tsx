@@ -114,6 +114,9 @@ export default function AccountScreen() {
                   {day(cn.issue_date)}
                   {inv ? ` · on ${inv.number}` : ''} · {cn.reason}
                 </p>
+                <Button variant="ghost" className="px-0 underline" data-testid="credit-note-pdf" onClick={() => void pdf(cn.pdf_url, `${cn.number}.pdf`)}>
+                  {cn.number} (PDF)
+                </Button>
                 {inv && (
                   <Button variant="ghost" className="px-0 underline" onClick={() => void pdf(`/api/customer/invoices/${inv.id}/pdf/`, `${inv.number}.pdf`)}>
                     Invoice {inv.number} (PDF)
