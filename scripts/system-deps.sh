@@ -28,8 +28,8 @@ set -euo pipefail
 # SYSTEM_DEPS_<GROUP> overrides a list (another distribution's names, or tests).
 RUN_PKGS="${SYSTEM_DEPS_RUN:-libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core}"
 MYSQL_PKGS="${SYSTEM_DEPS_MYSQL:-build-essential pkg-config libmariadb-dev}"
-TEST_PKGS="${SYSTEM_DEPS_TEST:-libzbar0 poppler-utils chromium}"
-CHROMIUM_PKGS="${SYSTEM_DEPS_CHROMIUM:-chromium}"
+TEST_PKGS="${SYSTEM_DEPS_TEST:-libzbar0 poppler-utils chromium faketime}"
+CHROMIUM_PKGS="${SYSTEM_DEPS_CHROMIUM:-chromium faketime}"
 PROXY_PKGS="${SYSTEM_DEPS_PROXY:-nginx}"
 PROD_PKGS="${SYSTEM_DEPS_PROD:-nginx mariadb-server redis-server}"
 
