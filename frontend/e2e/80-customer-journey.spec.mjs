@@ -129,6 +129,8 @@ describe('the customer app (issue 23)', { skip: process.env.E2E_MOCK === '1' && 
     assert.equal(`${link.pathname}${link.hash.replace(/=.*/, '=')}`, '/app/customer/#/invite?token=');
     await page.goto(`${CUSTOMER_URL}${link.hash}`);
     await page.waitForSelector('[data-testid=invite]');
+    // the personal-data notice, before any password is set
+    assert.match(await page.textContent('[data-testid=privacy-notice]'), /PDPA.*correct or remove/s);
     await axe(page, 'accept invite');
     await page.fill('#invite-name', 'Mr Koh');
     await page.fill('#invite-password', CONTACT_PASSWORD);

@@ -72,6 +72,11 @@ export function InviteScreen({ token }: { token: string }) {
             </p>
           )}
         </div>
+        <p data-testid="privacy-notice" className="text-sm text-stone-700">
+          Your personal data: we keep your name, e-mail, phone and the orders you place to deliver your gas and bill your
+          account (PDPA). Download it any time from My account; ask the office to correct or remove it. Photos and GPS
+          taken at delivery are deleted after a retention period (13 months by default).
+        </p>
         <ProblemNotice error={error} />
         <Button type="submit" disabled={busy || mismatch} className="w-full min-h-14">
           {busy ? 'Setting your password…' : 'Set password and sign in'}
