@@ -21,6 +21,7 @@ class AuditAction(models.TextChoices):
     INVOICE_ISSUED = "invoice.issued"
     INVOICE_PDF_DOWNLOADED = "invoice.pdf_downloaded"
     CREDIT_NOTE_ISSUED = "credit_note.issued"
+    CREDIT_NOTE_PDF_DOWNLOADED = "credit_note.pdf_downloaded"
     PAYMENT_RECORDED = "payment.recorded"
     EXPORT = "export.downloaded"
     MASTER_DATA_CREATED = "master_data.created"

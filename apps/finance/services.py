@@ -12,8 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.billing.models import CreditNote, Invoice
+from apps.billing.services import CREDIT_NOTE_DOCUMENT
 from apps.core.background import enqueue_after_commit
 from apps.core.exceptions import ValidationFailed
 from apps.core.typing import AnyRequest
@@ -205,6 +207,23 @@ def _stored_invoice_bytes(pk: int, to_pdf: ToPdf) -> bytes:
         invoice = invoice_pdf_render(invoice_id=pk, to_pdf=to_pdf)
     with invoice.pdf.open("rb") as fh:
         return fh.read()
+
+
+def credit_note_pdf_download(*, actor: User, note: CreditNote, request: AnyRequest | None = None) -> bytes:
+    """The credit note as a PDF, rendered from the stored note (credit notes
+    keep no file); every download is audited, as an invoice's."""
+    from apps.finance.pdf import credit_note_pdf_bytes
+
+    data = credit_note_pdf_bytes(note)
+    audit_record(
+        action=AuditAction.CREDIT_NOTE_PDF_DOWNLOADED,
+        user=actor,
+        entity_type=CREDIT_NOTE_DOCUMENT,
+        entity_id=note.pk,
+        after={"number": note.number, "invoice": note.invoice.number},
+        request=request,
+    )
+    return data
 
 
 def _documents(invoices: list[tuple[int, str]], notes: list[tuple[int, str]]) -> Documents:

@@ -39,9 +39,10 @@ from apps.customers.services import (
     contact_preferences_set,
     invite_accept,
 )
-from apps.finance.pdf import credit_note_pdf_bytes, statement_pdf_bytes
+from apps.finance.pdf import statement_pdf_bytes
 from apps.finance.selectors import BUCKETS, open_invoices, statement_build
 from apps.finance.serializers import StatementOutput, statement_json
+from apps.finance.services import credit_note_pdf_download
 from apps.orders.models import Order
 from apps.portal import selectors
 from apps.portal.commands import CUSTOMER_ORDER_CREATE
@@ -237,6 +238,9 @@ class CustomerStatementApi(_PdfErrorsAsJson, APIView):
 
 
 class CustomerInvoiceViewSet(_PdfErrorsAsJson, SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """The customer's tax invoices with their lines, payments and PayNow
+    payload; each one's PDF (the download is audited)."""
+
     queryset = Invoice.objects.none()  # the schema's model; get_queryset is the contact's own
     permission_classes = [IsCustomerContact]
     serializer_class = CustomerInvoiceSerializer
@@ -255,6 +259,9 @@ class CustomerInvoiceViewSet(_PdfErrorsAsJson, SafeLookupMixin, viewsets.ReadOnl
 
 
 class CustomerCreditNoteViewSet(_PdfErrorsAsJson, SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """Credit notes on the customer's invoices; each one's PDF (the download
+    is audited)."""
+
     queryset = CreditNote.objects.none()  # the schema's model; get_queryset is the contact's own
     permission_classes = [IsCustomerContact]
     serializer_class = CustomerCreditNoteSerializer
@@ -265,10 +272,11 @@ class CustomerCreditNoteViewSet(_PdfErrorsAsJson, SafeLookupMixin, viewsets.Read
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
     def pdf(self, request, pk=None):
-        """The credit note as a PDF, rendered from the stored note (as the
-        statement PDF: a read, not audited; the office's ZIP renders the same)."""
+        """The credit note as a PDF, rendered from the stored note (the
+        office's ZIP renders the same); the download is audited."""
         note = self.get_object()
-        response = HttpResponse(credit_note_pdf_bytes(note), content_type="application/pdf")
+        data = credit_note_pdf_download(actor=request.user, note=note, request=request)
+        response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{note.number}.pdf"'
         return response
 

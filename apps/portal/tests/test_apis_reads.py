@@ -8,6 +8,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from apps.audit.models import AuditLog
 from apps.billing.tests.helpers import deliver, load_vehicle
 from apps.core.testing.world import api_client_for
 from apps.dispatch.services import dispatch_route
@@ -228,11 +229,15 @@ def test_a_credit_note_pdf_is_the_contacts_own_only(world):
     theirs = deliver(world, customer=world.customers[1]).invoice
     note = credit_note_create(actor=world.users["finance"], invoice=mine, reason="price", lines=None)
     other = credit_note_create(actor=world.users["finance"], invoice=theirs, reason="price", lines=None)
-    client = api_client_for(make_contact(world, world.customers[0], "notes@example.com"))
+    contact = make_contact(world, world.customers[0], "notes@example.com")
+    client = api_client_for(contact)
     shown = client.get(f"/api/customer/credit-notes/{note.pk}/").json()
     assert shown["pdf_url"] == f"/api/customer/credit-notes/{note.pk}/pdf/"
     pdf = client.get(shown["pdf_url"], HTTP_ACCEPT="application/pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert note.number in pdf["Content-Disposition"]
+    downloads = AuditLog.objects.filter(action="credit_note.pdf_downloaded", entity_id=str(note.pk))
+    assert list(downloads.values_list("user_id", "after__number")) == [(contact.pk, note.number)]
     refused = client.get(f"/api/customer/credit-notes/{other.pk}/pdf/", HTTP_ACCEPT="application/pdf")
     assert refused.status_code == 404 and refused.json()["code"] == "not_found"  # JSON, though a PDF was asked
+    assert not AuditLog.objects.filter(action="credit_note.pdf_downloaded", entity_id=str(other.pk)).exists()

@@ -207,8 +207,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description Only ids that fit the database column reach the query (no 500 on
-         *     /api/x/99999999999999999999999/): anything else is a 404 by URL.
+         * @description Credit notes on the customer's invoices; each one's PDF (the download
+         *     is audited).
          */
         get: operations["customer_credit_notes_list"];
         put?: never;
@@ -227,8 +227,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description Only ids that fit the database column reach the query (no 500 on
-         *     /api/x/99999999999999999999999/): anything else is a 404 by URL.
+         * @description Credit notes on the customer's invoices; each one's PDF (the download
+         *     is audited).
          */
         get: operations["customer_credit_notes_retrieve"];
         put?: never;
@@ -247,8 +247,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description The credit note as a PDF, rendered from the stored note (as the
-         *     statement PDF: a read, not audited; the office's ZIP renders the same).
+         * @description The credit note as a PDF, rendered from the stored note (the
+         *     office's ZIP renders the same); the download is audited.
          */
         get: operations["customer_credit_notes_pdf_retrieve"];
         put?: never;
@@ -304,8 +304,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description Only ids that fit the database column reach the query (no 500 on
-         *     /api/x/99999999999999999999999/): anything else is a 404 by URL.
+         * @description The customer's tax invoices with their lines, payments and PayNow
+         *     payload; each one's PDF (the download is audited).
          */
         get: operations["customer_invoices_list"];
         put?: never;
@@ -324,8 +324,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description Only ids that fit the database column reach the query (no 500 on
-         *     /api/x/99999999999999999999999/): anything else is a 404 by URL.
+         * @description The customer's tax invoices with their lines, payments and PayNow
+         *     payload; each one's PDF (the download is audited).
          */
         get: operations["customer_invoices_retrieve"];
         put?: never;
@@ -344,8 +344,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description Only ids that fit the database column reach the query (no 500 on
-         *     /api/x/99999999999999999999999/): anything else is a 404 by URL.
+         * @description The customer's tax invoices with their lines, payments and PayNow
+         *     payload; each one's PDF (the download is audited).
          */
         get: operations["customer_invoices_pdf_retrieve"];
         put?: never;
