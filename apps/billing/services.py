@@ -36,6 +36,7 @@ from apps.billing.models import (
     ServiceItemPrice,
 )
 from apps.billing.pricing import gst_rate_on, invoice_totals, line_amount, split_gross
+from apps.core.db import service_atomic
 from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed, require_reason
 from apps.core.locks import lock_entity, lock_entity_or_none
 from apps.core.permissions import role_of
@@ -300,7 +301,7 @@ def _settlement_update(invoice: Invoice, *, paid: Decimal, credited: Decimal, re
     invoice.status = status
 
 
-@transaction.atomic
+@service_atomic
 def payment_record(
     *,
     actor: User,

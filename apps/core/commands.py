@@ -106,9 +106,9 @@ class Command:
         the key's record before validation (a replay costs one read)."""
         self.authorize(actor)
         sent = fingerprint(self.name, payload)
-        replayed = replay_sent(key=key, scope=self.name, request_fingerprint=sent, user=actor)
-        if replayed is not None:
-            return replayed
+        seen = replay_sent(key=key, scope=self.name, request_fingerprint=sent, user=actor)
+        if seen.result is not None:
+            return seen.result
         data = self.validate(actor=actor, payload=payload)
         when = {"occurred_at": occurred_at} if occurred_at is not None else {}
         kwargs = {**when, **data.service_kwargs()}
@@ -122,6 +122,7 @@ class Command:
             status_code=self.status_code,
             action=lambda: self.render(self.service(actor=actor, **kwargs)),
             request_fingerprint=sent,
+            record=seen.record,
         )
 
     def render(self, result: Any) -> dict:

@@ -7,11 +7,13 @@ import functools
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, ProgrammingError, connection
+from django.db import InterfaceError, OperationalError, ProgrammingError, connection, models, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -100,3 +102,61 @@ def retries_on_conflict(fn: Callable) -> bool:
     """Whether ``fn`` (a view handler, maybe under other decorators that keep
     ``functools.wraps`` attributes) runs under ``retry_on_conflict``."""
     return bool(getattr(fn, RETRIES_ON_CONFLICT, False))
+
+
+def set_prefetched(instance: models.Model, related_name: str, objects: list) -> None:
+    """Tell ``instance.<related_name>.all()`` the rows it has (just written
+    in this transaction), as ``prefetch_related`` would, so the answer that
+    renders them does not read them back."""
+    manager = getattr(instance, related_name)  # a reverse foreign key's manager
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache.pop(manager.field.remote_field.cache_name, None)
+    queryset = manager.get_queryset()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    cache[manager.field.remote_field.cache_name] = queryset
+
+
+# -- one transaction per command, no savepoint per service inside it ---------
+#
+# A write command (apps/core/idempotency.run_idempotent) runs in one
+# transaction that rolls back whole on any error: nothing inside it catches an
+# error and goes on. The write services it calls are atomic on their own too
+# (an admin action, a test or a management command calls them directly), but
+# straight inside the command's transaction their savepoints (SAVEPOINT and
+# RELEASE, two statements each) protect nothing, so they are left out there.
+
+_SERVICE_DEPTH: ContextVar[int | None] = ContextVar("command_transaction_depth", default=None)
+
+
+@contextmanager
+def command_transaction() -> Iterator[None]:
+    """``transaction.atomic()`` for a whole command; the ``service_atomic``
+    services called straight inside it (no other atomic block between) join
+    it without a savepoint."""
+    with transaction.atomic():
+        token = _SERVICE_DEPTH.set(len(connection.atomic_blocks))
+        try:
+            yield
+        finally:
+            _SERVICE_DEPTH.reset(token)
+
+
+def service_atomic[**P, R](fn: Callable[P, R]) -> Callable[P, R]:
+    """``@transaction.atomic`` for a write service: with its own savepoint
+    anywhere, except straight inside ``command_transaction`` (or inside
+    another ``service_atomic`` there), where an error rolls the command back
+    whole anyway."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        depth = _SERVICE_DEPTH.get()
+        joins = depth is not None and depth == len(connection.atomic_blocks)
+        with transaction.atomic(savepoint=not joins):
+            token = _SERVICE_DEPTH.set(len(connection.atomic_blocks) if joins else None)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _SERVICE_DEPTH.reset(token)
+
+    return wrapper

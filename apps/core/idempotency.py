@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import rfc8785
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from apps.core.db import retry_on_conflict
+from apps.core.db import command_transaction, retry_on_conflict
 from apps.core.exceptions import IdempotencyConflict, IdempotencyKeyRequired, ValidationFailed
 from apps.core.models import IdempotencyRecord
 
@@ -71,6 +71,13 @@ def require_key(request) -> uuid.UUID:
     return key
 
 
+class _Unread:
+    """``run_idempotent``'s default: the key's record not read yet."""
+
+
+UNREAD = _Unread()
+
+
 def _replay(record: IdempotencyRecord, scope: str, print_: str, user: Any) -> IdempotentResult:
     if record.user_id != getattr(user, "pk", None):
         raise IdempotencyConflict("This Idempotency-Key was already used by another user.")
@@ -88,19 +95,23 @@ def run_idempotent(
     action: Callable[[], dict],
     status_code: int = 201,
     request_fingerprint: str = "",
+    record: IdempotencyRecord | None | _Unread = UNREAD,
 ) -> IdempotentResult:
     """Run ``action`` (which returns the JSON answer) at most once per key.
-    ``request_fingerprint``: of the body as sent, stored for ``replay_sent``."""
+    ``request_fingerprint``: of the body as sent, stored for ``replay_sent``.
+    ``record``: the key's record as ``replay_sent`` read it in this request
+    (None: there was none), so it is not read twice; a record written since
+    by a concurrent request is found by the unique key on insert."""
     if key is None:
         return IdempotentResult(status_code, retry_on_conflict(action)(), replayed=False)
     print_ = fingerprint(scope, payload)
-    existing = IdempotencyRecord.objects.filter(key=key).first()
+    existing = IdempotencyRecord.objects.filter(key=key).first() if isinstance(record, _Unread) else record
     if existing is not None:
         return _replay(existing, scope, print_, user)
 
     @retry_on_conflict
     def attempt() -> dict:
-        with transaction.atomic():
+        with command_transaction():
             body = action()
             IdempotencyRecord.objects.create(
                 key=key,
@@ -122,13 +133,23 @@ def run_idempotent(
         return _replay(existing, scope, print_, user)
 
 
-def replay_sent(*, key: uuid.UUID | None, scope: str, request_fingerprint: str, user: Any) -> IdempotentResult | None:
+@dataclass(frozen=True)
+class SentReplay:
+    """What ``replay_sent`` found: the stored answer to replay (or None) and
+    the key's record as read (None when there is none), for ``run_idempotent``."""
+
+    result: IdempotentResult | None
+    record: IdempotencyRecord | None | _Unread
+
+
+def replay_sent(*, key: uuid.UUID | None, scope: str, request_fingerprint: str, user: Any) -> SentReplay:
     """The stored answer when this user already sent exactly this body with
-    this key (one primary-key read, no validation); None otherwise, and the
-    caller takes the full path (validation, then ``run_idempotent``, which
-    also replays a body that differs only in form, or refuses a conflict)."""
+    this key (one primary-key read, no validation); otherwise no result, and
+    the caller takes the full path (validation, then ``run_idempotent`` with
+    the record read here, which also replays a body that differs only in form,
+    or refuses a conflict)."""
     if key is None:
-        return None
+        return SentReplay(None, UNREAD)
     record = IdempotencyRecord.objects.filter(key=key).first()
     if (
         record is None
@@ -137,8 +158,8 @@ def replay_sent(*, key: uuid.UUID | None, scope: str, request_fingerprint: str, 
         or not record.request_fingerprint
         or record.request_fingerprint != request_fingerprint
     ):
-        return None
-    return IdempotentResult(record.status_code, record.response_body, replayed=True)
+        return SentReplay(None, record)
+    return SentReplay(IdempotentResult(record.status_code, record.response_body, replayed=True), record)
 
 
 class _NotCreated(Exception):

@@ -107,8 +107,8 @@ def proof_canonical(proof: dict) -> dict:
 
 
 class DeliveryInput(serializers.Serializer):
-    customer = PKField(queryset=Customer.objects.filter(is_active=True))
-    vehicle = PKField(queryset=Vehicle.objects.filter(is_active=True))
+    customer = PKField(queryset=Customer.objects.filter(is_active=True).select_related("location"))
+    vehicle = PKField(queryset=Vehicle.objects.filter(is_active=True).select_related("location"))
     order = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None)
     payment_method = serializers.ChoiceField(choices=DeliveryPaymentMethod.choices)
     # empty only for a meter-only visit (a meter reading, no cylinders)

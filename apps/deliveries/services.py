@@ -23,6 +23,7 @@ from apps.billing.enums import DeliveryPaymentMethod, InvoiceLineKind
 from apps.billing.models import ServiceItem
 from apps.billing.pricing import cylinder_price, service_price
 from apps.core.background import enqueue_after_commit
+from apps.core.db import service_atomic, set_prefetched
 from apps.core.exceptions import ApplicationError, ValidationFailed
 from apps.core.permissions import role_of
 from apps.core.roles import Role
@@ -211,7 +212,7 @@ def _pdf_after_commit(invoice_id: int) -> None:
     enqueue_after_commit(invoice_render_pdf, invoice_id)
 
 
-@transaction.atomic
+@service_atomic
 def delivery_create(
     *,
     actor: User,
@@ -293,7 +294,7 @@ def delivery_create(
         created_by=actor,
         occurred_at=when,
     )
-    DeliveryLine.objects.bulk_create(
+    created = DeliveryLine.objects.bulk_create(
         [
             DeliveryLine(
                 delivery=delivery,
@@ -304,6 +305,7 @@ def delivery_create(
             for line in lines
         ]
     )
+    set_prefetched(delivery, "lines", created)  # the answer lists them
     if declared is not None:
         _proof_record(delivery, declared)
     else:  # the answer reads delivery.proof: known to be none, no query
@@ -410,6 +412,8 @@ def delivery_create(
         amount_tendered=amount_tendered,
         payment_reference=payment_reference,
     )
+    if invoice is not None:  # issued just now: its one payment is the door's, if any
+        set_prefetched(invoice, "payments", [payment] if payment is not None else [])
     audit_record(
         action=AuditAction.DELIVERY_CREATED,
         user=actor,

@@ -9,7 +9,7 @@ from apps.distribution.models import DistributionHeader, DistributionItem
 
 
 class DistributionItemInput(serializers.Serializer):
-    depot = PKField(queryset=Depot.objects.filter(is_active=True))
+    depot = PKField(queryset=Depot.objects.filter(is_active=True).select_related("location"))
     cylinder_type = PKField(queryset=CylinderType.objects.filter(is_active=True))
     quantity = serializers.IntegerField(min_value=1, max_value=10000)
     movement_type = serializers.ChoiceField(choices=DistributionMovement.choices)
@@ -17,7 +17,7 @@ class DistributionItemInput(serializers.Serializer):
 
 
 class DistributionInput(serializers.Serializer):
-    vehicle = PKField(queryset=Vehicle.objects.filter(is_active=True))
+    vehicle = PKField(queryset=Vehicle.objects.filter(is_active=True).select_related("location"))
     driver = PKField(queryset=User.objects.filter(is_active=True, role="driver"), required=False, allow_null=True)
     items = DistributionItemInput(many=True, allow_empty=False, max_length=100)
 

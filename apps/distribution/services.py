@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
+from apps.core.db import service_atomic, set_prefetched
 from apps.core.exceptions import ValidationFailed
 from apps.core.locks import lock_entity
 from apps.core.sequences import distribution_number
@@ -58,7 +59,7 @@ class DistributionLine:
         )
 
 
-@transaction.atomic
+@service_atomic
 def distribution_create(
     *,
     actor: User,
@@ -92,7 +93,7 @@ def distribution_create(
         created_by=actor,
         occurred_at=when,
     )
-    DistributionItem.objects.bulk_create(
+    created = DistributionItem.objects.bulk_create(
         [
             DistributionItem(
                 header=header,
@@ -104,6 +105,7 @@ def distribution_create(
             for item in items
         ]
     )
+    set_prefetched(header, "items", created)  # the answer lists them
     truck = location_for_vehicle(vehicle)
     lines = []
     for i, item in enumerate(items):

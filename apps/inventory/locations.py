@@ -15,12 +15,17 @@ _OWNER_FIELD: dict[str, str] = {
 
 def _owned_location(kind: str, owner) -> Location:
     field = _OWNER_FIELD[kind]
+    related = type(owner).location.related  # the owner's side of Location.<field>
+    if related.is_cached(owner) and (known := related.get_cached_value(owner)) is not None:
+        return known  # read with its owner (select_related("location")): no query
     found = Location.objects.filter(**{field: owner}).first()
     if found is not None:
         return found
     try:
         with transaction.atomic():
-            return Location.objects.create(kind=kind, name=str(owner)[:200], **{field: owner})
+            # by id: the owner object is not told (only a query's select_related
+            # tells it, for that request; a test's object outlives rollbacks)
+            return Location.objects.create(kind=kind, name=str(owner)[:200], **{f"{field}_id": owner.pk})
     except IntegrityError:
         return Location.objects.get(**{field: owner})
 
