@@ -104,7 +104,9 @@ test-e2e: install frontend-build
 # 500-event sync backlog applied and replayed (bench/sync_replay.py); on every
 # reachable database; appends to BENCHMARKS.md. First the dispatch solver
 # against the sweep baseline on a 300-order day (bench/dispatch.py). Reads at
-# a million ledger rows: bench/reads.py (minutes to load; run by hand).
+# a million ledger rows: bench/reads.py (minutes to load; run by hand). Last,
+# the evening sync burst of 10 phones through nginx on prod-up's topology
+# (bench/fleet.py; 50 and 500 phones by hand, docs/operations.md).
 bench: install
 	$(PY) bench/dispatch.py
 	$(PY) bench/ceiling.py && $(PY) bench/sync_replay.py
@@ -112,6 +114,7 @@ bench: install
 	  if $(PY) scripts/db_reachable.py "$$url"; then \
 	    DATABASE_URL="$$url" $(PY) bench/ceiling.py && DATABASE_URL="$$url" $(PY) bench/sync_replay.py || exit 1; \
 	  else echo "=== $$url not reachable: skipped ==="; fi; done
+	$(PY) bench/fleet.py --phones 10 --spread 20
 
 # The production topology on this machine, no Docker (docs/operations.md):
 # nginx, two gunicorns, MariaDB primary + replica, Redis, Celery worker and beat.
