@@ -40,7 +40,7 @@ http {{
 def render_site(listen: str, upstreams: list[str], body_limit: int, server_extra: str = "") -> str:
     values = {
         "LPG_LISTEN": listen,
-        "LPG_UPSTREAM_SERVERS": " ".join(f"server {u};" for u in upstreams),
+        "LPG_UPSTREAM_SERVERS": " ".join(f"server {u} max_fails=0;" for u in upstreams),
         "LPG_CLIENT_MAX_BODY_SIZE": str(body_limit),
         "LPG_SERVER_EXTRA": server_extra,
     }

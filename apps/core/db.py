@@ -160,3 +160,25 @@ def service_atomic[**P, R](fn: Callable[P, R]) -> Callable[P, R]:
                 _SERVICE_DEPTH.reset(token)
 
     return wrapper
+
+
+@contextmanager
+def consistent_snapshot() -> Iterator[None]:
+    """Several reads that see one committed state: a read-only REPEATABLE READ
+    transaction on MariaDB/MySQL and PostgreSQL (the project runs READ
+    COMMITTED, where each statement sees the latest commit, so a check made of
+    several queries, ``reconcile_inventory``, could see a document's moves and
+    not yet its balances while writes go on). Inside a transaction already
+    open the reads share that one; SQLite (one node, ``BEGIN IMMEDIATE`` would
+    stop the writers) reads as it is."""
+    if connection.in_atomic_block or connection.vendor == "sqlite":
+        yield
+        return
+    if connection.vendor == "mysql":  # applies to the next transaction, the one opened below
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield

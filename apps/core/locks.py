@@ -22,9 +22,15 @@ type and checks the order; ``test_every_lock_goes_through_core_locks`` keeps
 (``BEGIN IMMEDIATE`` takes the database write lock at the start instead),
 so there the order is a property of the code, not of the database."""
 
+import hashlib
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import IntEnum
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import Model, QuerySet
 
 
@@ -81,3 +87,65 @@ def lock_audit_head(*, skip_locked: bool = False, using: str = "default") -> Mod
     holds it."""
     head_model = apps.get_model("audit", "AuditChainHead")
     return head_model.objects.using(using).select_for_update(skip_locked=skip_locked).filter(pk=1).first()
+
+
+# -- named locks held across transactions -----------------------------------
+#
+# A sync batch applies its events one transaction each; two copies of one
+# device's batch (a phone that resent after a proxy timeout while the first
+# was still being applied) must not interleave, or a later event of the device
+# could run before an earlier one. A named lock, held by the connection for
+# the whole batch and taken before any row lock (outside every transaction,
+# so it is not in the row-lock order above), serialises one device's batches.
+
+
+def _pg_key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+_process_locks: dict[str, threading.Lock] = {}
+_process_locks_guard = threading.Lock()
+
+
+@contextmanager
+def named_lock(name: str, *, wait: float) -> Iterator[bool]:
+    """Hold the lock ``name`` (at most 64 characters) for the block, waiting
+    at most ``wait`` seconds for it; yields whether it was taken (False: the
+    caller answers "busy", never goes on unlocked). MariaDB/MySQL GET_LOCK,
+    PostgreSQL session advisory locks (released when the connection dies with
+    its process); SQLite serves from one process: a lock of that process."""
+    vendor = connection.vendor
+    if vendor == "mysql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT GET_LOCK(%s, %s)", [name, wait])
+            taken = cursor.fetchone()[0] == 1
+        try:
+            yield taken
+        finally:
+            if taken:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT RELEASE_LOCK(%s)", [name])
+    elif vendor == "postgresql":
+        key, deadline, taken = _pg_key(name), time.monotonic() + wait, False
+        with connection.cursor() as cursor:
+            for _ in range(max(1, int(wait / 0.05)) + 1):  # bounded: every 50 ms until the deadline
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+                taken = bool(cursor.fetchone()[0])
+                if taken or time.monotonic() >= deadline:
+                    break
+                time.sleep(0.05)
+        try:
+            yield taken
+        finally:
+            if taken:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+    else:
+        with _process_locks_guard:
+            lock = _process_locks.setdefault(name, threading.Lock())
+        taken = lock.acquire(timeout=wait)
+        try:
+            yield taken
+        finally:
+            if taken:
+                lock.release()

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 
+from apps.core.db import consistent_snapshot
 from apps.core.scoping import role_q, scope_by_role
 from apps.depots.models import Equipment
 from apps.depots.selectors import equipment_list
@@ -86,7 +87,13 @@ class Drift:
 
 def balance_drift() -> list[Drift]:
     """Recompute every balance from the ledger (two grouped queries: what came
-    in, what went out) and list each (location, type, state) that disagrees."""
+    in, what went out) and list each (location, type, state) that disagrees;
+    all read in one snapshot, so writes going on meanwhile are not drift."""
+    with consistent_snapshot():
+        return _balance_drift()
+
+
+def _balance_drift() -> list[Drift]:
     ledger: dict[tuple[int, int, str], int] = {}
     for row in StockMove.objects.values("to_location_id", "cylinder_type_id", "state").annotate(q=Sum("quantity")):
         key = (row["to_location_id"], row["cylinder_type_id"], row["state"])

@@ -30,7 +30,7 @@ from rest_framework.serializers import as_serializer_error
 from apps.accounts.models import User
 from apps.audit.services import audit_record
 from apps.core.exceptions import ApplicationError, ConflictError, Forbidden, ValidationFailed
-from apps.core.locks import lock_entity
+from apps.core.locks import lock_entity, named_lock
 from apps.core.models import IdempotencyRecord
 from apps.core.permissions import role_of
 from apps.core.roles import Role
@@ -70,6 +70,15 @@ class PublicKeyRevoked(ConflictError):
 class SyncBatchTooLarge(ApplicationError):
     code = "sync_batch_too_large"
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
+
+class DeviceBusy(ApplicationError):
+    code = "device_busy"
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = (
+        "Another batch from this phone is still being applied; nothing of this one was recorded. "
+        "Send it again in a few seconds."
+    )
 
 
 class AlreadyResolved(ConflictError):
@@ -536,6 +545,19 @@ def sync_events_apply(
         refusal = EventOutcome(None, SyncStatus.REJECTED, device_refusal.code, device_refusal.detail)
         return [{**refusal.as_json(), "id": _raw_id(raw)} for raw in events]
 
+    # One device's batches one after the other, never interleaved: a copy of a
+    # batch resent while the first is still being applied waits for it (its
+    # events then come back duplicate), so the device's events apply in the
+    # order the phone made them. Busy past SYNC_DEVICE_WAIT: 503, retried.
+    with named_lock(f"lpg-sync-device-{device.pk}", wait=settings.SYNC_DEVICE_WAIT) as taken:
+        if not taken:
+            raise DeviceBusy()
+        return _events_apply(actor=actor, device=device, events=events, request=request, request_id=request_id)
+
+
+def _events_apply(
+    *, actor: User, device: Device, events: list, request: AnyRequest | None, request_id: str
+) -> list[dict]:
     key = public_key_from_jwk(device.public_key_jwk)
     now = timezone.now()
     # Which of the batch's event ids the server already holds, and whose: one

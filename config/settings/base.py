@@ -262,6 +262,11 @@ SYNC_MAX_EVENT_AGE_DAYS = env.int("SYNC_MAX_EVENT_AGE_DAYS", default=7)
 SYNC_MAX_CLOCK_SKEW_SECONDS = env.int("SYNC_MAX_CLOCK_SKEW_SECONDS", default=300)
 SYNC_MAX_EVENTS = env.int("SYNC_MAX_EVENTS", default=200)
 SYNC_MAX_BYTES = env.int("SYNC_MAX_BYTES", default=1024 * 1024)
+# One device's batches are applied one after the other: a batch arriving while
+# another of the same device is being applied waits at most this long for it
+# (holding a worker), then is answered 503 device_busy (nothing recorded; the
+# phone keeps its outbox and sends it again).
+SYNC_DEVICE_WAIT = env.float("SYNC_DEVICE_WAIT", default=2.0)
 
 # Request bodies: at most this many bytes (Django's limit, also applied to JSON
 # bodies by apps.core.parsers) and this JSON nesting depth; beyond, a JSON 400.

@@ -61,7 +61,8 @@ def test_nginx_template_variables_are_all_given_in_compose():
     site = nginx_conf.render_site("80", ["web1:8000", "web2:8000"], 2_621_440)
     assert not re.findall(r"\$\{LPG_[A-Z_]+\}", site)
     assert "$host" in site and "$lpg_request_id" in site
-    assert "server web1:8000; server web2:8000;" in site
+    assert "server web1:8000 max_fails=0; server web2:8000 max_fails=0;" in site  # never marked down
+    assert env["LPG_UPSTREAM_SERVERS"] == "server web1:8000 max_fails=0; server web2:8000 max_fails=0;"
 
 
 def test_secrets_are_required_not_defaulted():
