@@ -9,6 +9,7 @@ document); the others carry the specification's id.
 A fatal failure keeps the document from being READY."""
 
 import importlib.util
+import re
 import xml.etree.ElementTree as ET  # noqa: S405  # parses only XML this process just built
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -393,6 +394,61 @@ def _type_code(d: Doc, e) -> bool:
     return bool(d.text("cbc:CreditNoteTypeCode" if d.credit else "cbc:InvoiceTypeCode"))
 
 
+# -- Singapore's Peppol-derived and UBL-model rules, as the PINT-SG Schematron's
+# compiled form states them ("Singapore Specific rules for Billing 3": ids,
+# flags and texts read with the search tools; the checks are this project's)
+
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+SLACK = Decimal("0.02")
+
+
+def _uuid_format(d: Doc, e) -> bool:
+    uuid_ = d.find("cbc:UUID")
+    return uuid_ is None or bool(UUID_RE.match((uuid_.text or "").strip()))
+
+
+def _due_or_terms(d: Doc, e) -> bool:
+    payable = d.amount("cac:LegalMonetaryTotal/cbc:PayableAmount")
+    if d.credit or payable is None or payable <= 0:
+        return True
+    return d.find(".//cbc:DueDate") is not None or d.find(".//cac:PaymentTerms/cbc:Note") is not None
+
+
+def _tax_totals(with_subtotals: bool) -> Check:
+    def check(d: Doc, e) -> bool:
+        totals = d.findall("cac:TaxTotal")
+        if with_subtotals:
+            return sum(1 for t in totals if d.find("cac:TaxSubtotal", t) is not None) == 1
+        wanted = 1 if d.text("cbc:TaxCurrencyCode") else 0
+        return sum(1 for t in totals if d.find("cac:TaxSubtotal", t) is None) == wanted
+
+    return check
+
+
+def _line_net_with_slack(d: Doc, e) -> str | bool:
+    qty_tag = "cbc:CreditedQuantity" if d.credit else "cbc:InvoicedQuantity"
+    for line in d.lines():
+        amount = d.amount("cbc:LineExtensionAmount", line) or Decimal(0)
+        quantity = d.amount(qty_tag, line)
+        quantity = Decimal(1) if quantity is None else quantity
+        price = d.amount("cac:Price/cbc:PriceAmount", line) or Decimal(0)
+        base = d.amount("cac:Price/cbc:BaseQuantity", line)
+        base = base if base else Decimal(1)
+        charges = _sum(d.amount("cbc:Amount", a) for a in d.findall("cac:AllowanceCharge", line)
+                       if d.text("cbc:ChargeIndicator", a) == "true")  # fmt: skip
+        allowances = _sum(d.amount("cbc:Amount", a) for a in d.findall("cac:AllowanceCharge", line)
+                          if d.text("cbc:ChargeIndicator", a) == "false")  # fmt: skip
+        wanted = quantity * (price / base) + charges - allowances
+        if abs(amount - wanted) > SLACK:
+            return f"line {d.text('cbc:ID', line)}: {amount} but quantity x price = {wanted}"
+    return True
+
+
+def _buyer_country(d: Doc, e) -> bool:
+    address = d.find("cac:AccountingCustomerParty/cac:Party/cac:PostalAddress")
+    return address is None or bool(d.text("cac:Country/cbc:IdentificationCode", address))
+
+
 # fmt: off
 RULES: list[Rule] = [
     # shared PINT rules (docs.peppol.eu, "Shared PINT rules")
@@ -469,6 +525,27 @@ RULES: list[Rule] = [
                                    "category code (BT-151-GST).", _line_categories),
     Rule("BR-CL-17-GST-SG", FATAL, "Invoice tax categories MUST be coded using valid Singapore code values",
          _sg_codes),
+    # Singapore: Peppol-derived and UBL-model rules of the PINT-SG Schematron
+    Rule("PEPPOL-EN16931-R004-SG", FATAL, "Specification identifier MUST have the value "
+                                          "'urn:peppol:pint:billing-1@sg-1'.",
+         lambda d, e: d.text("cbc:CustomizationID").startswith("urn:peppol:pint:billing-1@sg-1")),
+    Rule("PEPPOL-EN16931-R007-SG", FATAL, "Business process MUST have value 'urn:peppol:bis:billing'.",
+         lambda d, e: d.text("cbc:ProfileID") == "urn:peppol:bis:billing"),
+    Rule("PEPPOL-EN16931-R003-SG", FATAL, "A buyer reference or purchase order reference MUST be provided.",
+         lambda d, e: bool(d.text("cbc:BuyerReference") or d.text("cac:OrderReference/cbc:ID"))),
+    Rule("PEPPOL-EN16931-R053-SG", FATAL, "Only one tax total with tax subtotals MUST be provided.",
+         _tax_totals(with_subtotals=True)),
+    Rule("PEPPOL-EN16931-R054-SG", FATAL, "Only one tax total without tax subtotals MUST be provided when tax "
+                                          "currency code is provided.", _tax_totals(with_subtotals=False)),
+    Rule("PEPPOL-EN16931-R120-SG", FATAL, "Invoice line net amount MUST equal (Invoiced quantity * (Item net "
+                                          "price/item price base quantity) + Sum of invoice line charge amount - "
+                                          "sum of invoice line allowance amount", _line_net_with_slack),
+    Rule("BR-109-GST-SG", FATAL, "An Universally unique Invoice Identifier (BT-SG-003) shall be formatted "
+                                 "according to the UUID standard", _uuid_format),
+    Rule("BR-CO-25-SG", FATAL, "In case the Amount due for payment (IBT-115) is positive, either the Payment due "
+                               "date (IBT-009) or the Payment terms (IBT-020) shall be present.", _due_or_terms),
+    Rule("BR-11-SG", FATAL, "The Buyer postal address shall contain a Buyer country code (IBT-11).",
+         _buyer_country),
     # this project's checks: cardinalities and identifiers of the specification, the tie to the stored document
     Rule("LPG-SPEC-01", FATAL, f"The Specification identifier (ibt-024) is {CUSTOMIZATION_ID} and the Business "
                                f"process type (ibt-023) {PROFILE_ID} (PINT-SG billing).",

@@ -35,6 +35,19 @@ CASES = [
      "LPG-LINE-01"),
     ("line sum", _sub(r"(<cac:InvoiceLine>.*?<cbc:LineExtensionAmount currencyID=\"SGD\">)(\d+)\.", r"\g<1>1\2."),
      "IBR-CO-10"),
+    ("wrong specification id, Singapore's rule", _sub(r"billing-1@sg-1", "billing-1@jp-1"), "PEPPOL-EN16931-R004-SG"),
+    ("wrong business process", _sub(r"<cbc:ProfileID>[^<]*<", "<cbc:ProfileID>urn:peppol:bis:other<"),
+     "PEPPOL-EN16931-R007-SG"),
+    ("no buyer reference", _sub(r"\s*<cbc:BuyerReference>[^<]*</cbc:BuyerReference>", ""), "PEPPOL-EN16931-R003-SG"),
+    ("a second tax total with subtotals", _sub(r"(<cac:TaxTotal>.*?</cac:TaxTotal>)", r"\1\1"),
+     "PEPPOL-EN16931-R053-SG"),
+    ("malformed UUID", _sub(r"<cbc:UUID>([^<]*)</cbc:UUID>", r"<cbc:UUID>not-a-uuid</cbc:UUID>"), "BR-109-GST-SG"),
+    ("payable, no due date nor terms", lambda xml: _sub(r"\s*<cac:PaymentTerms>.*?</cac:PaymentTerms>", "")(
+        _sub(r"\s*<cbc:DueDate>[^<]*</cbc:DueDate>", "")(xml)), "BR-CO-25-SG"),
+    ("line net beyond 2 cents", _sub(r"<cbc:PriceAmount currencyID=\"SGD\">24.99",
+                                     '<cbc:PriceAmount currencyID="SGD">24.97'), "PEPPOL-EN16931-R120-SG"),
+    ("no buyer country", _sub(r"(<cac:AccountingCustomerParty>.*?)<cac:Country>.*?</cac:Country>", r"\1"),
+     "BR-11-SG"),
 ]  # fmt: skip
 
 
