@@ -449,6 +449,74 @@ def _buyer_country(d: Doc, e) -> bool:
     return address is None or bool(d.text("cac:Country/cbc:IdentificationCode", address))
 
 
+def _one_tax_amount_and_inclusive(d: Doc, e) -> str | bool:
+    currency = d.text("cbc:DocumentCurrencyCode")
+    amounts = [node for node in d.findall("cac:TaxTotal/cbc:TaxAmount") if node.get("currencyID") == currency]
+    if len(amounts) != 1:
+        return f"{len(amounts)} TaxTotal/TaxAmount in {currency}"
+    exclusive = d.amount("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount") or Decimal(0)
+    wanted = (exclusive + Decimal(amounts[0].text or "0")).quantize(CENT, rounding=ROUND_HALF_UP)
+    return _eq("TaxInclusiveAmount", d.amount("cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount"),
+               "TaxExclusiveAmount + TaxAmount", wanted)  # fmt: skip
+
+
+def _category_tax_near_rate(d: Doc, e) -> str | bool:
+    """BR-CO-17-GST-SG as the Schematron tests it: a rate of 0 (or none) has no
+    tax; otherwise the tax is within 2 of taxable x rate / 100, rounded to the cent."""
+    for s in d.subtotals():
+        tax = d.amount("cbc:TaxAmount", s) or Decimal(0)
+        percent = d.amount("cac:TaxCategory/cbc:Percent", s)
+        if percent is None or percent.to_integral_value(rounding=ROUND_HALF_UP) == 0:
+            if tax.to_integral_value(rounding=ROUND_HALF_UP) != 0:
+                return f"{d.text('cac:TaxCategory/cbc:ID', s)}: tax {tax} at a rate of {percent}"
+            continue
+        taxable = abs(d.amount("cbc:TaxableAmount", s) or Decimal(0))
+        wanted = (taxable * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+        if not (abs(tax) - 2 < wanted < abs(tax) + 2):
+            return f"{d.text('cac:TaxCategory/cbc:ID', s)}: tax {tax} but taxable x rate = {wanted}"
+    return True
+
+
+def _seller_identified(d: Doc, e) -> bool:
+    party = d.party("AccountingSupplierParty")
+    return party is not None and any(
+        d.text(path, party)
+        for path in (
+            "cac:PartyTaxScheme/cbc:CompanyID",
+            "cac:PartyIdentification/cbc:ID",
+            "cac:PartyLegalEntity/cbc:CompanyID",
+        )  # fmt: skip
+    )
+
+
+def _total_decimals(tag: str) -> Check:
+    return lambda d, e: len(d.text(f"cac:LegalMonetaryTotal/cbc:{tag}").partition(".")[2]) <= 2
+
+
+def _accounting_currency_totals(d: Doc, e) -> bool:
+    kinds = {d.text("cbc:DocumentTypeCode", ref) for ref in d.findall("cac:AdditionalDocumentReference")}
+    for code in (node.text or "" for node in d.findall("cbc:TaxCurrencyCode")):
+        amounts = [node for node in d.findall("cac:TaxTotal/cbc:TaxAmount") if node.get("currencyID") == code.strip()]
+        if not amounts or not {"sgdtotal-incl-gst", "sgdtotal-excl-gst"} <= kinds:
+            return False
+    return True
+
+
+def _accounting_currency_code(d: Doc, e) -> bool:
+    kinds = {d.text("cbc:DocumentTypeCode", ref) for ref in d.findall("cac:AdditionalDocumentReference")}
+    return bool(d.text("cbc:TaxCurrencyCode")) or not kinds & {"sgdtotal-incl-gst", "sgdtotal-excl-gst"}
+
+
+def _tax_point_exclusive(d: Doc, e) -> bool:
+    return not (d.text("cbc:TaxPointDate") and d.text("cac:InvoicePeriod/cbc:DescriptionCode"))
+
+
+def _order_reference_one_level(d: Doc, e) -> bool:
+    document = d.text("cac:OrderReference/cbc:ID")
+    on_lines = any(d.text("cac:OrderLineReference/cac:OrderReference/cbc:ID", line) for line in d.lines())
+    return not (document and document != "NA" and on_lines)
+
+
 # fmt: off
 RULES: list[Rule] = [
     # shared PINT rules (docs.peppol.eu, "Shared PINT rules")
@@ -546,6 +614,50 @@ RULES: list[Rule] = [
                                "date (IBT-009) or the Payment terms (IBT-020) shall be present.", _due_or_terms),
     Rule("BR-11-SG", FATAL, "The Buyer postal address shall contain a Buyer country code (IBT-11).",
          _buyer_country),
+    Rule("BR-CO-10-SG", FATAL, "Sum of Invoice line net amount (BT-106) = Σ Invoice line net amount (BT-131).",
+         _lines_sum),
+    Rule("BR-CO-13-GST-SG", FATAL, "Invoice total amount without GST (BT-109-GST) = Σ Invoice line net amount "
+                                   "(BT-131) - Sum of allowances on document level (BT-107) + Sum of charges on "
+                                   "document level (BT-108).", _tax_exclusive),
+    Rule("BR-CO-14-GST-SG", FATAL, "Invoice total GST amount (BT-110-GST) = Σ GST category tax amount (BT-117-GST).",
+         _tax_total),
+    Rule("BR-CO-15-GST-SG", FATAL, "Invoice total amount with GST (BT-112-GST) = Invoice total amount without GST "
+                                   "(BT-109-GST) + Invoice total GST amount (BT-110-GST).",
+         _one_tax_amount_and_inclusive),
+    Rule("BR-CO-16-GST-SG", FATAL, "Amount due for payment (BT-115) = Invoice total amount with GST (BT-112-GST-SG) "
+                                   "-Paid amount (BT-113) +Rounding amount (BT-114).", _payable),
+    Rule("BR-CO-17-GST-SG", FATAL, "GST category tax amount (BT-117-GST) = GST category taxable amount (BT-116-GST) "
+                                   "x (GST category rate (BT-119-GST) / 100).", _category_tax_near_rate),
+    Rule("BR-CO-18-GST-SG", FATAL, "An Invoice shall at least have one GST Breakdown group (BG-23-GST).",
+         lambda d, e: bool(d.subtotals())),
+    Rule("BR-CO-26-GST-SG", FATAL, "In order for the buyer to automatically identify a supplier, the Seller "
+                                   "identifier (BT-29), the Seller legal registration identifier (BT-30) and/or the "
+                                   "Seller GST identifier (BT-31-GST) shall be present.", _seller_identified),
+    Rule("BR-CO-03-GST-SG", FATAL, "Tax point date (IBT-007) and Value added tax point date code (IBT-008) are "
+                                   "mutually exclusive.", _tax_point_exclusive),
+    Rule("BR-110-SG", FATAL, "Order references in an Invoice shall be provided on either Invoice Line level or on "
+                             "Document level, not both.", _order_reference_one_level),
+    Rule("BR-53-GST-SG", FATAL, "If the GST accounting currency code (BT-6-GST) is present, then the Invoice total "
+                                "GST amount (BT-111-GST), Invoice total including GST amount and Invoice Total "
+                                "excluding GST amount in accounting currency shall be provided.",
+         _accounting_currency_totals),
+    Rule("BR-110-GST-SG", FATAL, "The GST accounting currency code (BT-6-GST) must be present when Invoice total "
+                                 "including GST amount or Invoice Total excluding GST amount in accounting currency "
+                                 "are provided.", _accounting_currency_code),
+    Rule("BR-DEC-09-SG", FATAL, "The allowed maximum number of decimals for the Sum of Invoice line net amount "
+                                "(IBT-106) is 2.", _total_decimals("LineExtensionAmount")),
+    Rule("BR-DEC-10-SG", FATAL, "The allowed maximum number of decimals for the Sum of allowanced on document level "
+                                "(IBT-107) is 2.", _total_decimals("AllowanceTotalAmount")),
+    Rule("BR-DEC-11-SG", FATAL, "The allowed maximum number of decimals for the Sum of charges on document level "
+                                "(IBT-108) is 2.", _total_decimals("ChargeTotalAmount")),
+    Rule("BR-DEC-12-SG", FATAL, "The allowed maximum number of decimals for the Invoice total amount without GST "
+                                "(BT-109-GST) is 2.", _total_decimals("TaxExclusiveAmount")),
+    Rule("BR-DEC-14-SG", FATAL, "The allowed maximum number of decimals for the Invoice total amount with GST "
+                                "(BT-112-GST) is 2.", _total_decimals("TaxInclusiveAmount")),
+    Rule("BR-DEC-16-SG", FATAL, "The allowed maximum number of decimals for the Paid amount (IBT-113) is 2.",
+         _total_decimals("PrepaidAmount")),
+    Rule("BR-DEC-17-SG", FATAL, "The allowed maximum number of decimals for the Rounding amount (IBT-114) is 2.",
+         _total_decimals("PayableRoundingAmount")),
     # this project's checks: cardinalities and identifiers of the specification, the tie to the stored document
     Rule("LPG-SPEC-01", FATAL, f"The Specification identifier (ibt-024) is {CUSTOMIZATION_ID} and the Business "
                                f"process type (ibt-023) {PROFILE_ID} (PINT-SG billing).",

@@ -13,8 +13,15 @@ from apps.einvoice.validation import RULES, validate
 pytestmark = pytest.mark.django_db
 
 
-def _sub(pattern: str, repl: str, count: int = 1):
-    return lambda xml: re.sub(pattern.encode(), repl.encode(), xml, count=count, flags=re.S)
+def _sub(pattern: str, repl, count: int = 1):
+    """``repl``: a replacement string, or a function of the match (str in, str out)."""
+    if callable(repl):
+
+        def encoded(m):
+            return repl(re.match(pattern, m.group(0).decode(), flags=re.S)).encode()
+    else:
+        encoded = repl.encode()
+    return lambda xml: re.sub(pattern.encode(), encoded, xml, count=count, flags=re.S)
 
 
 CASES = [
@@ -48,6 +55,14 @@ CASES = [
                                      '<cbc:PriceAmount currencyID="SGD">24.97'), "PEPPOL-EN16931-R120-SG"),
     ("no buyer country", _sub(r"(<cac:AccountingCustomerParty>.*?)<cac:Country>.*?</cac:Country>", r"\1"),
      "BR-11-SG"),
+    ("total with GST off by a cent", _sub(r"(<cbc:TaxInclusiveAmount currencyID=\"SGD\">\d+\.\d)(\d)",
+                                          lambda m: m.group(1) + str((int(m.group(2)) + 1) % 10)), "BR-CO-15-GST-SG"),
+    ("category tax more than 2 off its rate", _sub(r"(<cac:TaxSubtotal>\s*<cbc:TaxableAmount currencyID=\"SGD\">"
+                                                   r"[^<]*</cbc:TaxableAmount>\s*<cbc:TaxAmount currencyID=\"SGD\">)"
+                                                   r"(\d+)\.", lambda m: f"{m.group(1)}{int(m.group(2)) + 5}."),
+     "BR-CO-17-GST-SG"),
+    ("total without GST with 3 decimals", _sub(r"(<cbc:TaxExclusiveAmount currencyID=\"SGD\">\d+\.\d\d)<",
+                                               r"\g<1>0<"), "BR-DEC-12-SG"),
 ]  # fmt: skip
 
 
