@@ -517,6 +517,38 @@ def _order_reference_one_level(d: Doc, e) -> bool:
     return not (document and document != "NA" and on_lines)
 
 
+def _gst_charged(check: Check) -> Check:
+    """Only for a document with a GST category code the PINT-SG rules list (SR, ZR, ...)."""
+    return lambda d, e: not d.categories() & GST_CHARGED or check(d, e)
+
+
+def _accounting_currency_sgd(d: Doc, e) -> bool:
+    currency, accounting = d.text("cbc:DocumentCurrencyCode"), d.text("cbc:TaxCurrencyCode")
+    return (currency != "SGD" and accounting == "SGD") or (currency == "SGD" and d.find("cbc:TaxCurrencyCode") is None)
+
+
+def _decimals_at(path: str, where: Callable[[Doc], list[ET.Element]] | None = None) -> Check:
+    def check(d: Doc, e) -> bool:
+        nodes = where(d) if where else [d.root]
+        return all(len(d.text(path, node).partition(".")[2]) <= 2 for node in nodes)
+
+    return check
+
+
+def _document_type_codes(d: Doc, e) -> bool:
+    allowed = {"130", "sgdtotal-incl-gst", "sgdtotal-excl-gst"} | ({"50"} if d.credit else set())
+    codes = [d.text("cbc:DocumentTypeCode", ref) for ref in d.findall("cac:AdditionalDocumentReference")]
+    return all(code in allowed for code in codes if code)
+
+
+def _seller_gst_id_once(d: Doc, e) -> bool:
+    party = d.party("AccountingSupplierParty")
+    if party is None:
+        return True
+    ids = [s for s in d.findall("cac:PartyTaxScheme", party) if d.text("cac:TaxScheme/cbc:ID", s) == "GST"]
+    return sum(1 for s in ids if d.text("cbc:CompanyID", s)) <= 1
+
+
 # fmt: off
 RULES: list[Rule] = [
     # shared PINT rules (docs.peppol.eu, "Shared PINT rules")
@@ -658,6 +690,30 @@ RULES: list[Rule] = [
          _total_decimals("PrepaidAmount")),
     Rule("BR-DEC-17-SG", FATAL, "The allowed maximum number of decimals for the Rounding amount (IBT-114) is 2.",
          _total_decimals("PayableRoundingAmount")),
+    Rule("BR-111-GST-SG", FATAL, "A CreditNote that contains an GST Category code of value SR, SRCA-S, SRCA-C, ZR, "
+                                 "SRRC, SROVR-RS, SROVR-LVG, SRLVG or NA shall contain an Invoice note with the "
+                                 "reason for credit (IBT-022)",
+         _gst_charged(lambda d, e: not d.credit or bool(d.text("cbc:Note")))),
+    Rule("BR-112-GST-SG", FATAL, "An Invoice that contains an GST Category code of value SR, SRCA-S, SRCA-C, ZR, "
+                                 "SRRC, SROVR-RS, SROVR-LVG, SRLVG or NA shall contain the Seller legal registration "
+                                 "identifier (IBT-030)",
+         _gst_charged(_party_text("AccountingSupplierParty", "cac:PartyLegalEntity/cbc:CompanyID"))),
+    Rule("BR-113-GST-SG", FATAL, "An Invoice that contains an GST Category code of value SR, SRCA-S, SRCA-C, ZR, "
+                                 "SRRC, SROVR-RS, SROVR-LVG, SRLVG or NA, shall include an Accounting currency code "
+                                 "(IBT-006) with the value 'SGD' if the Invoice currency code (IBT-005) is not 'SGD'. "
+                                 "If the Invoice currency code is 'SGD', then the Accounting currency code shall not "
+                                 "be provided.", _gst_charged(_accounting_currency_sgd)),
+    Rule("BR-DEC-13-GST-SG", FATAL, "The allowed maximum number of decimals for the Invoice total GST amount "
+                                    "(IBT-110) is 2.", _decimals_at("cac:TaxTotal/cbc:TaxAmount")),
+    Rule("BR-DEC-19-SG", FATAL, "The allowed maximum number of decimals for the GST category taxable amount "
+                                "(BT-116-GST) is 2.", _decimals_at("cbc:TaxableAmount", Doc.subtotals)),
+    Rule("BR-DEC-20-SG", FATAL, "The allowed maximum number of decimals for the GST category tax amount "
+                                "(BT-117-GST) is 2.", _decimals_at("cbc:TaxAmount", Doc.subtotals)),
+    Rule("UBL-SR-43-GST-SG", FATAL, "AdditionalDocumentReference/DocumentTypeCode shall only be used for invoiced "
+                                    "object (code 130), project reference in CreditNote (code 50) or total amounts "
+                                    "including or excluding GST in SGD (code sgdtotal-incl-gst or sgdtotal-excl-gst)",
+         _document_type_codes),
+    Rule("UBL-SR-12-GST-SG", WARNING, "Seller GST identifier shall occur maximum once", _seller_gst_id_once),
     # this project's checks: cardinalities and identifiers of the specification, the tie to the stored document
     Rule("LPG-SPEC-01", FATAL, f"The Specification identifier (ibt-024) is {CUSTOMIZATION_ID} and the Business "
                                f"process type (ibt-023) {PROFILE_ID} (PINT-SG billing).",

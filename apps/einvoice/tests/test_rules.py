@@ -61,6 +61,13 @@ CASES = [
                                                    r"[^<]*</cbc:TaxableAmount>\s*<cbc:TaxAmount currencyID=\"SGD\">)"
                                                    r"(\d+)\.", lambda m: f"{m.group(1)}{int(m.group(2)) + 5}."),
      "BR-CO-17-GST-SG"),
+    ("no seller legal registration id", _sub(r"(<cac:AccountingSupplierParty>.*?<cac:PartyLegalEntity>.*?)"
+                                             r"\s*<cbc:CompanyID[^>]*>[^<]*</cbc:CompanyID>", r"\1"), "BR-112-GST-SG"),
+    ("an accounting currency on an SGD invoice", _sub(r"(<cbc:DocumentCurrencyCode>SGD</cbc:DocumentCurrencyCode>)",
+                                                      r"\1<cbc:TaxCurrencyCode>SGD</cbc:TaxCurrencyCode>"),
+     "BR-113-GST-SG"),
+    ("category taxable amount with 3 decimals", _sub(r"(<cac:TaxSubtotal>\s*<cbc:TaxableAmount currencyID=\"SGD\">"
+                                                     r"\d+\.\d\d)<", r"\g<1>0<"), "BR-DEC-19-SG"),
     ("total without GST with 3 decimals", _sub(r"(<cbc:TaxExclusiveAmount currencyID=\"SGD\">\d+\.\d\d)<",
                                                r"\g<1>0<"), "BR-DEC-12-SG"),
 ]  # fmt: skip
