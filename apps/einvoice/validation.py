@@ -549,6 +549,28 @@ def _seller_gst_id_once(d: Doc, e) -> bool:
     return sum(1 for s in ids if d.text("cbc:CompanyID", s)) <= 1
 
 
+UNCL4461_SG = frozenset(
+    [str(n) for n in range(1, 69)] + ["70", "74", "75", "76", "77", "78", "91", "92", "93", "94", "95", "96", "97"]
+    + ["ZZZ", "Z01", "Z02"]
+)  # fmt: skip
+
+
+def _payment_means_codes(d: Doc, e) -> str | bool:
+    bad = {d.text("cbc:PaymentMeansCode", m) for m in d.findall("cac:PaymentMeans")} - UNCL4461_SG
+    return True if not bad else f"not UNCL4461: {', '.join(sorted(bad))}"
+
+
+def _line_categories_coded(d: Doc, e) -> str | bool:
+    codes = {d.text("cac:Item/cac:ClassifiedTaxCategory/cbc:ID", line) for line in d.lines()}
+    bad = codes - SG_TAX_CATEGORIES
+    return True if not bad else f"not Singapore GST categories: {', '.join(sorted(bad))}"
+
+
+def _period_description_codes(d: Doc, e) -> str | bool:
+    bad = {d.text("cbc:DescriptionCode", p) for p in d.findall("cac:InvoicePeriod")} - {"", "3", "35", "432"}
+    return True if not bad else f"not UNCL2005: {', '.join(sorted(bad))}"
+
+
 # fmt: off
 RULES: list[Rule] = [
     # shared PINT rules (docs.peppol.eu, "Shared PINT rules")
@@ -714,6 +736,12 @@ RULES: list[Rule] = [
                                     "including or excluding GST in SGD (code sgdtotal-incl-gst or sgdtotal-excl-gst)",
          _document_type_codes),
     Rule("UBL-SR-12-GST-SG", WARNING, "Seller GST identifier shall occur maximum once", _seller_gst_id_once),
+    Rule("BR-CL-16-SG", FATAL, "Payment means in an invoice MUST be coded using UNCL4461 code list, or code Z01 or "
+                               "Z02", _payment_means_codes),
+    Rule("BR-CL-18-GST-SG", FATAL, "Invoice tax categories MUST be coded using valid Singapore code values",
+         _line_categories_coded),
+    Rule("BR-CL-06-GST-SG", FATAL, "Invoice period description code must be according to UNCL 2005 D.16B.",
+         _period_description_codes),
     # this project's checks: cardinalities and identifiers of the specification, the tie to the stored document
     Rule("LPG-SPEC-01", FATAL, f"The Specification identifier (ibt-024) is {CUSTOMIZATION_ID} and the Business "
                                f"process type (ibt-023) {PROFILE_ID} (PINT-SG billing).",

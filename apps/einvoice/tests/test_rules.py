@@ -68,6 +68,9 @@ CASES = [
      "BR-113-GST-SG"),
     ("category taxable amount with 3 decimals", _sub(r"(<cac:TaxSubtotal>\s*<cbc:TaxableAmount currencyID=\"SGD\">"
                                                      r"\d+\.\d\d)<", r"\g<1>0<"), "BR-DEC-19-SG"),
+    ("payment means not in UNCL4461", _sub(r"<cbc:PaymentMeansCode>30<", "<cbc:PaymentMeansCode>99<"), "BR-CL-16-SG"),
+    ("a line's category not Singapore's", _sub(r"(<cac:ClassifiedTaxCategory>\s*<cbc:ID>)SR<", r"\1S<"),
+     "BR-CL-18-GST-SG"),
     ("total without GST with 3 decimals", _sub(r"(<cbc:TaxExclusiveAmount currencyID=\"SGD\">\d+\.\d\d)<",
                                                r"\g<1>0<"), "BR-DEC-12-SG"),
 ]  # fmt: skip
