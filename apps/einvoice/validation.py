@@ -571,6 +571,35 @@ def _period_description_codes(d: Doc, e) -> str | bool:
     return True if not bad else f"not UNCL2005: {', '.join(sorted(bad))}"
 
 
+def _each_line(test: Callable[[Doc, ET.Element], bool]) -> Check:
+    def check(d: Doc, e) -> str | bool:
+        bad = [d.text("cbc:ID", line) or "?" for line in d.lines() if not test(d, line)]
+        return True if not bad else f"line(s) {', '.join(bad)}"
+
+    return check
+
+
+def _quantity(d: Doc, line: ET.Element) -> ET.Element | None:
+    return d.find("cbc:CreditedQuantity" if d.credit else "cbc:InvoicedQuantity", line)
+
+
+def _not_negative(path: str) -> Callable[[Doc, ET.Element], bool]:
+    def test(d: Doc, line: ET.Element) -> bool:
+        value = d.amount(path, line)
+        return value is None or value >= 0
+
+    return test
+
+
+def _endpoint_scheme(which: str) -> Check:
+    def check(d: Doc, e) -> bool:
+        party = d.party(which)
+        endpoint = None if party is None else d.find("cbc:EndpointID", party)
+        return endpoint is None or bool((endpoint.get("schemeID") or "").strip())
+
+    return check
+
+
 # fmt: off
 RULES: list[Rule] = [
     # shared PINT rules (docs.peppol.eu, "Shared PINT rules")
@@ -603,6 +632,27 @@ RULES: list[Rule] = [
     Rule("IBR-015", FATAL, "An Invoice MUST have the Amount due for payment (ibt-115).",
          _present("cac:LegalMonetaryTotal/cbc:PayableAmount")),
     Rule("IBR-016", FATAL, "An Invoice MUST have at least one Invoice line (ibg-25)", lambda d, e: bool(d.lines())),
+    # the shared PINT line and address rules (texts as PINT's model Schematron words them)
+    Rule("IBR-021", FATAL, "Each Invoice line (ibg-25) shall have an Invoice line identifier (ibt-126).",
+         _each_line(lambda d, line: bool(d.text("cbc:ID", line)))),
+    Rule("IBR-022", FATAL, "Each Invoice line (ibg-25) shall have an Invoiced quantity (ibt-129).",
+         _each_line(lambda d, line: bool((getattr(_quantity(d, line), "text", "") or "").strip()))),
+    Rule("IBR-023", FATAL, "An Invoice line (ibg-25) shall have an Invoiced quantity unit of measure code (ibt-130).",
+         _each_line(lambda d, line: bool((getattr(_quantity(d, line), "attrib", {}) or {}).get("unitCode")))),
+    Rule("IBR-024", FATAL, "Each Invoice line (ibg-25) shall have an Invoice line net amount (ibt-131).",
+         _each_line(lambda d, line: bool(d.text("cbc:LineExtensionAmount", line)))),
+    Rule("IBR-025", FATAL, "Each Invoice line (ibg-25) shall contain the Item name (ibt-153).",
+         _each_line(lambda d, line: bool(d.text("cac:Item/cbc:Name", line)))),
+    Rule("IBR-026", FATAL, "Each Invoice line (ibg-25) shall contain the Item net price (ibt-146).",
+         _each_line(lambda d, line: bool(d.text("cac:Price/cbc:PriceAmount", line)))),
+    Rule("IBR-027", FATAL, "The Item net price (ibt-146) shall NOT be negative.",
+         _each_line(_not_negative("cac:Price/cbc:PriceAmount"))),
+    Rule("IBR-028", FATAL, "The Item gross price (ibt-148) shall NOT be negative.",
+         _each_line(_not_negative("cac:Price/cac:AllowanceCharge/cbc:BaseAmount"))),
+    Rule("IBR-062", FATAL, "The Seller electronic address (ibt-034) shall have a Scheme identifier.",
+         _endpoint_scheme("AccountingSupplierParty")),
+    Rule("IBR-063", FATAL, "The Buyer electronic address (ibt-049) shall have a Scheme identifier.",
+         _endpoint_scheme("AccountingCustomerParty")),
     # totals: EN 16931 BR-CO-10/13/14/15/16, carried into PINT as IBR-CO-* (ids not confirmed one by one)
     Rule("IBR-CO-10", FATAL, "Sum of Invoice line net amount (ibt-106) = Σ Invoice line net amount (ibt-131).",
          _lines_sum),

@@ -71,6 +71,10 @@ CASES = [
     ("payment means not in UNCL4461", _sub(r"<cbc:PaymentMeansCode>30<", "<cbc:PaymentMeansCode>99<"), "BR-CL-16-SG"),
     ("a line's category not Singapore's", _sub(r"(<cac:ClassifiedTaxCategory>\s*<cbc:ID>)SR<", r"\1S<"),
      "BR-CL-18-GST-SG"),
+    ("a line without its unit code", _sub(r"(<cbc:InvoicedQuantity) unitCode=\"[^\"]*\"", r"\1"), "IBR-023"),
+    ("a line without its item name", _sub(r"(<cac:Item>.*?)<cbc:Name>[^<]*</cbc:Name>", r"\1"), "IBR-025"),
+    ("a negative net price", _sub(r"<cbc:PriceAmount currencyID=\"SGD\">24.99",
+                                  '<cbc:PriceAmount currencyID="SGD">-24.99'), "IBR-027"),
     ("total without GST with 3 decimals", _sub(r"(<cbc:TaxExclusiveAmount currencyID=\"SGD\">\d+\.\d\d)<",
                                                r"\g<1>0<"), "BR-DEC-12-SG"),
 ]  # fmt: skip
