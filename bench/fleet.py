@@ -444,7 +444,7 @@ class Fleet:
                 with self.lock:
                     self.posts.append((t0, seconds, status, len(batch), 0))
             phone.errors[f"POST {status}"] += 1
-            if isinstance(status, int) and 400 <= status < 500 and status not in (408, 429):
+            if refused_for_good(status):
                 break  # refused for good (would be shown to the driver): counted, not resent
             backoff(attempts)
         return answers
@@ -463,7 +463,7 @@ class Fleet:
                 phone.uploaded.add(delivery_id)
                 return
             phone.errors[f"PUT {status}"] += 1
-            if isinstance(status, int) and 400 <= status < 500 and status not in (408, 429):
+            if refused_for_good(status):
                 return
             backoff(attempt + 1)
 
@@ -483,7 +483,7 @@ class Fleet:
                 phone.count_result = (data or {}).get("status")
                 return
             phone.errors[f"count {status} {(data or {}).get('code', '')}"] += 1
-            if isinstance(status, int) and 400 <= status < 500 and status not in (408, 429):
+            if refused_for_good(status):
                 return
             backoff(attempt + 1)
 
@@ -698,6 +698,11 @@ class Fleet:
         if replay is not None and {k for k, v in replay.items() if v} != {"duplicate"}:
             f.append(f"replay: not every event answered duplicate: {replay}")
         fig["failures"] = f
+
+
+def refused_for_good(status) -> bool:
+    """A 4xx other than a timeout (408) or a throttle (429): sending it again changes nothing."""
+    return isinstance(status, int) and 400 <= status < 500 and status not in (408, 429)
 
 
 def backoff(attempt: int) -> None:

@@ -25,7 +25,7 @@ so there the order is a property of the code, not of the database."""
 import hashlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import IntEnum
 
@@ -114,38 +114,39 @@ def named_lock(name: str, *, wait: float) -> Iterator[bool]:
     caller answers "busy", never goes on unlocked). MariaDB/MySQL GET_LOCK,
     PostgreSQL session advisory locks (released when the connection dies with
     its process); SQLite serves from one process: a lock of that process."""
+    release = _named_lock_take(name, wait)
+    try:
+        yield release is not None
+    finally:
+        if release is not None:
+            release()
+
+
+def _named_lock_take(name: str, wait: float) -> Callable[[], None] | None:
+    """Take the lock within ``wait`` seconds: the function that frees it, or None."""
     vendor = connection.vendor
     if vendor == "mysql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT GET_LOCK(%s, %s)", [name, wait])
-            taken = cursor.fetchone()[0] == 1
-        try:
-            yield taken
-        finally:
-            if taken:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT RELEASE_LOCK(%s)", [name])
-    elif vendor == "postgresql":
-        key, deadline, taken = _pg_key(name), time.monotonic() + wait, False
+            if cursor.fetchone()[0] != 1:
+                return None
+        return lambda: _execute("SELECT RELEASE_LOCK(%s)", [name])
+    if vendor == "postgresql":
+        key, deadline = _pg_key(name), time.monotonic() + wait
         with connection.cursor() as cursor:
             for _ in range(max(1, int(wait / 0.05)) + 1):  # bounded: every 50 ms until the deadline
                 cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-                taken = bool(cursor.fetchone()[0])
-                if taken or time.monotonic() >= deadline:
-                    break
+                if cursor.fetchone()[0]:
+                    return lambda: _execute("SELECT pg_advisory_unlock(%s)", [key])
+                if time.monotonic() >= deadline:
+                    return None
                 time.sleep(0.05)
-        try:
-            yield taken
-        finally:
-            if taken:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
-    else:
-        with _process_locks_guard:
-            lock = _process_locks.setdefault(name, threading.Lock())
-        taken = lock.acquire(timeout=wait)
-        try:
-            yield taken
-        finally:
-            if taken:
-                lock.release()
+        return None
+    with _process_locks_guard:
+        lock = _process_locks.setdefault(name, threading.Lock())
+    return lock.release if lock.acquire(timeout=wait) else None
+
+
+def _execute(sql: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -653,7 +653,7 @@ RULES: list[Rule] = [
          _endpoint_scheme("AccountingSupplierParty")),
     Rule("IBR-063", FATAL, "The Buyer electronic address (ibt-049) shall have a Scheme identifier.",
          _endpoint_scheme("AccountingCustomerParty")),
-    # totals: EN 16931 BR-CO-10/13/14/15/16, carried into PINT as IBR-CO-* (ids not confirmed one by one)
+    # totals: EN 16931 BR-CO-10/13/14/15/16/18, PINT's ibr-co-* (docs/einvoice.md: which ids were seen)
     Rule("IBR-CO-10", FATAL, "Sum of Invoice line net amount (ibt-106) = Σ Invoice line net amount (ibt-131).",
          _lines_sum),
     Rule("IBR-CO-13", FATAL, "Invoice total amount without Tax (ibt-109) = Σ Invoice line net amount (ibt-131) - "
