@@ -38,7 +38,7 @@ from apps.billing.models import (
 from apps.billing.pricing import gst_rate_on, invoice_totals, line_amount, split_gross
 from apps.core.db import service_atomic
 from apps.core.exceptions import ApplicationError, Forbidden, ValidationFailed, require_reason
-from apps.core.locks import lock_entity, lock_entity_or_none
+from apps.core.locks import lock_entity, lock_entity_or_none, named_lock
 from apps.core.permissions import role_of
 from apps.core.roles import Role
 from apps.core.sequences import sequence_next
@@ -542,29 +542,71 @@ def _credit_note_write(
     return note
 
 
-def invoice_pdf_render(*, invoice_id: int, to_pdf: Callable[[str], bytes] | None = None) -> Invoice:
+class PdfBusy(OSError):
+    """Another worker has held this invoice's render lock for PDF_LOCK_WAIT
+    seconds: the task is retried (an OSError: the render task retries those)."""
+
+
+PDF_LOCK_WAIT = 60.0  # a render takes a fraction of a second; a minute means a stuck one
+
+
+def _pdf_present(invoice: Invoice) -> bool:
+    return bool(invoice.pdf_rendered_at and invoice.pdf.name and invoice.pdf.storage.exists(invoice.pdf.name))
+
+
+def invoice_pdf_render(
+    *, invoice_id: int, to_pdf: Callable[[str], bytes] | None = None, only_if_missing: bool = False
+) -> Invoice:
     """Render and store the tax invoice PDF. Runs after commit (Celery task
-    queued with on_commit) or on first download; never inside a transaction,
+    queued with on_commit), on first download or e-mail, or from the sweep
+    (``apps.deliveries.tasks.invoice_pdf_sweep``); never inside a transaction,
     so the invoice number is never held hostage to rendering. ``to_pdf``
-    (HTML -> PDF bytes) lets a caller render in a child process (finance's ZIP)."""
+    (HTML -> PDF bytes) lets a caller render in a child process (finance's ZIP).
+
+    One render of an invoice at a time (a named lock, so a redelivered task,
+    the sweep and a download never render it side by side); ``only_if_missing``:
+    a PDF already stored is returned as it is (the first render after issue, a
+    redelivered task, the sweep), otherwise it is rendered again (a signature
+    uploaded since). ``pdf_rendered_at`` is the moment the render read the
+    invoice, so a signature uploaded during a render is seen as newer. A file
+    under the invoice's own name while the row records none was left by a
+    first render that died before recording it (a killed worker, a full
+    disk): it is replaced, never kept beside the new one."""
     from django.core.files.base import ContentFile
 
     from apps.billing.pdf import html_to_pdf, invoice_pdf_html
 
-    invoice = Invoice.objects.get(pk=invoice_id)
-    data = (to_pdf or html_to_pdf)(invoice_pdf_html(invoice))
-    name = invoice.pdf.field.generate_filename(invoice, f"{invoice.number}.pdf")
-    stored = invoice.pdf.storage.save(name, ContentFile(data))
-    now = timezone.now()
-    Invoice.objects.filter(pk=invoice.pk).update(pdf=stored, pdf_rendered_at=now)
-    invoice.pdf.name, invoice.pdf_rendered_at = stored, now
-    return invoice
+    if only_if_missing:
+        invoice = Invoice.objects.get(pk=invoice_id)
+        if _pdf_present(invoice):  # the usual case, without the lock's two statements
+            return invoice
+    with named_lock(f"lpg-invoice-pdf-{invoice_id}", wait=PDF_LOCK_WAIT) as taken:
+        if not taken:
+            raise PdfBusy(f"invoice {invoice_id}: another render has held the lock for {PDF_LOCK_WAIT:g} s")
+        invoice = Invoice.objects.get(pk=invoice_id)
+        if only_if_missing and _pdf_present(invoice):
+            return invoice
+        started = timezone.now()
+        data = (to_pdf or html_to_pdf)(invoice_pdf_html(invoice))
+        storage = invoice.pdf.storage
+        name = invoice.pdf.field.generate_filename(invoice, f"{invoice.number}.pdf")
+        if not invoice.pdf.name and storage.exists(name):
+            storage.delete(name)  # a dead first render's leftover (possibly cut short), never recorded
+        try:
+            stored = storage.save(name, ContentFile(data))
+        except OSError:
+            if storage.exists(name):
+                storage.delete(name)  # cut short (a full disk): no half file under the invoice's name
+            raise
+        Invoice.objects.filter(pk=invoice.pk).update(pdf=stored, pdf_rendered_at=started)
+        invoice.pdf.name, invoice.pdf_rendered_at = stored, started
+        return invoice
 
 
 def invoice_pdf_download(*, actor: User, invoice: Invoice, request: AnyRequest | None = None) -> bytes:
     """The stored PDF (rendered now if missing); every download is audited."""
-    if not invoice.pdf.name or not invoice.pdf.storage.exists(invoice.pdf.name):
-        invoice = invoice_pdf_render(invoice_id=invoice.pk)
+    if not _pdf_present(invoice):
+        invoice = invoice_pdf_render(invoice_id=invoice.pk, only_if_missing=True)
     with invoice.pdf.open("rb") as fh:
         data = fh.read()
     audit_record(

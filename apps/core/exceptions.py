@@ -1,6 +1,8 @@
 """One error contract for the whole API: every 4xx is
 ``{"code": "<machine_code>", "detail": "<sentence>", "fields": {...}}``."""
 
+import errno
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -66,6 +68,21 @@ class ReplicaUnavailable(DatabaseUnavailable):
     default_detail = "The reporting replica is not reachable just now; try again (the primary answers meanwhile)."
 
 
+class StorageFull(ApplicationError):
+    """The media storage refused the bytes for want of space (ENOSPC, EDQUOT):
+    nothing was stored, what the request would have recorded was not; the
+    client sends it again later (the phone's outbox does). Logged CRITICAL on
+    ``apps.core.storage``."""
+
+    code = "storage_full"
+    status_code = status.HTTP_507_INSUFFICIENT_STORAGE
+    default_detail = "The file store is full just now; nothing was stored. Send it again later."
+
+
+def means_storage_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
 class ValidationFailed(ApplicationError):
     """Domain-level input validation with per-field messages (400)."""
 
@@ -127,6 +144,9 @@ def _contract_response(exc: Exception, context: dict) -> Response | None:
     if means_database_unavailable(exc):
         log_database_error(exc)
         exc = DatabaseUnavailable()
+    elif means_storage_full(exc):
+        logging.getLogger("apps.core.storage").critical("media storage full: %r", exc)
+        exc = StorageFull()
     if isinstance(exc, ApplicationError):
         body = {"code": exc.code, "detail": str(exc.detail)}
         body.update(exc.extra)
@@ -160,8 +180,6 @@ def _contract_response(exc: Exception, context: dict) -> Response | None:
 
 
 def log_database_error(exc: BaseException) -> None:
-    import logging
-
     logging.getLogger("apps.core.database").error("database unavailable: %r", exc, exc_info=exc)
 
 

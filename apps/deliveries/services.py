@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
@@ -203,13 +204,17 @@ def _proof_record(delivery: Delivery, proof: ProofDraft) -> None:
     DeliveryAttachment.objects.bulk_create(attachments)
 
 
-def _pdf_after_commit(invoice_id: int) -> None:
-    """Render the PDF once the transaction has committed, never inside it."""
+def _pdf_after_commit(invoice_id: int, *, again: bool = False) -> None:
+    """Render the PDF once the transaction has committed, never inside it
+    (``again``: render it anew, a signature was uploaded)."""
     if not getattr(settings, "BILLING_RENDER_PDF_ON_ISSUE", True):
         return
     from apps.billing.tasks import invoice_render_pdf
 
-    enqueue_after_commit(invoice_render_pdf, invoice_id)
+    if again:
+        enqueue_after_commit(invoice_render_pdf, invoice_id, True)
+    else:
+        enqueue_after_commit(invoice_render_pdf, invoice_id)
 
 
 @service_atomic
@@ -503,13 +508,21 @@ def _read_capped(source: ByteSource, content_length: Any, limit: int) -> bytes:
 
 def _store(name: str, data: bytes) -> str:
     """Save the bytes under their content address; the same name already
-    there holds the same bytes (its hash is its name), so it is kept."""
+    there holds the same bytes (its hash is its name), so it is kept, unless
+    it is shorter: a write cut short (ENOSPC: answered 507 ``storage_full``)."""
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
     if default_storage.exists(name):
-        return name
-    stored = default_storage.save(name, ContentFile(data))
+        if default_storage.size(name) == len(data):
+            return name
+        default_storage.delete(name)  # cut short (a full disk, a killed process): written again
+    try:
+        stored = default_storage.save(name, ContentFile(data))
+    except OSError:
+        if default_storage.exists(name) and default_storage.size(name) != len(data):
+            default_storage.delete(name)  # never leave part of the bytes under their hash
+        raise
     if stored != name:  # a concurrent upload of the same bytes won the name: keep one copy
         default_storage.delete(stored)
     return name
@@ -597,8 +610,55 @@ def _attachment_fill(
     invoice_id = Delivery.objects.filter(pk=attachment.delivery_id).values_list("invoice_id", flat=True).first()
     if attachment.kind == AttachmentKind.SIGNATURE and invoice_id is not None:
         # the tax invoice shows the signature: render it again (docs/billing.md "PDF")
-        _pdf_after_commit(invoice_id)
+        _pdf_after_commit(invoice_id, again=True)
     return attachment, True
+
+
+# -- invoice PDFs a lost task never rendered ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class PdfSweep:
+    missing: list[int]  # invoices with no PDF yet: rendered
+    unsigned: list[int]  # PDFs rendered before their signature arrived: rendered again
+
+
+def invoice_pdf_sweep(*, now: datetime | None = None, batch: int = 200) -> PdfSweep:
+    """Queue the renders a lost task left undone (a worker killed mid-render,
+    the broker away when the invoice was issued, a full disk): invoices issued
+    more than INVOICE_PDF_SWEEP_GRACE seconds ago (the task queued after commit
+    had its chance) and up to a week back with no PDF, and those whose PDF was
+    rendered before their signature was uploaded. The render skips a PDF
+    already there, so a task that was only late does no harm. Celery beat,
+    every INVOICE_PDF_SWEEP_SECONDS."""
+    from apps.billing.models import Invoice
+    from apps.billing.tasks import invoice_render_pdf
+
+    if not getattr(settings, "BILLING_RENDER_PDF_ON_ISSUE", True):
+        return PdfSweep([], [])
+    now = now or timezone.now()
+    settled, week = now - timedelta(seconds=settings.INVOICE_PDF_SWEEP_GRACE), now - timedelta(days=7)
+    missing = list(
+        Invoice.objects.filter(pdf_rendered_at__isnull=True, created_at__gte=week, created_at__lt=settled)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    unsigned = list(
+        DeliveryAttachment.objects.filter(
+            kind=AttachmentKind.SIGNATURE,
+            uploaded_at__gte=now - timedelta(days=1),
+            uploaded_at__lt=settled,
+            delivery__invoice__pdf_rendered_at__lt=F("uploaded_at"),
+        )
+        .order_by("delivery__invoice_id")
+        .values_list("delivery__invoice_id", flat=True)
+        .distinct()[:batch]
+    )
+    for pk in missing:
+        invoice_render_pdf.delay(pk)
+    for pk in unsigned:
+        invoice_render_pdf.delay(pk, True)
+    return PdfSweep(missing, unsigned)
 
 
 # -- PDPA retention: proof images and GPS fixes are kept PERSONAL_DATA_RETENTION_DAYS ---------------

@@ -7,3 +7,11 @@ def purge_personal_data() -> None:
     from apps.deliveries.services import personal_data_purge
 
     personal_data_purge()
+
+
+@shared_task(ignore_result=True)
+def invoice_pdf_sweep() -> None:
+    """Celery beat, every INVOICE_PDF_SWEEP_SECONDS: the invoice PDFs a lost task left undone."""
+    from apps.deliveries.services import invoice_pdf_sweep as sweep
+
+    sweep()

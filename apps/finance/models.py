@@ -25,6 +25,9 @@ class EmailLog(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     queued_at = models.DateTimeField(auto_now_add=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # set while a worker sends it: a second copy of the task (redelivered, or
+    # the sweep's) leaves it alone until FINANCE_EMAIL_CLAIM_SECONDS have passed
+    sending_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
 

@@ -3,12 +3,13 @@ invoices and statements (queued in a transaction with its EmailLog row, sent
 by a Celery task after commit, every attempt recorded)."""
 
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -18,6 +19,7 @@ from apps.billing.models import CreditNote, Invoice
 from apps.billing.services import CREDIT_NOTE_DOCUMENT
 from apps.core.background import enqueue_after_commit
 from apps.core.exceptions import ValidationFailed
+from apps.core.locks import lock_entity
 from apps.core.typing import AnyRequest
 from apps.customers.models import Customer
 from apps.finance.enums import EmailKind, EmailStatus, FinanceAction
@@ -119,9 +121,8 @@ def _message(log: EmailLog) -> EmailMessage:
 
     company = settings.COMPANY
     if log.kind == EmailKind.INVOICE:
-        invoice = Invoice.objects.get(pk=log.invoice_id)  # type: ignore[misc]  # an INVOICE e-mail has its invoice
-        if not invoice.pdf.name or not invoice.pdf.storage.exists(invoice.pdf.name):
-            invoice = invoice_pdf_render(invoice_id=invoice.pk)
+        # an INVOICE e-mail has its invoice; its PDF is rendered here if missing
+        invoice = invoice_pdf_render(invoice_id=log.invoice_id, only_if_missing=True)  # type: ignore[arg-type]
         with invoice.pdf.open("rb") as fh:
             data = fh.read()
         name = f"{invoice.number}.pdf"
@@ -155,16 +156,24 @@ def _message(log: EmailLog) -> EmailMessage:
 
 def email_attempt(*, log_id: int, final: bool) -> EmailLog:
     """Make one attempt at sending. Success: SENT. Failure: the error and the
-    attempt are recorded; on the last attempt (``final``) the log is FAILED,
-    otherwise it stays QUEUED for the retry, and the error is raised again.
-    A log already SENT is never sent twice (a redelivered task does nothing)."""
+    attempt are recorded; on the last attempt (``final``, or the attempts
+    used up: a copy queued by the sweep starts its retries afresh) the log is
+    FAILED, otherwise it stays QUEUED for the retry, and the error is raised
+    again. A log already SENT is never sent twice (a redelivered task does
+    nothing), nor one another worker claimed less than
+    FINANCE_EMAIL_CLAIM_SECONDS ago (``sending_since``: the redelivered task
+    and the sweep's copy never send side by side). A worker killed after the
+    mail server took the message but before SENT was recorded is the one way
+    to a second copy: the sweep sends it again once the claim has expired."""
     with transaction.atomic():
-        log = EmailLog.objects.select_for_update().select_related("customer").get(pk=log_id)
-        if log.status != EmailStatus.QUEUED:
-            return log
+        log = lock_entity(EmailLog.objects.select_related("customer").filter(pk=log_id))
         now = timezone.now()
-        EmailLog.objects.filter(pk=log.pk).update(attempts=log.attempts + 1, last_attempt_at=now)
+        claim = timedelta(seconds=settings.FINANCE_EMAIL_CLAIM_SECONDS)
+        if log.status != EmailStatus.QUEUED or (log.sending_since and now - log.sending_since < claim):
+            return log
+        EmailLog.objects.filter(pk=log.pk).update(attempts=log.attempts + 1, last_attempt_at=now, sending_since=now)
         log.attempts += 1
+    final = final or log.attempts > settings.FINANCE_EMAIL_MAX_RETRIES
     try:
         _message(log).send(fail_silently=False)
     except Exception as exc:
@@ -172,7 +181,7 @@ def email_attempt(*, log_id: int, final: bool) -> EmailLog:
         status = EmailStatus.FAILED if final else EmailStatus.QUEUED
         with transaction.atomic():
             EmailLog.objects.filter(pk=log.pk).update(
-                last_error=error, status=status, failed_at=timezone.now() if final else None
+                last_error=error, status=status, failed_at=timezone.now() if final else None, sending_since=None
             )
             if final:
                 audit_record(
@@ -181,13 +190,41 @@ def email_attempt(*, log_id: int, final: bool) -> EmailLog:
                 )  # fmt: skip
         raise
     with transaction.atomic():
-        EmailLog.objects.filter(pk=log.pk).update(status=EmailStatus.SENT, sent_at=timezone.now())
+        EmailLog.objects.filter(pk=log.pk).update(status=EmailStatus.SENT, sent_at=timezone.now(), sending_since=None)
         audit_record(
             action=FinanceAction.EMAIL_SENT, entity_type=EMAIL_LOG, entity_id=log.pk,
             after={"to": log.to_address, "attempts": log.attempts},
         )  # fmt: skip
     log.refresh_from_db()
     return log
+
+
+def email_sweep(*, now: datetime | None = None, batch: int = 200) -> list[int]:
+    """Queue again the e-mails a lost task left QUEUED (a worker killed while
+    sending, the broker away when it was queued): not claimed by a worker (or
+    the claim expired), and overdue: never tried for FINANCE_EMAIL_SWEEP_GRACE
+    seconds, or tried and its back-off (``retry_delay``) past by that grace
+    (the retry the task scheduled itself goes first). Celery beat, every
+    FINANCE_EMAIL_SWEEP_SECONDS. Returns the logs queued."""
+    from apps.finance.tasks import email_send
+
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.FINANCE_EMAIL_SWEEP_GRACE)
+    claim = now - timedelta(seconds=settings.FINANCE_EMAIL_CLAIM_SECONDS)
+    rows = (
+        EmailLog.objects.filter(status=EmailStatus.QUEUED, queued_at__lt=now - grace)
+        .filter(Q(sending_since__isnull=True) | Q(sending_since__lt=claim))
+        .order_by("pk")
+        .values_list("pk", "attempts", "queued_at", "last_attempt_at")[:batch]
+    )
+    due = [
+        pk
+        for pk, attempts, queued_at, last_attempt_at in rows
+        if (last_attempt_at or queued_at) + timedelta(seconds=retry_delay(attempts) if attempts else 0) + grace < now
+    ]
+    for pk in due:
+        email_send.delay(pk)
+    return due
 
 
 def retry_delay(attempt: int) -> int:
@@ -202,9 +239,7 @@ Documents = Iterator[tuple[str, Callable[[], bytes]]]
 def _stored_invoice_bytes(pk: int, to_pdf: ToPdf) -> bytes:
     from apps.billing.services import invoice_pdf_render
 
-    invoice = Invoice.objects.get(pk=pk)
-    if not invoice.pdf.name or not invoice.pdf.storage.exists(invoice.pdf.name):
-        invoice = invoice_pdf_render(invoice_id=pk, to_pdf=to_pdf)
+    invoice = invoice_pdf_render(invoice_id=pk, to_pdf=to_pdf, only_if_missing=True)
     with invoice.pdf.open("rb") as fh:
         return fh.read()
 

@@ -17,3 +17,11 @@ def email_send(self, log_id: int) -> None:
         if final:
             return
         raise self.retry(exc=exc, countdown=retry_delay(self.request.retries + 1), max_retries=max_retries) from exc
+
+
+@shared_task(ignore_result=True)
+def email_sweep() -> None:
+    """Celery beat, every FINANCE_EMAIL_SWEEP_SECONDS: e-mails a lost task left QUEUED."""
+    from apps.finance.services import email_sweep as sweep
+
+    sweep()

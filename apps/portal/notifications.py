@@ -6,8 +6,11 @@ each order's e-mail is decided and recorded here in a transaction (an
 Celery task ``apps.portal.tasks.order_notify``, every attempt recorded, as
 the finance e-mails are. A row once SENT is never sent again: a retried or
 redelivered task finds it and stops. (Should a worker die between the SMTP
-answer and the SENT mark, the row stays SENDING and is sent again after
-``CLAIM_STALE``: at least once, never twice in the normal course.)
+answer and the SENT mark, the row stays SENDING and the sweep sends it again
+after ``CLAIM_STALE``: at least once, never twice in the normal course.) A
+row a lost task left (a worker killed) is sent by ``order_notification_sweep``
+(Celery beat); an event whose task was lost before it recorded its row sends
+nothing.
 
 Who gets it: the customer's contacts whose login is active and set up (the
 invite accepted) and whose ``notify_orders`` is on. No one: nothing is recorded."""
@@ -18,6 +21,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -184,7 +188,7 @@ def _invoice_pdf(invoice: Invoice, *, may_render: bool) -> tuple[str, bytes]:
     if not invoice.pdf.name or not invoice.pdf.storage.exists(invoice.pdf.name):
         if not may_render:
             raise PdfNotReady(f"The PDF of {invoice.number} is not rendered yet.")
-        invoice = invoice_pdf_render(invoice_id=invoice.pk)
+        invoice = invoice_pdf_render(invoice_id=invoice.pk, only_if_missing=True)
     with invoice.pdf.open("rb") as fh:
         return f"{invoice.number}.pdf", fh.read()
 
@@ -252,6 +256,38 @@ def order_notification_send(*, notification_id: int, final: bool, may_render: bo
         )  # fmt: skip
     row.refresh_from_db()
     return row
+
+
+def order_notification_sweep(*, now: datetime | None = None, batch: int = 200) -> list[int]:
+    """Queue again the recorded e-mails a lost task left (Celery beat, every
+    FINANCE_EMAIL_SWEEP_SECONDS, as the finance e-mails' sweep): SENDING with a
+    claim older than CLAIM_STALE (a worker killed mid-send), QUEUED and never
+    tried FINANCE_EMAIL_SWEEP_GRACE seconds after it was recorded, or QUEUED
+    after a failed attempt and past its back-off by that grace. Returns the rows."""
+    from apps.finance.services import retry_delay
+    from apps.portal.tasks import order_notification_resend
+
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.FINANCE_EMAIL_SWEEP_GRACE)
+    rows = (
+        OrderNotification.objects.filter(
+            Q(status=NotificationStatus.SENDING, claimed_at__lt=now - CLAIM_STALE)
+            | Q(status=NotificationStatus.QUEUED, created_at__lt=now - grace)
+        )
+        .order_by("pk")
+        .values_list("pk", "status", "attempts", "claimed_at")[:batch]
+    )
+    due = [
+        pk
+        for pk, status, attempts, claimed_at in rows
+        if status == NotificationStatus.SENDING
+        or not attempts
+        or claimed_at is None
+        or claimed_at + timedelta(seconds=retry_delay(attempts)) + grace < now
+    ]
+    for pk in due:
+        order_notification_resend.delay(pk)
+    return due
 
 
 def on_order_event(sender, *, kind: str, order_ids: tuple[int, ...], delivery_id: int | None = None, **_) -> None:

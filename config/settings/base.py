@@ -339,6 +339,18 @@ MAILERS = mailers_from(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=COMPANY["email"])
 FINANCE_EMAIL_MAX_RETRIES = env.int("FINANCE_EMAIL_MAX_RETRIES", default=5)
 FINANCE_EMAIL_RETRY_BASE_SECONDS = env.int("FINANCE_EMAIL_RETRY_BASE_SECONDS", default=60)
+# a worker sending an e-mail claims it this long (render + SMTP timeout, with room)
+FINANCE_EMAIL_CLAIM_SECONDS = env.int("FINANCE_EMAIL_CLAIM_SECONDS", default=300)
+FINANCE_EMAIL_SWEEP_SECONDS = env.float("FINANCE_EMAIL_SWEEP_SECONDS", default=60.0)
+FINANCE_EMAIL_SWEEP_GRACE = env.float("FINANCE_EMAIL_SWEEP_GRACE", default=120.0)
+CELERY_BEAT_SCHEDULE["finance-email-sweep"] = {
+    "task": "apps.finance.tasks.email_sweep",
+    "schedule": FINANCE_EMAIL_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["order-email-sweep"] = {
+    "task": "apps.portal.tasks.order_notification_sweep",
+    "schedule": FINANCE_EMAIL_SWEEP_SECONDS,
+}
 FINANCE_ZIP_MAX_DAYS = 370
 FINANCE_PDF_RENDERS_PER_CHILD = env.int("FINANCE_PDF_RENDERS_PER_CHILD", default=100)  # the archive's render child
 # Accounting exports: the names must match the organisation's own setup in the
@@ -372,6 +384,15 @@ ORDER_EMAIL_PDF_WAITS = env.int("ORDER_EMAIL_PDF_WAITS", default=3)
 # and GPS fixes older than this are purged (13 months: a year of disputes and
 # the next season's); invoices, ledger and audit are kept (IRAS: 5 years).
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=396)
+# Invoice PDFs and e-mails a lost task left undone (a worker killed mid-render,
+# the broker away): the sweeps look every ..._SECONDS for work older than ..._GRACE
+# (the task queued after commit had its chance first). docs/operations.md.
+INVOICE_PDF_SWEEP_SECONDS = env.float("INVOICE_PDF_SWEEP_SECONDS", default=60.0)
+INVOICE_PDF_SWEEP_GRACE = env.float("INVOICE_PDF_SWEEP_GRACE", default=120.0)
+CELERY_BEAT_SCHEDULE["invoice-pdf-sweep"] = {
+    "task": "apps.deliveries.tasks.invoice_pdf_sweep",
+    "schedule": INVOICE_PDF_SWEEP_SECONDS,
+}
 CELERY_BEAT_SCHEDULE["purge-personal-data"] = {
     "task": "apps.deliveries.tasks.purge_personal_data",
     "schedule": crontab(minute=30, hour=3),  # off-peak, Singapore time (CELERY_TIMEZONE)

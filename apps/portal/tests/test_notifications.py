@@ -177,3 +177,36 @@ def test_the_delivered_email_waits_for_the_pdf(world, contact, django_capture_on
     assert message.attachments[0][1][:5] == b"%PDF-"
     row = OrderNotification.objects.get(order=order, kind=NotificationKind.DELIVERED)
     assert row.attempts == settings.ORDER_EMAIL_PDF_WAITS + 1 and row.delivery_id == delivery.pk
+
+
+def test_the_sweep_sends_what_a_lost_task_left_once(world, contact, django_capture_on_commit_callbacks, settings):
+    """A worker killed before the send (row QUEUED, never tried) or in it (SENDING,
+    claimed): the sweep sends each once, after the grace or the stale claim."""
+    from apps.portal.notifications import CLAIM_STALE, order_notification_sweep
+
+    settings.FINANCE_EMAIL_SWEEP_GRACE = 120
+    settings.ORDER_EMAIL_SOURCES = []  # the events' own tasks record nothing: rows made by hand below
+    first = new_order(world, django_capture_on_commit_callbacks)
+    second = new_order(world, django_capture_on_commit_callbacks)
+    sent = new_order(world, django_capture_on_commit_callbacks)
+    now = timezone.now()
+
+    def row(order, **fields):
+        return OrderNotification.objects.create(order=order, kind=NotificationKind.RECEIVED, key="",
+                                                recipients=["orders@example.com"],
+                                                subject=f"Order #{order.pk} received", **fields)  # fmt: skip
+
+    lost_before = row(first)  # the task died after recording it
+    lost_inside = row(second, status=NotificationStatus.SENDING, attempts=1, claimed_at=now - timedelta(minutes=3))
+    done = row(sent, status=NotificationStatus.SENT, attempts=1, claimed_at=now - timedelta(hours=1))
+    assert order_notification_sweep() == []  # within the grace; the claim is live
+    assert order_notification_sweep(now=now + timedelta(minutes=3)) == [lost_before.pk]
+    assert order_notification_sweep(now=now + CLAIM_STALE) == [lost_inside.pk]  # by the sweep's clock
+    # the send reads the real clock: the claim of 3 minutes ago still holds, nothing is sent twice
+    assert OrderNotification.objects.get(pk=lost_inside.pk).status == NotificationStatus.SENDING
+    OrderNotification.objects.filter(pk=lost_inside.pk).update(claimed_at=now - CLAIM_STALE - timedelta(seconds=1))
+    assert order_notification_sweep() == [lost_inside.pk]
+    assert [m.subject for m in order_emails()] == [f"Order #{first.pk} received", f"Order #{second.pk} received"]
+    assert set(OrderNotification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}
+    assert order_notification_sweep(now=now + timedelta(hours=1)) == []  # every row SENT: never again
+    assert OrderNotification.objects.get(pk=done.pk).attempts == 1
