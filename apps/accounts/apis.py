@@ -12,7 +12,7 @@ from apps.accounts.serializers import (
     TokenPairSerializer,
 )
 from apps.accounts.services import InvalidCredentials, token_refresh, user_login, user_logout, user_password_change
-from apps.accounts.throttles import LoginEmailThrottle, LoginIPThrottle
+from apps.accounts.throttles import LoginEmailThrottle, LoginIPThrottle, RefreshIPThrottle
 from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.core.db import retry_on_conflict
@@ -47,7 +47,7 @@ class RefreshApi(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [LoginIPThrottle]
+    throttle_classes = [RefreshIPThrottle]
 
     @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer}, auth=[])
     @retry_on_conflict

@@ -11,16 +11,29 @@ case-insensitive lookup of the address as sent or of its normalised form
 normalised form."""
 
 import hashlib
+import logging
 import unicodedata
 
 from rest_framework.throttling import SimpleRateThrottle
 
+from apps.core.throttling import CACHE_DOWN, FailClosed, FailOpen
 
-class LoginIPThrottle(SimpleRateThrottle):
+
+class _PerAddress(SimpleRateThrottle):
     scope = "login_ip"
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class LoginIPThrottle(FailClosed, _PerAddress):
+    """Sign-in, password change, invite acceptance per client address; 503
+    ``throttle_unavailable`` while the cache is away (apps.core.throttling)."""
+
+
+class RefreshIPThrottle(FailOpen, _PerAddress):
+    """Token refresh, the same count; it needs a valid refresh token, not a
+    guess, so it goes on while the cache is away (the phones keep syncing)."""
 
 
 def normalised_identity(email: str) -> str:
@@ -46,7 +59,7 @@ def login_identity(email: str) -> str:
     return f"email:{normalised}"
 
 
-class LoginEmailThrottle(SimpleRateThrottle):
+class LoginEmailThrottle(FailClosed, SimpleRateThrottle):
     """Counts failures only; while over the rate every attempt for that e-mail
     is refused, the right password included."""
 
@@ -81,9 +94,12 @@ class LoginEmailThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return
-        history = [t for t in self.cache.get(self.key, []) if t > self.timer() - self.duration]
-        history.insert(0, self.timer())
-        self.cache.set(self.key, history, self.duration)
+        try:
+            history = [t for t in self.cache.get(self.key, []) if t > self.timer() - self.duration]
+            history.insert(0, self.timer())
+            self.cache.set(self.key, history, self.duration)
+        except CACHE_DOWN as exc:  # gone since allow_request: the 401 stands, the count is lost
+            logging.getLogger("apps.core.throttling").error("failed sign-in not counted (cache unreachable): %r", exc)
 
     def parse_rate(self, rate):
         # Accept "5/15min" as well as DRF's "5/min".

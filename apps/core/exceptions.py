@@ -79,6 +79,17 @@ class StorageFull(ApplicationError):
     default_detail = "The file store is full just now; nothing was stored. Send it again later."
 
 
+class ThrottleUnavailable(ApplicationError):
+    """A rate that guards a credential (sign-in, password change, invite) could
+    not be counted: its store (the cache: Redis in production) is not
+    reachable. Refused rather than let guesses through uncounted
+    (apps.core.throttling)."""
+
+    code = "throttle_unavailable"
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Sign-in is paused for a moment (its guard is not reachable); try again shortly."
+
+
 def means_storage_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 

@@ -29,6 +29,7 @@ from apps.core.commands import command_create
 from apps.core.db import retry_on_conflict
 from apps.core.idempotency import idempotent_create
 from apps.core.permissions import roles
+from apps.core.throttling import FailOpen
 from apps.customers.models import CustomerContact
 from apps.customers.selectors import customer_list
 from apps.customers.services import (
@@ -105,7 +106,7 @@ class ProfileApi(APIView):
         return Response(_profile(request))
 
 
-class ExportThrottle(UserRateThrottle):
+class ExportThrottle(FailOpen, UserRateThrottle):
     scope = "customer_export"
 
 

@@ -13,6 +13,13 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
 CACHES = {"default": env.cache("CACHE_URL", default="rediscache://127.0.0.1:6379/1")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # Only the throttles use the cache; a Redis that does not answer must cost a
+    # request half a second, not hang it (apps.core.throttling decides what then).
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=env.float("CACHE_TIMEOUT_SECONDS", default=0.5),
+        socket_timeout=env.float("CACHE_TIMEOUT_SECONDS", default=0.5),
+    )
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
