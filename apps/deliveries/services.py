@@ -23,7 +23,7 @@ from apps.billing.deposits import deposit_plan
 from apps.billing.enums import DeliveryPaymentMethod, InvoiceLineKind
 from apps.billing.models import ServiceItem
 from apps.billing.pricing import cylinder_price, service_price
-from apps.core.background import enqueue_after_commit
+from apps.core.background import enqueue_after_commit, sweep_enqueue
 from apps.core.db import service_atomic, set_prefetched
 from apps.core.exceptions import ApplicationError, ValidationFailed
 from apps.core.permissions import role_of
@@ -654,11 +654,10 @@ def invoice_pdf_sweep(*, now: datetime | None = None, batch: int = 200) -> PdfSw
         .values_list("delivery__invoice_id", flat=True)
         .distinct()[:batch]
     )
-    for pk in missing:
-        invoice_render_pdf.delay(pk)
-    for pk in unsigned:
-        invoice_render_pdf.delay(pk, True)
-    return PdfSweep(missing, unsigned)
+    return PdfSweep(
+        [pk for pk in missing if sweep_enqueue(invoice_render_pdf, pk)],
+        [pk for pk in unsigned if sweep_enqueue(invoice_render_pdf, pk, True)],
+    )
 
 
 # -- PDPA retention: proof images and GPS fixes are kept PERSONAL_DATA_RETENTION_DAYS ---------------

@@ -17,7 +17,7 @@ from apps.audit.enums import AuditAction
 from apps.audit.services import audit_record
 from apps.billing.models import CreditNote, Invoice
 from apps.billing.services import CREDIT_NOTE_DOCUMENT
-from apps.core.background import enqueue_after_commit
+from apps.core.background import enqueue_after_commit, sweep_enqueue
 from apps.core.exceptions import ValidationFailed
 from apps.core.locks import lock_entity
 from apps.core.typing import AnyRequest
@@ -215,16 +215,14 @@ def email_sweep(*, now: datetime | None = None, batch: int = 200) -> list[int]:
         EmailLog.objects.filter(status=EmailStatus.QUEUED, queued_at__lt=now - grace)
         .filter(Q(sending_since__isnull=True) | Q(sending_since__lt=claim))
         .order_by("pk")
-        .values_list("pk", "attempts", "queued_at", "last_attempt_at")[:batch]
+        .values_list("pk", "attempts", "queued_at", "last_attempt_at", "sending_since")[:batch]
     )
-    due = [
+    return [
         pk
-        for pk, attempts, queued_at, last_attempt_at in rows
+        for pk, attempts, queued_at, last_attempt_at, since in rows
         if (last_attempt_at or queued_at) + timedelta(seconds=retry_delay(attempts) if attempts else 0) + grace < now
+        and sweep_enqueue(email_send, pk, state=(attempts, since))
     ]
-    for pk in due:
-        email_send.delay(pk)
-    return due
 
 
 def retry_delay(attempt: int) -> int:

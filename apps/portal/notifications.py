@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.billing.models import Invoice
+from apps.core.background import sweep_enqueue
 from apps.core.locks import lock_entity_or_none
 from apps.customers.enums import CustomerAuditAction
 from apps.customers.models import CustomerContact
@@ -277,17 +278,17 @@ def order_notification_sweep(*, now: datetime | None = None, batch: int = 200) -
         .order_by("pk")
         .values_list("pk", "status", "attempts", "claimed_at")[:batch]
     )
-    due = [
+    return [
         pk
         for pk, status, attempts, claimed_at in rows
-        if status == NotificationStatus.SENDING
-        or not attempts
-        or claimed_at is None
-        or claimed_at + timedelta(seconds=retry_delay(attempts)) + grace < now
+        if (
+            status == NotificationStatus.SENDING
+            or not attempts
+            or claimed_at is None
+            or claimed_at + timedelta(seconds=retry_delay(attempts)) + grace < now
+        )
+        and sweep_enqueue(order_notification_resend, pk, state=(attempts, claimed_at))
     ]
-    for pk in due:
-        order_notification_resend.delay(pk)
-    return due
 
 
 def on_order_event(sender, *, kind: str, order_ids: tuple[int, ...], delivery_id: int | None = None, **_) -> None:

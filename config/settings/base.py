@@ -389,6 +389,8 @@ PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3
 # (the task queued after commit had its chance first). docs/operations.md.
 INVOICE_PDF_SWEEP_SECONDS = env.float("INVOICE_PDF_SWEEP_SECONDS", default=60.0)
 INVOICE_PDF_SWEEP_GRACE = env.float("INVOICE_PDF_SWEEP_GRACE", default=120.0)
+# a task a sweep queued is not queued again for this long (the worker may be behind)
+SWEEP_REQUEUE_SECONDS = env.int("SWEEP_REQUEUE_SECONDS", default=600)
 CELERY_BEAT_SCHEDULE["invoice-pdf-sweep"] = {
     "task": "apps.deliveries.tasks.invoice_pdf_sweep",
     "schedule": INVOICE_PDF_SWEEP_SECONDS,

@@ -14,6 +14,7 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from apps.audit.models import AuditLog
+from apps.core.background import sweep_enqueue
 from apps.core.testing.world import api_client_for
 from apps.core.tests.factories import UserFactory
 from apps.distribution.models import DistributionHeader
@@ -89,3 +90,29 @@ def test_the_customers_export_goes_on_and_a_password_change_waits(world, cache_d
         "/api/me/password/", {"old_password": "x", "new_password": "another-long-pass-9"}, format="json"
     )
     assert change.status_code == 503 and change.json()["code"] == "throttle_unavailable"
+
+
+class Recorder:
+    """A task as a sweep sees it: a name and ``delay``."""
+
+    name = "apps.test.render"
+
+    def __init__(self):
+        self.calls = []
+
+    def delay(self, *args):
+        self.calls.append(args)
+
+
+def test_a_sweep_queues_a_call_once_per_row_state_and_anyway_with_the_cache_away(settings):
+    settings.SWEEP_REQUEUE_SECONDS = 600
+    task = Recorder()
+    assert sweep_enqueue(task, 5, state=(0, None)) is True
+    assert sweep_enqueue(task, 5, state=(0, None)) is False  # the worker may still be behind: not again
+    assert sweep_enqueue(task, 5, state=(1, None)) is True  # the row moved on (attempted): due again
+    assert sweep_enqueue(task, 6) is True
+    cache.clear()  # the window passed (the marker expired): a task lost again is queued again
+    assert sweep_enqueue(task, 5, state=(0, None)) is True
+    with redis_away():
+        assert sweep_enqueue(task, 6) is True and sweep_enqueue(task, 6) is True  # idempotent tasks: queue
+    assert task.calls == [(5,), (5,), (6,), (5,), (6,), (6,)]
