@@ -178,8 +178,10 @@ class Drill:
             ALLOWED_HOSTS="127.0.0.1,localhost",
             DATABASE_URL=self.db_url(db),
             CACHE_URL="locmemcache://",
+            # tasks run in the request after commit: each invoice PDF is rendered into the
+            # media (and so into its backup) as the worker would, without a worker to run
             CELERY_BROKER_URL="memory://",
-            CELERY_TASK_ALWAYS_EAGER="false",
+            CELERY_TASK_ALWAYS_EAGER="true",
             AUDIT_SEAL_ON_COMMIT="true",
             SECURE_SSL_REDIRECT="false",
             MEDIA_ROOT=str(self.work / media),
@@ -206,8 +208,8 @@ class Drill:
     def connection(self, port: int) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def call(self, port: int, method: str, path: str, body=None, key: str | None = None):
-        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
+    def call(self, port: int, method: str, path: str, body=None, key: str | None = None, token: str | None = None):
+        headers = {"Authorization": f"Bearer {token or self.token}", "Content-Type": "application/json",
                    "X-Forwarded-Proto": "https"}  # fmt: skip
         if key:
             headers["Idempotency-Key"] = key
@@ -279,6 +281,7 @@ w = build_world(stock=10**9)
 distribution_create(actor=w.users["admin"], vehicle=w.vehicle, items=[{"depot": w.depot, "cylinder_type": t,
     "quantity": 10**8, "movement_type": MovementType.COLLECTION} for t in w.types[:2]])
 print("WORLD " + json.dumps({"token": str(RefreshToken.for_user(w.users["driver"]).access_token),
+    "refresh": str(RefreshToken.for_user(w.users["driver"])), "driver_email": w.users["driver"].email,
     "finance_token": str(RefreshToken.for_user(w.users["finance"]).access_token),
     "depot": w.depot.pk, "vehicle": w.vehicle.pk, "types": [t.pk for t in w.types],
     "customers": [c.pk for c in w.customers]}))
@@ -541,6 +544,7 @@ print("WORLD " + json.dumps({"token": str(RefreshToken.for_user(w.users["driver"
         t_damage = self.figures["t_damage"]
         present = set(self.checks.pop("present"))
         self.checks.pop("counts", None)
+        media = self.figures["restored_media"] = self.checks.pop("media_files")
         before = [a for a in self.acks if a["t"] < t_damage]
         after = [a for a in self.acks if a["t"] >= t_damage]
         lost = [a for a in before if a["key"] not in present]
@@ -553,6 +557,8 @@ print("WORLD " + json.dumps({"token": str(RefreshToken.for_user(w.users["driver"
             self.failures.append(f"RPO: {len(lost)} acknowledged write(s) before the damage lost, e.g. {lost[:3]}")
         if not before:
             self.failures.append("no write was acknowledged before the damage")
+        if not media["invoice_pdfs"] or not media["images"]:  # check_media must have had files to check
+            self.failures.append(f"the restored media holds no invoice PDF or no image: {media}")
         for name, result in self.checks.items():
             if result != "clean":
                 self.failures.append(f"{name}: {result}")
@@ -648,13 +654,19 @@ dels = {int(pk) for pk in found(Delivery, "pk", [a["id"] for a in acks if a["kin
 uploaded = set(DeliveryAttachment.objects.filter(
     uploaded_at__isnull=False, delivery_id__in=[a["id"] for a in acks if a["kind"] == "attachment"]
 ).values_list("delivery_id", flat=True))
+from apps.finance.models import EmailLog
+logs = {int(pk) for pk in found(EmailLog, "pk", [a["id"] for a in acks if a["kind"] == "email"])}
 def present(a):
     if a["kind"] == "attachment":
         return a["id"] in uploaded
+    if a["kind"] == "email":  # the failure drill's invoice e-mails: the log row queued
+        return a["key"] in keys and a["id"] in logs
     return a["key"] in keys and (a["kind"] == "delivery" and a["invoice"] in invs and a["id"] in dels
                                  or a["kind"] == "distribution" and a["number"] in dists)
 out["present"] = [a["key"] for a in acks if present(a)]
 out["counts"] = {"distribution": DistributionHeader.objects.count(), "delivery": Delivery.objects.count()}
+out["media_files"] = {"invoice_pdfs": Invoice.objects.exclude(pdf="").count(),
+                      "images": DeliveryAttachment.objects.filter(uploaded_at__isnull=False).count()}
 print("CHECKS " + json.dumps(out))
 """
 

@@ -8,7 +8,7 @@ acknowledged writes (documents and proof-image uploads).
 
 The same on PostgreSQL where its server binaries exist (``/usr/lib/postgresql/*/bin``
 or ``PG_BINDIR``): a base backup during the load plus the WAL archive,
-recovered up to the transaction before the damage (variant A). Skipped, with the reason,
+recovered up to the transaction before the damage (variants A and B). Skipped, with the reason,
 only where there is no PostgreSQL server to run.
 
 Marked ``topology`` (brings its own mariadbd / postgres, like test_topology_prod.py)."""
@@ -65,7 +65,7 @@ def pg_drill():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "GUNICORN_"))}
     try:
         done = subprocess.run(
-            [sys.executable, "scripts/restore_drill.py", "--db", "postgres", "--variant", "A", "--seconds", "6",
+            [sys.executable, "scripts/restore_drill.py", "--db", "postgres", "--variant", "both", "--seconds", "6",
              "--clients", "2", "--max-docs", "300", "--work", str(work)],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
         )  # fmt: skip
@@ -92,8 +92,10 @@ def test_restore_to_just_before_the_damage_loses_no_acknowledged_write(drill, va
         "append_only_triggers": "clean",
         "check_media": "clean",
     }
-    # Proof images were uploaded (acknowledged) and came back with the media copy.
+    # Proof images were uploaded (acknowledged) and came back with the media copy,
+    # with the invoice PDFs rendered during the load (check_media checked both).
     assert f["media_copied_with_dump"] + f["media_copied_after_damage"] > 0
+    assert f["restored_media"]["invoice_pdfs"] > 0 and f["restored_media"]["images"] > 0
     # The binlog replay stopped at the GTID before the damaging statement, found in the binlog.
     domain, server, seq = f["damage_gtid"].split("-")
     assert f["restore_to_gtid"] == f"{domain}-{server}-{int(seq) - 1}"
@@ -104,9 +106,7 @@ def test_restore_to_just_before_the_damage_loses_no_acknowledged_write(drill, va
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-# Variant A only here (about 1.5 minutes; both would double the topology tests' time in CI);
-# `make restore-drill` runs both on PostgreSQL.
-@pytest.mark.parametrize("variant", ["A"])
+@pytest.mark.parametrize("variant", ["A", "B"])
 def test_postgres_recovery_to_just_before_the_damage_loses_no_acknowledged_write(pg_drill, variant):
     done, figures = pg_drill
     assert variant in figures, done.stdout + done.stderr
@@ -122,6 +122,7 @@ def test_postgres_recovery_to_just_before_the_damage_loses_no_acknowledged_write
         "append_only_triggers": "clean",
         "check_media": "clean",
     }
+    assert f["restored_media"]["invoice_pdfs"] > 0 and f["restored_media"]["images"] > 0
     # Recovery stopped right before the damaging transaction, found in the WAL and
     # reported by the damaging session itself.
     assert f["damage_xid"] == f["damage_session_xid"]
