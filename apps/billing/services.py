@@ -592,11 +592,15 @@ def invoice_pdf_render(
         name = invoice.pdf.field.generate_filename(invoice, f"{invoice.number}.pdf")
         if not invoice.pdf.name and storage.exists(name):
             storage.delete(name)  # a dead first render's leftover (possibly cut short), never recorded
+        # The file this render writes: the invoice's own name, or beside the PDF already
+        # recorded (a re-render); chosen here so that a failed write removes its own
+        # partial file, never the recorded one (under the lock no other render picks it).
+        target = storage.get_available_name(name)
         try:
-            stored = storage.save(name, ContentFile(data))
+            stored = storage.save(target, ContentFile(data))
         except OSError:
-            if storage.exists(name):
-                storage.delete(name)  # cut short (a full disk): no half file under the invoice's name
+            if target != invoice.pdf.name and storage.exists(target):
+                storage.delete(target)  # cut short (a full disk): no half file left behind
             raise
         Invoice.objects.filter(pk=invoice.pk).update(pdf=stored, pdf_rendered_at=started)
         invoice.pdf.name, invoice.pdf_rendered_at = stored, started

@@ -140,6 +140,23 @@ def test_a_render_cut_short_by_a_full_disk_leaves_no_file_and_the_next_one_succe
     assert data[:5] == b"%PDF-" and data.rstrip().endswith(b"%%EOF") and len(data) > 1000
 
 
+def test_a_re_render_cut_short_by_a_full_disk_keeps_the_recorded_pdf(loaded, media):
+    # found by the failure drill (f): a signature's re-render on a full disk
+    # removed the PDF the invoice already recorded, and check_media missed it
+    invoice = invoice_pdf_render(invoice_id=deliver(loaded).invoice.pk)
+    recorded, first = invoice.pdf.name, default_storage.open(invoice.pdf.name).read()
+    with DiskFull(room=211) as disk, pytest.raises(OSError):
+        invoice_pdf_render(invoice_id=invoice.pk)  # again: a signature uploaded since
+    assert disk.calls == 1
+    assert _files(media, "invoices") == [recorded]  # its own partial file gone, the recorded one kept
+    assert default_storage.open(recorded).read() == first
+    invoice.refresh_from_db()
+    assert invoice.pdf.name == recorded
+    again = invoice_pdf_render(invoice_id=invoice.pk)  # space back: the re-render lands beside it
+    assert again.pdf.name != recorded and set(_files(media, "invoices")) == {recorded, again.pdf.name}
+    assert default_storage.open(again.pdf.name).read().rstrip().endswith(b"%%EOF")
+
+
 def test_an_upload_to_a_full_disk_is_507_keeps_the_delivery_and_succeeds_when_resent(loaded, api, media):
     client = api(loaded.users["driver"])
     res = post_delivery(client, delivery_body(loaded, proof=proof_body(signature=SIGNATURE)))
