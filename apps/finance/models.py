@@ -28,6 +28,10 @@ class EmailLog(models.Model):
     # set while a worker sends it: a second copy of the task (redelivered, or
     # the sweep's) leaves it alone until FINANCE_EMAIL_CLAIM_SECONDS have passed
     sending_since = models.DateTimeField(null=True, blank=True)
+    # given on the first attempt and sent with every attempt: a copy sent again
+    # after a worker died between the mail server's acceptance and SENT is the
+    # same message to the receiving server and mail clients (one in the inbox)
+    message_id = models.CharField(max_length=200, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
 

@@ -20,6 +20,7 @@ from apps.billing.services import CREDIT_NOTE_DOCUMENT
 from apps.core.background import enqueue_after_commit, sweep_enqueue
 from apps.core.exceptions import ValidationFailed
 from apps.core.locks import lock_entity
+from apps.core.mail import new_message_id
 from apps.core.typing import AnyRequest
 from apps.customers.models import Customer
 from apps.finance.enums import EmailKind, EmailStatus, FinanceAction
@@ -148,7 +149,7 @@ def _message(log: EmailLog) -> EmailMessage:
         )
     message = EmailMessage(
         subject=log.subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[log.to_address],
-        reply_to=[company["email"]],
+        reply_to=[company["email"]], headers={"Message-ID": log.message_id} if log.message_id else None,
     )  # fmt: skip
     message.attach(name, data, "application/pdf")
     return message
@@ -164,14 +165,19 @@ def email_attempt(*, log_id: int, final: bool) -> EmailLog:
     FINANCE_EMAIL_CLAIM_SECONDS ago (``sending_since``: the redelivered task
     and the sweep's copy never send side by side). A worker killed after the
     mail server took the message but before SENT was recorded is the one way
-    to a second copy: the sweep sends it again once the claim has expired."""
+    to a second copy: the sweep sends it again once the claim has expired,
+    with the Message-ID of the first (given on the first attempt and kept), so
+    the receiving server and mail clients take it as the same message."""
     with transaction.atomic():
         log = lock_entity(EmailLog.objects.select_related("customer").filter(pk=log_id))
         now = timezone.now()
         claim = timedelta(seconds=settings.FINANCE_EMAIL_CLAIM_SECONDS)
         if log.status != EmailStatus.QUEUED or (log.sending_since and now - log.sending_since < claim):
             return log
-        EmailLog.objects.filter(pk=log.pk).update(attempts=log.attempts + 1, last_attempt_at=now, sending_since=now)
+        log.message_id = log.message_id or new_message_id("email")
+        EmailLog.objects.filter(pk=log.pk).update(
+            attempts=log.attempts + 1, last_attempt_at=now, sending_since=now, message_id=log.message_id
+        )
         log.attempts += 1
     final = final or log.attempts > settings.FINANCE_EMAIL_MAX_RETRIES
     try:

@@ -28,6 +28,7 @@ class OrderNotification(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)  # the same for every attempt (apps.core.mail)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

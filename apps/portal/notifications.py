@@ -29,6 +29,7 @@ from apps.audit.services import audit_record
 from apps.billing.models import Invoice
 from apps.core.background import sweep_enqueue
 from apps.core.locks import lock_entity_or_none
+from apps.core.mail import new_message_id
 from apps.customers.enums import CustomerAuditAction
 from apps.customers.models import CustomerContact
 from apps.deliveries.models import Delivery
@@ -171,7 +172,10 @@ def _claim(notification_id: int) -> OrderNotification | None:
     if row is None:
         return None
     taken = OrderNotification.objects.filter(pk=row.pk, status=row.status, attempts=row.attempts).update(
-        status=NotificationStatus.SENDING, claimed_at=now, attempts=row.attempts + 1
+        status=NotificationStatus.SENDING,
+        claimed_at=now,
+        attempts=row.attempts + 1,
+        message_id=row.message_id or new_message_id("order"),  # kept for every attempt (apps.core.mail)
     )
     if not taken:
         return None
@@ -217,7 +221,7 @@ def _message(row: OrderNotification, *, may_render: bool) -> EmailMultiAlternati
     html = render_to_string("portal/email/order.html", context)
     message = EmailMultiAlternatives(
         subject=row.subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=list(row.recipients),
-        reply_to=[company["email"]],
+        reply_to=[company["email"]], headers={"Message-ID": row.message_id} if row.message_id else None,
     )  # fmt: skip
     message.attach_alternative(html, "text/html")
     if invoice is not None:

@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
             name='sending_since',
             field=models.DateTimeField(blank=True, null=True),
         ),
+        migrations.AddField(
+            model_name='emaillog',
+            name='message_id',
+            field=models.CharField(blank=True, max_length=200),
+        ),
     ]

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
+from django.test import override_settings
 from django.utils import timezone
 
 from apps.finance import services
@@ -86,3 +88,35 @@ def test_a_copy_queued_by_the_sweep_after_the_last_retry_fails_for_good(invoice,
         services.email_attempt(log_id=log.pk, final=False)  # the sweep's copy starts at retries 0
     log.refresh_from_db()
     assert log.status == EmailStatus.FAILED and log.sending_since is None and log.failed_at
+
+
+class WorkerKilled(BaseException):
+    """What SIGKILL is to the task: nothing after it runs (not an Exception, so
+    no except clause records anything)."""
+
+
+class AcceptedThenKilled(locmem.EmailBackend):
+    """The mail server takes the message, then the worker dies before SENT is recorded."""
+
+    def send_messages(self, messages):
+        super().send_messages(messages)
+        raise WorkerKilled
+
+
+def test_a_worker_killed_after_the_server_took_the_message_resends_it_with_the_same_message_id(invoice, world):
+    log = _log(invoice, world)
+    killed = {"default": {"BACKEND": f"{__name__}.AcceptedThenKilled"}}
+    with override_settings(MAILERS=killed), pytest.raises(WorkerKilled):
+        services.email_attempt(log_id=log.pk, final=False)
+    log.refresh_from_db()
+    assert (log.status, log.attempts) == (EmailStatus.QUEUED, 1) and log.sending_since and log.message_id
+    later = timezone.now() + timedelta(seconds=301)  # the claim has expired by the sweep's clock
+    EmailLog.objects.filter(pk=log.pk).update(sending_since=timezone.now() - timedelta(seconds=301))
+    assert services.email_sweep(now=later) == [log.pk]
+    log.refresh_from_db()
+    assert (log.status, log.attempts) == (EmailStatus.SENT, 2)
+    # handed over twice (the one window SMTP leaves), as one message: the same Message-ID
+    first, second = mail.outbox
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"] == log.message_id
+    assert log.message_id.startswith("<") and log.message_id.endswith(">")
+    assert first.message()["Message-ID"] == log.message_id

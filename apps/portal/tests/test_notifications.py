@@ -210,3 +210,8 @@ def test_the_sweep_sends_what_a_lost_task_left_once(world, contact, django_captu
     assert set(OrderNotification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}
     assert order_notification_sweep(now=now + timedelta(hours=1)) == []  # every row SENT: never again
     assert OrderNotification.objects.get(pk=done.pk).attempts == 1
+    # each carries its row's Message-ID, given on the first attempt (kept for a resend)
+    ids = dict(
+        OrderNotification.objects.filter(pk__in=[lost_before.pk, lost_inside.pk]).values_list("subject", "message_id")
+    )
+    assert {m.subject: m.extra_headers["Message-ID"] for m in order_emails()} == ids and all(ids.values())
