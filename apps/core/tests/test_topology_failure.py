@@ -5,7 +5,9 @@ outbox behaviour in the load:
 
   a. one gunicorn killed: nginx serves through the other;
   e. the Celery worker killed mid-render while finance e-mails every invoice:
-     every PDF rendered once, every e-mail sent exactly once once it is back;
+     every PDF rendered once, every e-mail sent once it is back, as one message
+     (a send the kill cut after the mail server took it goes again, with the
+     same Message-ID);
   f. the media disk full: uploads answer 507 ``storage_full``, the deliveries
      go on, every upload stored once space is back.
 
@@ -84,7 +86,12 @@ def test_celery_worker_killed_mid_render_renders_and_mails_each_invoice_once(dri
     assert f["invoices_without_pdf"] == 0 and f["pdfs_not_whole"] == 0
     assert f["pdf_files_per_invoice"] == {"1": f["invoices"]}  # rendered once: no second file, no leftover
     assert f["email_logs"] == {"SENT": f["emails_queued"]}
-    assert f["emails_sent_per_invoice"] == {"1": f["emails_queued"]}  # each e-mail sent exactly once
+    # each invoice's e-mail is one message (one Message-ID); handed over twice only where
+    # the worker died after the mail server took it and before SENT was recorded (SMTP's
+    # one window): at most the sends in flight at the kill
+    assert f["message_ids_per_invoice"] == {"1": f["emails_queued"]}
+    assert set(f["emails_sent_per_invoice"]) <= {"1", "2"}
+    assert f["emails_handed_over_twice"] <= f["in_flight_at_kill"].get("apps.finance.tasks.email_send", 0)
 
 
 def test_media_disk_full_answers_507_keeps_the_deliveries_and_stores_every_upload_after(drill):
