@@ -25,25 +25,31 @@ log = logging.getLogger("apps.core.throttling")
 CACHE_DOWN = (RedisError, OSError)
 
 
-class FailOpen:
-    """Mix in before a DRF throttle: the request is allowed if the count
-    cannot be read or written."""
+class _CountedInCache:
+    """Mixed in before a DRF throttle: what ``allow_request`` does when the count
+    cannot be read or written (``fail_open``: allowed; else 503)."""
+
+    fail_open: bool
 
     def allow_request(self, request, view) -> bool:
         try:
             return super().allow_request(request, view)  # type: ignore[misc]
         except CACHE_DOWN as exc:
-            log.warning("throttle %s not counted (cache unreachable), request allowed: %r", type(self).__name__, exc)
-            return True
-
-
-class FailClosed:
-    """Mix in before a DRF throttle: 503 ``throttle_unavailable`` if the count
-    cannot be read or written."""
-
-    def allow_request(self, request, view) -> bool:
-        try:
-            return super().allow_request(request, view)  # type: ignore[misc]
-        except CACHE_DOWN as exc:
-            log.error("throttle %s unavailable (cache unreachable), request refused: %r", type(self).__name__, exc)
+            name = type(self).__name__
+            if self.fail_open:
+                log.warning("throttle %s not counted (cache unreachable), request allowed: %r", name, exc)
+                return True
+            log.error("throttle %s unavailable (cache unreachable), request refused: %r", name, exc)
             raise ThrottleUnavailable() from exc
+
+
+class FailOpen(_CountedInCache):
+    """The request is allowed, uncounted, while the cache is away."""
+
+    fail_open = True
+
+
+class FailClosed(_CountedInCache):
+    """503 ``throttle_unavailable`` while the cache is away."""
+
+    fail_open = False
