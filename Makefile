@@ -31,9 +31,10 @@ system-deps: python
 system-deps-test: python
 	@$(SYSTEM_DEPS) test
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt | system-deps
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-rules.txt | system-deps
 	@test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-rules.txt
 	@touch $@
 
 # mysqlclient (MariaDB/MySQL only) when it can be built here; see the script.

@@ -57,7 +57,9 @@ class EInvoiceAdmin(admin.ModelAdmin):
         if not obj.errors:
             return "-"
         return format_html_join(
-            "", "<div><b>{}</b> {} <i>{}</i></div>", ((e["rule"], e["text"], e.get("detail", "")) for e in obj.errors)
+            "",
+            "<div><b>{}</b> {} <i>{}</i> <small>{}</small></div>",
+            ((e["rule"], e["text"], e.get("detail", ""), e.get("source", "our check")) for e in obj.errors),
         )
 
     @admin.display(description="transmission")

@@ -43,7 +43,7 @@ class EInvoiceInvalid(ApplicationError):
     status_code = 422
 
 
-def _document(kind: str, document_id: int) -> Document:
+def document_of(kind: str, document_id: int) -> Document:
     if kind == DocumentKind.INVOICE:
         return Invoice.objects.select_related("customer").get(pk=document_id)
     return CreditNote.objects.select_related("invoice", "invoice__customer").get(pk=document_id)
@@ -84,7 +84,7 @@ def einvoice_render(*, kind: str, document_id: int) -> EInvoice:
     row with every failed rule's id and text, for finance to see."""
     if _holding_locks():
         raise RuntimeError("E-invoices are rendered after commit, never inside a transaction.")
-    document = _document(kind, document_id)
+    document = document_of(kind, document_id)
     field = "invoice" if kind == DocumentKind.INVOICE else "credit_note"
     existing = EInvoice.objects.filter(**{field: document}).first()
     if existing is not None and existing.status == EInvoiceStatus.READY:

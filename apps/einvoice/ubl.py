@@ -124,9 +124,12 @@ def buyer_participant(invoice: Invoice) -> str:
 def buyer_party(invoice: Invoice) -> Party:
     scheme, endpoint = endpoint_of(buyer_participant(invoice))
     street, postal = _street_and_postal(invoice.customer_address, invoice.customer_postal_code)
+    # the UEN the customer is registered with on Peppol when the record has none (IRAS wants the
+    # buyer's legal registration id: IRASC5-034)
+    uen = (invoice.customer_uen or "").strip() or (endpoint[5:] if endpoint.startswith("SGUEN") else "")
     return Party(
         name=invoice.customer_name, street=street, postal_code=postal, endpoint_scheme=scheme, endpoint=endpoint,
-        uen=(invoice.customer_uen or "").strip(),
+        uen=uen,
     )  # fmt: skip
 
 
@@ -181,11 +184,15 @@ def quantity_text(value: Decimal) -> str:
     return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
 
 
-def price_text(value: Decimal) -> str:
-    """Two decimals at least, up to the four the price was stored with."""
-    value = Decimal(value)
-    cents = value.quantize(Decimal("0.01"))
-    return str(cents) if cents == value else format(value.normalize(), "f")
+def net_price(unit_price: Decimal) -> tuple[Decimal, Decimal]:
+    """The Item net price (ibt-146) and its base quantity (ibt-149): a price with
+    more than two decimals (metered gas is priced to four) is stated per 10 or
+    100 units, so that the price has two (IRAS's IRASC5-097) and quantity x
+    price / base quantity is still exactly the stored line's."""
+    value = Decimal(unit_price).normalize()
+    decimals = max(0, -value.as_tuple().exponent)  # type: ignore[operator]  # finite: a stored price
+    base = Decimal(10) ** max(0, decimals - 2)
+    return (value * base).quantize(Decimal("0.01")), base
 
 
 def percent_text(value: Decimal) -> str:
@@ -284,7 +291,10 @@ def _line(root: ET.Element, line: Line, *, credit: bool, currency: str) -> None:
     _cbc(item, "Name", line.description)
     _tax_category(item, "ClassifiedTaxCategory", line.category, line.percent)
     price = _cac(node, "Price")
-    _cbc(price, "PriceAmount", price_text(line.unit_price), currencyID=currency)
+    amount, base = net_price(line.unit_price)
+    _cbc(price, "PriceAmount", amount_text(amount), currencyID=currency)
+    if base != 1:
+        _cbc(price, "BaseQuantity", quantity_text(base), unitCode=line.unit_code)
 
 
 def _serialise(root: ET.Element, namespace: str) -> bytes:

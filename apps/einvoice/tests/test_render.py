@@ -53,7 +53,9 @@ def test_a_household_without_uen_is_invalid_with_the_rule(world):
     invoice = issue(world, [(CYL, "LPG 12.7 kg refill", "1", "24.99")], customer=customer)
     row = einvoice_render(kind=DocumentKind.INVOICE, document_id=invoice.pk)
     assert row.status == EInvoiceStatus.INVALID
-    assert [e["rule"] for e in row.errors] == ["LPG-EP-02"]
+    # ours, then the official files: PINT's and IRAS's "buyer electronic address", IRAS's buyer UEN
+    assert [e["rule"] for e in row.errors] == ["LPG-EP-02", "ibr-080", "IRASC5-027", "IRASC5-034"], row.errors
+    assert [e.get("source", "") != "" for e in row.errors] == [False, True, True, True]
 
 
 def test_a_company_without_uen_fails_named_rules(world, settings):
@@ -75,4 +77,20 @@ def test_a_tampered_total_fails_the_totals_rules(world):
     )
     report = validate(xml, expected_of(invoice))
     # PINT's totals rule, Singapore's own statement of it, the tie to the stored invoice: nothing else
-    assert {f.rule for f in report.errors} == {"IBR-CO-16", "BR-CO-16-GST-SG", "LPG-TIE-01"}, report.errors
+    assert {f.rule for f in report.errors} == {"ibr-co-16", "BR-CO-16-GST-SG", "LPG-TIE-01"}, report.errors
+    # and the official files say the same (the shared rule as Singapore's file restates it)
+    assert {f.rule for f in report.errors if f.source} == {"ibr-co-16", "BR-CO-16-GST-SG"}, report.errors
+
+
+def test_a_customer_known_by_peppol_id_only_gets_its_uen_from_the_id(world):
+    """IRAS wants the buyer's legal registration id (IRASC5-034): a customer whose record has no
+    UEN but whose Peppol ID is a UEN one is stated with that UEN."""
+    customer = world.customers[1]
+    customer.uen, customer.peppol_id = "", "0195:SGUEN201533333R"
+    customer.save(update_fields=["uen", "peppol_id"])
+    invoice = issue(world, [(CYL, "LPG 12.7 kg refill", "7", "26.45")], customer=customer)
+    row = einvoice_render(kind=DocumentKind.INVOICE, document_id=invoice.pk)
+    assert row.status == EInvoiceStatus.READY, row.errors
+    from apps.einvoice.ubl import invoice_xml
+
+    assert b'<cbc:CompanyID schemeID="0195">201533333R</cbc:CompanyID>' in invoice_xml(invoice)
