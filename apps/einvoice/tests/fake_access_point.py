@@ -1,7 +1,9 @@
 """A small real HTTP access point on 127.0.0.1 speaking HttpAccessPoint's
 contract: it keeps what it received by the document's UUID (a UUID seen
 before answers 409 with its first answer and is not sent again), and can be
-told to answer 500, to hang past the client's timeout, or to reject."""
+told to answer 500, to hang past the client's timeout, to reject, or to hold:
+keep the document, then answer only once ``release`` is set (a worker can be
+killed while the access point has the document and it has no answer)."""
 
 import json
 import threading
@@ -11,8 +13,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class FakeAccessPoint:
     def __init__(self):
-        self.mode = "accept"  # accept | deliver | fail | hang | reject
+        self.mode = "accept"  # accept | deliver | fail | hang | reject | hold
         self.hang_seconds = 2.0
+        self.release = threading.Event()  # "hold": answered once set, or after hold_seconds
+        self.hold_seconds = 30.0
         self.received: dict[str, bytes] = {}  # uuid -> the XML, once
         self.posts = 0
         self.lock = threading.Lock()
@@ -27,8 +31,11 @@ class FakeAccessPoint:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # the client died or gave up waiting
+                    return
 
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -47,6 +54,8 @@ class FakeAccessPoint:
                     if key in owner.received:
                         return self._answer(409, {"id": f"ap-{key}", "status": "accepted"})
                     owner.received[key] = body
+                if mode == "hold":
+                    owner.release.wait(owner.hold_seconds)
                 return self._answer(
                     201, {"id": f"ap-{key}", "status": "delivered" if mode == "deliver" else "accepted"}
                 )
@@ -66,5 +75,6 @@ class FakeAccessPoint:
         return self
 
     def __exit__(self, *exc):
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()

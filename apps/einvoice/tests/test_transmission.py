@@ -2,10 +2,16 @@
 document UUID, every attempt audited, timeouts / 500 retried with back-off
 up to a bound, a rejection final, a killed worker never sends twice."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from apps.audit.models import AuditLog
@@ -116,3 +122,60 @@ def test_without_an_access_point_nothing_is_queued(world, settings):
     customer.save(update_fields=["peppol_id"])
     row = einvoice_render(kind=DocumentKind.INVOICE, document_id=issue(world, [(CYL, "x", "1", "1.00")]).pk)
     assert not Transmission.objects.filter(einvoice=row).exists()
+
+
+def _database_url() -> str:
+    """The test database, for a worker in another process."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    scheme = "mysql" if "mysql" in db["ENGINE"] else "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"{scheme}://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+WORKER = """
+import sys, django
+django.setup()
+from apps.einvoice.tasks import einvoice_transmit
+einvoice_transmit(int(sys.argv[1]))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_process_killed_mid_send_is_retried_without_sending_twice(world, ap, settings, monkeypatch):
+    """A real worker process (the task's body, its own database connection) is
+    SIGKILLed while the access point holds the document it has received; the
+    row stays QUEUED with the attempt counted and audited; the beat sweep sends
+    the same UUID again, and the access point answers its first result."""
+    from apps.einvoice import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.einvoice_transmit, "delay", queued.append)  # no in-process (eager) worker
+    settings.EINVOICE_ON_ISSUE = False
+    t = _queued(world)
+    assert queued == [t.pk] and t.status == TransmissionStatus.QUEUED
+    ap.mode = "hold"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": _database_url(),
+           "EINVOICE_AP_URL": ap.url, "EINVOICE_AP_TIMEOUT_SECONDS": "60",
+           "EINVOICE_RETRY_BASE_SECONDS": "0"}  # fmt: skip
+    worker = subprocess.Popen([sys.executable, "-c", WORKER, str(t.pk)], cwd=settings.BASE_DIR, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while str(t.document_uuid) not in ap.received and worker.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert str(t.document_uuid) in ap.received, f"the worker never reached the access point ({worker.poll()})"
+        assert worker.poll() is None  # still waiting for the answer
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    assert worker.returncode == -signal.SIGKILL
+    t.refresh_from_db()
+    assert (t.status, t.attempts) == (TransmissionStatus.QUEUED, 1) and _attempts(t) == 1
+    ap.mode = "accept"
+    tasks.einvoice_sweep()  # beat: the attempt is due
+    t.refresh_from_db()
+    assert t.status in (TransmissionStatus.SENT, TransmissionStatus.DELIVERED) and t.attempts == 2
+    assert list(ap.received) == [str(t.document_uuid)] and ap.posts == 2
+    tasks.einvoice_sweep()  # and never again
+    assert ap.posts == 2
