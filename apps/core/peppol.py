@@ -28,6 +28,11 @@ def participant_for_uen(uen: str) -> str:
     return f"{SG_SCHEME}:SGUEN{uen.strip().upper()}"
 
 
+def uen_of_endpoint(endpoint: str) -> str:
+    """The UEN inside a Singapore endpoint value (``SGUEN201912345K``), or ``""`` for another category."""
+    return endpoint[5:] if endpoint.startswith("SGUEN") else ""
+
+
 def split_participant(value: str) -> tuple[str, str]:
     """(scheme, endpoint value) of a valid participant id; ValidationError otherwise."""
     text = (value or "").strip()
@@ -38,8 +43,9 @@ def split_participant(value: str) -> tuple[str, str]:
             "e.g. 0195:SGUEN201912345K.",
             code="invalid_peppol_id",
         )
-    if endpoint.startswith("SGUEN") and not uen_is_valid(endpoint[5:]):
-        raise ValidationError(f"{endpoint[5:]!r} in {text!r} is not a valid UEN.", code="invalid_peppol_id")
+    uen = uen_of_endpoint(endpoint)
+    if uen and not uen_is_valid(uen):
+        raise ValidationError(f"{uen!r} in {text!r} is not a valid UEN.", code="invalid_peppol_id")
     return scheme, endpoint
 
 

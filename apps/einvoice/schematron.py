@@ -23,6 +23,7 @@ from pathlib import Path
 
 DISTRIBUTION = "mcp-invoicenow-sg"
 SVRL = "http://purl.oclc.org/dsdl/svrl"
+ASSERTION_TAGS = (f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report")
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def assertions(xml: bytes) -> list[Assertion]:
                                    "The rule file fired no rule: the document is not a UBL Invoice or CreditNote.",
                                    "/"))  # fmt: skip
         for node in svrl:
-            if node.tag in (f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
+            if node.tag in ASSERTION_TAGS:
                 found.append(
                     Assertion(
                         ruleset.name,
@@ -146,7 +147,7 @@ def rule_texts() -> dict[str, list[tuple[str, str]]]:
     texts: dict[str, list[tuple[str, str]]] = {}
     for ruleset in RULESETS:
         for node in ET.parse(rule_file(ruleset)).iter():  # noqa: S314  # the pinned file
-            if node.tag not in (f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
+            if node.tag not in ASSERTION_TAGS:
                 continue
             attrs = {a.get("name"): "".join(a.itertext()).strip() for a in node.findall(f"{xsl}attribute")}
             rule = attrs.get("id") or node.get("id")

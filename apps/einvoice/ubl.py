@@ -15,7 +15,7 @@ from django.conf import settings
 
 from apps.billing.enums import InvoiceLineKind
 from apps.billing.models import CreditNote, Invoice
-from apps.core.peppol import participant_for_uen, split_participant
+from apps.core.peppol import participant_for_uen, split_participant, uen_of_endpoint
 from apps.einvoice.enums import DocumentKind
 
 CUSTOMIZATION_ID = "urn:peppol:pint:billing-1@sg-1"
@@ -126,7 +126,7 @@ def buyer_party(invoice: Invoice) -> Party:
     street, postal = _street_and_postal(invoice.customer_address, invoice.customer_postal_code)
     # the UEN the customer is registered with on Peppol when the record has none (IRAS wants the
     # buyer's legal registration id: IRASC5-034)
-    uen = (invoice.customer_uen or "").strip() or (endpoint[5:] if endpoint.startswith("SGUEN") else "")
+    uen = (invoice.customer_uen or "").strip() or uen_of_endpoint(endpoint)
     return Party(
         name=invoice.customer_name, street=street, postal_code=postal, endpoint_scheme=scheme, endpoint=endpoint,
         uen=uen,
