@@ -29,7 +29,9 @@ class AuditLogViewSet(ReadOnlyViewSet):
 class HealthApi(APIView):
     """``GET /api/health/``: 200 when the database answers and every append-only
     trigger is in place, else 503 (``apps.audit.health``). No sign-in, not in
-    the schema (a probe for nginx, docker and monitoring, not for the apps)."""
+    the schema (a probe for nginx, docker and monitoring, not for the apps), so
+    it says how many guards are missing, never which: the names go to the
+    CRITICAL log and to ``manage.py check --deploy --database default``."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -46,8 +48,9 @@ class HealthApi(APIView):
                 {
                     "code": "append_only_guard_missing",
                     "detail": "Append-only triggers are missing: audit rows, the ledger or invoices can be "
-                    "changed. Stop writes, investigate, run migrate.",
-                    "problems": problems,
+                    "changed. Stop writes, investigate (the CRITICAL log on apps.audit.health and "
+                    "`manage.py check --deploy --database default` name them), run migrate.",
+                    "problem_count": len(problems),
                     "request_id": current_request_id(),
                 },
                 status=503,

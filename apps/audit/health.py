@@ -6,8 +6,9 @@ triggers dropped by the database owner, the API kept recording writes and
 nothing said so. Two probes report it:
 
 - ``GET /api/health/`` (no sign-in; for nginx, docker and monitoring):
-  200 ``{"status": "ok"}``, or 503 ``append_only_guard_missing`` naming the
-  missing triggers (logged at CRITICAL on ``apps.audit.health``), or 503
+  200 ``{"status": "ok"}``, or 503 ``append_only_guard_missing`` with how
+  many are missing (the names only in the CRITICAL log on
+  ``apps.audit.health``: an anonymous caller learns nothing of the schema), or 503
   ``database_unavailable``. The trigger walk is cached per process for
   ``HEALTH_GUARD_TTL`` seconds so a probe every second costs the database
   little.
