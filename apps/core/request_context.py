@@ -7,7 +7,8 @@ UUID4, keeps the request in a context variable for the duration of the
 request, and echoes the id in the ``X-Request-ID`` response header. Every
 audit row written during the request carries that id, IP and user agent
 (``apps.audit.services.audit_record`` reads the context), and every JSON error
-body carries it as ``request_id``."""
+body carries it as ``request_id``. This module imports nothing of the project:
+the error contract (``apps.core.exceptions``) reads it, not the other way."""
 
 import re
 import uuid
@@ -49,15 +50,3 @@ class RequestContextMiddleware:
             _current_request.reset(token)
         response[HEADER] = request.request_id
         return response
-
-    def process_exception(self, request, exception):
-        """A lost database connection or a missing table outside DRF's handler
-        (middleware, authentication before the view): 503, not a 500."""
-        from apps.core.db import means_database_unavailable
-        from apps.core.exceptions import DatabaseUnavailable, is_api, json_error, log_database_error
-
-        if is_api(request) and means_database_unavailable(exception):
-            log_database_error(exception)
-            error = DatabaseUnavailable()
-            return json_error(error.status_code, error.code, str(error.detail), request)
-        return None

@@ -47,7 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "apps.core.request_context.RequestContextMiddleware",  # first: request id, audit context, 503
+    "apps.core.request_context.RequestContextMiddleware",  # first: request id, audit context
+    "apps.core.middleware.DatabaseUnavailableMiddleware",  # a database error past DRF: 503, not 500
     "django.middleware.security.SecurityMiddleware",
     "apps.core.pwa.PWAWhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",

@@ -27,7 +27,9 @@ from contextlib import contextmanager
 import pytest
 from django.core import checks
 from django.db import connection
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.urls import path
 
 from apps.audit import health
 from apps.audit.triggers import STOCK_MOVE, drop, ensure_installed, guard_problems
@@ -78,6 +80,30 @@ def test_a_dropped_ledger_table_is_a_503_database_unavailable_and_logged(world, 
         assert DistributionHeader.objects.count() == distributions  # nothing recorded
         # A read of the ledger too (outside a write's transaction).
         _assert_503(client.get("/api/stock/moves/"), "database_unavailable")
+    assert any("database unavailable" in r.getMessage() for r in caplog.records), caplog.records
+
+
+def _plain_ledger_count(request):
+    """A plain Django view (no DRF handler around it) that reads the ledger."""
+    return HttpResponse(str(StockMove.objects.count()))
+
+
+urlpatterns = [
+    path("api/plain/ledger-count/", _plain_ledger_count),
+    path("plain/ledger-count/", _plain_ledger_count),
+]
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_database_error_past_drf_is_a_503_under_api_and_left_to_django_elsewhere(caplog):
+    """``DatabaseUnavailableMiddleware``: what DRF's handler never saw."""
+    assert Client().get("/api/plain/ledger-count/").status_code == 200
+    with caplog.at_level(logging.ERROR, logger="apps.core.database"), _ledger_table_missing():
+        _assert_503(Client().get("/api/plain/ledger-count/"), "database_unavailable")
+        # outside /api/ Django's own handling (its 500 page) is untouched
+        outside = Client(raise_request_exception=False).get("/plain/ledger-count/")
+        assert outside.status_code == 500
     assert any("database unavailable" in r.getMessage() for r in caplog.records), caplog.records
 
 
