@@ -43,7 +43,8 @@ from apps.deliveries.rules import household_hours_check
 from apps.depots.models import CylinderType, Vehicle
 from apps.inventory.enums import CylinderState, LocationKind, MovementType
 from apps.inventory.locations import location_for_customer, location_for_vehicle, virtual_location
-from apps.inventory.services import MoveLine, stock_post
+from apps.inventory.move_line import MoveLine
+from apps.inventory.services import stock_post
 from apps.orders.enums import OrderEvent
 from apps.orders.events import order_event_after_commit
 from apps.orders.models import Order

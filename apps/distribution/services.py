@@ -22,7 +22,8 @@ from apps.distribution.enums import DistributionStatus
 from apps.distribution.models import DistributionHeader, DistributionItem
 from apps.inventory.enums import CylinderState, MovementType
 from apps.inventory.locations import location_for_depot, location_for_vehicle
-from apps.inventory.services import MoveLine, stock_document_reverse, stock_post
+from apps.inventory.move_line import MoveLine
+from apps.inventory.services import stock_document_reverse, stock_post
 
 DOCUMENT_TYPE = "distribution.distributionheader"
 

@@ -25,7 +25,7 @@ UPDATE per distinct final (location, state)."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils import timezone
 
@@ -34,9 +34,7 @@ from apps.core.locks import lock_entities
 from apps.depots.models import CylinderType, Equipment
 from apps.inventory.enums import MovementType
 from apps.inventory.models import EquipmentMove, Location, StockMove
-
-if TYPE_CHECKING:  # pragma: no cover
-    from apps.inventory.services import MoveLine
+from apps.inventory.move_line import MoveLine
 
 # past the retest date a cylinder may still come back, never go out to a customer
 RETEST_REFUSED = frozenset({MovementType.COLLECTION, MovementType.DELIVERY})
@@ -60,7 +58,7 @@ def _put(fields: dict, path: tuple, message: str) -> None:
     node.setdefault(path[-1], []).append(message)
 
 
-def _path(line: "MoveLine", i: int) -> tuple:
+def _path(line: MoveLine, i: int) -> tuple:
     return tuple(line.error_path) if line.error_path else ("lines", i, "serials")
 
 
@@ -76,7 +74,7 @@ class SerialPlan:
         return bool(self.history)
 
 
-def _serialised_types(lines: "list[MoveLine]") -> set[int]:
+def _serialised_types(lines: list[MoveLine]) -> set[int]:
     known = {line.cylinder_type_id for line in lines if line.serialised}
     unknown = {line.cylinder_type_id for line in lines if line.serialised is None}
     if unknown:
@@ -84,7 +82,7 @@ def _serialised_types(lines: "list[MoveLine]") -> set[int]:
     return known
 
 
-def _shape_check(lines: "list[MoveLine]", order: list[int]) -> None:
+def _shape_check(lines: list[MoveLine], order: list[int]) -> None:
     """400: none on a serialised type, count != quantity, a serial twice."""
     serialised = _serialised_types(lines)
     fields: dict = {}
@@ -113,7 +111,7 @@ def _shape_check(lines: "list[MoveLine]", order: list[int]) -> None:
         raise ValidationFailed(fields)
 
 
-def serials_check(lines: "list[MoveLine]", *, when: datetime, backwards: bool = False) -> SerialPlan:
+def serials_check(lines: list[MoveLine], *, when: datetime, backwards: bool = False) -> SerialPlan:
     """Validate and plan the serials of a document (locking their rows), or raise."""
     plan = SerialPlan()
     order = list(range(len(lines)))
@@ -173,7 +171,7 @@ def serials_check(lines: "list[MoveLine]", *, when: datetime, backwards: bool = 
     return plan
 
 
-def _virtual_locations(lines: "list[MoveLine]", plan: SerialPlan) -> set[int]:
+def _virtual_locations(lines: list[MoveLine], plan: SerialPlan) -> set[int]:
     """The virtual locations among the lines' ends and, only where a line
     brings serials in from a virtual source, among the serials' current places
     (one small query then)."""

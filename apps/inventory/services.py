@@ -29,6 +29,7 @@ from apps.inventory.exceptions import InsufficientStock
 from apps.inventory.locations import location_for_depot, virtual_location
 from apps.inventory.locks import balances_lock
 from apps.inventory.models import EquipmentMove, Location, StockBalance, StockDocument, StockMove
+from apps.inventory.move_line import MoveLine
 from apps.inventory.serials import serials_check, serials_record
 
 ANY_STATE = frozenset({CylinderState.FULL, CylinderState.EMPTY})
@@ -55,24 +56,6 @@ STOCK_DOCUMENT_PREFIX: dict[str, str] = {
     StockDocumentKind.WRITE_OFF: "WOF",
     StockDocumentKind.REVERSAL: "REV",
 }
-
-
-@dataclass(frozen=True)
-class MoveLine:
-    movement_type: str
-    cylinder_type_id: int
-    state: str
-    quantity: int
-    from_location: Location
-    to_location: Location
-    reverses_id: int | None = None
-    # the serial numbers of the cylinders moved (required, one per cylinder,
-    # for a serialised type); ``serialised``: the type's flag when the caller
-    # has it (else looked up); ``error_path``: where an error about them goes
-    # in ``fields`` (default ``("lines", <index>, "serials")``)
-    serials: tuple[str, ...] = ()
-    serialised: bool | None = None
-    error_path: tuple = ()
 
 
 def movement_validate(line: MoveLine) -> None:

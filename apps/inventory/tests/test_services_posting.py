@@ -15,8 +15,9 @@ from apps.inventory.enums import CylinderState, LocationKind, MovementType, Stoc
 from apps.inventory.exceptions import InsufficientStock
 from apps.inventory.locations import location_for_customer, location_for_depot, location_for_vehicle, virtual_location
 from apps.inventory.models import ImmutableError, StockBalance, StockDocument, StockMove
+from apps.inventory.move_line import MoveLine
 from apps.inventory.selectors import balance_drift
-from apps.inventory.services import MoveLine, stock_document_create, stock_document_reverse, stock_post
+from apps.inventory.services import stock_document_create, stock_document_reverse, stock_post
 
 pytestmark = pytest.mark.django_db
 
