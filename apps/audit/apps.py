@@ -15,7 +15,7 @@ def _after_migrate(sender, using, **kwargs) -> None:
     create it."""
     from django.db import connections
 
-    from apps.audit.services import audit_chain_head_ensure
+    from apps.audit.head import audit_chain_head_ensure
     from apps.audit.triggers import ensure_installed
 
     ensure_installed(connections[using])

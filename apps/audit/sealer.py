@@ -26,8 +26,8 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from apps.audit.chain import GENESIS, row_hash
+from apps.audit.head import audit_chain_head_ensure, head_advance, lock_chain_head
 from apps.audit.models import AuditLog
-from apps.audit.services import audit_chain_head_ensure, head_advance, lock_chain_head
 
 log = logging.getLogger(__name__)
 SEALED_FIELDS = ["chain_index", "prev_hash", "row_hash", "sealed_at"]

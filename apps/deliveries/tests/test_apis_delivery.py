@@ -58,8 +58,8 @@ def test_delivery_posts_moves_issues_invoice_and_audits(loaded, api, django_capt
         "0.00",
     )
     assert inv["pdf_url"] == f"/api/invoices/{inv['id']}/pdf/"
+    from apps.audit.head import audit_head_publish_committed
     from apps.audit.sealer import seal_after_commit  # the audit rows are sealed after commit too
-    from apps.audit.services import audit_head_publish_committed
     from apps.billing.issued import is_issued_callback  # e-invoicing hears of the invoice after commit (issue 24)
 
     audit_hooks = (audit_head_publish_committed, seal_after_commit)
