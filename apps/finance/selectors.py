@@ -21,6 +21,7 @@ from apps.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from apps.core.permissions import role_of
 from apps.core.roles import Role
 from apps.customers.models import Customer
+from apps.finance.backoff import retry_delay
 from apps.finance.models import EmailLog
 
 ZERO = Decimal("0.00")
@@ -401,9 +402,8 @@ def email_log_list(*, user) -> QuerySet[EmailLog]:
 
 def email_next_attempt_at(log: EmailLog):
     """When the back-off will try a QUEUED e-mail again after a failed attempt
-    (the task's countdown: services.retry_delay); None when nothing is pending."""
+    (the task's countdown: backoff.retry_delay); None when nothing is pending."""
     from apps.finance.enums import EmailStatus
-    from apps.finance.services import retry_delay
 
     if log.status != EmailStatus.QUEUED or not log.attempts or not log.last_error or not log.last_attempt_at:
         return None

@@ -23,6 +23,7 @@ from apps.core.locks import lock_entity
 from apps.core.mail import new_message_id
 from apps.core.typing import AnyRequest
 from apps.customers.models import Customer
+from apps.finance.backoff import retry_delay
 from apps.finance.enums import EmailKind, EmailStatus, FinanceAction
 from apps.finance.models import EmailLog
 
@@ -229,11 +230,6 @@ def email_sweep(*, now: datetime | None = None, batch: int = 200) -> list[int]:
         if (last_attempt_at or queued_at) + timedelta(seconds=retry_delay(attempts) if attempts else 0) + grace < now
         and sweep_enqueue(email_send, pk, state=(attempts, since))
     ]
-
-
-def retry_delay(attempt: int) -> int:
-    """Exponential back-off: base, 2 x base, 4 x base ... capped at six hours."""
-    return min(settings.FINANCE_EMAIL_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0), 6 * 3600)
 
 
 ToPdf = Callable[[str], bytes]

@@ -7,7 +7,8 @@ def email_send(self, log_id: int) -> None:
     """Send one queued e-mail (invoice or statement). A failure is recorded on
     the EmailLog and retried with exponential back-off; after the last retry
     the log is FAILED (visible in the admin and the API)."""
-    from apps.finance.services import email_attempt, retry_delay
+    from apps.finance.backoff import retry_delay
+    from apps.finance.services import email_attempt
 
     max_retries = settings.FINANCE_EMAIL_MAX_RETRIES
     final = self.request.retries >= max_retries

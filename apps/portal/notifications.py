@@ -269,7 +269,7 @@ def order_notification_sweep(*, now: datetime | None = None, batch: int = 200) -
     claim older than CLAIM_STALE (a worker killed mid-send), QUEUED and never
     tried FINANCE_EMAIL_SWEEP_GRACE seconds after it was recorded, or QUEUED
     after a failed attempt and past its back-off by that grace. Returns the rows."""
-    from apps.finance.services import retry_delay
+    from apps.finance.backoff import retry_delay
     from apps.portal.tasks import order_notification_resend
 
     now = now or timezone.now()

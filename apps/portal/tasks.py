@@ -9,7 +9,7 @@ def order_notify(self, event: str, order_id: int, delivery_id: int | None = None
     recorded once per (order, kind, key) and a SENT row is never sent again.
     The delivered e-mail waits (a retry) for the invoice PDF billing renders
     after commit; on its last wait it renders the PDF itself."""
-    from apps.finance.services import retry_delay
+    from apps.finance.backoff import retry_delay
     from apps.portal.notifications import PdfNotReady, order_notification_prepare, order_notification_send
 
     max_retries = settings.FINANCE_EMAIL_MAX_RETRIES
