@@ -9,12 +9,14 @@ redelivered task finds it and stops. (Should a worker die between the SMTP
 answer and the SENT mark, the row stays SENDING and the sweep sends it again
 after ``CLAIM_STALE``: at least once, never twice in the normal course.) A
 row a lost task left (a worker killed) is sent by ``order_notification_sweep``
-(Celery beat); an event whose task was lost before it recorded its row sends
-nothing.
+(Celery beat). An event whose task cannot be queued (the broker away) is
+recorded by the listener itself, for the sweep; a task lost after it was
+queued (its worker killed) is delivered again by the broker (``acks_late``).
 
 Who gets it: the customer's contacts whose login is active and set up (the
 invite accepted) and whose ``notify_orders`` is on. No one: nothing is recorded."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +40,8 @@ from apps.orders.models import Order
 from apps.portal.enums import NotificationKind, NotificationStatus
 from apps.portal.models import OrderNotification
 from apps.portal.selectors import order_tracked, order_tracking
+
+log = logging.getLogger(__name__)
 
 ENTITY = "portal.ordernotification"
 # A row left SENDING this long (the worker died mid-send) may be claimed again.
@@ -297,8 +301,20 @@ def order_notification_sweep(*, now: datetime | None = None, batch: int = 200) -
 
 def on_order_event(sender, *, kind: str, order_ids: tuple[int, ...], delivery_id: int | None = None, **_) -> None:
     """The listener of apps.orders.events (connected in PortalConfig.ready):
-    one task per order; the task decides."""
+    one task per order; the task decides. A task that cannot be queued (the
+    broker away) is not lost: this process records the e-mail itself
+    (``order_notification_prepare``, QUEUED) and the sweep sends it once the
+    broker is back."""
     from apps.portal.tasks import order_notify
 
     for order_id in order_ids:
-        order_notify.delay(kind, order_id, delivery_id)
+        try:
+            order_notify.delay(kind, order_id, delivery_id)
+            continue
+        except Exception:  # kombu's OperationalError, redis' ConnectionError, ...
+            log.exception("order_notify(%s, %s) not queued: the broker is unavailable; recorded for the sweep",
+                          kind, order_id)  # fmt: skip
+        try:
+            order_notification_prepare(event=kind, order_id=order_id, delivery_id=delivery_id)
+        except Exception:  # the database too: logged, the write it follows stands
+            log.exception("order e-mail of order %s (%s) not recorded", order_id, kind)

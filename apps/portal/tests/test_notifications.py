@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditLog
 from apps.billing.tests.helpers import deliver, load_vehicle
+from apps.core.tests.test_broker_down import broker_down  # noqa: F401  # the fixture
 from apps.customers.services import contact_preferences_set
 from apps.dispatch.services import dispatch_route
 from apps.orders.enums import OrderSource
@@ -215,3 +216,32 @@ def test_the_sweep_sends_what_a_lost_task_left_once(world, contact, django_captu
         OrderNotification.objects.filter(pk__in=[lost_before.pk, lost_inside.pk]).values_list("subject", "message_id")
     )
     assert {m.subject: m.extra_headers["Message-ID"] for m in order_emails()} == ids and all(ids.values())
+
+
+def test_an_order_made_with_the_broker_down_is_emailed_once_by_the_sweep(
+    world, contact, request, django_capture_on_commit_callbacks, settings, caplog
+):
+    """The broker (a Redis URL where nothing listens: a real connection refused)
+    away when the order's event is told: the listener records the e-mail
+    itself, and the sweep sends it once the broker is back."""
+    import logging
+
+    from apps.portal.notifications import order_notification_sweep
+    from config.celery import app
+
+    request.getfixturevalue("broker_down")  # after the contact's invite went out
+    with caplog.at_level(logging.ERROR, logger="apps.portal.notifications"):
+        order = new_order(world, django_capture_on_commit_callbacks)
+    row = OrderNotification.objects.get(order=order)
+    assert (row.kind, row.status, row.attempts, row.recipients) == (
+        NotificationKind.RECEIVED, NotificationStatus.QUEUED, 0, ["orders@example.com"]
+    )  # fmt: skip
+    assert order_emails() == []
+    assert any("not queued" in r.getMessage() for r in caplog.records), caplog.records
+    app.conf.task_always_eager = True  # the broker is back (the fixture restores the rest)
+    later = timezone.now() + timedelta(seconds=settings.FINANCE_EMAIL_SWEEP_GRACE + 1)
+    assert order_notification_sweep(now=later) == [row.pk]
+    assert order_notification_sweep(now=later + timedelta(hours=1)) == []
+    (message,) = order_emails()
+    assert message.subject == row.subject
+    assert OrderNotification.objects.get(pk=row.pk).status == NotificationStatus.SENT
