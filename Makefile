@@ -107,7 +107,8 @@ test-e2e: install frontend-build
 # against the sweep baseline on a 300-order day (bench/dispatch.py). Reads at
 # a million ledger rows: bench/reads.py (minutes to load; run by hand). Last,
 # the evening sync burst of 10 phones through nginx on prod-up's topology
-# (bench/fleet.py; 50 and 500 phones by hand, docs/operations.md).
+# (bench/fleet.py; 50 and 500 phones by hand, docs/operations.md); then the
+# cost of validating an e-invoice, stage by stage (bench/einvoice.py).
 bench: install
 	$(PY) bench/dispatch.py
 	$(PY) bench/ceiling.py && $(PY) bench/sync_replay.py
@@ -116,6 +117,7 @@ bench: install
 	    DATABASE_URL="$$url" $(PY) bench/ceiling.py && DATABASE_URL="$$url" $(PY) bench/sync_replay.py || exit 1; \
 	  else echo "=== $$url not reachable: skipped ==="; fi; done
 	$(PY) bench/fleet.py --phones 10 --spread 20
+	$(PY) bench/einvoice.py
 
 # The production topology on this machine, no Docker (docs/operations.md):
 # nginx, two gunicorns, MariaDB primary + replica, Redis, Celery worker and beat.

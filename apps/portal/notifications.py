@@ -307,13 +307,16 @@ def on_order_event(sender, *, kind: str, order_ids: tuple[int, ...], delivery_id
     broker is back."""
     from apps.portal.tasks import order_notify
 
+    broker_up = True  # after one refusal the rest are recorded at once (a plan tells hundreds of orders)
     for order_id in order_ids:
-        try:
-            order_notify.delay(kind, order_id, delivery_id)
-            continue
-        except Exception:  # kombu's OperationalError, redis' ConnectionError, ...
-            log.exception("order_notify(%s, %s) not queued: the broker is unavailable; recorded for the sweep",
-                          kind, order_id)  # fmt: skip
+        if broker_up:
+            try:
+                order_notify.delay(kind, order_id, delivery_id)
+                continue
+            except Exception:  # kombu's OperationalError, redis' ConnectionError, ...
+                broker_up = False
+                log.exception("order_notify(%s, %s, ...) not queued: the broker is unavailable; the e-mails of "
+                              "this event are recorded for the sweep", kind, order_id)  # fmt: skip
         try:
             order_notification_prepare(event=kind, order_id=order_id, delivery_id=delivery_id)
         except Exception:  # the database too: logged, the write it follows stands

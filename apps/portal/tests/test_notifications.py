@@ -245,3 +245,33 @@ def test_an_order_made_with_the_broker_down_is_emailed_once_by_the_sweep(
     (message,) = order_emails()
     assert message.subject == row.subject
     assert OrderNotification.objects.get(pk=row.pk).status == NotificationStatus.SENT
+
+
+def test_a_plan_made_with_the_broker_down_records_every_order_after_one_refusal(
+    world, contact, request, django_capture_on_commit_callbacks, settings, caplog
+):
+    """A plan tells many orders at once: the first refusal is logged once, every
+    order's e-mail is recorded without knocking on the broker again."""
+    import logging
+
+    from apps.portal.notifications import order_notification_sweep
+    from config.celery import app
+
+    driver, supervisor = world.users["driver"], world.users["supervisor"]
+    day = timezone.localdate() + timedelta(days=1)
+    orders = [new_order(world, django_capture_on_commit_callbacks, scheduled_for=day) for _ in range(3)]
+    for order in orders:
+        order_update(actor=supervisor, order=order, driver=driver)
+    request.getfixturevalue("broker_down")
+    with (
+        caplog.at_level(logging.ERROR, logger="apps.portal.notifications"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        dispatch_route(actor=supervisor, driver=driver, day=day)
+    planned = OrderNotification.objects.filter(kind=NotificationKind.PLANNED).order_by("order_id")
+    assert [(row.order_id, row.status) for row in planned] == [(o.pk, NotificationStatus.QUEUED) for o in orders]
+    assert len([r for r in caplog.records if "not queued" in r.getMessage()]) == 1
+    app.conf.task_always_eager = True  # the broker is back
+    later = timezone.now() + timedelta(seconds=settings.FINANCE_EMAIL_SWEEP_GRACE + 1)
+    assert sorted(order_notification_sweep(now=later)) == sorted(row.pk for row in planned)
+    assert len([m for m in order_emails() if "delivery window" in m.subject]) == 3
