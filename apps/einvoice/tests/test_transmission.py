@@ -11,10 +11,10 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from apps.audit.models import AuditLog
+from apps.core.testing.processes import worker_database_url
 from apps.einvoice.access_point import HttpAccessPoint, TransientError
 from apps.einvoice.enums import DocumentKind, EInvoiceAction, TransmissionStatus
 from apps.einvoice.models import Transmission
@@ -124,16 +124,6 @@ def test_without_an_access_point_nothing_is_queued(world, settings):
     assert not Transmission.objects.filter(einvoice=row).exists()
 
 
-def _database_url() -> str:
-    """The test database, for a worker in another process."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    scheme = "mysql" if "mysql" in db["ENGINE"] else "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"{scheme}://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 WORKER = """
 import sys, django
 django.setup()
@@ -156,7 +146,7 @@ def test_a_worker_process_killed_mid_send_is_retried_without_sending_twice(world
     t = _queued(world)
     assert queued == [t.pk] and t.status == TransmissionStatus.QUEUED
     ap.mode = "hold"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": _database_url(),
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": worker_database_url(),
            "EINVOICE_AP_URL": ap.url, "EINVOICE_AP_TIMEOUT_SECONDS": "60",
            "EINVOICE_RETRY_BASE_SECONDS": "0"}  # fmt: skip
     worker = subprocess.Popen([sys.executable, "-c", WORKER, str(t.pk)], cwd=settings.BASE_DIR, env=env)

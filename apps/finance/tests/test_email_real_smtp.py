@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.db import connection
 from pypdf import PdfReader
 
+from apps.core.testing.processes import worker_database_url
 from apps.finance.enums import EmailStatus
 from apps.finance.models import EmailLog
 from apps.finance.tests.helpers import credit_customer, cylinders, days_ago, invoice_on, key, load_vehicle
@@ -33,17 +33,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, envelope.content))
         return "250 Message accepted for delivery"
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    vendor = connection.vendor
-    if vendor == "sqlite":
-        return f"sqlite:///{Path(s['NAME']).resolve()}"
-    user, host, port, name = s["USER"], s["HOST"] or "127.0.0.1", s["PORT"], s["NAME"]
-    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    scheme = {"mysql": "mysql", "postgresql": "postgres"}[vendor]
-    return f"{scheme}://{user}{password}@{host}:{port}/{name}"
 
 
 @pytest.fixture
@@ -89,7 +78,7 @@ def test_invoice_mail_through_celery_worker_and_smtp(world, api, smtp, celery_on
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": worker_database_url(),
         "CELERY_BROKER_URL": REDIS_URL,
         "EMAIL_URL": f"smtp://127.0.0.1:{port}",
         "MEDIA_ROOT": str(tmp_path),
