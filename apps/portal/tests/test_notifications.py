@@ -4,6 +4,7 @@ it moves materially), delivered with the tax invoice PDF; Celery eager and
 Django's locmem outbox, as the statement e-mails are tested. A retried task
 never sends twice."""
 
+import logging
 from datetime import timedelta
 from unittest import mock
 
@@ -21,6 +22,7 @@ from apps.orders.models import RouteStop
 from apps.orders.services import order_create, order_update, orders_import
 from apps.portal.enums import NotificationKind, NotificationStatus
 from apps.portal.models import OrderNotification
+from apps.portal.notifications import order_notification_sweep
 from apps.portal.tasks import order_notify
 from apps.portal.tests.helpers import make_contact
 
@@ -183,7 +185,7 @@ def test_the_delivered_email_waits_for_the_pdf(world, contact, django_capture_on
 def test_the_sweep_sends_what_a_lost_task_left_once(world, contact, django_capture_on_commit_callbacks, settings):
     """A worker killed before the send (row QUEUED, never tried) or in it (SENDING,
     claimed): the sweep sends each once, after the grace or the stale claim."""
-    from apps.portal.notifications import CLAIM_STALE, order_notification_sweep
+    from apps.portal.notifications import CLAIM_STALE
 
     settings.FINANCE_EMAIL_SWEEP_GRACE = 120
     settings.ORDER_EMAIL_SOURCES = []  # the events' own tasks record nothing: rows made by hand below
@@ -218,17 +220,21 @@ def test_the_sweep_sends_what_a_lost_task_left_once(world, contact, django_captu
     assert {m.subject: m.extra_headers["Message-ID"] for m in order_emails()} == ids and all(ids.values())
 
 
+def broker_back(settings):
+    """The broker back (eager again; the broker_down fixture restores the rest).
+    Returns a moment just past the sweep's grace."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    return timezone.now() + timedelta(seconds=settings.FINANCE_EMAIL_SWEEP_GRACE + 1)
+
+
 def test_an_order_made_with_the_broker_down_is_emailed_once_by_the_sweep(
     world, contact, request, django_capture_on_commit_callbacks, settings, caplog
 ):
     """The broker (a Redis URL where nothing listens: a real connection refused)
     away when the order's event is told: the listener records the e-mail
     itself, and the sweep sends it once the broker is back."""
-    import logging
-
-    from apps.portal.notifications import order_notification_sweep
-    from config.celery import app
-
     request.getfixturevalue("broker_down")  # after the contact's invite went out
     with caplog.at_level(logging.ERROR, logger="apps.portal.notifications"):
         order = new_order(world, django_capture_on_commit_callbacks)
@@ -238,8 +244,7 @@ def test_an_order_made_with_the_broker_down_is_emailed_once_by_the_sweep(
     )  # fmt: skip
     assert order_emails() == []
     assert any("not queued" in r.getMessage() for r in caplog.records), caplog.records
-    app.conf.task_always_eager = True  # the broker is back (the fixture restores the rest)
-    later = timezone.now() + timedelta(seconds=settings.FINANCE_EMAIL_SWEEP_GRACE + 1)
+    later = broker_back(settings)
     assert order_notification_sweep(now=later) == [row.pk]
     assert order_notification_sweep(now=later + timedelta(hours=1)) == []
     (message,) = order_emails()
@@ -252,11 +257,6 @@ def test_a_plan_made_with_the_broker_down_records_every_order_after_one_refusal(
 ):
     """A plan tells many orders at once: the first refusal is logged once, every
     order's e-mail is recorded without knocking on the broker again."""
-    import logging
-
-    from apps.portal.notifications import order_notification_sweep
-    from config.celery import app
-
     driver, supervisor = world.users["driver"], world.users["supervisor"]
     day = timezone.localdate() + timedelta(days=1)
     orders = [new_order(world, django_capture_on_commit_callbacks, scheduled_for=day) for _ in range(3)]
@@ -271,7 +271,5 @@ def test_a_plan_made_with_the_broker_down_records_every_order_after_one_refusal(
     planned = OrderNotification.objects.filter(kind=NotificationKind.PLANNED).order_by("order_id")
     assert [(row.order_id, row.status) for row in planned] == [(o.pk, NotificationStatus.QUEUED) for o in orders]
     assert len([r for r in caplog.records if "not queued" in r.getMessage()]) == 1
-    app.conf.task_always_eager = True  # the broker is back
-    later = timezone.now() + timedelta(seconds=settings.FINANCE_EMAIL_SWEEP_GRACE + 1)
-    assert sorted(order_notification_sweep(now=later)) == sorted(row.pk for row in planned)
+    assert sorted(order_notification_sweep(now=broker_back(settings))) == sorted(row.pk for row in planned)
     assert len([m for m in order_emails() if "delivery window" in m.subject]) == 3
