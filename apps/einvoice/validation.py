@@ -851,6 +851,20 @@ def official_findings(xml: bytes) -> list[Finding]:
     ]
 
 
+def rule_findings(doc: Doc, expected: Expected | None = None) -> list[Finding]:
+    """Every rule of ours the document breaks (a rule that crashes on a malformed tree fails, named)."""
+    found = []
+    for rule in RULES:
+        try:
+            result = rule.check(doc, expected)
+        except (InvalidOperation, ValueError, TypeError) as exc:
+            result = f"{type(exc).__name__}: {exc}"
+        if result is True or result == "":
+            continue
+        found.append(Finding(rule.id, rule.flag, rule.text, result if isinstance(result, str) else ""))
+    return found
+
+
 def validate(xml: bytes, expected: Expected | None = None) -> Report:
     """Schema first, then every rule of ours (a rule that crashes on a malformed tree
     fails, named), then the official rule files."""
@@ -861,16 +875,6 @@ def validate(xml: bytes, expected: Expected | None = None) -> Report:
         report.errors.append(Finding("UBL-XSD", FATAL, "The root is a UBL 2.1 Invoice or CreditNote.", root.tag))
         return report
     report.errors.extend(schema_findings(xml, root_name))
-    doc = Doc(root)
-    for rule in RULES:
-        try:
-            result = rule.check(doc, expected)
-        except (InvalidOperation, ValueError, TypeError) as exc:
-            result = f"{type(exc).__name__}: {exc}"
-        if result is True or result == "":
-            continue
-        finding = Finding(rule.id, rule.flag, rule.text, result if isinstance(result, str) else "")
-        (report.errors if rule.flag == FATAL else report.warnings).append(finding)
-    for finding in official_findings(xml):
+    for finding in rule_findings(Doc(root), expected) + official_findings(xml):
         (report.errors if finding.flag == FATAL else report.warnings).append(finding)
     return report
